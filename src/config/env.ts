@@ -1,0 +1,168 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * Every environment variable the app reads, parsed once at boot. Probot's own variables keep the
+ * meaning Probot gives them; ours are documented in `.env.example`.
+ *
+ * Messages name the variable and what is expected, never the value: several of these are secrets,
+ * and a boot log is the first thing people paste into a bug report.
+ */
+
+const emptyToUndefined = (value: unknown): unknown =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .refine((n) => n >= min && n <= max, `expected a whole number from ${min} to ${max}`)
+      .optional()
+      .transform((n) => n ?? fallback),
+  );
+
+const urlWithScheme = (schemes: readonly string[], what: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((value) => {
+        try {
+          const url = new URL(value);
+          return schemes.includes(url.protocol);
+        } catch {
+          return false;
+        }
+      }, `expected ${what}`)
+      .optional(),
+  );
+
+const PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/;
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.preprocess(
+      emptyToUndefined,
+      z.enum(["development", "production", "test"], "expected development, production or test").default("development"),
+    ),
+    // Probot's variables
+    APP_ID: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^\d+$/, "expected the numeric App ID from the GitHub App settings page").optional(),
+    ),
+    PRIVATE_KEY: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        // Some platforms store newlines as the two characters "\n".
+        .transform((key) => key.replace(/\\n/g, "\n"))
+        .refine((key) => PEM_PATTERN.test(key), "expected a PEM private key (-----BEGIN RSA PRIVATE KEY----- …)")
+        .optional(),
+    ),
+    PRIVATE_KEY_PATH: optionalString,
+    WEBHOOK_SECRET: optionalString,
+    WEBHOOK_PROXY_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://smee.io/abc"),
+    WEBHOOK_PATH: z.preprocess(
+      emptyToUndefined,
+      z.string().startsWith("/", "expected a path starting with /").default("/api/github/webhooks"),
+    ),
+    GHE_HOST: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[a-z0-9.-]+(:\d+)?$/i, "expected a host name such as github.example.com, without scheme or path")
+        .optional(),
+    ),
+    GHE_PROTOCOL: z.preprocess(emptyToUndefined, z.enum(["http", "https"], "expected http or https").default("https")),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z
+        .enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"], "expected trace, debug, info, warn, error, fatal or silent")
+        .default("info"),
+    ),
+    LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(["json", "pretty"], "expected json or pretty").optional()),
+    PORT: integer(0, 65535, 3000),
+    HOST: optionalString,
+    // ours
+    ROLE: z.preprocess(emptyToUndefined, z.enum(["web", "worker", "all"], "expected web, worker or all").default("all")),
+    DATABASE_URL: urlWithScheme(["postgres:", "postgresql:"], "a postgres:// connection URL"),
+    MONGODB_URL: urlWithScheme(["mongodb:", "mongodb+srv:"], "a mongodb:// or mongodb+srv:// connection URL"),
+    DATA_DIR: z.preprocess(emptyToUndefined, z.string().default(".data")),
+    PUBLIC_URL: urlWithScheme(["http:", "https:"], "the app's public http(s) URL, such as https://ai-agent.example.com"),
+    QUEUE_CONCURRENCY: integer(1, 1000, 5),
+    QUEUE_POLL_MS: z.preprocess(
+      emptyToUndefined,
+      // Agenda silently turns a string like "100" into ~5 s, so this must reach it as a number.
+      z.string().regex(/^\d+$/, "expected a number of milliseconds from 10 to 600000").transform(Number)
+        .refine((n) => n >= 10 && n <= 600_000, "expected a number of milliseconds from 10 to 600000")
+        .optional(),
+    ),
+    QUEUE_LOCK_LIFETIME_MS: integer(1_000, 86_400_000, 10 * 60_000),
+    SHUTDOWN_TIMEOUT_MS: integer(0, 3_600_000, 30_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.PRIVATE_KEY_PATH && env.PRIVATE_KEY) {
+      ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY_PATH"], message: "set either PRIVATE_KEY or PRIVATE_KEY_PATH, not both" });
+    }
+    if (env.DATABASE_URL && env.MONGODB_URL) {
+      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "set either DATABASE_URL or MONGODB_URL, not both" });
+    }
+    if (env.APP_ID) {
+      if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) {
+        ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY"], message: "required when APP_ID is set (or set PRIVATE_KEY_PATH)" });
+      }
+      if (!env.WEBHOOK_SECRET && env.NODE_ENV === "production") {
+        ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required in production: the secret set on the GitHub App" });
+      }
+    } else if (env.NODE_ENV === "production" && env.ROLE !== "worker") {
+      ctx.addIssue({ code: "custom", path: ["APP_ID"], message: "required in production (the setup page only runs in development)" });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig extends Env {
+  /** The private key's PEM text, read from PRIVATE_KEY or PRIVATE_KEY_PATH. */
+  privateKey: string | undefined;
+  logFormat: "json" | "pretty";
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the environment, throwing a ConfigError whose message is one line naming each bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join("; ")}`);
+  }
+  const env = result.data;
+  let privateKey = env.PRIVATE_KEY;
+  if (env.PRIVATE_KEY_PATH) {
+    let text: string;
+    try {
+      text = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+      throw new ConfigError(`invalid environment: PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH} (${code})`);
+    }
+    if (!PEM_PATTERN.test(text)) {
+      throw new ConfigError(`invalid environment: PRIVATE_KEY_PATH: ${env.PRIVATE_KEY_PATH} does not hold a PEM private key`);
+    }
+    privateKey = text;
+  }
+  const logFormat = env.LOG_FORMAT ?? (env.NODE_ENV === "production" ? "json" : "pretty");
+  return { ...env, privateKey, logFormat };
+}
+
+/** The values that must never be printed, for log redaction and tests. */
+export function secretValues(config: AppConfig): string[] {
+  return [config.privateKey, config.WEBHOOK_SECRET].filter((v): v is string => typeof v === "string" && v.length > 0);
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+import { existsSync } from "node:fs";
+import type { Server } from "probot";
+import { ConfigError, loadConfig } from "./config/env.js";
+import { createApp } from "./index.js";
+import { createLogger } from "./logger.js";
+import { JobQueue } from "./runs/queue.js";
+import { databaseTarget, openDatabase } from "./store/open.js";
+import { startWebServer } from "./web/server.js";
+
+/**
+ * Process entry. ROLE=web serves webhooks and HTTP, ROLE=worker runs jobs, ROLE=all (default) both.
+ * SIGTERM stops taking work, lets running jobs finish up to SHUTDOWN_TIMEOUT_MS, and exits 0.
+ */
+async function main(): Promise<void> {
+  // Probot's setup page writes the registered app's credentials to .env.
+  if (existsSync(".env")) process.loadEnvFile(".env");
+
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ai-agent: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const log = await createLogger(config);
+  const target = databaseTarget(config);
+  let database;
+  try {
+    database = await openDatabase(target);
+  } catch (error) {
+    const where = target.kind === "pglite" ? target.dataDir : target.kind;
+    log.fatal(`cannot open the ${target.kind} database (${where}): ${(error as Error).message}`);
+    process.exit(1);
+  }
+  log.info({ database: database.kind, role: config.ROLE }, "database ready");
+
+  const runsJobs = config.ROLE !== "web";
+  const queue = new JobQueue(database, {
+    concurrency: config.QUEUE_CONCURRENCY,
+    lockLifetimeMs: config.QUEUE_LOCK_LIFETIME_MS,
+    ...(config.QUEUE_POLL_MS === undefined ? {} : { pollMs: config.QUEUE_POLL_MS }),
+    log,
+  });
+  await queue.ready();
+  if (runsJobs) {
+    await queue.start();
+    log.info({ concurrency: config.QUEUE_CONCURRENCY }, "worker taking jobs");
+  }
+
+  let server: Server | undefined;
+  if (config.ROLE !== "worker") {
+    const appFn = createApp({
+      store: database.store,
+      role: config.ROLE,
+      queueProcessing: () => (runsJobs ? queue.isProcessing : null),
+    });
+    server = await startWebServer(config, log, appFn);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutting down: no new work, draining running jobs");
+    try {
+      await server?.stop();
+      const outcome = await queue.drain(config.SHUTDOWN_TIMEOUT_MS);
+      if (outcome.timedOut) {
+        log.warn(
+          { stillRunning: outcome.stillRunning },
+          "drain timed out; those jobs stay locked and another worker takes them when the lock expires",
+        );
+      }
+      await database.close();
+      log.info("stopped");
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, "error while shutting down");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  // A failure in one delivery or job must not take the server down with every other run in it.
+  process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
+}
+
+await main();

@@ -1,0 +1,88 @@
+import { Agenda, type Job } from "agenda";
+import type { Logger } from "pino";
+import type { Database } from "../store/open.js";
+
+export interface QueueOptions {
+  /** Poll interval in ms; defaults to what suits the backend. */
+  pollMs?: number;
+  /** How many jobs this process runs at once. */
+  concurrency: number;
+  /** After this long a job whose worker died is handed to another worker. */
+  lockLifetimeMs: number;
+  /** Identifies this process in the queue's records. */
+  name?: string;
+  log?: Pick<Logger, "error" | "warn">;
+}
+
+export type JobHandler<T> = (data: T, job: Job<T>) => Promise<void>;
+
+export interface DrainOutcome {
+  timedOut: boolean;
+  /** Jobs still running when the timeout hit; their locks expire and another worker takes them. */
+  stillRunning: number;
+}
+
+/**
+ * The job queue on Agenda. Web processes only enqueue; worker processes also start() to take jobs.
+ * Agenda's locking hands each job to one worker, and a job whose worker was killed is taken again
+ * once its lock lifetime has passed.
+ */
+export class JobQueue {
+  private readonly agenda: Agenda;
+  private processing = false;
+
+  constructor(database: Database, private readonly options: QueueOptions) {
+    this.agenda = new Agenda({
+      backend: database.queueBackend(),
+      name: options.name ?? `ai-agent-${process.pid}`,
+      // A number, never a string: Agenda reads a string such as "100" as ~5 seconds.
+      processEvery: options.pollMs ?? database.defaultPollMs,
+      maxConcurrency: options.concurrency,
+      defaultConcurrency: options.concurrency,
+      defaultLockLifetime: options.lockLifetimeMs,
+      lockLimit: options.concurrency,
+      defaultLockLimit: options.concurrency,
+      removeOnComplete: false,
+    });
+    this.agenda.on("error", (error: Error) => options.log?.error({ err: error }, "job queue error"));
+    this.agenda.on("fail", (error: Error, job: Job) => {
+      options.log?.warn({ err: error, job: job.attrs.name, jobId: String(job.attrs._id) }, "job failed");
+    });
+  }
+
+  define<T>(name: string, handler: JobHandler<T>): void {
+    this.agenda.define<T>(name, async (job) => handler(job.attrs.data, job), {
+      concurrency: this.options.concurrency,
+      lockLifetime: this.options.lockLifetimeMs,
+    });
+  }
+
+  /** Queues a job to run as soon as a worker is free; resolves to the job's id. */
+  async enqueue<T>(name: string, data: T): Promise<string> {
+    const job = await this.agenda.now(name, data);
+    return String(job.attrs._id);
+  }
+
+  /** Resolves once the queue's database connection is ready. */
+  async ready(): Promise<void> {
+    await this.agenda.ready;
+  }
+
+  /** Starts taking jobs in this process. */
+  async start(): Promise<void> {
+    await this.agenda.start();
+    this.processing = true;
+  }
+
+  get isProcessing(): boolean {
+    return this.processing;
+  }
+
+  /** Stops taking jobs and waits up to timeoutMs for the running ones to finish. */
+  async drain(timeoutMs: number): Promise<DrainOutcome> {
+    if (!this.processing) return { timedOut: false, stillRunning: 0 };
+    this.processing = false;
+    const result = await this.agenda.drain({ timeout: timeoutMs, closeConnection: false });
+    return { timedOut: result.timedOut, stillRunning: result.running };
+  }
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from "node:crypto";
+import { type Collection, type Db, type MongoClient, MongoServerError } from "mongodb";
+import {
+  type Delivery,
+  type NewRun,
+  type Run,
+  type RunFilter,
+  type RunPatch,
+  type Store,
+  type UsageEntry,
+  type UsageTotals,
+  emptyTotals,
+  monthRange,
+  newRunSchema,
+  runStepSchema,
+  usageEntrySchema,
+} from "../types.js";
+
+type RunDoc = Omit<Run, "id"> & { _id: string };
+type DeliveryDoc = Omit<Delivery, "id"> & { _id: string; receivedAt: Date };
+type UsageDoc = Omit<UsageEntry, "at"> & { _id: string; at: Date };
+
+const DUPLICATE_KEY = 11000;
+const stepsSchema = runStepSchema.array();
+
+/** The store on MongoDB: the same contract as PostgresStore, one collection per table. */
+export class MongoStore implements Store {
+  readonly kind = "mongodb" as const;
+  private readonly runs: Collection<RunDoc>;
+  private readonly deliveries: Collection<DeliveryDoc>;
+  private readonly usage: Collection<UsageDoc>;
+
+  constructor(
+    private readonly client: MongoClient,
+    db: Db,
+  ) {
+    this.runs = db.collection<RunDoc>("ai_runs");
+    this.deliveries = db.collection<DeliveryDoc>("ai_deliveries");
+    this.usage = db.collection<UsageDoc>("ai_usage");
+  }
+
+  async migrate(): Promise<void> {
+    // createIndex is a no-op when the same index exists, so this runs on every start.
+    await this.runs.createIndex({ repo: 1, number: 1, createdAt: -1 });
+    await this.runs.createIndex({ status: 1, createdAt: -1 });
+    await this.deliveries.createIndex({ receivedAt: 1 });
+    await this.usage.createIndex({ repo: 1, at: 1 });
+    await this.usage.createIndex({ runId: 1 });
+  }
+
+  async ping(): Promise<void> {
+    await this.client.db("admin").command({ ping: 1 });
+  }
+
+  async createRun(input: NewRun): Promise<Run> {
+    const now = new Date();
+    const doc: RunDoc = {
+      ...newRunSchema.parse(input),
+      _id: randomUUID(),
+      status: "queued",
+      steps: [],
+      links: {},
+      costMicros: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.runs.insertOne(doc);
+    return runFromDoc(doc);
+  }
+
+  async getRun(id: string): Promise<Run | null> {
+    const doc = await this.runs.findOne({ _id: id });
+    return doc ? runFromDoc(doc) : null;
+  }
+
+  async updateRun(id: string, patch: RunPatch): Promise<Run | null> {
+    const set: Partial<RunDoc> = { updatedAt: new Date() };
+    const unset: Record<string, ""> = {};
+    for (const [key, value] of Object.entries(patch) as [keyof RunPatch, unknown][]) {
+      if (value === undefined) continue;
+      if (value === null) unset[key] = "";
+      else Object.assign(set, { [key]: value });
+    }
+    const doc = await this.runs.findOneAndUpdate(
+      { _id: id },
+      Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set },
+      { returnDocument: "after" },
+    );
+    return doc ? runFromDoc(doc) : null;
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<Run[]> {
+    const query: Record<string, unknown> = {};
+    if (filter.repo !== undefined) query.repo = filter.repo;
+    if (filter.number !== undefined) query.number = filter.number;
+    if (filter.statuses !== undefined) query.status = { $in: [...filter.statuses] };
+    const docs = await this.runs
+      .find(query)
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(filter.limit ?? 100)
+      .toArray();
+    return docs.map(runFromDoc);
+  }
+
+  async recordDelivery(delivery: Delivery): Promise<boolean> {
+    const { id, ...rest } = delivery;
+    try {
+      await this.deliveries.insertOne({ ...rest, _id: id, receivedAt: delivery.receivedAt ?? new Date() });
+      return true;
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
+      throw error;
+    }
+  }
+
+  async addUsage(input: UsageEntry): Promise<void> {
+    const entry = usageEntrySchema.parse(input);
+    await this.usage.insertOne({ ...entry, _id: randomUUID(), at: entry.at ?? new Date() });
+  }
+
+  async usageForMonth(repo: string, month: string): Promise<UsageTotals> {
+    const { from, to } = monthRange(month);
+    const [totals] = await this.usage
+      .aggregate<UsageTotals>([
+        { $match: { repo, at: { $gte: from, $lt: to } } },
+        {
+          $group: {
+            _id: null,
+            inputTokens: { $sum: "$inputTokens" },
+            outputTokens: { $sum: "$outputTokens" },
+            cacheWriteTokens: { $sum: "$cacheWriteTokens" },
+            cacheReadTokens: { $sum: "$cacheReadTokens" },
+            costMicros: { $sum: "$costMicros" },
+            entries: { $sum: 1 },
+          },
+        },
+        { $project: { _id: 0 } },
+      ])
+      .toArray();
+    return totals ?? emptyTotals();
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+function runFromDoc({ _id, ...doc }: RunDoc): Run {
+  return { ...doc, id: _id, steps: stepsSchema.parse(doc.steps) };
+}

@@ -1,0 +1,108 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { AgendaBackend } from "agenda";
+import { MongoBackend } from "@agendajs/mongo-backend";
+import { PostgresBackend } from "@agendajs/postgres-backend";
+import { MongoClient } from "mongodb";
+import pg from "pg";
+import type { AppConfig } from "../config/env.js";
+import { MongoStore } from "./mongo/index.js";
+import { PostgresStore } from "./postgres/index.js";
+import type { Store, StoreKind } from "./types.js";
+
+/** Where the data lives, as chosen at boot. */
+export type DatabaseTarget =
+  | { kind: "mongodb"; url: string }
+  | { kind: "postgres"; url: string; notifications?: boolean; poolSize?: number }
+  | { kind: "pglite"; dataDir: string };
+
+export interface Database {
+  kind: StoreKind;
+  store: Store;
+  /** A fresh Agenda backend over the same connection (Agenda disconnects what it is given). */
+  queueBackend(): AgendaBackend;
+  /** Poll interval that suits this backend; LISTEN/NOTIFY makes polling a fallback on PostgreSQL. */
+  defaultPollMs: number;
+  /** Connection string other processes can use (the embedded database's socket), for tests and benches. */
+  postgresUrl?: string;
+  close(): Promise<void>;
+}
+
+export function databaseTarget(config: Pick<AppConfig, "MONGODB_URL" | "DATABASE_URL" | "DATA_DIR">): DatabaseTarget {
+  if (config.MONGODB_URL) return { kind: "mongodb", url: config.MONGODB_URL };
+  if (config.DATABASE_URL) return { kind: "postgres", url: config.DATABASE_URL };
+  return { kind: "pglite", dataDir: path.resolve(config.DATA_DIR, "pglite") };
+}
+
+/** The embedded database accepts this many socket connections; our pool stays below it. */
+const PGLITE_MAX_CONNECTIONS = 8;
+const PGLITE_POOL_SIZE = 4;
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  switch (target.kind) {
+    case "mongodb":
+      return openMongo(target.url);
+    case "postgres":
+      return openPostgres(target.url, target.notifications ?? true, target.poolSize ?? 10, "postgres");
+    case "pglite":
+      return openPglite(target.dataDir);
+  }
+}
+
+async function openMongo(url: string): Promise<Database> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
+  await client.connect();
+  const db = client.db();
+  const store = new MongoStore(client, db);
+  await store.migrate();
+  return {
+    kind: "mongodb",
+    store,
+    queueBackend: () => new MongoBackend({ mongo: db, collection: "agenda_jobs" }),
+    defaultPollMs: 200,
+    close: () => store.close(),
+  };
+}
+
+async function openPostgres(url: string, notifications: boolean, poolSize: number, kind: StoreKind): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener that
+  // would crash the process. The next query reconnects, and readiness reports the outage.
+  pool.on("error", () => undefined);
+  const store = new PostgresStore(pool, kind);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  return {
+    kind,
+    store,
+    queueBackend: () => new PostgresBackend({ pool, disableNotifications: !notifications }),
+    defaultPollMs: notifications ? 1_000 : 100,
+    postgresUrl: url,
+    close: () => store.close(),
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  // Loaded on demand: the WebAssembly build is only needed by the embedded default.
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
+  await mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: PGLITE_MAX_CONNECTIONS });
+  await server.start();
+  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  // LISTEN/NOTIFY does not cross PGlite's socket, so the queue polls (cheaply: it is in-process).
+  const database = await openPostgres(url, false, PGLITE_POOL_SIZE, "pglite");
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      await server.stop();
+      await db.close();
+    },
+  };
+}

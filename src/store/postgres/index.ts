@@ -1,0 +1,185 @@
+import { randomUUID } from "node:crypto";
+import type { Pool } from "pg";
+import {
+  type Delivery,
+  type NewRun,
+  type Run,
+  type RunFilter,
+  type RunPatch,
+  type Store,
+  type StoreKind,
+  type UsageEntry,
+  type UsageTotals,
+  monthRange,
+  newRunSchema,
+  usageEntrySchema,
+} from "../types.js";
+import { migrations } from "./schema.js";
+import { runFromRow, type RunRow } from "./rows.js";
+
+/** The store on PostgreSQL; embedded PGlite speaks the same protocol through its socket server. */
+export class PostgresStore implements Store {
+  constructor(
+    private readonly pool: Pool,
+    readonly kind: StoreKind = "postgres",
+  ) {}
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // Several processes may start at once against one database; the advisory lock makes the
+      // CREATE … IF NOT EXISTS statements run one process at a time instead of racing.
+      await client.query("SELECT pg_advisory_lock(727001)");
+      try {
+        for (const sql of migrations) await client.query(sql);
+      } finally {
+        await client.query("SELECT pg_advisory_unlock(727001)");
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1");
+  }
+
+  async createRun(input: NewRun): Promise<Run> {
+    const run = newRunSchema.parse(input);
+    const { rows } = await this.pool.query<RunRow>(
+      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued') RETURNING *`,
+      [
+        randomUUID(),
+        run.repo,
+        run.installationId ?? null,
+        run.number,
+        run.kind,
+        run.task,
+        run.trigger,
+        run.actor,
+        run.deliveryId ?? null,
+        run.input ?? null,
+      ],
+    );
+    return runFromRow(rows[0] as RunRow);
+  }
+
+  async getRun(id: string): Promise<Run | null> {
+    if (!isUuid(id)) return null;
+    const { rows } = await this.pool.query<RunRow>("SELECT * FROM ai_runs WHERE id = $1", [id]);
+    return rows[0] ? runFromRow(rows[0]) : null;
+  }
+
+  async updateRun(id: string, patch: RunPatch): Promise<Run | null> {
+    if (!isUuid(id)) return null;
+    const columns: Record<string, unknown> = {
+      status: patch.status,
+      steps: patch.steps === undefined ? undefined : JSON.stringify(patch.steps),
+      links: patch.links === undefined ? undefined : JSON.stringify(patch.links),
+      cost_micros: patch.costMicros,
+      error: patch.error,
+      started_at: patch.startedAt,
+      finished_at: patch.finishedAt,
+    };
+    const sets: string[] = ["updated_at = now()"];
+    const values: unknown[] = [id];
+    for (const [column, value] of Object.entries(columns)) {
+      if (value === undefined) continue;
+      values.push(value);
+      sets.push(`${column} = $${values.length}`);
+    }
+    const { rows } = await this.pool.query<RunRow>(
+      `UPDATE ai_runs SET ${sets.join(", ")} WHERE id = $1 RETURNING *`,
+      values,
+    );
+    return rows[0] ? runFromRow(rows[0]) : null;
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<Run[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (filter.repo !== undefined) {
+      values.push(filter.repo);
+      where.push(`repo = $${values.length}`);
+    }
+    if (filter.number !== undefined) {
+      values.push(filter.number);
+      where.push(`number = $${values.length}`);
+    }
+    if (filter.statuses !== undefined) {
+      values.push([...filter.statuses]);
+      where.push(`status = ANY($${values.length})`);
+    }
+    values.push(filter.limit ?? 100);
+    const { rows } = await this.pool.query<RunRow>(
+      `SELECT * FROM ai_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map(runFromRow);
+  }
+
+  async recordDelivery(delivery: Delivery): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO ai_deliveries (id, event, action, repo, received_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING`,
+      [delivery.id, delivery.event, delivery.action ?? null, delivery.repo ?? null, delivery.receivedAt ?? new Date()],
+    );
+    return rowCount === 1;
+  }
+
+  async addUsage(input: UsageEntry): Promise<void> {
+    const entry = usageEntrySchema.parse(input);
+    await this.pool.query(
+      `INSERT INTO ai_usage (id, run_id, repo, model, input_tokens, output_tokens, cache_write_tokens,
+         cache_read_tokens, cost_micros, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        randomUUID(),
+        entry.runId ?? null,
+        entry.repo,
+        entry.model,
+        entry.inputTokens,
+        entry.outputTokens,
+        entry.cacheWriteTokens,
+        entry.cacheReadTokens,
+        entry.costMicros,
+        entry.at ?? new Date(),
+      ],
+    );
+  }
+
+  async usageForMonth(repo: string, month: string): Promise<UsageTotals> {
+    const { from, to } = monthRange(month);
+    const { rows } = await this.pool.query<Record<keyof UsageTotals, string>>(
+      `SELECT COALESCE(SUM(input_tokens), 0) AS "inputTokens",
+              COALESCE(SUM(output_tokens), 0) AS "outputTokens",
+              COALESCE(SUM(cache_write_tokens), 0) AS "cacheWriteTokens",
+              COALESCE(SUM(cache_read_tokens), 0) AS "cacheReadTokens",
+              COALESCE(SUM(cost_micros), 0) AS "costMicros",
+              COUNT(*) AS "entries"
+         FROM ai_usage WHERE repo = $1 AND at >= $2 AND at < $3`,
+      [repo, from, to],
+    );
+    const row = rows[0];
+    if (!row) throw new Error("usage query returned no row");
+    // SUM over bigint comes back as a numeric string; the totals fit a double exactly below 2^53.
+    return {
+      inputTokens: Number(row.inputTokens),
+      outputTokens: Number(row.outputTokens),
+      cacheWriteTokens: Number(row.cacheWriteTokens),
+      cacheReadTokens: Number(row.cacheReadTokens),
+      costMicros: Number(row.costMicros),
+      entries: Number(row.entries),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Run ids come from URLs too; a malformed one is "not found", not a database error. */
+const isUuid = (id: string): boolean => UUID.test(id);

@@ -1,0 +1,51 @@
+/**
+ * The tables ai-agent keeps beside Agenda's own `agenda_jobs`. Every statement is idempotent, so
+ * migrate() runs on each start; a later change appends statements, it never edits these.
+ */
+export const migrations: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS ai_runs (
+     id uuid PRIMARY KEY,
+     repo text NOT NULL,
+     installation_id bigint,
+     number integer NOT NULL,
+     kind text NOT NULL,
+     task text NOT NULL,
+     trigger text NOT NULL,
+     actor text NOT NULL,
+     delivery_id text,
+     input text,
+     status text NOT NULL,
+     steps jsonb NOT NULL DEFAULT '[]'::jsonb,
+     links jsonb NOT NULL DEFAULT '{}'::jsonb,
+     cost_micros bigint NOT NULL DEFAULT 0,
+     error text,
+     created_at timestamptz NOT NULL DEFAULT now(),
+     updated_at timestamptz NOT NULL DEFAULT now(),
+     started_at timestamptz,
+     finished_at timestamptz
+   )`,
+  `CREATE INDEX IF NOT EXISTS ai_runs_target_idx ON ai_runs (repo, number, created_at DESC)`,
+  `CREATE INDEX IF NOT EXISTS ai_runs_status_idx ON ai_runs (status, created_at DESC)`,
+  `CREATE TABLE IF NOT EXISTS ai_deliveries (
+     id text PRIMARY KEY,
+     event text NOT NULL,
+     action text,
+     repo text,
+     received_at timestamptz NOT NULL DEFAULT now()
+   )`,
+  `CREATE INDEX IF NOT EXISTS ai_deliveries_received_idx ON ai_deliveries (received_at)`,
+  `CREATE TABLE IF NOT EXISTS ai_usage (
+     id uuid PRIMARY KEY,
+     run_id uuid,
+     repo text NOT NULL,
+     model text NOT NULL,
+     input_tokens bigint NOT NULL,
+     output_tokens bigint NOT NULL,
+     cache_write_tokens bigint NOT NULL DEFAULT 0,
+     cache_read_tokens bigint NOT NULL DEFAULT 0,
+     cost_micros bigint NOT NULL,
+     at timestamptz NOT NULL DEFAULT now()
+   )`,
+  `CREATE INDEX IF NOT EXISTS ai_usage_repo_at_idx ON ai_usage (repo, at)`,
+  `CREATE INDEX IF NOT EXISTS ai_usage_run_idx ON ai_usage (run_id)`,
+];

@@ -1,0 +1,147 @@
+import { z } from "zod";
+
+/**
+ * What ai-agent keeps, behind one interface with a PostgreSQL (also serving embedded PGlite) and a
+ * MongoDB implementation. The contract tests in test/store/ run the same cases on each.
+ */
+
+export const runStatuses = ["queued", "running", "succeeded", "failed", "stopped", "cancelled"] as const;
+export type RunStatus = (typeof runStatuses)[number];
+export const activeRunStatuses: readonly RunStatus[] = ["queued", "running"];
+
+export const runTasks = ["implement", "plan", "review", "ask"] as const;
+export type RunTask = (typeof runTasks)[number];
+
+export const runTriggers = ["label", "command", "pull_request", "cli"] as const;
+export type RunTrigger = (typeof runTriggers)[number];
+
+export const runStepSchema = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  status: z.enum(["pending", "running", "succeeded", "failed", "skipped", "rolled_back"]),
+  attempts: z.number().int().nonnegative().default(0),
+  startedAt: z.coerce.date().optional(),
+  finishedAt: z.coerce.date().optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  error: z.string().optional(),
+});
+export type RunStep = z.infer<typeof runStepSchema>;
+
+export const newRunSchema = z.object({
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name"),
+  installationId: z.number().int().positive().optional(),
+  /** The issue or pull request number. */
+  number: z.number().int().positive(),
+  kind: z.enum(["issue", "pull_request"]),
+  task: z.enum(runTasks),
+  trigger: z.enum(runTriggers),
+  actor: z.string().min(1),
+  /** The webhook delivery that caused the run, when there was one. */
+  deliveryId: z.string().optional(),
+  /** Extra instructions or the question, from the slash command. */
+  input: z.string().optional(),
+});
+export type NewRun = z.infer<typeof newRunSchema>;
+
+export interface Run extends NewRun {
+  id: string;
+  status: RunStatus;
+  steps: RunStep[];
+  /** Named links the run produced: tracking comment, branch, pull request, Slack thread… */
+  links: Record<string, string>;
+  /** Spend in micro-dollars, an integer so sums are exact on every backend. */
+  costMicros: number;
+  error?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt?: Date;
+  finishedAt?: Date;
+}
+
+export interface RunPatch {
+  status?: RunStatus;
+  steps?: RunStep[];
+  links?: Record<string, string>;
+  costMicros?: number;
+  error?: string | null;
+  startedAt?: Date;
+  finishedAt?: Date;
+}
+
+export interface RunFilter {
+  repo?: string;
+  number?: number;
+  statuses?: readonly RunStatus[];
+  limit?: number;
+}
+
+export const usageEntrySchema = z.object({
+  runId: z.string().optional(),
+  repo: z.string().min(1),
+  model: z.string().min(1),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cacheWriteTokens: z.number().int().nonnegative().default(0),
+  cacheReadTokens: z.number().int().nonnegative().default(0),
+  costMicros: z.number().int().nonnegative(),
+  at: z.date().optional(),
+});
+export type UsageEntry = z.input<typeof usageEntrySchema>;
+
+export interface UsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+  costMicros: number;
+  entries: number;
+}
+
+export interface Delivery {
+  /** The X-GitHub-Delivery header. */
+  id: string;
+  event: string;
+  action?: string;
+  repo?: string;
+  receivedAt?: Date;
+}
+
+export type StoreKind = "postgres" | "pglite" | "mongodb";
+
+export interface Store {
+  readonly kind: StoreKind;
+  /** Creates tables/collections and indexes; safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  createRun(input: NewRun): Promise<Run>;
+  getRun(id: string): Promise<Run | null>;
+  updateRun(id: string, patch: RunPatch): Promise<Run | null>;
+  /** Newest first. */
+  listRuns(filter?: RunFilter): Promise<Run[]>;
+  /** Records a webhook delivery; false when that delivery id was already recorded. */
+  recordDelivery(delivery: Delivery): Promise<boolean>;
+  addUsage(entry: UsageEntry): Promise<void>;
+  /** Usage of one repository in one calendar month (UTC), `month` as YYYY-MM. */
+  usageForMonth(repo: string, month: string): Promise<UsageTotals>;
+  close(): Promise<void>;
+}
+
+export const emptyTotals = (): UsageTotals => ({
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheWriteTokens: 0,
+  cacheReadTokens: 0,
+  costMicros: 0,
+  entries: 0,
+});
+
+/** The UTC bounds of a YYYY-MM month. */
+export function monthRange(month: string): { from: Date; to: Date } {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!match) throw new Error(`expected a month as YYYY-MM, got ${month}`);
+  const year = Number(match[1]);
+  const index = Number(match[2]) - 1;
+  if (index < 0 || index > 11) throw new Error(`expected a month as YYYY-MM, got ${month}`);
+  return { from: new Date(Date.UTC(year, index, 1)), to: new Date(Date.UTC(year, index + 1, 1)) };
+}

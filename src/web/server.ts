@@ -1,0 +1,34 @@
+import { Probot, Server, run } from "probot";
+import type { Logger } from "pino";
+import type { AppConfig } from "../config/env.js";
+import { githubUrls } from "../config/github-urls.js";
+import type { ApplicationFunction } from "probot";
+
+/**
+ * Starts Probot's HTTP server: webhooks at WEBHOOK_PATH plus the app's own routes. Without an App
+ * ID it serves Probot's setup page instead, which registers the app from app.yml and writes .env.
+ */
+export async function startWebServer(config: AppConfig, log: Logger, appFn: ApplicationFunction): Promise<Server> {
+  if (!config.APP_ID || !config.privateKey) {
+    log.info(`no APP_ID yet: open http://localhost:${config.PORT} to register the GitHub App`);
+    return run(appFn, { env: process.env, log: log.child({ name: "probot" }) });
+  }
+  const server = new Server({
+    Probot: Probot.defaults({
+      appId: config.APP_ID,
+      privateKey: config.privateKey,
+      secret: config.WEBHOOK_SECRET,
+      // Every REST and GraphQL call goes through this Octokit, so GHE_HOST steers them all.
+      baseUrl: githubUrls(config).api,
+      log: log.child({ name: "probot" }),
+    }),
+    log: log.child({ name: "server" }),
+    port: config.PORT,
+    host: config.HOST ?? "localhost",
+    webhookPath: config.WEBHOOK_PATH,
+    webhookProxy: config.WEBHOOK_PROXY_URL,
+  });
+  await server.load(appFn);
+  await server.start();
+  return server;
+}
