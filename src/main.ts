@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from "./config/env.js";
 import { createApp } from "./index.js";
 import { createLogger } from "./logger.js";
 import { JobQueue } from "./runs/queue.js";
+import { installGracefulShutdown } from "./runs/shutdown.js";
 import { databaseTarget, openDatabase } from "./store/open.js";
 import { startWebServer } from "./web/server.js";
 
@@ -62,30 +63,13 @@ async function main(): Promise<void> {
     server = await startWebServer(config, log, appFn);
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, "shutting down: no new work, draining running jobs");
-    try {
-      await server?.stop();
-      const outcome = await queue.drain(config.SHUTDOWN_TIMEOUT_MS);
-      if (outcome.timedOut) {
-        log.warn(
-          { stillRunning: outcome.stillRunning },
-          "drain timed out; those jobs stay locked and another worker takes them when the lock expires",
-        );
-      }
-      await database.close();
-      log.info("stopped");
-      process.exit(0);
-    } catch (error) {
-      log.error({ err: error }, "error while shutting down");
-      process.exit(1);
-    }
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  installGracefulShutdown({
+    ...(server ? { stopIntake: () => server.stop() } : {}),
+    queue,
+    close: () => database.close(),
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    log,
+  });
   // A failure in one delivery or job must not take the server down with every other run in it.
   process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
 }

@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JobQueue } from "../../src/runs/queue.js";
+import type { Database, DatabaseTarget } from "../../src/store/open.js";
+import type { NewRun } from "../../src/store/types.js";
+import type { TestDatabase } from "../helpers/databases.js";
+import { type WorkerProcess, startWorker } from "../helpers/workers.js";
+
+const newRun = (overrides: Partial<NewRun> = {}): NewRun => ({
+  repo: "octo-org/hello-world",
+  installationId: 42,
+  number: 7,
+  kind: "issue",
+  task: "implement",
+  trigger: "label",
+  actor: "octocat",
+  ...overrides,
+});
+
+/** The target a separate worker process uses to reach the same database as this test. */
+function workerTarget(testDb: TestDatabase, database: Database): DatabaseTarget {
+  if (testDb.target.kind !== "pglite") return testDb.target;
+  // The embedded database lives in this process; workers reach it through its socket, which
+  // carries no LISTEN/NOTIFY, and whose connection cap the pools must stay under.
+  return { kind: "postgres", url: database.postgresUrl!, notifications: false, poolSize: 1 };
+}
+
+/** The one suite every storage backend must pass. */
+export function storeContract(create: () => Promise<TestDatabase>): void {
+  let testDb: TestDatabase;
+  let database: Database;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    testDb = await create();
+    database = await testDb.open();
+  });
+
+  afterAll(async () => {
+    for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill("SIGKILL");
+    await database?.close();
+    await testDb?.dispose();
+  });
+
+  describe("schema", () => {
+    it("migrates again without error (idempotent start)", async () => {
+      await database.store.migrate();
+      await database.store.migrate();
+      await expect(database.store.ping()).resolves.toBeUndefined();
+    });
+  });
+
+  describe("runs", () => {
+    it("creates a run as queued with empty steps, links and cost", async () => {
+      const run = await database.store.createRun(newRun({ deliveryId: "d-1", input: "use the new API" }));
+      expect(run).toMatchObject({
+        repo: "octo-org/hello-world",
+        installationId: 42,
+        number: 7,
+        status: "queued",
+        steps: [],
+        links: {},
+        costMicros: 0,
+        deliveryId: "d-1",
+        input: "use the new API",
+      });
+      expect(run.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(run.createdAt).toBeInstanceOf(Date);
+      expect(await database.store.getRun(run.id)).toEqual(run);
+    });
+
+    it("updates status, steps, links, cost and timestamps, and clears an error", async () => {
+      const run = await database.store.createRun(newRun({ number: 8 }));
+      const startedAt = new Date("2026-11-01T10:00:00Z");
+      const updated = await database.store.updateRun(run.id, {
+        status: "running",
+        startedAt,
+        steps: [{ id: "plan", status: "succeeded", attempts: 1, startedAt, outputs: { summary: "ok" } }],
+        links: { trackingComment: "https://github.com/octo-org/hello-world/issues/8#issuecomment-1" },
+        costMicros: 1_234_567,
+        error: "transient",
+      });
+      expect(updated).toMatchObject({ status: "running", costMicros: 1_234_567, error: "transient" });
+      expect(updated!.startedAt!.toISOString()).toBe(startedAt.toISOString());
+      expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(run.updatedAt.getTime());
+
+      const reread = await database.store.getRun(run.id);
+      expect(reread!.steps).toEqual([{ id: "plan", status: "succeeded", attempts: 1, startedAt, outputs: { summary: "ok" } }]);
+      expect(reread!.links.trackingComment).toContain("issuecomment-1");
+
+      const cleared = await database.store.updateRun(run.id, { status: "succeeded", error: null, finishedAt: new Date() });
+      expect(cleared!.error).toBeUndefined();
+      expect(cleared!.status).toBe("succeeded");
+    });
+
+    it("lists runs newest first, filtered by repository, number and status", async () => {
+      const a = await database.store.createRun(newRun({ repo: "octo-org/listing", number: 1 }));
+      const b = await database.store.createRun(newRun({ repo: "octo-org/listing", number: 1, task: "plan" }));
+      const c = await database.store.createRun(newRun({ repo: "octo-org/listing", number: 2 }));
+      await database.store.updateRun(a.id, { status: "failed" });
+
+      const forOne = await database.store.listRuns({ repo: "octo-org/listing", number: 1 });
+      expect(forOne.map((r) => r.id)).toEqual([b.id, a.id]);
+      const active = await database.store.listRuns({ repo: "octo-org/listing", statuses: ["queued", "running"] });
+      expect(active.map((r) => r.id).sort()).toEqual([b.id, c.id].sort());
+      expect(await database.store.listRuns({ repo: "octo-org/listing", limit: 1 })).toHaveLength(1);
+    });
+
+    it("answers null for unknown and malformed ids", async () => {
+      expect(await database.store.getRun("00000000-0000-4000-8000-000000000000")).toBeNull();
+      expect(await database.store.getRun("not-a-run-id")).toBeNull();
+      expect(await database.store.updateRun("not-a-run-id", { status: "failed" })).toBeNull();
+    });
+
+    it("rejects a malformed run before it reaches the database", async () => {
+      await expect(database.store.createRun(newRun({ repo: "no slash" }))).rejects.toThrow(/owner\/name/);
+    });
+  });
+
+  describe("deliveries", () => {
+    it("lets exactly one of 50 concurrent inserts of one delivery id win", async () => {
+      const id = `delivery-${Date.now()}`;
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => database.store.recordDelivery({ id, event: "issues", action: "labeled" })),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await database.store.recordDelivery({ id, event: "issues" })).toBe(false);
+      expect(await database.store.recordDelivery({ id: `${id}-other`, event: "issues" })).toBe(true);
+    });
+  });
+
+  describe("usage", () => {
+    it("sums usage by repository and calendar month", async () => {
+      const entry = { model: "claude-sonnet-5-5", inputTokens: 1000, outputTokens: 200, cacheWriteTokens: 50, cacheReadTokens: 400, costMicros: 12_345 };
+      await database.store.addUsage({ ...entry, repo: "octo-org/usage", at: new Date("2026-10-31T23:59:59Z") });
+      await database.store.addUsage({ ...entry, repo: "octo-org/usage", at: new Date("2026-11-01T00:00:00Z") });
+      await database.store.addUsage({ ...entry, repo: "octo-org/usage", at: new Date("2026-11-30T12:00:00Z"), costMicros: 1 });
+      await database.store.addUsage({ ...entry, repo: "octo-org/other", at: new Date("2026-11-15T00:00:00Z") });
+
+      expect(await database.store.usageForMonth("octo-org/usage", "2026-11")).toEqual({
+        inputTokens: 2000,
+        outputTokens: 400,
+        cacheWriteTokens: 100,
+        cacheReadTokens: 800,
+        costMicros: 12_346,
+        entries: 2,
+      });
+      expect((await database.store.usageForMonth("octo-org/usage", "2026-10")).costMicros).toBe(12_345);
+      expect(await database.store.usageForMonth("octo-org/usage", "2026-12")).toEqual({
+        inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, costMicros: 0, entries: 0,
+      });
+    });
+
+    it("rejects negative or fractional token counts", async () => {
+      await expect(
+        database.store.addUsage({ repo: "octo-org/usage", model: "m", inputTokens: -1, outputTokens: 0, costMicros: 0 }),
+      ).rejects.toThrow();
+      await expect(
+        database.store.addUsage({ repo: "octo-org/usage", model: "m", inputTokens: 1.5, outputTokens: 0, costMicros: 0 }),
+      ).rejects.toThrow();
+    });
+  });
+
+  describe("queue across worker processes", () => {
+    const spawnWorker = (name: string, env: Record<string, string> = {}) => {
+      const worker = startWorker(name, workerTarget(testDb, database), env);
+      workers.push(worker);
+      return worker;
+    };
+    const enqueue = async (jobs: { key: string; ms: number }[]) => {
+      const queue = new JobQueue(database, { concurrency: 1, lockLifetimeMs: 60_000 });
+      await queue.ready();
+      for (const job of jobs) await queue.enqueue("contract-job", job);
+    };
+
+    it("processes 300 jobs with three workers: none lost, none run twice", async () => {
+      const keys = Array.from({ length: 300 }, (_, i) => `job-${i}`);
+      const pool = [spawnWorker("w1"), spawnWorker("w2"), spawnWorker("w3")];
+      await Promise.all(pool.map((w) => w.waitFor((e) => e.event === "ready")));
+      await enqueue(keys.map((key) => ({ key, ms: 5 })));
+
+      const finished = () => pool.flatMap((w) => w.events.filter((e) => e.event === "done"));
+      const deadline = Date.now() + 90_000;
+      while (finished().length < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      // A moment more, so a job run twice would have time to show up.
+      await new Promise((r) => setTimeout(r, 500));
+
+      const starts = pool.flatMap((w) => w.events.filter((e) => e.event === "start").map((e) => e.key));
+      expect(new Set(starts).size).toBe(300);
+      expect(starts).toHaveLength(300);
+      expect(new Set(finished().map((e) => e.key))).toEqual(new Set(keys));
+      expect(pool.filter((w) => w.events.some((e) => e.event === "start")).length).toBeGreaterThanOrEqual(2);
+
+      for (const w of pool) w.child.kill("SIGTERM");
+      expect(await Promise.all(pool.map((w) => w.exited))).toEqual([0, 0, 0]);
+    }, 120_000);
+
+    it("on SIGTERM lets a running job finish, then exits 0", async () => {
+      const worker = spawnWorker("drainer");
+      await worker.waitFor((e) => e.event === "ready");
+      await enqueue([{ key: "drain-me", ms: 1500 }]);
+      await worker.waitFor((e) => e.event === "start" && e.key === "drain-me");
+      worker.child.kill("SIGTERM");
+      expect(await worker.exited).toBe(0);
+      expect(worker.events.some((e) => e.event === "done" && e.key === "drain-me")).toBe(true);
+    });
+
+    it("exits 0 at the drain timeout, and another worker takes the job once its lock expires", async () => {
+      const lock = { WORKER_LOCK_MS: "2000" };
+      const first = spawnWorker("impatient", { ...lock, WORKER_SHUTDOWN_MS: "300" });
+      await first.waitFor((e) => e.event === "ready");
+      await enqueue([{ key: "outlives-drain", ms: 4000 }]);
+      await first.waitFor((e) => e.event === "start" && e.key === "outlives-drain");
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      expect(first.events.some((e) => e.event === "done")).toBe(false);
+
+      const second = spawnWorker("successor", lock);
+      await second.waitFor((e) => e.event === "done" && e.key === "outlives-drain", 20_000);
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    }, 40_000);
+
+    it("hands a job cut off by a hard kill to another worker once its lock expires", async () => {
+      const lock = { WORKER_LOCK_MS: "2000" };
+      const victim = spawnWorker("victim", lock);
+      await victim.waitFor((e) => e.event === "ready");
+      await enqueue([{ key: "killed-mid-run", ms: 1000 }]);
+      await victim.waitFor((e) => e.event === "start" && e.key === "killed-mid-run");
+      victim.child.kill("SIGKILL");
+      await victim.exited;
+
+      const rescuer = spawnWorker("rescuer", lock);
+      const done = await rescuer.waitFor((e) => e.event === "done" && e.key === "killed-mid-run", 20_000);
+      expect(done.worker).toBe("rescuer");
+      rescuer.child.kill("SIGTERM");
+      expect(await rescuer.exited).toBe(0);
+    }, 40_000);
+  });
+}

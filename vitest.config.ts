@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Several files start worker processes and databases; two at a time suits a 2-core machine.
+    maxWorkers: 2,
+    reporters: ["default"],
+  },
+});
