@@ -13,11 +13,12 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): ApplicationFunction {
   return (app, { addHandler }) => {
     addHandler(createHealthHandler(deps));
-    app.on(["installation", "installation_repositories"], async (context) => {
+    app.on(["installation", "installation_repositories"], (context) => {
       context.log.info(
         { installation: context.payload.installation?.id, action: context.payload.action },
         "installation changed",
       );
+      return Promise.resolve();
     });
   };
 }

@@ -112,6 +112,13 @@ export const envSchema = z
     if (env.DATABASE_URL && env.MONGODB_URL) {
       ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "set either DATABASE_URL or MONGODB_URL, not both" });
     }
+    if (env.ROLE !== "all" && !env.DATABASE_URL && !env.MONGODB_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ROLE"],
+        message: `${env.ROLE} needs DATABASE_URL or MONGODB_URL: the embedded database serves one process`,
+      });
+    }
     if (env.APP_ID) {
       if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) {
         ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY"], message: "required when APP_ID is set (or set PRIVATE_KEY_PATH)" });

@@ -2,7 +2,19 @@ import { Probot, Server, run } from "probot";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/env.js";
 import { githubUrls } from "../config/github-urls.js";
-import type { ApplicationFunction } from "probot";
+import type { ApplicationFunction, Options } from "probot";
+
+/** How the app's Probot is built; every REST and GraphQL call goes through its Octokit. */
+export function probotOptions(config: AppConfig, log: Logger): Options {
+  return {
+    appId: config.APP_ID,
+    privateKey: config.privateKey,
+    secret: config.WEBHOOK_SECRET,
+    // GHE_HOST steers REST here, and Octokit derives the GraphQL endpoint from the same base.
+    baseUrl: githubUrls(config).api,
+    log: log.child({ name: "probot" }),
+  };
+}
 
 /**
  * Starts Probot's HTTP server: webhooks at WEBHOOK_PATH plus the app's own routes. Without an App
@@ -14,14 +26,7 @@ export async function startWebServer(config: AppConfig, log: Logger, appFn: Appl
     return run(appFn, { env: process.env, log: log.child({ name: "probot" }) });
   }
   const server = new Server({
-    Probot: Probot.defaults({
-      appId: config.APP_ID,
-      privateKey: config.privateKey,
-      secret: config.WEBHOOK_SECRET,
-      // Every REST and GraphQL call goes through this Octokit, so GHE_HOST steers them all.
-      baseUrl: githubUrls(config).api,
-      log: log.child({ name: "probot" }),
-    }),
+    Probot: Probot.defaults(probotOptions(config, log)),
     log: log.child({ name: "server" }),
     port: config.PORT,
     host: config.HOST ?? "localhost",

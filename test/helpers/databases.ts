@@ -54,11 +54,11 @@ export async function freshPglite(): Promise<TestDatabase> {
 }
 
 /** A fresh MongoDB database, when MONGODB_URL names a server. */
-export async function freshMongo(): Promise<TestDatabase> {
+export function freshMongo(): Promise<TestDatabase> {
   if (!mongoUrl) throw new Error("MONGODB_URL is not set");
   const url = new URL(mongoUrl);
   url.pathname = `/${uniqueName("ai_agent_test")}`;
-  return {
+  return Promise.resolve({
     name: "mongodb",
     target: { kind: "mongodb", url: url.toString() },
     open: () => openDatabase({ kind: "mongodb", url: url.toString() }),
@@ -68,5 +68,5 @@ export async function freshMongo(): Promise<TestDatabase> {
       await client.db().dropDatabase();
       await client.close();
     },
-  };
+  });
 }

@@ -29,7 +29,7 @@ export function startWorker(name: string, target: DatabaseTarget, env: Record<st
   const waiters = new Set<() => void>();
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  createInterface({ input: child.stdout! }).on("line", (line) => {
+  createInterface({ input: child.stdout }).on("line", (line) => {
     try {
       events.push(JSON.parse(line) as WorkerEvent);
     } catch {

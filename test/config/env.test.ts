@@ -1,0 +1,97 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/env.js";
+import { githubUrls } from "../../src/config/github-urls.js";
+import { databaseTarget } from "../../src/store/open.js";
+import { generatePrivateKey } from "../helpers/keys.js";
+
+const key = generatePrivateKey();
+const problem = (env: NodeJS.ProcessEnv): string => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("environment config", () => {
+  it("starts with defaults on an empty environment: embedded database, all roles, port 3000", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ ROLE: "all", PORT: 3000, LOG_LEVEL: "info", logFormat: "pretty", WEBHOOK_PATH: "/api/github/webhooks" });
+    expect(databaseTarget(config)).toMatchObject({ kind: "pglite" });
+  });
+
+  it("reads Probot's variables with Probot's meaning", () => {
+    const config = loadConfig({
+      APP_ID: "123",
+      PRIVATE_KEY: key.replace(/\n/g, "\\n"),
+      WEBHOOK_SECRET: "s3cret",
+      LOG_FORMAT: "json",
+      LOG_LEVEL: "debug",
+      PORT: "8080",
+      NODE_ENV: "production",
+    });
+    expect(config.privateKey).toBe(key);
+    expect(config).toMatchObject({ APP_ID: "123", PORT: 8080, logFormat: "json", LOG_LEVEL: "debug" });
+  });
+
+  it("reads the key from PRIVATE_KEY_PATH", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ai-agent-key-"));
+    const file = path.join(dir, "app.pem");
+    await writeFile(file, key);
+    expect(loadConfig({ APP_ID: "1", PRIVATE_KEY_PATH: file }).privateKey).toBe(key);
+    expect(problem({ APP_ID: "1", PRIVATE_KEY_PATH: path.join(dir, "missing.pem") })).toBe(
+      `invalid environment: PRIVATE_KEY_PATH: cannot read ${path.join(dir, "missing.pem")} (ENOENT)`,
+    );
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, "PORT: expected a whole number from 0 to 65535"],
+    [{ PORT: "70000" }, "PORT: expected a whole number from 0 to 65535"],
+    [{ ROLE: "scheduler" }, "ROLE: expected web, worker or all"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL: expected trace, debug, info, warn, error, fatal or silent"],
+    [{ LOG_FORMAT: "xml" }, "LOG_FORMAT: expected json or pretty"],
+    [{ DATABASE_URL: "mysql://localhost/db" }, "DATABASE_URL: expected a postgres:// connection URL"],
+    [{ MONGODB_URL: "localhost:27017" }, "MONGODB_URL: expected a mongodb:// or mongodb+srv:// connection URL"],
+    [{ GHE_HOST: "https://ghe.example.com" }, "GHE_HOST: expected a host name such as github.example.com, without scheme or path"],
+    [{ GHE_PROTOCOL: "ftp" }, "GHE_PROTOCOL: expected http or https"],
+    [{ APP_ID: "abc", PRIVATE_KEY: key }, "APP_ID: expected the numeric App ID from the GitHub App settings page"],
+    [{ APP_ID: "12" }, "PRIVATE_KEY: required when APP_ID is set (or set PRIVATE_KEY_PATH)"],
+    [{ QUEUE_POLL_MS: "fast" }, "QUEUE_POLL_MS: expected a number of milliseconds from 10 to 600000"],
+    [{ NODE_ENV: "production" }, "APP_ID: required in production (the setup page only runs in development)"],
+    [{ ROLE: "worker" }, "ROLE: worker needs DATABASE_URL or MONGODB_URL: the embedded database serves one process"],
+  ])("rejects %o with one line naming the variable", (env, message) => {
+    const text = problem(env as NodeJS.ProcessEnv);
+    expect(text).toBe(`invalid environment: ${message}`);
+    expect(text).not.toContain("\n");
+  });
+
+  it("never repeats a secret's value in its message", () => {
+    const badKey = "-----BEGIN RSA PRIVATE KEY-----\nnot-really-a-key-but-secret";
+    const text = problem({ APP_ID: "1", PRIVATE_KEY: badKey, WEBHOOK_SECRET: "hunter2", PORT: "x", DATABASE_URL: "postgres//user:pw-secret@db" });
+    expect(text).toContain("PRIVATE_KEY: expected a PEM private key");
+    expect(text).toContain("DATABASE_URL");
+    for (const secret of ["not-really-a-key-but-secret", "hunter2", "pw-secret"]) expect(text).not.toContain(secret);
+  });
+});
+
+describe("GitHub addresses", () => {
+  it("uses github.com without GHE_HOST", () => {
+    const urls = githubUrls({ GHE_PROTOCOL: "https" });
+    expect(urls.api).toBe("https://api.github.com");
+    expect(urls.graphql).toBe("https://api.github.com/graphql");
+    expect(urls.gitRemote("octo", "repo")).toBe("https://github.com/octo/repo.git");
+  });
+
+  it("sends REST, GraphQL and git to the GitHub Enterprise host", () => {
+    const urls = githubUrls({ GHE_HOST: "ghe.example.com", GHE_PROTOCOL: "http" });
+    expect(urls.api).toBe("http://ghe.example.com/api/v3");
+    expect(urls.graphql).toBe("http://ghe.example.com/api/graphql");
+    expect(urls.web).toBe("http://ghe.example.com");
+    expect(urls.gitRemote("octo", "repo")).toBe("http://ghe.example.com/octo/repo.git");
+  });
+});

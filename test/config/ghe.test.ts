@@ -1,0 +1,35 @@
+import nock from "nock";
+import { Probot } from "probot";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/env.js";
+import { probotOptions } from "../../src/web/server.js";
+import { pino } from "pino";
+import { generatePrivateKey } from "../helpers/keys.js";
+
+describe("GHE_HOST", () => {
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it("steers the app's REST and GraphQL calls to the Enterprise host", async () => {
+    nock.disableNetConnect();
+    const config = loadConfig({ APP_ID: "77", PRIVATE_KEY: generatePrivateKey(), GHE_HOST: "ghe.example.com" });
+    const probot = new Probot(probotOptions(config, pino({ level: "silent" })));
+
+    const ghe = nock("https://ghe.example.com")
+      .post("/api/v3/app/installations/9/access_tokens")
+      .reply(201, { token: "ghs_installation", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" })
+      .get("/api/v3/repos/octo/repo")
+      .reply(200, { id: 1, full_name: "octo/repo" })
+      .post("/api/graphql")
+      .reply(200, { data: { viewer: { login: "ai-agent[bot]" } } });
+
+    const octokit = await probot.auth(9);
+    const { data } = await octokit.rest.repos.get({ owner: "octo", repo: "repo" });
+    expect(data.full_name).toBe("octo/repo");
+    const result = await octokit.graphql<{ viewer: { login: string } }>("{ viewer { login } }");
+    expect(result.viewer.login).toBe("ai-agent[bot]");
+    expect(ghe.isDone()).toBe(true);
+  });
+});

@@ -1,0 +1,60 @@
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../src/store/open.js";
+import { createHealthHandler } from "../../src/web/health.js";
+import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
+
+describe("readiness", () => {
+  let db: TestDatabase;
+  let database: Database;
+  let server: Server;
+  let base: string;
+  let processing: boolean | null = true;
+
+  beforeAll(async () => {
+    db = await freshPostgres();
+    database = await db.open();
+    const handler = createHealthHandler({ store: database.store, role: "all", queueProcessing: () => processing });
+    server = createServer((req, res) => {
+      void handler(req, res).then((handled) => {
+        if (!handled) res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await db.dispose();
+  });
+
+  it("leaves other paths to the next handler", async () => {
+    expect((await fetch(`${base}/api/github/webhooks`)).status).toBe(404);
+  });
+
+  it("reports a web-only process as ready without a queue of its own", async () => {
+    processing = null;
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ready", queue: "not run by this process" });
+  });
+
+  it("is not ready while the queue is stopped", async () => {
+    processing = false;
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ status: "not ready", queue: "stopped" });
+  });
+
+  it("is not ready once the database is gone, while /healthz still answers", async () => {
+    processing = true;
+    await database.close();
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { database: { status: string } };
+    expect(body.database.status).toMatch(/^unreachable: /);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
