@@ -95,3 +95,16 @@ describe("GitHub addresses", () => {
     expect(urls.gitRemote("octo", "repo")).toBe("http://ghe.example.com/octo/repo.git");
   });
 });
+
+describe(".env.example", () => {
+  it("copied as it is to .env, starts the app on its defaults", async () => {
+    const { parseEnv } = await import("node:util");
+    const { readFile } = await import("node:fs/promises");
+    const env = parseEnv(await readFile(new URL("../../.env.example", import.meta.url), "utf8"));
+    const documented = Object.keys(env);
+    expect(loadConfig(env)).toMatchObject({ ROLE: "all", PORT: 3000 });
+    // Every variable the schema reads is documented there.
+    const { envSchema } = await import("../../src/config/env.js");
+    expect(Object.keys(envSchema.shape).filter((name) => !documented.includes(name))).toEqual([]);
+  });
+});
