@@ -34,8 +34,8 @@ async function main(): Promise<void> {
   try {
     database = await openDatabase(target);
   } catch (error) {
-    // The host only: connection URLs may carry a password.
-    const where = target.kind === "pglite" ? target.dataDir : new URL(target.url).host;
+    // Hosts only: connection URLs may carry a password.
+    const where = target.kind === "pglite" ? target.dataDir : (/^[^:]+:\/\/(?:[^@/]*@)?([^/?]*)/.exec(target.url)?.[1] ?? "?");
     log.fatal(`cannot open the ${target.kind} database (${where}): ${(error as Error).message}`);
     process.exit(1);
   }

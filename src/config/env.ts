@@ -91,7 +91,11 @@ export const envSchema = z
     // ours
     ROLE: z.preprocess(emptyToUndefined, z.enum(["web", "worker", "all"], "expected web, worker or all").default("all")),
     DATABASE_URL: urlWithScheme(["postgres:", "postgresql:"], "a postgres:// connection URL"),
-    MONGODB_URL: urlWithScheme(["mongodb:", "mongodb+srv:"], "a mongodb:// or mongodb+srv:// connection URL"),
+    // Not parsed with URL: a replica set's seed list (mongodb://a:27017,b:27017/db) is not a WHATWG URL.
+    MONGODB_URL: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^mongodb(\+srv)?:\/\/[^/\s]+/, "expected a mongodb:// or mongodb+srv:// connection URL").optional(),
+    ),
     DATA_DIR: z.preprocess(emptyToUndefined, z.string().default(".data")),
     PUBLIC_URL: urlWithScheme(["http:", "https:"], "the app's public http(s) URL, such as https://ai-agent.example.com"),
     QUEUE_CONCURRENCY: integer(1, 1000, 5),

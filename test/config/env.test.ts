@@ -39,6 +39,11 @@ describe("environment config", () => {
     expect(config).toMatchObject({ APP_ID: "123", PORT: 8080, logFormat: "json", LOG_LEVEL: "debug" });
   });
 
+  it("accepts a MongoDB replica set seed list", () => {
+    const config = loadConfig({ MONGODB_URL: "mongodb://user:pw@m1:27017,m2:27017/ai-agent?replicaSet=rs0" });
+    expect(databaseTarget(config)).toEqual({ kind: "mongodb", url: "mongodb://user:pw@m1:27017,m2:27017/ai-agent?replicaSet=rs0" });
+  });
+
   it("reads the key from PRIVATE_KEY_PATH", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "ai-agent-key-"));
     const file = path.join(dir, "app.pem");

@@ -93,8 +93,12 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
     });
 
     it("lists runs newest first, filtered by repository, number and status", async () => {
+      // "Newest" is by creation time, which MongoDB keeps to the millisecond: space the inserts out.
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
       const a = await database.store.createRun(newRun({ repo: "octo-org/listing", number: 1 }));
+      await tick();
       const b = await database.store.createRun(newRun({ repo: "octo-org/listing", number: 1, task: "plan" }));
+      await tick();
       const c = await database.store.createRun(newRun({ repo: "octo-org/listing", number: 2 }));
       await database.store.updateRun(a.id, { status: "failed" });
 

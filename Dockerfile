@@ -1,0 +1,84 @@
+# syntax=docker/dockerfile:1
+#
+# ai-agent container image. One image runs either role: ROLE=web serves webhooks and the
+# health endpoint, ROLE=worker runs queued jobs, ROLE=all (the default) does both.
+#
+# Stages:
+#   deps       all dependencies, including the TypeScript compiler, for the build
+#   build      compiles src/ into lib/
+#   prod-deps  production dependencies only, so dev tooling never reaches the final image
+#   (final)    lib/, prompts/, app.yml, package.json and production node_modules on a slim base
+
+# Debian bookworm rather than Alpine: glibc keeps any native modules and the git binary on the
+# mainstream, well-tested path. Node 20 is the oldest line package.json's engines field allows.
+FROM node:20-bookworm-slim AS base
+WORKDIR /app
+
+# --- deps: install with dev dependencies (tsc) -----------------------------------------------
+FROM base AS deps
+# Only the manifest and lockfile, so this layer is reused until dependencies change.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+# --- build: compile TypeScript into lib/ -------------------------------------------------------
+FROM deps AS build
+# tsconfig.build.json extends tsconfig.json, so both are needed.
+COPY tsconfig.json tsconfig.build.json ./
+COPY src/ ./src/
+COPY prompts/ ./prompts/
+RUN npm run build
+
+# --- prod-deps: production dependencies only ---------------------------------------------------
+# A separate `npm ci --omit=dev` gives a clean tree, rather than pruning the build stage's.
+FROM base AS prod-deps
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- final image ---------------------------------------------------------------------------------
+FROM node:20-bookworm-slim
+
+# The agent clones repositories and pushes branches with the git binary, which the slim image
+# lacks; ca-certificates lets git verify TLS to GitHub. --no-install-recommends keeps out perl
+# and other extras, and the apt lists are removed so they do not bloat the layer.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends git ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+
+ENV NODE_ENV=production
+# The server binds to localhost unless HOST is set, which inside a container would make the
+# published port unreachable (and localhost may resolve to ::1, missing the healthcheck's
+# 127.0.0.1). Listen on all interfaces; the port is only reachable where it is published.
+ENV HOST=0.0.0.0
+WORKDIR /app
+
+# The application files stay owned by root, so the running process (user node) cannot modify
+# its own code or dependencies.
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/lib ./lib
+# Prompt templates are read at run time.
+COPY prompts/ ./prompts/
+# Probot's setup page reads app.yml from the working directory to register the App.
+COPY app.yml package.json ./
+
+# .data (DATA_DIR's default, relative to WORKDIR) is the one place the app writes: working
+# copies of repositories and other local state. Created here so it is owned by node; mount a
+# volume on /app/.data to keep it across container restarts.
+RUN mkdir -p /app/.data && chown node:node /app/.data
+
+# The official Node image ships an unprivileged `node` user; never run the agent, which
+# executes git against untrusted repositories, as root.
+USER node
+
+# Probot's HTTP server: webhooks, the setup page and /healthz. Override with PORT.
+EXPOSE 3000
+
+# The slim image has no curl or wget, so the check uses Node's built-in fetch. It exits 0 only
+# when /healthz answers with a 2xx status. A worker-only container (ROLE=worker) may serve no
+# HTTP; disable or override the check for it (docker-compose.yml does).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+
+# Run node directly rather than through npm: signals (SIGTERM on `docker stop`) reach the
+# process, so it can finish in-flight work and shut down cleanly. lib/main.js is already
+# compiled, so npm's prestart build is not wanted here.
+CMD ["node", "lib/main.js"]
