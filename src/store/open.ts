@@ -13,6 +13,7 @@ import type { Store, StoreKind } from "./types.js";
 /** Where the data lives, as chosen at boot. */
 export type DatabaseTarget =
   | { kind: "mongodb"; url: string }
+  /** poolSize must be at least 2: start-up holds one client for a lock while another migrates. */
   | { kind: "postgres"; url: string; notifications?: boolean; poolSize?: number }
   | { kind: "pglite"; dataDir: string };
 
@@ -35,7 +36,7 @@ export function databaseTarget(config: Pick<AppConfig, "MONGODB_URL" | "DATABASE
 }
 
 /** The embedded database accepts this many socket connections; our pool stays below it. */
-const PGLITE_MAX_CONNECTIONS = 8;
+const PGLITE_MAX_CONNECTIONS = 16;
 const PGLITE_POOL_SIZE = 4;
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
@@ -71,7 +72,12 @@ async function openPostgres(url: string, notifications: boolean, poolSize: numbe
   pool.on("error", () => undefined);
   const store = new PostgresStore(pool, kind);
   try {
-    await store.migrate();
+    await withAdvisoryLock(pool, async () => {
+      await store.migrate();
+      // Agenda's own schema, created here under the same lock: its CREATE OR REPLACE FUNCTION
+      // fails with a duplicate key when several workers start against a new database at once.
+      await new PostgresBackend({ pool, disableNotifications: true }).connect();
+    });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
@@ -79,11 +85,29 @@ async function openPostgres(url: string, notifications: boolean, poolSize: numbe
   return {
     kind,
     store,
-    queueBackend: () => new PostgresBackend({ pool, disableNotifications: !notifications }),
+    queueBackend: () => new PostgresBackend({ pool, disableNotifications: !notifications, ensureSchema: false }),
     defaultPollMs: notifications ? 1_000 : 100,
     postgresUrl: url,
     close: () => store.close(),
   };
+}
+
+/**
+ * Runs `work` while holding a session-level advisory lock, so processes starting at once against
+ * one database create the schema one at a time. `work` uses other pool clients: pool size ≥ 2.
+ */
+async function withAdvisoryLock(pool: pg.Pool, work: () => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(727001)");
+    try {
+      await work();
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(727001)");
+    }
+  } finally {
+    client.release();
+  }
 }
 
 async function openPglite(dataDir: string): Promise<Database> {

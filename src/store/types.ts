@@ -40,6 +40,8 @@ export const newRunSchema = z.object({
   deliveryId: z.string().optional(),
   /** Extra instructions or the question, from the slash command. */
   input: z.string().optional(),
+  /** For reviews: the pull request head the run reviews. */
+  headSha: z.string().optional(),
 });
 export type NewRun = z.infer<typeof newRunSchema>;
 
@@ -52,6 +54,8 @@ export interface Run extends NewRun {
   /** Spend in micro-dollars, an integer so sums are exact on every backend. */
   costMicros: number;
   error?: string;
+  /** Who asked the run to stop; it stops at its next step boundary. */
+  stopRequestedBy?: string;
   createdAt: Date;
   updatedAt: Date;
   startedAt?: Date;
@@ -60,6 +64,8 @@ export interface Run extends NewRun {
 
 export interface RunPatch {
   status?: RunStatus;
+  headSha?: string;
+  stopRequestedBy?: string;
   steps?: RunStep[];
   links?: Record<string, string>;
   costMicros?: number;
@@ -106,6 +112,17 @@ export interface Delivery {
   receivedAt?: Date;
 }
 
+/**
+ * Thrown when a run would be a second queued, or a second running, run of one task on one issue or
+ * pull request. A unique index enforces it, so two processes racing cannot both win.
+ */
+export class RunConflictError extends Error {
+  override name = "RunConflictError";
+  constructor(readonly repo: string, readonly number: number, readonly task: RunTask, readonly status: RunStatus) {
+    super(`${repo}#${number} already has a ${status} ${task} run`);
+  }
+}
+
 export type StoreKind = "postgres" | "pglite" | "mongodb";
 
 export interface Store {
@@ -114,11 +131,15 @@ export interface Store {
   migrate(): Promise<void>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
+  /** Creates a queued run; throws RunConflictError when one is already queued for that target and task. */
   createRun(input: NewRun): Promise<Run>;
   getRun(id: string): Promise<Run | null>;
+  /** Throws RunConflictError when the new status would make a second queued or running run. */
   updateRun(id: string, patch: RunPatch): Promise<Run | null>;
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<Run[]>;
+  /** Records a notice sent once only (e.g. a refusal per user per issue); false if already claimed. */
+  claimNotice(key: string): Promise<boolean>;
   /** Records a webhook delivery; false when that delivery id was already recorded. */
   recordDelivery(delivery: Delivery): Promise<boolean>;
   addUsage(entry: UsageEntry): Promise<void>;

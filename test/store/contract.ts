@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobQueue } from "../../src/runs/queue.js";
 import type { Database, DatabaseTarget } from "../../src/store/open.js";
-import type { NewRun } from "../../src/store/types.js";
+import { type NewRun, RunConflictError } from "../../src/store/types.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { type WorkerProcess, startWorker } from "../helpers/workers.js";
 
@@ -21,7 +21,7 @@ function workerTarget(testDb: TestDatabase, database: Database): DatabaseTarget 
   if (testDb.target.kind !== "pglite") return testDb.target;
   // The embedded database lives in this process; workers reach it through its socket, which
   // carries no LISTEN/NOTIFY, and whose connection cap the pools must stay under.
-  return { kind: "postgres", url: database.postgresUrl!, notifications: false, poolSize: 1 };
+  return { kind: "postgres", url: database.postgresUrl!, notifications: false, poolSize: 2 };
 }
 
 /** The one suite every storage backend must pass. */
@@ -109,6 +109,21 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(await database.store.listRuns({ repo: "octo-org/listing", limit: 1 })).toHaveLength(1);
     });
 
+    it("keeps at most one queued and one running run per task on an issue or pull request", async () => {
+      const target = { repo: "octo-org/guard", number: 3, kind: "pull_request" as const, task: "review" as const, trigger: "pull_request" as const };
+      const first = await database.store.createRun(newRun({ ...target, headSha: "aaa" }));
+      await expect(database.store.createRun(newRun({ ...target, headSha: "bbb" }))).rejects.toBeInstanceOf(RunConflictError);
+      await database.store.updateRun(first.id, { status: "running" });
+      const pending = await database.store.createRun(newRun({ ...target, headSha: "bbb" }));
+      await expect(database.store.updateRun(pending.id, { status: "running" })).rejects.toBeInstanceOf(RunConflictError);
+      const newest = await database.store.updateRun(pending.id, { headSha: "ccc", stopRequestedBy: "hubot" });
+      expect(newest).toMatchObject({ status: "queued", headSha: "ccc", stopRequestedBy: "hubot" });
+      await database.store.updateRun(first.id, { status: "succeeded" });
+      expect((await database.store.updateRun(pending.id, { status: "running" }))!.status).toBe("running");
+      // Another task on the same pull request is not held back.
+      await expect(database.store.createRun(newRun({ ...target, task: "ask" }))).resolves.toMatchObject({ task: "ask" });
+    });
+
     it("answers null for unknown and malformed ids", async () => {
       expect(await database.store.getRun("00000000-0000-4000-8000-000000000000")).toBeNull();
       expect(await database.store.getRun("not-a-run-id")).toBeNull();
@@ -129,6 +144,15 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await database.store.recordDelivery({ id, event: "issues" })).toBe(false);
       expect(await database.store.recordDelivery({ id: `${id}-other`, event: "issues" })).toBe(true);
+    });
+  });
+
+  describe("notices", () => {
+    it("claims a notice once only", async () => {
+      const key = `refusal:octo-org/hello-world#7:stranger:${Date.now()}`;
+      const claims = await Promise.all(Array.from({ length: 10 }, () => database.store.claimNotice(key)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await database.store.claimNotice(`${key}:other`)).toBe(true);
     });
   });
 

@@ -6,6 +6,7 @@ import {
   type Run,
   type RunFilter,
   type RunPatch,
+  RunConflictError,
   type Store,
   type UsageEntry,
   type UsageTotals,
@@ -21,6 +22,7 @@ type DeliveryDoc = Omit<Delivery, "id"> & { _id: string; receivedAt: Date };
 type UsageDoc = Omit<UsageEntry, "at"> & { _id: string; at: Date };
 
 const DUPLICATE_KEY = 11000;
+const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 const stepsSchema = runStepSchema.array();
 
 /** The store on MongoDB: the same contract as PostgresStore, one collection per table. */
@@ -29,6 +31,7 @@ export class MongoStore implements Store {
   private readonly runs: Collection<RunDoc>;
   private readonly deliveries: Collection<DeliveryDoc>;
   private readonly usage: Collection<UsageDoc>;
+  private readonly notices: Collection<{ _id: string; createdAt: Date }>;
 
   constructor(
     private readonly client: MongoClient,
@@ -37,12 +40,22 @@ export class MongoStore implements Store {
     this.runs = db.collection<RunDoc>("ai_runs");
     this.deliveries = db.collection<DeliveryDoc>("ai_deliveries");
     this.usage = db.collection<UsageDoc>("ai_usage");
+    this.notices = db.collection<{ _id: string; createdAt: Date }>("ai_notices");
   }
 
   async migrate(): Promise<void> {
     // createIndex is a no-op when the same index exists, so this runs on every start.
     await this.runs.createIndex({ repo: 1, number: 1, createdAt: -1 });
     await this.runs.createIndex({ status: 1, createdAt: -1 });
+    // At most one queued and one running run per task on an issue or pull request.
+    await this.runs.createIndex(
+      { repo: 1, number: 1, task: 1 },
+      { name: "one_queued", unique: true, partialFilterExpression: { status: "queued" } },
+    );
+    await this.runs.createIndex(
+      { repo: 1, number: 1, task: 1 },
+      { name: "one_running", unique: true, partialFilterExpression: { status: "running" } },
+    );
     await this.deliveries.createIndex({ receivedAt: 1 });
     await this.usage.createIndex({ repo: 1, at: 1 });
     await this.usage.createIndex({ runId: 1 });
@@ -64,7 +77,12 @@ export class MongoStore implements Store {
       createdAt: now,
       updatedAt: now,
     };
-    await this.runs.insertOne(doc);
+    try {
+      await this.runs.insertOne(doc);
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new RunConflictError(doc.repo, doc.number, doc.task, "queued");
+      throw error;
+    }
     return runFromDoc(doc);
   }
 
@@ -81,12 +99,18 @@ export class MongoStore implements Store {
       if (value === null) unset[key] = "";
       else Object.assign(set, { [key]: value });
     }
-    const doc = await this.runs.findOneAndUpdate(
-      { _id: id },
-      Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set },
-      { returnDocument: "after" },
-    );
-    return doc ? runFromDoc(doc) : null;
+    try {
+      const doc = await this.runs.findOneAndUpdate(
+        { _id: id },
+        Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set },
+        { returnDocument: "after" },
+      );
+      return doc ? runFromDoc(doc) : null;
+    } catch (error) {
+      if (!isDuplicateKey(error) || !patch.status) throw error;
+      const run = await this.getRun(id);
+      throw run ? new RunConflictError(run.repo, run.number, run.task, patch.status) : error;
+    }
   }
 
   async listRuns(filter: RunFilter = {}): Promise<Run[]> {
@@ -108,7 +132,17 @@ export class MongoStore implements Store {
       await this.deliveries.insertOne({ ...rest, _id: id, receivedAt: delivery.receivedAt ?? new Date() });
       return true;
     } catch (error) {
-      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  async claimNotice(key: string): Promise<boolean> {
+    try {
+      await this.notices.insertOne({ _id: key, createdAt: new Date() });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
       throw error;
     }
   }

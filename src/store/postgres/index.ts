@@ -6,6 +6,8 @@ import {
   type Run,
   type RunFilter,
   type RunPatch,
+  type RunStatus,
+  RunConflictError,
   type Store,
   type StoreKind,
   type UsageEntry,
@@ -25,19 +27,7 @@ export class PostgresStore implements Store {
   ) {}
 
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      // Several processes may start at once against one database; the advisory lock makes the
-      // CREATE … IF NOT EXISTS statements run one process at a time instead of racing.
-      await client.query("SELECT pg_advisory_lock(727001)");
-      try {
-        for (const sql of migrations) await client.query(sql);
-      } finally {
-        await client.query("SELECT pg_advisory_unlock(727001)");
-      }
-    } finally {
-      client.release();
-    }
+    for (const sql of migrations) await this.pool.query(sql);
   }
 
   async ping(): Promise<void> {
@@ -47,8 +37,8 @@ export class PostgresStore implements Store {
   async createRun(input: NewRun): Promise<Run> {
     const run = newRunSchema.parse(input);
     const { rows } = await this.pool.query<RunRow>(
-      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued') RETURNING *`,
+      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, head_sha, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued') RETURNING *`,
       [
         randomUUID(),
         run.repo,
@@ -60,9 +50,15 @@ export class PostgresStore implements Store {
         run.actor,
         run.deliveryId ?? null,
         run.input ?? null,
+        run.headSha ?? null,
       ],
-    );
+    ).catch(conflictOr(run, "queued"));
     return runFromRow(rows[0] as RunRow);
+  }
+
+  async claimNotice(key: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query("INSERT INTO ai_notices (key) VALUES ($1) ON CONFLICT (key) DO NOTHING", [key]);
+    return rowCount === 1;
   }
 
   async getRun(id: string): Promise<Run | null> {
@@ -75,6 +71,8 @@ export class PostgresStore implements Store {
     if (!isUuid(id)) return null;
     const columns: Record<string, unknown> = {
       status: patch.status,
+      head_sha: patch.headSha,
+      stop_requested_by: patch.stopRequestedBy,
       steps: patch.steps === undefined ? undefined : JSON.stringify(patch.steps),
       links: patch.links === undefined ? undefined : JSON.stringify(patch.links),
       cost_micros: patch.costMicros,
@@ -89,11 +87,17 @@ export class PostgresStore implements Store {
       values.push(value);
       sets.push(`${column} = $${values.length}`);
     }
-    const { rows } = await this.pool.query<RunRow>(
-      `UPDATE ai_runs SET ${sets.join(", ")} WHERE id = $1 RETURNING *`,
-      values,
-    );
-    return rows[0] ? runFromRow(rows[0]) : null;
+    try {
+      const { rows } = await this.pool.query<RunRow>(
+        `UPDATE ai_runs SET ${sets.join(", ")} WHERE id = $1 RETURNING *`,
+        values,
+      );
+      return rows[0] ? runFromRow(rows[0]) : null;
+    } catch (error) {
+      if (!isUniqueViolation(error) || !patch.status) throw error;
+      const run = await this.getRun(id);
+      throw run ? new RunConflictError(run.repo, run.number, run.task, patch.status) : error;
+    }
   }
 
   async listRuns(filter: RunFilter = {}): Promise<Run[]> {
@@ -178,6 +182,15 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+const isUniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === "23505";
+
+function conflictOr(run: NewRun, status: RunStatus) {
+  return (error: unknown): never => {
+    if (isUniqueViolation(error)) throw new RunConflictError(run.repo, run.number, run.task, status);
+    throw error;
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -14,6 +14,8 @@ export interface RunRow {
   actor: string;
   delivery_id: string | null;
   input: string | null;
+  head_sha: string | null;
+  stop_requested_by: string | null;
   status: Run["status"];
   steps: RunStep[];
   links: Record<string, string>;
@@ -46,6 +48,8 @@ export function runFromRow(row: RunRow): Run {
   if (row.delivery_id !== null) run.deliveryId = row.delivery_id;
   if (row.input !== null) run.input = row.input;
   if (row.error !== null) run.error = row.error;
+  if (row.head_sha !== null) run.headSha = row.head_sha;
+  if (row.stop_requested_by !== null) run.stopRequestedBy = row.stop_requested_by;
   if (row.started_at !== null) run.startedAt = row.started_at;
   if (row.finished_at !== null) run.finishedAt = row.finished_at;
   return run;

@@ -48,4 +48,10 @@ export const migrations: readonly string[] = [
    )`,
   `CREATE INDEX IF NOT EXISTS ai_usage_repo_at_idx ON ai_usage (repo, at)`,
   `CREATE INDEX IF NOT EXISTS ai_usage_run_idx ON ai_usage (run_id)`,
+  `ALTER TABLE ai_runs ADD COLUMN IF NOT EXISTS head_sha text`,
+  `ALTER TABLE ai_runs ADD COLUMN IF NOT EXISTS stop_requested_by text`,
+  // At most one queued and one running run per task on an issue or pull request.
+  `CREATE UNIQUE INDEX IF NOT EXISTS ai_runs_one_queued_idx ON ai_runs (repo, number, task) WHERE status = 'queued'`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS ai_runs_one_running_idx ON ai_runs (repo, number, task) WHERE status = 'running'`,
+  `CREATE TABLE IF NOT EXISTS ai_notices (key text PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now())`,
 ];
