@@ -1,24 +1,26 @@
 import type { ApplicationFunction } from "probot";
 import type { Store } from "./store/types.js";
+import { type WebhookIntakeDeps, createWebhookIntake } from "./triggers/webhook.js";
 import { createHealthHandler } from "./web/health.js";
+import { createRunsHandler } from "./web/runs-route.js";
 
 export interface AppDependencies {
   store: Store;
   role: string;
   /** Whether this process is taking jobs; null where it runs no queue. */
   queueProcessing: () => boolean | null;
+  enqueueTrigger: WebhookIntakeDeps["enqueue"];
+  appId: number | undefined;
 }
 
 /** The Probot app: wires handlers and HTTP routes, nothing else. */
 export function createApp(deps: AppDependencies): ApplicationFunction {
   return (app, { addHandler }) => {
     addHandler(createHealthHandler(deps));
-    app.on(["installation", "installation_repositories"], (context) => {
-      context.log.info(
-        { installation: context.payload.installation?.id, action: context.payload.action },
-        "installation changed",
-      );
-      return Promise.resolve();
-    });
+    addHandler(createRunsHandler(deps.store));
+    const intake = createWebhookIntake({ store: deps.store, enqueue: deps.enqueueTrigger, appId: deps.appId, log: app.log });
+    app.on(["issues.labeled", "issue_comment.created", "pull_request"], (context) =>
+      intake({ id: context.id, name: context.name, payload: context.payload }),
+    );
   };
 }

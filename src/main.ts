@@ -4,7 +4,10 @@ import type { Server } from "probot";
 import { ConfigError, loadConfig } from "./config/env.js";
 import { createApp } from "./index.js";
 import { createLogger } from "./logger.js";
+import { createAppAccess } from "./github/app-access.js";
+import { TRIGGER_JOB, registerJobs } from "./runs/jobs.js";
 import { JobQueue } from "./runs/queue.js";
+import { builtInTasks } from "./runs/built-in-tasks.js";
 import { installGracefulShutdown } from "./runs/shutdown.js";
 import { databaseTarget, openDatabase } from "./store/open.js";
 import { startWebServer } from "./web/server.js";
@@ -49,23 +52,15 @@ async function main(): Promise<void> {
     log,
   });
   await queue.ready();
-  if (runsJobs) {
-    await queue.start();
-    log.info({ concurrency: config.QUEUE_CONCURRENCY }, "worker taking jobs");
-  }
+  const access = createAppAccess(config, log);
+  const publicUrl = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, "");
+  const runUrl = (runId: string) => `${publicUrl}/runs/${runId}`;
+  registerJobs(queue, { store: database.store, ...access, tasks: builtInTasks, runUrl, log });
 
+  // Installed before any work starts, so a SIGTERM that arrives during start-up still drains.
   let server: Server | undefined;
-  if (config.ROLE !== "worker") {
-    const appFn = createApp({
-      store: database.store,
-      role: config.ROLE,
-      queueProcessing: () => (runsJobs ? queue.isProcessing : null),
-    });
-    server = await startWebServer(config, log, appFn);
-  }
-
   installGracefulShutdown({
-    ...(server ? { stopIntake: () => server.stop() } : {}),
+    stopIntake: async () => server?.stop(),
     queue,
     close: () => database.close(),
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
@@ -73,6 +68,24 @@ async function main(): Promise<void> {
   });
   // A failure in one delivery or job must not take the server down with every other run in it.
   process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
+
+  if (runsJobs) {
+    await queue.start();
+    log.info({ concurrency: config.QUEUE_CONCURRENCY }, "worker taking jobs");
+  }
+
+  if (config.ROLE !== "worker") {
+    const appFn = createApp({
+      store: database.store,
+      role: config.ROLE,
+      queueProcessing: () => (runsJobs ? queue.isProcessing : null),
+      enqueueTrigger: async (request) => {
+        await queue.enqueue(TRIGGER_JOB, request);
+      },
+      appId: config.APP_ID ? Number(config.APP_ID) : undefined,
+    });
+    server = await startWebServer(config, log, appFn);
+  }
 }
 
 await main();

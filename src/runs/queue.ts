@@ -63,6 +63,12 @@ export class JobQueue {
     return String(job.attrs._id);
   }
 
+  /** Queues a job to run after `delayMs`. */
+  async enqueueIn<T>(delayMs: number, name: string, data: T): Promise<string> {
+    const job = await this.agenda.schedule(new Date(Date.now() + delayMs), name, data);
+    return String(job.attrs._id);
+  }
+
   /** Resolves once the queue's database connection is ready. */
   async ready(): Promise<void> {
     await this.agenda.ready;

@@ -10,13 +10,13 @@ const require = createRequire(import.meta.url);
 const groups = require("@octokit/webhooks-examples") as ExampleGroup[];
 
 /** A real payload from @octokit/webhooks-examples, with `installation` added where it lacks one. */
-export function examplePayload(event: string, action?: string): Record<string, unknown> {
+export function examplePayload<T = Record<string, unknown>>(event: string, action?: string): T {
   const group = groups.find((g) => g.name === event);
   const example = group?.examples.find((e) => action === undefined || e.action === action);
   if (!example) throw new Error(`no example for ${event}${action ? `.${action}` : ""}`);
   const payload = structuredClone(example);
   payload.installation ??= { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
-  return payload;
+  return payload as T;
 }
 
 export function sign(secret: string, body: string): string {

@@ -144,6 +144,8 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await database.store.recordDelivery({ id, event: "issues" })).toBe(false);
       expect(await database.store.recordDelivery({ id: `${id}-other`, event: "issues" })).toBe(true);
+      await database.store.forgetDelivery(id);
+      expect(await database.store.recordDelivery({ id, event: "issues" })).toBe(true);
     });
   });
 

@@ -1,0 +1,147 @@
+/**
+ * Webhook response latency: 2,000 signed `/ai plan` comments posted over loopback HTTP to the app
+ * (verify, parse, record the delivery, queue — on PostgreSQL) and to a bare Probot app that does
+ * nothing, in the same run. Run with `npm run bench:intake`.
+ */
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import { Agent, request } from "node:http";
+import { generateKeyPairSync } from "node:crypto";
+import pg from "pg";
+import { pino } from "pino";
+import { Probot, Server } from "probot";
+import { loadConfig } from "../src/config/env.js";
+import { createApp } from "../src/index.js";
+import { TRIGGER_JOB } from "../src/runs/jobs.js";
+import { JobQueue } from "../src/runs/queue.js";
+import { openDatabase } from "../src/store/open.js";
+import { startWebServer } from "../src/web/server.js";
+import { sign } from "../test/helpers/webhooks.js";
+
+const DELIVERIES = 2_000;
+const IN_FLIGHT = 4;
+const WARM_UP = 100;
+const SECRET = "bench-secret";
+const PORT_APP = 3811;
+const PORT_BARE = 3812;
+
+const require = createRequire(import.meta.url);
+const examples = require("@octokit/webhooks-examples") as { name: string; examples: Record<string, unknown>[] }[];
+const example = examples.find((g) => g.name === "issue_comment")!.examples.find((e) => e.installation)!;
+const payload = structuredClone(example) as { comment: { body: string } };
+payload.comment.body = "/ai plan";
+const body = JSON.stringify(payload);
+const signature = sign(SECRET, body);
+
+function post(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/api/github/webhooks",
+        method: "POST",
+        agent: keepAlive,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          "x-github-event": "issue_comment",
+          "x-github-delivery": randomUUID(),
+          "x-hub-signature-256": signature,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+
+async function measure(port: number): Promise<number[]> {
+  for (let i = 0; i < WARM_UP; i++) await post(port);
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < DELIVERIES) {
+        next += 1;
+        latencies.push(await post(port));
+      }
+    }),
+  );
+  return latencies.sort((a, b) => a - b);
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+const log = pino({ level: "silent" });
+
+// The bare Probot app: same server, same signature check, a handler that does nothing.
+const bare = new Server({
+  Probot: Probot.defaults({ appId: 1, privateKey, secret: SECRET, log }),
+  log,
+  port: PORT_BARE,
+  host: "127.0.0.1",
+});
+await bare.load((app) => {
+  app.on("issue_comment.created", async () => undefined);
+});
+await bare.start();
+
+// The app as ROLE=web runs it, on a scratch PostgreSQL database.
+const admin = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const dbName = `ai_agent_bench_${Date.now().toString(36)}`;
+const adminClient = new pg.Client({ connectionString: admin });
+await adminClient.connect();
+await adminClient.query(`CREATE DATABASE ${dbName}`);
+const url = new URL(admin);
+url.pathname = `/${dbName}`;
+const database = await openDatabase({ kind: "postgres", url: url.toString() });
+const queue = new JobQueue(database, { concurrency: 1, lockLifetimeMs: 60_000 });
+await queue.ready();
+const config = loadConfig({ APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, PORT: String(PORT_APP), HOST: "127.0.0.1", DATABASE_URL: url.toString() });
+const server = await startWebServer(
+  config,
+  log,
+  createApp({
+    store: database.store,
+    role: "web",
+    queueProcessing: () => null,
+    enqueueTrigger: async (trigger) => {
+      await queue.enqueue(TRIGGER_JOB, trigger);
+    },
+    appId: 1,
+  }),
+);
+
+// Interleave the two so neither gets a quieter machine.
+const bareRuns: number[][] = [];
+const appRuns: number[][] = [];
+for (let round = 0; round < 2; round++) {
+  bareRuns.push(await measure(PORT_BARE));
+  appRuns.push(await measure(PORT_APP));
+}
+const bareAll = bareRuns.flat().sort((a, b) => a - b);
+const appAll = appRuns.flat().sort((a, b) => a - b);
+
+const fmt = (n: number) => `${n.toFixed(2)} ms`.padStart(11);
+console.log(`\nwebhook response latency, ${DELIVERIES} signed deliveries × 2 rounds, ${IN_FLIGHT} in flight, loopback HTTP`);
+console.log(`${"server".padEnd(34)}${"p50".padStart(11)}${"p99".padStart(11)}`);
+console.log(`${"bare Probot app (does nothing)".padEnd(34)}${fmt(pct(bareAll, 50))}${fmt(pct(bareAll, 99))}`);
+console.log(`${"ai-agent (record + queue, PG)".padEnd(34)}${fmt(pct(appAll, 50))}${fmt(pct(appAll, 99))}`);
+console.log(`${"ratio".padEnd(34)}${(pct(appAll, 50) / pct(bareAll, 50)).toFixed(2).padStart(11)}${(pct(appAll, 99) / pct(bareAll, 99)).toFixed(2).padStart(11)}`);
+console.log("targets: p99 ≤ 50 ms, ratio ≤ 1.5");
+
+await server.stop();
+await bare.stop();
+keepAlive.destroy();
+await database.close();
+await adminClient.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+await adminClient.end();

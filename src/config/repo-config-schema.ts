@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { commandNames } from "../triggers/commands.js";
+import { reviewActions } from "../triggers/requests.js";
+
+/**
+ * The schema of a repository's `.github/ai-agent.yml`: one strict zod object per section, each
+ * field with its default, so `{ version: 1 }` (and a missing file) parse to the full defaults.
+ *
+ * Every message here is written for the person editing the file: the loader prefixes it with the
+ * key's path (`triggers.review.drafts: expected true or false`) and its line and column. Unknown
+ * keys are errors, so a typo fails loudly instead of being silently ignored.
+ *
+ * A new section is a `section({...})` in this file and one line in `repoConfigSchema`.
+ */
+
+/** A value as a person would recognise it in a message; long strings are cut. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "an empty value";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return typeof value;
+}
+
+/** A mapping of settings whose unknown keys are errors that list the keys it takes. */
+function strictMapping<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  const keys = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" ? `unknown key; expected one of ${keys}` : "expected a mapping of settings (key: value)",
+  });
+}
+
+/**
+ * A section: a strict mapping, defaults included. An empty value (`triggers:` with every line
+ * under it commented out) reads as the section's defaults, the way it reads to a person.
+ */
+function section<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  return z.preprocess((value) => value ?? {}, strictMapping(shape));
+}
+
+/** A list; an empty value (every item commented out) reads as the default list. */
+function list<Item extends z.ZodType>(item: Item, what: string, fallback: () => z.output<Item>[]) {
+  return z.preprocess(
+    (value) => (value === null ? undefined : value),
+    z.array(item, `expected a list of ${what}`).default(fallback),
+  );
+}
+
+function oneOf<const Values extends readonly [string, ...string[]]>(values: Values, what: string) {
+  return z.enum(values, {
+    error: (issue) => `${describeValue(issue.input)} is not ${what}; expected one of ${values.join(", ")}`,
+  });
+}
+
+const nonEmptyString = (what: string) => z.string(`expected ${what}`).min(1, `expected ${what}, not an empty string`);
+
+// GitHub caps label names at 50 characters; a longer one could never match.
+const labelName = nonEmptyString("a label name").max(50, "a GitHub label name has at most 50 characters");
+
+// A bot sender's login always ends in [bot]; "renovate" alone would never match and never say so.
+const botLogin = nonEmptyString("a bot login such as renovate[bot]").regex(
+  /\[bot\]$/,
+  'expected a bot login ending in [bot], such as "renovate[bot]"',
+);
+
+export const reviewSchema = section({
+  events: list(oneOf(reviewActions, "a pull request event"), "pull request events", () => [...reviewActions]),
+  drafts: z.boolean("expected true or false").default(false),
+  paths: list(nonEmptyString("a glob pattern"), "glob patterns", () => []),
+  ignore_paths: list(nonEmptyString("a glob pattern"), "glob patterns", () => []),
+  ignore_authors: list(nonEmptyString("a GitHub login"), "GitHub logins", () => []),
+});
+
+export const triggersSchema = section({
+  implement_label: labelName.default("ai:implement"),
+  commands: list(oneOf(commandNames, "a command"), "commands", () => [...commandNames]),
+  review: reviewSchema,
+  allow_bots: list(botLogin, "bot logins", () => []),
+});
+
+export const repoConfigSchema = strictMapping({
+  version: z.literal(1, {
+    error: (issue) => (issue.input === undefined ? 'required; add "version: 1" at the top of the file' : "expected 1"),
+  }),
+  triggers: triggersSchema,
+});
+
+export type RepoConfig = z.output<typeof repoConfigSchema>;
+
+/** The configuration of a repository without `.github/ai-agent.yml`. A fresh object each call. */
+export function defaultRepoConfig(): RepoConfig {
+  return repoConfigSchema.parse({ version: 1 });
+}

@@ -1,0 +1,92 @@
+import type { Logger } from "pino";
+import type { GitHubClientFactory } from "../github/client.js";
+import { type Run, type RunStep, type Store, RunConflictError } from "../store/types.js";
+import { type RunContext, type TaskRegistry, RunStopped, UserFacingError, publicErrorMessage } from "./tasks.js";
+import { type Outcome, TrackingComment } from "./tracking-comment.js";
+
+export interface ExecuteDeps {
+  store: Store;
+  github: GitHubClientFactory;
+  tasks: TaskRegistry;
+  runUrl: (runId: string) => string;
+  log: Pick<Logger, "info" | "warn" | "error">;
+}
+
+/** `deferred`: another run of the same task is running on that target; try again shortly. */
+export type ExecuteResult = "finished" | "deferred" | "skipped";
+
+const TERMINAL = new Set(["succeeded", "failed", "stopped", "cancelled"]);
+/** Implement and plan runs keep a tracking comment; reviews report through their check run. */
+const TRACKED = new Set(["implement", "plan"]);
+
+/**
+ * The run job. Idempotent: a run already finished is skipped, a run left "running" by a worker
+ * that died is resumed (its tracking comment edited, not posted again).
+ */
+export async function executeRun(runId: string, deps: ExecuteDeps): Promise<ExecuteResult> {
+  let run = await deps.store.getRun(runId);
+  if (!run || TERMINAL.has(run.status)) return "skipped";
+  if (run.status === "queued") {
+    try {
+      run = (await deps.store.updateRun(runId, { status: "running", startedAt: new Date() })) ?? run;
+    } catch (error) {
+      if (error instanceof RunConflictError) return "deferred";
+      throw error;
+    }
+  }
+  if (!run.installationId) throw new Error(`run ${runId} has no installation`);
+  const octokit = await deps.github(run.installationId);
+  const tracking = TRACKED.has(run.task) ? new TrackingComment(octokit, deps.store, deps.runUrl(run.id)) : null;
+  if (tracking) run = await tracking.show(run);
+
+  let current: Run = run;
+  const save = async (steps: RunStep[]) => {
+    current = (await deps.store.updateRun(runId, { steps })) ?? { ...current, steps };
+    if (tracking) current = await tracking.show(current);
+  };
+  const context: RunContext = {
+    run,
+    octokit,
+    async step(id, name, work) {
+      const latest = await deps.store.getRun(runId);
+      if (latest?.stopRequestedBy) throw new RunStopped(latest.stopRequestedBy);
+      if (latest) current = latest;
+      const previous = current.steps.find((s) => s.id === id);
+      const started: RunStep = { id, name, status: "running", attempts: (previous?.attempts ?? 0) + 1, startedAt: new Date() };
+      await save([...current.steps.filter((s) => s.id !== id), started]);
+      try {
+        const result = await work();
+        await save(current.steps.map((s) => (s.id === id ? { ...s, status: "succeeded", finishedAt: new Date() } : s)));
+        return result;
+      } catch (error) {
+        const message = error instanceof UserFacingError ? error.message : "internal error";
+        await save(current.steps.map((s) => (s.id === id ? { ...s, status: "failed", finishedAt: new Date(), error: message } : s)));
+        throw error;
+      }
+    },
+  };
+
+  let outcome: Outcome;
+  try {
+    const executor = deps.tasks[run.task];
+    if (!executor) throw new UserFacingError(`The ${run.task} workflow is not available on this server yet.`);
+    const result = await executor(context);
+    outcome = { status: "succeeded", ...(result.summary ? { summary: result.summary } : {}) };
+    if (result.links) current = (await deps.store.updateRun(runId, { links: { ...current.links, ...result.links } })) ?? current;
+  } catch (error) {
+    if (error instanceof RunStopped) {
+      outcome = { status: "stopped", by: error.by };
+    } else {
+      deps.log.error({ err: error, run: runId }, "run failed");
+      outcome = { status: "failed", message: publicErrorMessage(error, runId) };
+    }
+  }
+  const finished = await deps.store.updateRun(runId, {
+    status: outcome.status,
+    finishedAt: new Date(),
+    ...(outcome.status === "failed" ? { error: outcome.message } : {}),
+  });
+  if (tracking && finished) await tracking.show(finished, outcome);
+  deps.log.info({ run: runId, status: outcome.status }, "run finished");
+  return "finished";
+}

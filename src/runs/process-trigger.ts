@@ -1,0 +1,200 @@
+import type { Logger } from "pino";
+import { type RepoConfigResult, formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
+import type { GitHubClient, GitHubClientFactory } from "../github/client.js";
+import { type RunTask, type Run, type Store, RunConflictError, activeRunStatuses } from "../store/types.js";
+import type { CommandName } from "../triggers/commands.js";
+import { hasWriteAccess, isAllowedSender } from "../triggers/permissions.js";
+import * as replies from "../triggers/replies.js";
+import type { TriggerRequest } from "../triggers/requests.js";
+import { statusText, stopRequestedText } from "./status-text.js";
+
+export interface TriggerDeps {
+  store: Store;
+  github: GitHubClientFactory;
+  /** Queues the job that executes a run. */
+  startRun: (runId: string) => Promise<void>;
+  /** The app's bot login (`<slug>[bot]`), to never act on its own events. */
+  botLogin: () => Promise<string | undefined>;
+  runUrl: (runId: string) => string;
+  log: Pick<Logger, "info" | "warn" | "debug">;
+}
+
+/** What an intake job decided; returned for logs and tests. */
+export type TriggerOutcome =
+  | { result: "ignored"; reason: string }
+  | { result: "replied"; reason: string }
+  | { result: "queued"; runId: string }
+  | { result: "updated"; runId: string };
+
+/**
+ * The intake job: everything about a trigger that needs GitHub. Reads the repository's config (from
+ * the default branch, or a pull request's base branch so a PR cannot rewrite its own rules), checks
+ * the sender, reacts 👀, and queues a run — or explains, once, why not.
+ */
+export async function processTrigger(request: TriggerRequest, deps: TriggerDeps): Promise<TriggerOutcome> {
+  const { owner, repo, number } = request;
+  const fullName = `${owner}/${repo}`;
+  if (request.sender.login === (await deps.botLogin())) return { result: "ignored", reason: "our own event" };
+
+  const octokit = await deps.github(request.installationId);
+  const reply = async (body: string, reason: string): Promise<TriggerOutcome> => {
+    await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body });
+    return { result: "replied", reason };
+  };
+
+  const ref = await configRef(octokit, request);
+  const loaded: RepoConfigResult = await loadRepoConfig(octokit, { owner, repo, ref });
+  if (!loaded.ok) return reply(formatConfigProblems(loaded.problems), "invalid config");
+  const { triggers } = loaded.config;
+
+  if (!isAllowedSender(request.sender, triggers.allow_bots)) return { result: "ignored", reason: "bot not allow-listed" };
+
+  const detail = request.detail;
+  if (detail.type === "label" && detail.label !== triggers.implement_label) return { result: "ignored", reason: "other label" };
+  if (detail.type === "label" && request.isPullRequest) return { result: "ignored", reason: "label on a pull request" };
+  if (detail.type === "pull_request") {
+    if (!triggers.review.events.includes(detail.action)) return { result: "ignored", reason: `review on ${detail.action} is off` };
+    if (detail.draft && !triggers.review.drafts) return { result: "ignored", reason: "draft pull request" };
+    if (triggers.review.ignore_authors.includes(detail.author)) return { result: "ignored", reason: "ignored author" };
+  }
+
+  // Feedback first: the person sees they were noticed while the checks below run.
+  if (detail.type === "command") {
+    await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: detail.commentId, content: "eyes" });
+  } else if (detail.type === "label") {
+    await octokit.rest.reactions.createForIssue({ owner, repo, issue_number: number, content: "eyes" });
+  }
+
+  if (!(await hasWriteAccess(octokit, owner, repo, request.sender.login))) {
+    const first = await deps.store.claimNotice(`refusal:${fullName}#${number}:${request.sender.login}`);
+    if (!first) return { result: "ignored", reason: "no write access (already told)" };
+    return reply(replies.refusalText(request.sender.login), "no write access");
+  }
+
+  if (detail.type === "label") return queueRun(request, "implement", "label", undefined, deps, reply);
+  if (detail.type === "pull_request") return queueReview(request, detail.headSha, "pull_request", deps);
+
+  const { command } = detail;
+  const enabled = triggers.commands;
+  if (command.kind === "unknown") return reply(replies.unknownCommandText(command.name, enabled), "unknown command");
+  const name: CommandName = command.name;
+  if (!enabled.includes(name)) return reply(replies.disabledCommandText(name), "command off");
+
+  switch (name) {
+    case "help":
+      return reply(replies.helpText(enabled, triggers.implement_label), "help");
+    case "status":
+      return reply(statusText(await activeRuns(deps.store, fullName, number), deps.runUrl), "status");
+    case "stop":
+      return reply(await requestStop(deps.store, fullName, number, request.sender.login, deps.runUrl), "stop");
+    case "plan":
+    case "implement":
+      if (request.isPullRequest) return reply(replies.wrongPlaceText(name, true), "wrong place");
+      return queueRun(request, name, "command", command.args || undefined, deps, reply);
+    case "review": {
+      if (!request.isPullRequest) return reply(replies.wrongPlaceText(name, false), "wrong place");
+      const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+      return queueReview(request, pr.head.sha, "command", deps);
+    }
+    case "ask":
+      if (!command.args) return reply(replies.emptyQuestionText(), "empty question");
+      return queueRun(request, "ask", "command", command.args, deps, reply);
+  }
+}
+
+async function configRef(octokit: GitHubClient, request: TriggerRequest): Promise<string> {
+  if (request.detail.type === "pull_request") return request.detail.baseRef;
+  if (!request.isPullRequest) return request.defaultBranch;
+  // A command in a pull request's conversation: the payload has no base branch, so ask.
+  const { data } = await octokit.rest.pulls.get({ owner: request.owner, repo: request.repo, pull_number: request.number });
+  return data.base.ref;
+}
+
+async function activeRuns(store: Store, repo: string, number: number): Promise<Run[]> {
+  return store.listRuns({ repo, number, statuses: activeRunStatuses });
+}
+
+async function queueRun(
+  request: TriggerRequest,
+  task: RunTask,
+  trigger: "label" | "command",
+  input: string | undefined,
+  deps: TriggerDeps,
+  reply: (body: string, reason: string) => Promise<TriggerOutcome>,
+): Promise<TriggerOutcome> {
+  const repo = `${request.owner}/${request.repo}`;
+  const busy = (await activeRuns(deps.store, repo, request.number)).find((run) => run.task === task);
+  if (busy) return reply(replies.busyText(task, deps.runUrl(busy.id)), "already active");
+  try {
+    const run = await deps.store.createRun({
+      repo,
+      installationId: request.installationId,
+      number: request.number,
+      kind: request.isPullRequest ? "pull_request" : "issue",
+      task,
+      trigger,
+      actor: request.sender.login,
+      deliveryId: request.deliveryId,
+      ...(input ? { input } : {}),
+    });
+    await deps.startRun(run.id);
+    deps.log.info({ run: run.id, repo, number: request.number, task }, "run queued");
+    return { result: "queued", runId: run.id };
+  } catch (error) {
+    if (!(error instanceof RunConflictError)) throw error;
+    // Another trigger won the race between our check and our insert.
+    const winner = (await activeRuns(deps.store, repo, request.number)).find((run) => run.task === task);
+    return reply(replies.busyText(task, winner ? deps.runUrl(winner.id) : "(just queued)"), "already active");
+  }
+}
+
+/**
+ * Reviews keep at most one running and one pending run per pull request: a newer push updates the
+ * pending run to the newest head instead of queueing another.
+ */
+async function queueReview(
+  request: TriggerRequest,
+  headSha: string,
+  trigger: "pull_request" | "command",
+  deps: TriggerDeps,
+): Promise<TriggerOutcome> {
+  const repo = `${request.owner}/${request.repo}`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const pending = (await deps.store.listRuns({ repo, number: request.number, statuses: ["queued"] })).find(
+      (run) => run.task === "review",
+    );
+    if (pending) {
+      const updated = await deps.store.updateRun(pending.id, { headSha });
+      // Gone from queued between the read and the write (it just started): queue a new one.
+      if (updated?.status === "queued") return { result: "updated", runId: pending.id };
+    }
+    try {
+      const run = await deps.store.createRun({
+        repo,
+        installationId: request.installationId,
+        number: request.number,
+        kind: "pull_request",
+        task: "review",
+        trigger,
+        actor: request.sender.login,
+        deliveryId: request.deliveryId,
+        headSha,
+      });
+      await deps.startRun(run.id);
+      return { result: "queued", runId: run.id };
+    } catch (error) {
+      if (!(error instanceof RunConflictError)) throw error;
+    }
+  }
+  throw new Error(`could not queue a review for ${repo}#${request.number}: the pending run kept changing`);
+}
+
+async function requestStop(store: Store, repo: string, number: number, by: string, runUrl: (id: string) => string): Promise<string> {
+  const runs = await activeRuns(store, repo, number);
+  for (const run of runs) {
+    // A run that has not started yet is stopped outright; a running one stops at its next step.
+    if (run.status === "queued") await store.updateRun(run.id, { status: "stopped", stopRequestedBy: by, finishedAt: new Date() });
+    else await store.updateRun(run.id, { stopRequestedBy: by });
+  }
+  return stopRequestedText(runs, by, runUrl);
+}

@@ -1,0 +1,45 @@
+import type { Run, RunStep } from "../store/types.js";
+
+/** Texts that describe runs to people: status replies and the tracking comment. */
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}
+
+export function formatCost(micros: number): string {
+  return `$${(micros / 1_000_000).toFixed(2)}`;
+}
+
+function currentStep(steps: readonly RunStep[]): string {
+  const running = steps.find((s) => s.status === "running");
+  const done = steps.filter((s) => s.status === "succeeded").length;
+  if (running) return `, step **${running.name ?? running.id}** (${done + 1} of ${Math.max(steps.length, done + 1)})`;
+  return steps.length ? `, ${done} of ${steps.length} steps done` : "";
+}
+
+export function statusText(runs: readonly Run[], runUrl: (id: string) => string, now = new Date()): string {
+  if (runs.length === 0) return "No run is active here.";
+  return runs
+    .map((run) => {
+      const since = run.startedAt ?? run.createdAt;
+      const state = run.status === "running" ? `running for ${formatDuration(now.getTime() - since.getTime())}` : "queued";
+      const stopping = run.stopRequestedBy ? ` (stop requested by @${run.stopRequestedBy})` : "";
+      return `- ${run.task} run ${runUrl(run.id)}: ${state}${currentStep(run.steps)}, cost so far ${formatCost(run.costMicros)}${stopping}`;
+    })
+    .join("\n");
+}
+
+export function stopRequestedText(runs: readonly Run[], by: string, runUrl: (id: string) => string): string {
+  if (runs.length === 0) return "There is no active run here to stop.";
+  return runs
+    .map((run) =>
+      run.status === "queued"
+        ? `Stopped the queued ${run.task} run ${runUrl(run.id)} before it started (asked by @${by}).`
+        : `Stopping the ${run.task} run ${runUrl(run.id)} at its next step (asked by @${by}).`,
+    )
+    .join("\n");
+}

@@ -1,0 +1,45 @@
+import type { GitHubClient } from "../github/client.js";
+import type { Run, RunTask } from "../store/types.js";
+
+/** What a task's code gets while a run executes. */
+export interface RunContext {
+  run: Run;
+  octokit: GitHubClient;
+  /**
+   * Runs one step: checks first whether someone asked the run to stop (the step boundary), then
+   * records the step's status and timings and shows them in the tracking comment.
+   */
+  step<T>(id: string, name: string, work: () => Promise<T>): Promise<T>;
+}
+
+export interface TaskResult {
+  summary?: string;
+  links?: Record<string, string>;
+}
+
+export type TaskExecutor = (context: RunContext) => Promise<TaskResult>;
+
+/** The code behind each task; a task without an entry fails its runs with a clear message. */
+export type TaskRegistry = Partial<Record<RunTask, TaskExecutor>>;
+
+/** An error whose message is written for the person who triggered the run. */
+export class UserFacingError extends Error {
+  override name = "UserFacingError";
+}
+
+/** Thrown at a step boundary when someone asked the run to stop. */
+export class RunStopped extends Error {
+  override name = "RunStopped";
+  constructor(readonly by: string) {
+    super(`stopped by @${by}`);
+  }
+}
+
+/**
+ * What a person may read about a failure. Messages from libraries can carry URLs with tokens or
+ * request bodies, so only our own user-facing messages are shown; the rest go to the server log.
+ */
+export function publicErrorMessage(error: unknown, runId: string): string {
+  if (error instanceof UserFacingError) return error.message;
+  return `An internal error stopped the run; the server log has the details (run ${runId}).`;
+}

@@ -1,0 +1,55 @@
+import { type CommandName, commandNames } from "./commands.js";
+
+/** The texts the app posts in reply to people. Short, specific, and never a stack trace. */
+
+const COMMAND_HELP: Record<CommandName, string> = {
+  plan: "post a plan for this issue: steps, files likely touched, risks and an estimate",
+  implement: "implement this issue and open a pull request (text after the command is passed on as instructions)",
+  review: "review this pull request now",
+  ask: "answer a question about this issue or pull request",
+  stop: "stop the active run at its next step",
+  status: "show the active run's state",
+  help: "show this list",
+};
+
+export function helpText(enabled: readonly CommandName[], implementLabel: string): string {
+  const lines = commandNames
+    .filter((name) => enabled.includes(name))
+    .map((name) => `- \`/ai ${name}${name === "ask" ? " <question>" : ""}\` — ${COMMAND_HELP[name]}`);
+  return [
+    "**ai-agent commands** (at the start of a line in a comment):",
+    "",
+    ...lines,
+    "",
+    `Labelling an issue \`${implementLabel}\` also starts an implementation.`,
+  ].join("\n");
+}
+
+export function unknownCommandText(name: string, enabled: readonly CommandName[]): string {
+  return `\`/ai ${name}\` is not a command I know. Valid commands: ${enabled.map((n) => `\`/ai ${n}\``).join(", ")}.`;
+}
+
+export function disabledCommandText(name: CommandName): string {
+  return `\`/ai ${name}\` is turned off for this repository in \`.github/ai-agent.yml\` (\`triggers.commands\`).`;
+}
+
+export function refusalText(login: string): string {
+  return (
+    `Sorry @${login}, only people with write access to this repository can ask me to do things. ` +
+    "A maintainer can run the command for you."
+  );
+}
+
+export function wrongPlaceText(name: CommandName, isPullRequest: boolean): string {
+  return isPullRequest
+    ? `\`/ai ${name}\` works on issues, not pull requests.`
+    : `\`/ai ${name}\` works on pull requests, not issues.`;
+}
+
+export function busyText(task: string, runUrl: string): string {
+  return `A ${task} run is already active here: ${runUrl}. Use \`/ai stop\` to stop it first.`;
+}
+
+export function emptyQuestionText(): string {
+  return "Ask a question after the command, for example `/ai ask why does the retry loop never end?`";
+}

@@ -1,0 +1,152 @@
+import { z } from "zod";
+import { type SlashCommand, parseSlashCommands } from "./commands.js";
+
+/**
+ * Webhook events → a trigger request: who asked for what, where. Pure, and cheap enough to run
+ * inside the webhook response: only what can be decided from the payload alone is decided here
+ * (not our event, no command, our own comment); the rest needs GitHub or the repository's config
+ * and happens in the intake job.
+ */
+
+const account = z.object({ login: z.string(), type: z.string().default("User"), id: z.number().optional() });
+const repository = z.object({
+  name: z.string(),
+  owner: z.object({ login: z.string() }),
+  default_branch: z.string(),
+});
+const installation = z.object({ id: z.number() });
+
+const issuesLabeled = z.object({
+  action: z.literal("labeled"),
+  label: z.object({ name: z.string() }),
+  issue: z.object({ number: z.number(), pull_request: z.unknown().optional() }),
+  repository,
+  sender: account,
+  installation,
+});
+
+const commentCreated = z.object({
+  action: z.literal("created"),
+  comment: z.object({
+    id: z.number(),
+    body: z.string().nullable(),
+    user: account,
+    performed_via_github_app: z.object({ id: z.number() }).nullish(),
+  }),
+  issue: z.object({ number: z.number(), pull_request: z.unknown().optional() }),
+  repository,
+  sender: account,
+  installation,
+});
+
+export const reviewActions = ["opened", "reopened", "ready_for_review", "synchronize"] as const;
+export type ReviewAction = (typeof reviewActions)[number];
+
+const pullRequestEvent = z.object({
+  action: z.enum(reviewActions),
+  pull_request: z.object({
+    number: z.number(),
+    draft: z.boolean().default(false),
+    user: account,
+    head: z.object({ sha: z.string() }),
+    base: z.object({ ref: z.string() }),
+  }),
+  repository,
+  sender: account,
+  installation,
+});
+
+export type TriggerDetail =
+  | { type: "label"; label: string }
+  | { type: "command"; commentId: number; command: SlashCommand }
+  | { type: "pull_request"; action: ReviewAction; draft: boolean; headSha: string; baseRef: string; author: string };
+
+export interface TriggerRequest {
+  deliveryId: string;
+  installationId: number;
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  number: number;
+  /** Whether the issue or comment thread belongs to a pull request. */
+  isPullRequest: boolean;
+  sender: { login: string; type: string };
+  detail: TriggerDetail;
+}
+
+export type RequestDecision = { request: TriggerRequest } | { ignored: string };
+
+/** Decides from the payload alone whether an event may start something. */
+export function requestFromWebhook(
+  event: string,
+  payload: unknown,
+  deliveryId: string,
+  appId: number | undefined,
+): RequestDecision {
+  if (event === "issues") {
+    const parsed = issuesLabeled.safeParse(payload);
+    if (!parsed.success) return { ignored: "not an issue label event" };
+    const p = parsed.data;
+    return {
+      request: {
+        ...where(p, deliveryId),
+        number: p.issue.number,
+        isPullRequest: p.issue.pull_request !== undefined,
+        detail: { type: "label", label: p.label.name },
+      },
+    };
+  }
+  if (event === "issue_comment") {
+    const parsed = commentCreated.safeParse(payload);
+    if (!parsed.success) return { ignored: "not a new comment" };
+    const p = parsed.data;
+    // Our own comments quote commands in help texts; the app never reacts to itself.
+    if (appId !== undefined && p.comment.performed_via_github_app?.id === appId) return { ignored: "our own comment" };
+    const [command] = parseSlashCommands(p.comment.body);
+    if (!command) return { ignored: "no /ai command" };
+    return {
+      request: {
+        ...where(p, deliveryId),
+        number: p.issue.number,
+        isPullRequest: p.issue.pull_request !== undefined,
+        detail: { type: "command", commentId: p.comment.id, command },
+      },
+    };
+  }
+  if (event === "pull_request") {
+    const parsed = pullRequestEvent.safeParse(payload);
+    if (!parsed.success) return { ignored: "not a reviewable pull request event" };
+    const p = parsed.data;
+    const pr = p.pull_request;
+    return {
+      request: {
+        ...where(p, deliveryId),
+        number: pr.number,
+        isPullRequest: true,
+        detail: {
+          type: "pull_request",
+          action: p.action,
+          draft: pr.draft,
+          headSha: pr.head.sha,
+          baseRef: pr.base.ref,
+          author: pr.user.login,
+        },
+      },
+    };
+  }
+  return { ignored: `event ${event} starts nothing` };
+}
+
+function where(
+  p: { installation: { id: number }; repository: z.infer<typeof repository>; sender: z.infer<typeof account> },
+  deliveryId: string,
+) {
+  return {
+    deliveryId,
+    installationId: p.installation.id,
+    owner: p.repository.owner.login,
+    repo: p.repository.name,
+    defaultBranch: p.repository.default_branch,
+    sender: { login: p.sender.login, type: p.sender.type },
+  };
+}

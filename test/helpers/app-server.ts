@@ -1,0 +1,98 @@
+import { pino } from "pino";
+import { ProbotOctokit, type Server } from "probot";
+import { loadConfig } from "../../src/config/env.js";
+import { createAppAccess } from "../../src/github/app-access.js";
+import { createApp } from "../../src/index.js";
+import { TRIGGER_JOB, registerJobs } from "../../src/runs/jobs.js";
+import { JobQueue } from "../../src/runs/queue.js";
+import type { TaskRegistry } from "../../src/runs/tasks.js";
+import type { Database } from "../../src/store/open.js";
+import { startWebServer } from "../../src/web/server.js";
+import { freePort } from "./app-process.js";
+import { type TestDatabase, freshPostgres } from "./databases.js";
+import { generatePrivateKey } from "./keys.js";
+
+export const APP_ID = 9_001;
+export const WEBHOOK_SECRET = "intake-test-secret";
+
+export interface TestApp {
+  base: string;
+  webhookUrl: string;
+  database: Database;
+  runUrl: (id: string) => string;
+  close(): Promise<void>;
+}
+
+/** The whole app in this process — Probot server, queue worker, real PostgreSQL — with given tasks. */
+export async function startTestApp(tasks: TaskRegistry = {}): Promise<TestApp> {
+  const testDb: TestDatabase = await freshPostgres();
+  if (testDb.target.kind !== "postgres") throw new Error("expected PostgreSQL");
+  const port = await freePort();
+  const config = loadConfig({
+    APP_ID: String(APP_ID),
+    PRIVATE_KEY: generatePrivateKey(),
+    WEBHOOK_SECRET,
+    DATABASE_URL: testDb.target.url,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+  });
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const database = await testDb.open();
+  const queue = new JobQueue(database, { concurrency: 5, lockLifetimeMs: 60_000, pollMs: 100, log });
+  await queue.ready();
+  const runUrl = (id: string) => `${config.PUBLIC_URL}/runs/${id}`;
+  // GitHub asks for a second between writes, and Octokit's throttling enforces it; the fake GitHub
+  // needs no such pause, and tests that post a dozen comments would otherwise take a dozen seconds.
+  // Probot sets its own throttle options on every instance, so switch it off after those.
+  class Octokit extends ProbotOctokit {
+    constructor(options: ConstructorParameters<typeof ProbotOctokit>[0] = {}) {
+      const throttle = options.throttle as Record<string, unknown> | undefined;
+      super({ ...options, throttle: { ...throttle, enabled: false } });
+    }
+  }
+  registerJobs(queue, { store: database.store, ...createAppAccess(config, log, { Octokit }), tasks, runUrl, log });
+  await queue.start();
+  const server: Server = await startWebServer(
+    config,
+    log,
+    createApp({
+      store: database.store,
+      role: "all",
+      queueProcessing: () => queue.isProcessing,
+      enqueueTrigger: async (request) => {
+        await queue.enqueue(TRIGGER_JOB, request);
+      },
+      appId: APP_ID,
+    }),
+  );
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    webhookUrl: `${base}/api/github/webhooks`,
+    database,
+    runUrl,
+    async close() {
+      await server.stop();
+      await queue.drain(5_000);
+      await database.close();
+      await testDb.dispose();
+    },
+  };
+}
+
+/** Waits until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`condition not met in ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ""}`);
+}

@@ -1,0 +1,112 @@
+import nock from "nock";
+import { APP_ID } from "./app-server.js";
+
+export interface Recorded {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+export interface FakeGitHub {
+  requests: Recorded[];
+  /** Comment bodies posted or edited, in order. */
+  comments: () => { method: string; path: string; body: string }[];
+  reactions: () => Recorded[];
+  permissions: Map<string, string>;
+  /** The text of .github/ai-agent.yml per ref; absent → 404. */
+  configFiles: Map<string, string>;
+  pulls: Map<number, { head: string; base: string }>;
+  done(): void;
+}
+
+/**
+ * api.github.com for one repository, answering with GitHub's real response shapes and recording
+ * every request the app makes.
+ */
+export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitHub {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+  const requests: Recorded[] = [];
+  const permissions = new Map<string, string>();
+  const configFiles = new Map<string, string>();
+  const pulls = new Map<number, { head: string; base: string }>();
+  let nextCommentId = 1000;
+  const prefix = `/repos/${owner}/${repo}`;
+  const record = (method: string) =>
+    function (this: unknown, path: string, body: unknown) {
+      requests.push({ method, path, body });
+    };
+
+  nock("https://api.github.com")
+    .persist()
+    .post(/\/app\/installations\/\d+\/access_tokens/)
+    .reply(201, { token: "ghs_fakeinstallationtoken", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" })
+    .get("/app")
+    .reply(200, { id: APP_ID, slug: "ai-agent", name: "ai-agent", owner: { login: owner } })
+    .get(new RegExp(`^${prefix}/collaborators/([^/]+)/permission$`))
+    .reply(function (path) {
+      const user = decodeURIComponent(path.split("/")[5] ?? "");
+      const permission = permissions.get(user);
+      if (!permission) return [404, { message: "Not Found", status: "404" }];
+      const base = permission === "maintain" ? "write" : permission;
+      return [200, { permission: base, role_name: permission, user: { login: user } }];
+    })
+    .get(new RegExp(`^${prefix}/contents/\\.github(/|%2F)ai-agent\\.yml`))
+    .reply(function (path) {
+      const ref = new URL(path, "https://api.github.com").searchParams.get("ref") ?? "";
+      const text = configFiles.get(ref);
+      if (text === undefined) return [404, { message: "Not Found", status: "404" }];
+      return [
+        200,
+        {
+          type: "file",
+          encoding: "base64",
+          size: Buffer.byteLength(text),
+          name: "ai-agent.yml",
+          path: ".github/ai-agent.yml",
+          content: Buffer.from(text).toString("base64"),
+          sha: "3d21ec53a331a6f037a91c368710b99387d012c1",
+        },
+      ];
+    })
+    .get(new RegExp(`^${prefix}/pulls/(\\d+)$`))
+    .reply(function (path) {
+      const number = Number(path.split("/").pop());
+      const pr = pulls.get(number);
+      if (!pr) return [404, { message: "Not Found" }];
+      return [200, { number, head: { sha: pr.head, ref: "feature" }, base: { ref: pr.base }, draft: false, user: { login: owner } }];
+    })
+    .post(new RegExp(`^${prefix}/issues/\\d+/comments$`))
+    .reply(function (path, body) {
+      record("POST").call(this, path, body);
+      const id = nextCommentId++;
+      return [201, { id, html_url: `https://github.com/${owner}/${repo}/issues/1#issuecomment-${id}`, body: (body as { body: string }).body }];
+    })
+    .patch(new RegExp(`^${prefix}/issues/comments/\\d+$`))
+    .reply(function (path, body) {
+      record("PATCH").call(this, path, body);
+      const id = Number(path.split("/").pop());
+      return [200, { id, html_url: `https://github.com/${owner}/${repo}/issues/1#issuecomment-${id}`, body: (body as { body: string }).body }];
+    })
+    .post(new RegExp(`^${prefix}/issues/(comments/)?\\d+/reactions$`))
+    .reply(function (path, body) {
+      record("POST").call(this, path, body);
+      return [201, { id: 1, content: (body as { content: string }).content, user: { login: "ai-agent[bot]" } }];
+    });
+
+  return {
+    requests,
+    comments: () =>
+      requests
+        .filter((r) => r.path.includes("/comments") && !r.path.endsWith("/reactions"))
+        .map((r) => ({ method: r.method, path: r.path, body: (r.body as { body: string }).body })),
+    reactions: () => requests.filter((r) => r.path.endsWith("/reactions")),
+    permissions,
+    configFiles,
+    pulls,
+    done() {
+      nock.cleanAll();
+      nock.enableNetConnect();
+    },
+  };
+}

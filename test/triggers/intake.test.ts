@@ -1,0 +1,242 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { IssueCommentCreatedEvent, IssuesLabeledEvent, PullRequestSynchronizeEvent } from "@octokit/webhooks-types";
+import type { TaskRegistry } from "../../src/runs/tasks.js";
+import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
+import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
+import { deliver, examplePayload } from "../helpers/webhooks.js";
+
+const REPO = "Codertocat/Hello-World";
+/** Runs waiting in a step until the test releases them. */
+const waiting = new Set<() => void>();
+const hold = () => new Promise<void>((resolve) => waiting.add(resolve));
+const release = () => {
+  for (const resume of waiting) resume();
+  waiting.clear();
+};
+const tasks: TaskRegistry = {
+  implement: async (ctx) => {
+    await ctx.step("plan", "Plan the change", async () => undefined);
+    await ctx.step("wait", "Wait for the test", hold);
+    await ctx.step("code", "Write the code", async () => undefined);
+    return { summary: "Changed one file." };
+  },
+  review: async (ctx) => {
+    await ctx.step("review", "Review", hold);
+    return {};
+  },
+};
+
+const labeled = (number: number, label = "ai:implement", sender = "Codertocat", type = "User") => {
+  const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
+  payload.label!.name = label;
+  payload.issue.number = number;
+  payload.sender = { ...payload.sender, login: sender, type: type as "User" | "Bot" };
+  return payload;
+};
+const comment = (number: number, body: string, sender = "Codertocat", onPullRequest = false) => {
+  const payload = examplePayload<IssueCommentCreatedEvent>("issue_comment", "created");
+  payload.issue.number = number;
+  payload.comment.id = Math.floor(Math.random() * 1e9);
+  payload.comment.body = body;
+  payload.comment.user = { ...payload.comment.user, login: sender };
+  payload.sender = { ...payload.sender, login: sender };
+  if (onPullRequest) {
+    const url = `https://api.github.com/repos/${REPO}/pulls/${number}`;
+    payload.issue.pull_request = { url, html_url: url, diff_url: url, patch_url: url };
+  }
+  return payload;
+};
+const pushed = (number: number, headSha: string, action = "synchronize", draft = false) => {
+  const payload = examplePayload<PullRequestSynchronizeEvent>("pull_request", action);
+  payload.number = number;
+  payload.pull_request.number = number;
+  payload.pull_request.head.sha = headSha;
+  payload.pull_request.draft = draft;
+  return payload;
+};
+
+describe("triggers: from webhook to queued run", () => {
+  let app: TestApp;
+  let github: FakeGitHub;
+  const send = (event: string, payload: unknown, id?: string) => deliver(app.webhookUrl, event, payload, WEBHOOK_SECRET, id);
+  const runsOn = (number: number) => app.database.store.listRuns({ repo: REPO, number });
+  const commentsOn = (number: number) => github.comments().filter((c) => c.method === "POST" && c.path.endsWith(`/issues/${number}/comments`));
+
+  beforeAll(async () => {
+    app = await startTestApp(tasks);
+  });
+  afterAll(async () => {
+    release();
+    await app.close();
+  });
+  beforeEach(() => {
+    github = fakeGitHub();
+    github.permissions.set("Codertocat", "write");
+  });
+  afterEach(() => {
+    release();
+    github.done();
+  });
+
+  it("queues an implement run for the label, reacts 👀, and keeps a tracking comment to the end", async () => {
+    const res = await send("issues", labeled(11));
+    expect(res.status).toBe(200);
+    const run = await eventually(async () => (await runsOn(11)).find((r) => r.status === "running" && r.steps.length === 2));
+    expect(run).toMatchObject({ task: "implement", trigger: "label", actor: "Codertocat", kind: "issue" });
+    expect(github.reactions()).toEqual([
+      expect.objectContaining({ path: `/repos/${REPO}/issues/11/reactions`, body: { content: "eyes" } }),
+    ]);
+    const [tracking] = commentsOn(11);
+    expect(tracking!.body).toContain("**Working on it…**");
+    expect(tracking!.body).toContain(app.runUrl(run.id));
+
+    release();
+    const done = await eventually(async () => (await runsOn(11)).find((r) => r.status === "succeeded"));
+    const edits = github.comments().filter((c) => c.method === "PATCH");
+    const last = edits.at(-1)!.body;
+    expect(last).toMatch(/✅ \*\*Done\*\* in \d+s · cost \$0\.00/);
+    expect(last).toContain("✅ Write the code");
+    expect(last).toContain("Changed one file.");
+    expect(commentsOn(11)).toHaveLength(1); // edited in place, never posted twice
+    for (const c of github.comments()) expect(c.body).not.toMatch(/ghs_|BEGIN RSA|intake-test-secret/);
+
+    const json = (await (await fetch(app.runUrl(done.id))).json()) as { status: string; steps: unknown[] };
+    expect(json).toMatchObject({ status: "succeeded", repo: REPO, number: 11 });
+    expect(json.steps).toHaveLength(3);
+  });
+
+  it("queues nothing for a redelivered webhook", async () => {
+    const id = randomUUID();
+    await send("issues", labeled(12), id);
+    await eventually(async () => (await runsOn(12)).length === 1);
+    expect((await send("issues", labeled(12), id)).status).toBe(200);
+    await sleep(300);
+    expect(await runsOn(12)).toHaveLength(1);
+  });
+
+  it("answers a second implement trigger with the active run's link", async () => {
+    await send("issues", labeled(13));
+    const run = await eventually(async () => (await runsOn(13)).find((r) => r.status === "running"));
+    await send("issue_comment", comment(13, "/ai implement please"));
+    await eventually(async () => commentsOn(13).some((c) => c.body.includes("already active")));
+    expect(commentsOn(13).find((c) => c.body.includes("already active"))!.body).toContain(app.runUrl(run.id));
+    expect(await runsOn(13)).toHaveLength(1);
+  });
+
+  it("refuses people without write access once per issue, and queues nothing", async () => {
+    github.permissions.set("visitor", "read");
+    await send("issue_comment", comment(14, "/ai plan", "visitor"));
+    await eventually(async () => commentsOn(14).length === 1);
+    expect(commentsOn(14)[0]!.body).toContain("Sorry @visitor, only people with write access");
+    await send("issue_comment", comment(14, "/ai implement", "visitor"));
+    await send("issue_comment", comment(14, "/ai plan", "stranger")); // not a collaborator: 404
+    await eventually(async () => commentsOn(14).length === 2);
+    await sleep(300);
+    expect(commentsOn(14).map((c) => c.body.match(/@(\w+)/)?.[1])).toEqual(["visitor", "stranger"]);
+    expect(await runsOn(14)).toEqual([]);
+  });
+
+  it("lets maintainers trigger, ignores bots unless allow-listed, and never reacts to itself", async () => {
+    github.permissions.set("keeper", "maintain");
+    await send("issue_comment", comment(15, "/ai plan", "keeper"));
+    await eventually(async () => (await runsOn(15)).length === 1);
+
+    github.permissions.set("renovate[bot]", "write");
+    await send("issues", labeled(16, "ai:implement", "renovate[bot]", "Bot"));
+    await send("issues", labeled(16, "ai:implement", "ai-agent[bot]", "Bot"));
+    const own = comment(16, "/ai implement");
+    // Only the id matters; GitHub's full App object has many more fields.
+    (own.comment as { performed_via_github_app: unknown }).performed_via_github_app = { id: APP_ID };
+    await send("issue_comment", own);
+    await sleep(500);
+    expect(await runsOn(16)).toEqual([]);
+    expect(github.reactions().filter((r) => r.path.includes("/16/"))).toEqual([]);
+
+    github.configFiles.set("master", "version: 1\ntriggers:\n  allow_bots: ['renovate[bot]']\n");
+    await send("issues", labeled(16, "ai:implement", "renovate[bot]", "Bot"));
+    await eventually(async () => (await runsOn(16)).length === 1);
+  });
+
+  it("replies to an unknown command with the valid ones, and to help", async () => {
+    await send("issue_comment", comment(17, "/ai deploy"));
+    await eventually(async () => commentsOn(17).length === 1);
+    expect(commentsOn(17)[0]!.body).toBe(
+      "`/ai deploy` is not a command I know. Valid commands: `/ai plan`, `/ai implement`, `/ai review`, `/ai ask`, `/ai stop`, `/ai status`, `/ai help`.",
+    );
+    await send("issue_comment", comment(17, "> /ai implement\nquoted, so nothing happens"));
+    await send("issue_comment", comment(17, "/ai help"));
+    await eventually(async () => commentsOn(17).length === 2);
+    expect(commentsOn(17)[1]!.body).toContain("`/ai implement`");
+    expect(await runsOn(17)).toEqual([]);
+  });
+
+  it("reports an invalid config with file, line and column, and queues nothing", async () => {
+    github.configFiles.set("master", "version: 1\ntriggers:\n  implement_label: 42\n");
+    await send("issues", labeled(18));
+    await eventually(async () => commentsOn(18).length === 1);
+    expect(commentsOn(18)[0]!.body).toMatch(/`\.github\/ai-agent\.yml:3:\d+`/);
+    expect(await runsOn(18)).toEqual([]);
+  });
+
+  it("follows a custom implement label from the default branch", async () => {
+    github.configFiles.set("master", "version: 1\ntriggers:\n  implement_label: robot\n");
+    await send("issues", labeled(19)); // ai:implement is no longer the label
+    await send("issues", labeled(19, "robot"));
+    await eventually(async () => (await runsOn(19)).length === 1);
+    await sleep(300);
+    expect(await runsOn(19)).toHaveLength(1);
+  });
+
+  it("stops a run at its next step and says by whom; /ai status tells the state", async () => {
+    await send("issues", labeled(20));
+    const run = await eventually(async () => (await runsOn(20)).find((r) => r.steps.some((s) => s.id === "wait")));
+    await send("issue_comment", comment(20, "/ai status"));
+    await eventually(async () => commentsOn(20).some((c) => c.body.includes("running for")));
+    expect(commentsOn(20).find((c) => c.body.includes("running for"))!.body).toContain("Wait for the test");
+
+    await send("issue_comment", comment(20, "/ai stop"));
+    await eventually(async () => commentsOn(20).some((c) => c.body.includes("Stopping the implement run")));
+    release();
+    const stopped = await eventually(async () => (await runsOn(20)).find((r) => r.status === "stopped"));
+    expect(stopped.id).toBe(run.id);
+    expect(stopped.steps.map((s) => s.id)).toEqual(["plan", "wait"]); // "code" never started
+    const last = github.comments().filter((c) => c.method === "PATCH").at(-1)!.body;
+    expect(last).toContain("🛑 **Stopped** by @Codertocat");
+  });
+
+  it("keeps one running and one pending review, the pending one for the newest head", async () => {
+    await send("pull_request", pushed(30, "sha-1", "opened"));
+    await eventually(async () => (await runsOn(30)).find((r) => r.status === "running"));
+    for (const sha of ["sha-2", "sha-3", "sha-4", "sha-5"]) await send("pull_request", pushed(30, sha));
+    await eventually(async () => (await runsOn(30)).find((r) => r.status === "queued" && r.headSha === "sha-5"));
+    const runs = await runsOn(30);
+    expect(runs.map((r) => [r.status, r.headSha])).toEqual([
+      ["queued", "sha-5"],
+      ["running", "sha-1"],
+    ]);
+    release();
+    await eventually(async () => (await runsOn(30)).find((r) => r.headSha === "sha-5" && r.status === "running"));
+    release();
+    await eventually(async () => (await runsOn(30)).every((r) => r.status === "succeeded"));
+  });
+
+  it("skips draft pull requests by default, and reads PR config from the base branch", async () => {
+    await send("pull_request", pushed(31, "d-1", "opened", true));
+    github.configFiles.set("master", "version: 1\ntriggers:\n  review:\n    events: [opened]\n");
+    github.configFiles.set("feature", "version: 1\ntriggers:\n  review:\n    events: [synchronize]\n");
+    await send("pull_request", pushed(31, "d-2", "synchronize"));
+    await sleep(500);
+    expect(await runsOn(31)).toEqual([]);
+  });
+
+  it("refuses forged and unsigned deliveries with a 4xx and queues nothing", async () => {
+    const payload = labeled(32);
+    expect((await deliver(app.webhookUrl, "issues", payload, "not-the-secret")).status).toBeGreaterThanOrEqual(400);
+    expect((await deliver(app.webhookUrl, "issues", payload, null)).status).toBeGreaterThanOrEqual(400);
+    await sleep(300);
+    expect(await runsOn(32)).toEqual([]);
+    expect(github.requests).toEqual([]);
+  });
+});
