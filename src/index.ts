@@ -18,7 +18,7 @@ export function createApp(deps: AppDependencies): ApplicationFunction {
   return (app, { addHandler }) => {
     addHandler(createHealthHandler(deps));
     addHandler(createRunsHandler(deps.store));
-    const intake = createWebhookIntake({ store: deps.store, enqueue: deps.enqueueTrigger, appId: deps.appId, log: app.log });
+    const intake = createWebhookIntake({ enqueue: deps.enqueueTrigger, appId: deps.appId, log: app.log });
     app.on(["issues.labeled", "issue_comment.created", "pull_request"], (context) =>
       intake({ id: context.id, name: context.name, payload: context.payload }),
     );

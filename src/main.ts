@@ -79,9 +79,7 @@ async function main(): Promise<void> {
       store: database.store,
       role: config.ROLE,
       queueProcessing: () => (runsJobs ? queue.isProcessing : null),
-      enqueueTrigger: async (request) => {
-        await queue.enqueue(TRIGGER_JOB, request);
-      },
+      enqueueTrigger: (request) => queue.enqueueOnce(TRIGGER_JOB, request, request.deliveryId),
       appId: config.APP_ID ? Number(config.APP_ID) : undefined,
     });
     server = await startWebServer(config, log, appFn);

@@ -1,3 +1,4 @@
+import { exponential } from "agenda";
 import type { TriggerRequest } from "../triggers/requests.js";
 import { type ExecuteDeps, executeRun } from "./execute-run.js";
 import { type TriggerDeps, processTrigger } from "./process-trigger.js";
@@ -8,26 +9,24 @@ export const RUN_JOB = "run";
 
 /** A run whose target already has a running run of its task waits this long before trying again. */
 const DEFER_MS = 5_000;
-/** Intake failures (GitHub down, a 5xx) are retried with backoff so a trigger is not lost. */
-const TRIGGER_ATTEMPTS = 4;
-
-type TriggerJobData = TriggerRequest & { attempt?: number };
+/** Intake failures (GitHub down, a 5xx) are retried, the same job rescheduled, so a trigger is not lost. */
+const triggerBackoff = exponential({ delay: 2_000, factor: 2, maxRetries: 3 });
 
 export function registerJobs(queue: JobQueue, deps: Omit<TriggerDeps, "startRun"> & ExecuteDeps): void {
   const startRun = async (runId: string) => {
     await queue.enqueue(RUN_JOB, { runId });
   };
-  queue.define<TriggerJobData>(TRIGGER_JOB, async (data) => {
-    const { attempt = 1, ...request } = data;
-    try {
+  queue.define<TriggerRequest>(
+    TRIGGER_JOB,
+    async (request) => {
+      const repo = `${request.owner}/${request.repo}`;
+      // The audit trail of deliveries; the queue's unique index already kept out redeliveries.
+      await deps.store.recordDelivery({ id: request.deliveryId, event: request.detail.type, repo });
       const outcome = await processTrigger(request, { ...deps, startRun });
-      deps.log.info({ delivery: request.deliveryId, repo: `${request.owner}/${request.repo}`, ...outcome }, "trigger handled");
-    } catch (error) {
-      if (attempt >= TRIGGER_ATTEMPTS) throw error;
-      deps.log.warn({ err: error, delivery: request.deliveryId, attempt }, "trigger failed; retrying");
-      await queue.enqueueIn(1_000 * 2 ** attempt, TRIGGER_JOB, { ...request, attempt: attempt + 1 });
-    }
-  });
+      deps.log.info({ delivery: request.deliveryId, repo, ...outcome }, "trigger handled");
+    },
+    { backoff: triggerBackoff },
+  );
   queue.define<{ runId: string }>(RUN_JOB, async ({ runId }) => {
     const result = await executeRun(runId, deps);
     if (result === "deferred") await queue.enqueueIn(DEFER_MS, RUN_JOB, { runId });

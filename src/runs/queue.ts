@@ -1,6 +1,6 @@
-import { Agenda, type Job } from "agenda";
+import { Agenda, type BackoffStrategy, type Job } from "agenda";
 import type { Logger } from "pino";
-import type { Database } from "../store/open.js";
+import { DEDUPE_KEY, type Database } from "../store/open.js";
 
 export interface QueueOptions {
   /** Poll interval in ms; defaults to what suits the backend. */
@@ -20,6 +20,12 @@ export interface DrainOutcome {
   timedOut: boolean;
   /** Jobs still running when the timeout hit; their locks expire and another worker takes them. */
   stillRunning: number;
+}
+
+/** PostgreSQL's unique_violation, MongoDB's duplicate key. */
+function isDuplicateKeyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "23505" || code === 11000;
 }
 
 /**
@@ -50,11 +56,24 @@ export class JobQueue {
     });
   }
 
-  define<T>(name: string, handler: JobHandler<T>): void {
+  /** `backoff`: how a failed job is retried (the same job, rescheduled); none by default. */
+  define<T>(name: string, handler: JobHandler<T>, options: { backoff?: BackoffStrategy } = {}): void {
     this.agenda.define<T>(name, async (job) => handler(job.attrs.data, job), {
       concurrency: this.options.concurrency,
       lockLifetime: this.options.lockLifetimeMs,
+      ...options,
     });
+  }
+
+  /** Queues a job unless one of that name was already queued with this key; false if it was. */
+  async enqueueOnce<T extends object>(name: string, data: T, key: string): Promise<boolean> {
+    try {
+      await this.agenda.now(name, { ...data, [DEDUPE_KEY]: key });
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
   }
 
   /** Queues a job to run as soon as a worker is free; resolves to the job's id. */

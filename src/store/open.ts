@@ -10,6 +10,12 @@ import { MongoStore } from "./mongo/index.js";
 import { PostgresStore } from "./postgres/index.js";
 import type { Store, StoreKind } from "./types.js";
 
+/**
+ * A job whose data carries this key is unique per job name and key: a unique index on the queue's
+ * own table makes the insert itself the duplicate check, so queueing stays one durable write.
+ */
+export const DEDUPE_KEY = "dedupeKey";
+
 /** Where the data lives, as chosen at boot. */
 export type DatabaseTarget =
   | { kind: "mongodb"; url: string }
@@ -56,6 +62,10 @@ async function openMongo(url: string): Promise<Database> {
   const db = client.db();
   const store = new MongoStore(client, db);
   await store.migrate();
+  await db.collection("agenda_jobs").createIndex(
+    { name: 1, [`data.${DEDUPE_KEY}`]: 1 },
+    { name: "dedupe", unique: true, partialFilterExpression: { [`data.${DEDUPE_KEY}`]: { $exists: true } } },
+  );
   return {
     kind: "mongodb",
     store,
@@ -77,6 +87,10 @@ async function openPostgres(url: string, notifications: boolean, poolSize: numbe
       // Agenda's own schema, created here under the same lock: its CREATE OR REPLACE FUNCTION
       // fails with a duplicate key when several workers start against a new database at once.
       await new PostgresBackend({ pool, disableNotifications: true }).connect();
+      await pool.query(
+        `CREATE UNIQUE INDEX IF NOT EXISTS agenda_jobs_dedupe_idx ON agenda_jobs (name, (data->>'${DEDUPE_KEY}'))
+         WHERE data ? '${DEDUPE_KEY}'`,
+      );
     });
   } catch (error) {
     await pool.end().catch(() => undefined);

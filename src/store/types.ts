@@ -142,8 +142,6 @@ export interface Store {
   claimNotice(key: string): Promise<boolean>;
   /** Records a webhook delivery; false when that delivery id was already recorded. */
   recordDelivery(delivery: Delivery): Promise<boolean>;
-  /** Removes a delivery record, when what it triggered could not be queued. */
-  forgetDelivery(id: string): Promise<void>;
   addUsage(entry: UsageEntry): Promise<void>;
   /** Usage of one repository in one calendar month (UTC), `month` as YYYY-MM. */
   usageForMonth(repo: string, month: string): Promise<UsageTotals>;

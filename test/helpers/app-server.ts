@@ -60,9 +60,7 @@ export async function startTestApp(tasks: TaskRegistry = {}): Promise<TestApp> {
       store: database.store,
       role: "all",
       queueProcessing: () => queue.isProcessing,
-      enqueueTrigger: async (request) => {
-        await queue.enqueue(TRIGGER_JOB, request);
-      },
+      enqueueTrigger: (request) => queue.enqueueOnce(TRIGGER_JOB, request, request.deliveryId),
       appId: APP_ID,
     }),
   );

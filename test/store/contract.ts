@@ -144,8 +144,6 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await database.store.recordDelivery({ id, event: "issues" })).toBe(false);
       expect(await database.store.recordDelivery({ id: `${id}-other`, event: "issues" })).toBe(true);
-      await database.store.forgetDelivery(id);
-      expect(await database.store.recordDelivery({ id, event: "issues" })).toBe(true);
     });
   });
 
@@ -201,6 +199,16 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       await queue.ready();
       for (const job of jobs) await queue.enqueue("contract-job", job);
     };
+
+    it("queues a job once per key, whoever races", async () => {
+      const queue = new JobQueue(database, { concurrency: 1, lockLifetimeMs: 60_000 });
+      await queue.ready();
+      const data = { key: "once", ms: 0 };
+      const results = await Promise.all(Array.from({ length: 20 }, () => queue.enqueueOnce("contract-once", data, "delivery-1")));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await queue.enqueueOnce("contract-once", data, "delivery-2")).toBe(true);
+      expect(await queue.enqueueOnce("another-job", data, "delivery-1")).toBe(true);
+    });
 
     it("processes 300 jobs with three workers: none lost, none run twice", async () => {
       const keys = Array.from({ length: 300 }, (_, i) => `job-${i}`);

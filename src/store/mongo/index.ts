@@ -147,10 +147,6 @@ export class MongoStore implements Store {
     }
   }
 
-  async forgetDelivery(id: string): Promise<void> {
-    await this.deliveries.deleteOne({ _id: id });
-  }
-
   async addUsage(input: UsageEntry): Promise<void> {
     const entry = usageEntrySchema.parse(input);
     await this.usage.insertOne({ ...entry, _id: randomUUID(), at: entry.at ?? new Date() });

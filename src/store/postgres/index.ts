@@ -133,10 +133,6 @@ export class PostgresStore implements Store {
     return rowCount === 1;
   }
 
-  async forgetDelivery(id: string): Promise<void> {
-    await this.pool.query("DELETE FROM ai_deliveries WHERE id = $1", [id]);
-  }
-
   async addUsage(input: UsageEntry): Promise<void> {
     const entry = usageEntrySchema.parse(input);
     await this.pool.query(
