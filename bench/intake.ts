@@ -7,15 +7,14 @@ import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { Agent, request } from "node:http";
 import { generateKeyPairSync } from "node:crypto";
-import pg from "pg";
 import { pino } from "pino";
 import { Probot, Server } from "probot";
 import { loadConfig } from "../src/config/env.js";
 import { createApp } from "../src/index.js";
 import { TRIGGER_JOB } from "../src/runs/jobs.js";
 import { JobQueue } from "../src/runs/queue.js";
-import { openDatabase } from "../src/store/open.js";
 import { startWebServer } from "../src/web/server.js";
+import { freshPostgres } from "../test/helpers/databases.js";
 import { sign } from "../test/helpers/webhooks.js";
 
 const DELIVERIES = 2_000;
@@ -96,17 +95,12 @@ await bare.load((app) => {
 await bare.start();
 
 // The app as ROLE=web runs it, on a scratch PostgreSQL database.
-const admin = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const dbName = `ai_agent_bench_${Date.now().toString(36)}`;
-const adminClient = new pg.Client({ connectionString: admin });
-await adminClient.connect();
-await adminClient.query(`CREATE DATABASE ${dbName}`);
-const url = new URL(admin);
-url.pathname = `/${dbName}`;
-const database = await openDatabase({ kind: "postgres", url: url.toString() });
+const scratch = await freshPostgres();
+if (scratch.target.kind !== "postgres") throw new Error("expected PostgreSQL");
+const database = await scratch.open();
 const queue = new JobQueue(database, { concurrency: 1, lockLifetimeMs: 60_000 });
 await queue.ready();
-const config = loadConfig({ APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, PORT: String(PORT_APP), HOST: "127.0.0.1", DATABASE_URL: url.toString() });
+const config = loadConfig({ APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, PORT: String(PORT_APP), HOST: "127.0.0.1", DATABASE_URL: scratch.target.url });
 const server = await startWebServer(
   config,
   log,
@@ -141,5 +135,4 @@ await server.stop();
 await bare.stop();
 keepAlive.destroy();
 await database.close();
-await adminClient.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await adminClient.end();
+await scratch.dispose();

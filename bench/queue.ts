@@ -1,15 +1,16 @@
 /**
  * Job pickup latency (enqueue → handler start) and throughput of the Agenda queue, on PostgreSQL
  * (LISTEN/NOTIFY) and on embedded PGlite (polling). Run with `npm run bench:queue`.
- * PostgreSQL comes from DATABASE_URL, else the local server; each run uses a scratch database.
+ * PostgreSQL comes from TEST_DATABASE_URL or DATABASE_URL, else the local server; each run uses a
+ * scratch database.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
 import { JobQueue } from "../src/runs/queue.js";
 import { type Database, openDatabase } from "../src/store/open.js";
+import { freshPostgres } from "../test/helpers/databases.js";
 
 const LATENCY_JOBS = 100;
 const LATENCY_GAP_MS = 25;
@@ -68,23 +69,16 @@ async function measure(backend: string, database: Database): Promise<Figures> {
 }
 
 async function onPostgres(): Promise<Figures> {
-  const admin = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-  const name = `ai_agent_bench_${Date.now().toString(36)}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
+  const scratch = await freshPostgres();
   try {
-    const database = await openDatabase({ kind: "postgres", url: url.toString() });
+    const database = await scratch.open();
     try {
       return await measure("PostgreSQL (LISTEN/NOTIFY)", database);
     } finally {
       await database.close();
     }
   } finally {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await client.end();
+    await scratch.dispose();
   }
 }
 
