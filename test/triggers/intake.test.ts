@@ -231,6 +231,33 @@ describe("triggers: from webhook to queued run", () => {
     expect(await runsOn(31)).toEqual([]);
   });
 
+  it("takes /ai review and /ai ask in a pull request's conversation, and says where other commands belong", async () => {
+    github.pulls.set(33, { head: "head-of-33", base: "master" });
+    await send("issue_comment", comment(33, "/ai review", "Codertocat", true));
+    const review = await eventually(async () => (await runsOn(33)).find((r) => r.task === "review"));
+    expect(review).toMatchObject({ kind: "pull_request", trigger: "command", headSha: "head-of-33" });
+    release();
+
+    await send("issue_comment", comment(33, "/ai ask", "Codertocat", true));
+    await send("issue_comment", comment(33, "/ai plan", "Codertocat", true));
+    await eventually(async () => commentsOn(33).length === 2);
+    expect(commentsOn(33).map((c) => c.body).sort()).toEqual([
+      "Ask a question after the command, for example `/ai ask why does the retry loop never end?`",
+      "`/ai plan` works on issues, not pull requests.",
+    ]);
+    await send("issue_comment", comment(33, "/ai ask what does this change break?", "Codertocat", true));
+    const ask = await eventually(async () => (await runsOn(33)).find((r) => r.task === "ask"));
+    expect(ask.input).toBe("what does this change break?");
+  });
+
+  it("turns off commands the config turns off", async () => {
+    github.configFiles.set("master", "version: 1\ntriggers:\n  commands: [plan, help]\n");
+    await send("issue_comment", comment(34, "/ai implement"));
+    await eventually(async () => commentsOn(34).length === 1);
+    expect(commentsOn(34)[0]!.body).toContain("`/ai implement` is turned off for this repository");
+    expect(await runsOn(34)).toEqual([]);
+  });
+
   it("refuses forged and unsigned deliveries with a 4xx and queues nothing", async () => {
     const payload = labeled(32);
     expect((await deliver(app.webhookUrl, "issues", payload, "not-the-secret")).status).toBeGreaterThanOrEqual(400);
