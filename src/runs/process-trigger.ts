@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { type RepoConfigResult, formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
-import type { GitHubClient, GitHubClientFactory } from "../github/client.js";
+import type { GitHubClientFactory } from "../github/client.js";
 import { type RunTask, type Run, type Store, RunConflictError, activeRunStatuses } from "../store/types.js";
 import type { CommandName } from "../triggers/commands.js";
 import { hasWriteAccess, isAllowedSender } from "../triggers/permissions.js";
@@ -42,7 +42,15 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
     return { result: "replied", reason };
   };
 
-  const ref = await configRef(octokit, request);
+  // The pull request as GitHub has it now. Intake jobs run concurrently, so a burst of pushes is
+  // not handled in order: every review trigger takes the head from here, never from its payload.
+  let pull: Promise<{ head: string; base: string }> | undefined;
+  const currentPull = () =>
+    (pull ??= octokit.rest.pulls
+      .get({ owner, repo, pull_number: number })
+      .then(({ data }) => ({ head: data.head.sha, base: data.base.ref })));
+
+  const ref = request.isPullRequest ? (await currentPull()).base : request.defaultBranch;
   const loaded: RepoConfigResult = await loadRepoConfig(octokit, { owner, repo, ref });
   if (!loaded.ok) return reply(formatConfigProblems(loaded.problems), "invalid config");
   const { triggers } = loaded.config;
@@ -72,7 +80,7 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   }
 
   if (detail.type === "label") return queueRun(request, "implement", "label", undefined, deps, reply);
-  if (detail.type === "pull_request") return queueReview(request, detail.headSha, "pull_request", deps);
+  if (detail.type === "pull_request") return queueReview(request, (await currentPull()).head, "pull_request", deps);
 
   const { command } = detail;
   const enabled = triggers.commands;
@@ -91,23 +99,13 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
     case "implement":
       if (request.isPullRequest) return reply(replies.wrongPlaceText(name, true), "wrong place");
       return queueRun(request, name, "command", command.args || undefined, deps, reply);
-    case "review": {
+    case "review":
       if (!request.isPullRequest) return reply(replies.wrongPlaceText(name, false), "wrong place");
-      const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
-      return queueReview(request, pr.head.sha, "command", deps);
-    }
+      return queueReview(request, (await currentPull()).head, "command", deps);
     case "ask":
       if (!command.args) return reply(replies.emptyQuestionText(), "empty question");
       return queueRun(request, "ask", "command", command.args, deps, reply);
   }
-}
-
-async function configRef(octokit: GitHubClient, request: TriggerRequest): Promise<string> {
-  if (request.detail.type === "pull_request") return request.detail.baseRef;
-  if (!request.isPullRequest) return request.defaultBranch;
-  // A command in a pull request's conversation: the payload has no base branch, so ask.
-  const { data } = await octokit.rest.pulls.get({ owner: request.owner, repo: request.repo, pull_number: request.number });
-  return data.base.ref;
 }
 
 async function activeRuns(store: Store, repo: string, number: number): Promise<Run[]> {

@@ -48,8 +48,6 @@ const pullRequestEvent = z.object({
     number: z.number(),
     draft: z.boolean().default(false),
     user: account,
-    head: z.object({ sha: z.string() }),
-    base: z.object({ ref: z.string() }),
   }),
   repository,
   sender: account,
@@ -59,7 +57,8 @@ const pullRequestEvent = z.object({
 export type TriggerDetail =
   | { type: "label"; label: string }
   | { type: "command"; commentId: number; command: SlashCommand }
-  | { type: "pull_request"; action: ReviewAction; draft: boolean; headSha: string; baseRef: string; author: string };
+  /** The head and base are not taken from here: the intake job reads the pull request as it is now. */
+  | { type: "pull_request"; action: ReviewAction; draft: boolean; author: string };
 
 export interface TriggerRequest {
   deliveryId: string;
@@ -127,8 +126,6 @@ export function requestFromWebhook(
           type: "pull_request",
           action: p.action,
           draft: pr.draft,
-          headSha: pr.head.sha,
-          baseRef: pr.base.ref,
           author: pr.user.login,
         },
       },

@@ -15,6 +15,11 @@ const release = () => {
   for (const resume of waiting) resume();
   waiting.clear();
 };
+/** A run shows its step as running a moment before it enters it: wait until it is held there. */
+const releaseHeld = async () => {
+  await eventually(async () => waiting.size > 0);
+  release();
+};
 const tasks: TaskRegistry = {
   implement: async (ctx) => {
     await ctx.step("plan", "Plan the change", async () => undefined);
@@ -92,7 +97,7 @@ describe("triggers: from webhook to queued run", () => {
     expect(tracking!.body).toContain("**Working on it…**");
     expect(tracking!.body).toContain(app.runUrl(run.id));
 
-    release();
+    await releaseHeld();
     const done = await eventually(async () => (await runsOn(11)).find((r) => r.status === "succeeded"));
     const edits = github.comments().filter((c) => c.method === "PATCH");
     const last = edits.at(-1)!.body;
@@ -198,7 +203,7 @@ describe("triggers: from webhook to queued run", () => {
 
     await send("issue_comment", comment(20, "/ai stop"));
     await eventually(async () => commentsOn(20).some((c) => c.body.includes("Stopping the implement run")));
-    release();
+    await releaseHeld();
     const stopped = await eventually(async () => (await runsOn(20)).find((r) => r.status === "stopped"));
     expect(stopped.id).toBe(run.id);
     expect(stopped.steps.map((s) => s.id)).toEqual(["plan", "wait"]); // "code" never started
@@ -207,22 +212,26 @@ describe("triggers: from webhook to queued run", () => {
   });
 
   it("keeps one running and one pending review, the pending one for the newest head", async () => {
+    github.pulls.set(30, { head: "sha-1", base: "master" });
     await send("pull_request", pushed(30, "sha-1", "opened"));
     await eventually(async () => (await runsOn(30)).find((r) => r.status === "running"));
-    for (const sha of ["sha-2", "sha-3", "sha-4", "sha-5"]) await send("pull_request", pushed(30, sha));
+    // Four pushes land; by the time their intake jobs run (in any order), GitHub's head is the last.
+    github.pulls.set(30, { head: "sha-5", base: "master" });
+    await Promise.all(["sha-2", "sha-3", "sha-4", "sha-5"].map((sha) => send("pull_request", pushed(30, sha))));
     await eventually(async () => (await runsOn(30)).find((r) => r.status === "queued" && r.headSha === "sha-5"));
     const runs = await runsOn(30);
     expect(runs.map((r) => [r.status, r.headSha])).toEqual([
       ["queued", "sha-5"],
       ["running", "sha-1"],
     ]);
-    release();
+    await releaseHeld();
     await eventually(async () => (await runsOn(30)).find((r) => r.headSha === "sha-5" && r.status === "running"));
-    release();
+    await releaseHeld();
     await eventually(async () => (await runsOn(30)).every((r) => r.status === "succeeded"));
   });
 
   it("skips draft pull requests by default, and reads PR config from the base branch", async () => {
+    github.pulls.set(31, { head: "d-2", base: "master" });
     await send("pull_request", pushed(31, "d-1", "opened", true));
     github.configFiles.set("master", "version: 1\ntriggers:\n  review:\n    events: [opened]\n");
     github.configFiles.set("feature", "version: 1\ntriggers:\n  review:\n    events: [synchronize]\n");
@@ -236,7 +245,7 @@ describe("triggers: from webhook to queued run", () => {
     await send("issue_comment", comment(33, "/ai review", "Codertocat", true));
     const review = await eventually(async () => (await runsOn(33)).find((r) => r.task === "review"));
     expect(review).toMatchObject({ kind: "pull_request", trigger: "command", headSha: "head-of-33" });
-    release();
+    await releaseHeld();
 
     await send("issue_comment", comment(33, "/ai ask", "Codertocat", true));
     await send("issue_comment", comment(33, "/ai plan", "Codertocat", true));
