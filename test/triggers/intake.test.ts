@@ -99,8 +99,8 @@ describe("triggers: from webhook to queued run", () => {
 
     await releaseHeld();
     const done = await eventually(async () => (await runsOn(11)).find((r) => r.status === "succeeded"));
-    const edits = github.comments().filter((c) => c.method === "PATCH");
-    const last = edits.at(-1)!.body;
+    // The run is marked done, then its tracking comment is edited a last time.
+    const last = await eventually(async () => github.comments().find((c) => c.method === "PATCH" && c.body.includes("**Done**"))?.body);
     expect(last).toMatch(/✅ \*\*Done\*\* in \d+s · cost \$0\.00/);
     expect(last).toContain("✅ Write the code");
     expect(last).toContain("Changed one file.");
@@ -207,7 +207,7 @@ describe("triggers: from webhook to queued run", () => {
     const stopped = await eventually(async () => (await runsOn(20)).find((r) => r.status === "stopped"));
     expect(stopped.id).toBe(run.id);
     expect(stopped.steps.map((s) => s.id)).toEqual(["plan", "wait"]); // "code" never started
-    const last = github.comments().filter((c) => c.method === "PATCH").at(-1)!.body;
+    const last = await eventually(async () => github.comments().find((c) => c.method === "PATCH" && c.body.includes("**Stopped**"))?.body);
     expect(last).toContain("🛑 **Stopped** by @Codertocat");
   });
 
