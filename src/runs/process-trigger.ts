@@ -74,6 +74,8 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   }
 
   if (!(await hasWriteAccess(octokit, owner, repo, request.sender.login))) {
+    // A push is not a request: an outside contributor's pull request is skipped without a reply.
+    if (detail.type === "pull_request") return { result: "ignored", reason: "sender lacks write access" };
     const first = await deps.store.claimNotice(`refusal:${fullName}#${number}:${request.sender.login}`);
     if (!first) return { result: "ignored", reason: "no write access (already told)" };
     return reply(replies.refusalText(request.sender.login), "no write access");

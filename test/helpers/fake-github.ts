@@ -45,6 +45,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     .reply(200, { id: APP_ID, slug: "ai-agent", name: "ai-agent", owner: { login: owner } })
     .get(new RegExp(`^${prefix}/collaborators/([^/]+)/permission$`))
     .reply(function (path) {
+      record("GET").call(this, path, undefined);
       const user = decodeURIComponent(path.split("/")[5] ?? "");
       const permission = permissions.get(user);
       if (!permission) return [404, { message: "Not Found", status: "404" }];
@@ -98,7 +99,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     requests,
     comments: () =>
       requests
-        .filter((r) => r.path.includes("/comments") && !r.path.endsWith("/reactions"))
+        .filter((r) => r.method !== "GET" && r.path.includes("/comments") && !r.path.endsWith("/reactions"))
         .map((r) => ({ method: r.method, path: r.path, body: (r.body as { body: string }).body })),
     reactions: () => requests.filter((r) => r.path.endsWith("/reactions")),
     permissions,

@@ -230,6 +230,17 @@ describe("triggers: from webhook to queued run", () => {
     await eventually(async () => (await runsOn(30)).every((r) => r.status === "succeeded"));
   });
 
+  it("skips pull requests pushed by people without write access, without a reply", async () => {
+    github.pulls.set(35, { head: "fork-head", base: "master" });
+    const payload = pushed(35, "fork-head", "opened");
+    payload.sender = { ...payload.sender, login: "outsider" };
+    await send("pull_request", payload);
+    await eventually(async () => github.requests.some((r) => r.path.endsWith("/collaborators/outsider/permission")));
+    await sleep(300);
+    expect(await runsOn(35)).toEqual([]);
+    expect(commentsOn(35)).toEqual([]);
+  });
+
   it("skips draft pull requests by default, and reads PR config from the base branch", async () => {
     github.pulls.set(31, { head: "d-2", base: "master" });
     await send("pull_request", pushed(31, "d-1", "opened", true));
@@ -273,6 +284,6 @@ describe("triggers: from webhook to queued run", () => {
     expect((await deliver(app.webhookUrl, "issues", payload, null)).status).toBeGreaterThanOrEqual(400);
     await sleep(300);
     expect(await runsOn(32)).toEqual([]);
-    expect(github.requests).toEqual([]);
+    expect(github.requests).toEqual([]); // not even a permission check
   });
 });
