@@ -98,6 +98,7 @@ export const envSchema = z
     ),
     DATA_DIR: z.preprocess(emptyToUndefined, z.string().default(".data")),
     PUBLIC_URL: urlWithScheme(["http:", "https:"], "the app's public http(s) URL, such as https://ai-agent.example.com"),
+    GITHUB_REQUEST_TIMEOUT_MS: integer(100, 600_000, 30_000),
     QUEUE_CONCURRENCY: integer(1, 1000, 5),
     QUEUE_POLL_MS: z.preprocess(
       emptyToUndefined,

@@ -13,7 +13,13 @@ export function probotOptions(config: AppConfig, log: Logger): Options {
     // GHE_HOST steers REST here, and Octokit derives the GraphQL endpoint from the same base.
     baseUrl: githubUrls(config).api,
     log: log.child({ name: "probot" }),
+    // A GitHub call that never answers would hold a job (and its lock) forever.
+    request: { fetch: fetchWithTimeout(config.GITHUB_REQUEST_TIMEOUT_MS) },
   };
+}
+
+function fetchWithTimeout(timeoutMs: number): typeof fetch {
+  return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
 }
 
 /**

@@ -1,5 +1,5 @@
 import nock from "nock";
-import { Probot } from "probot";
+import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/env.js";
 import { probotOptions } from "../../src/web/server.js";
@@ -31,5 +31,25 @@ describe("GHE_HOST", () => {
     const result = await octokit.graphql<{ viewer: { login: string } }>("{ viewer { login } }");
     expect(result.viewer.login).toBe("ai-agent[bot]");
     expect(ghe.isDone()).toBe(true);
+  });
+
+  it("gives up on a GitHub call that does not answer within GITHUB_REQUEST_TIMEOUT_MS", async () => {
+    nock.disableNetConnect();
+    const config = loadConfig({ APP_ID: "77", PRIVATE_KEY: generatePrivateKey(), GITHUB_REQUEST_TIMEOUT_MS: "200" });
+    // Octokit's retry plugin would try three more times, seconds apart; one attempt shows the timeout.
+    class Octokit extends ProbotOctokit {
+      constructor(options: ConstructorParameters<typeof ProbotOctokit>[0] = {}) {
+        super({ ...options, retry: { enabled: false } });
+      }
+    }
+    const probot = new Probot({ ...probotOptions(config, pino({ level: "silent" })), Octokit });
+    nock("https://api.github.com")
+      .post("/app/installations/9/access_tokens")
+      .reply(201, { token: "ghs_installation", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" })
+      .get("/repos/octo/slow")
+      .delay(2_000)
+      .reply(200, { id: 1 });
+    const octokit = await probot.auth(9);
+    await expect(octokit.rest.repos.get({ owner: "octo", repo: "slow" })).rejects.toThrow(/abort|timeout/i);
   });
 });
