@@ -40,6 +40,19 @@ function section<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
   return z.preprocess((value) => value ?? {}, strictMapping(shape));
 }
 
+/**
+ * A mapping that is absent unless written, such as `notify.jira`: an empty value (every line under
+ * it commented out) reads as absent too.
+ */
+function optionalSection<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  return optional(strictMapping(shape));
+}
+
+/** A value that is absent unless written; an empty value (`test:`) reads as absent. */
+function optional<Value extends z.ZodType>(value: Value) {
+  return z.preprocess((input) => (input === null ? undefined : input), value.optional());
+}
+
 /** A list; an empty value (every item commented out) reads as the default list. */
 function list<Item extends z.ZodType>(item: Item, what: string, fallback: () => z.output<Item>[]) {
   return z.preprocess(
@@ -80,11 +93,93 @@ export const triggersSchema = section({
   allow_bots: list(botLogin, "bot logins", () => []),
 });
 
+/** A whole number from `min` to `max`; every failure gets the same message, naming the range. */
+function wholeNumber(min: number, max: number) {
+  const message = `expected a whole number from ${min} to ${max}`;
+  return z.number(message).int(message).min(min, message).max(max, message);
+}
+
+/** An amount of US dollars; YAML numbers only, so "$5" or "5" in quotes is an error. */
+const dollars = z.number("expected an amount in US dollars, such as 5").positive("expected an amount in US dollars greater than 0");
+
+export const DEFAULT_MODEL = "claude-sonnet-5-5";
+
+const modelName = nonEmptyString("a model name, such as claude-sonnet-5-5").regex(/^\S+$/, "a model name has no spaces");
+
+export const modelsSchema = section({
+  implement: modelName.default(DEFAULT_MODEL),
+  plan: modelName.default(DEFAULT_MODEL),
+  review: modelName.default(DEFAULT_MODEL),
+  ask: modelName.default(DEFAULT_MODEL),
+  max_tokens: wholeNumber(1, 128_000).default(16_000),
+});
+
+export const budgetsSchema = section({
+  usd_per_run: dollars.default(5),
+  usd_per_repo_month: dollars.default(200),
+});
+
+const shellCommand = optional(nonEmptyString('a shell command, such as "npm test"'));
+
+export const agentSchema = section({
+  // Each absent command is one the agent may not run.
+  commands: section({ install: shellCommand, test: shellCommand, lint: shellCommand, build: shellCommand }),
+  max_turns: wholeNumber(1, 500).default(50),
+  protected_paths: list(nonEmptyString("a glob pattern"), "glob patterns", () => [".github/workflows/**"]),
+  allow_protected: z.boolean("expected true or false").default(false),
+});
+
+export const planSchema = section({
+  create_sub_issues: z.boolean("expected true or false").default(false),
+});
+
+// Slack channel names are lowercase letters, digits, hyphens and underscores, at most 80 of them;
+// ids are C (public) or G (private) and capitals or digits.
+const slackChannel = z
+  .string('expected a Slack channel name starting with #, such as "#ai-agent", or a channel id such as C0123ABCD')
+  .regex(
+    /^(#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{8,})$/,
+    'expected a Slack channel name starting with #, such as "#ai-agent", or a channel id such as C0123ABCD',
+  );
+
+const jiraProjectKey = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? 'required; the key of the Jira project, such as "ABC"' : 'expected a Jira project key in capitals, such as "ABC"',
+  })
+  .regex(/^[A-Z][A-Z0-9_]+$/, 'expected a Jira project key in capitals, such as "ABC"');
+
+/** The run events that can move a Jira issue. */
+export const jiraTransitionEvents = ["started", "pr_opened", "review_posted", "succeeded", "failed", "stopped"] as const;
+
+const transitionName = optional(nonEmptyString('a Jira transition name, such as "In Progress"'));
+
+export const notifySchema = section({
+  slack: optionalSection({ channel: optional(slackChannel) }),
+  jira: optionalSection({
+    project: jiraProjectKey,
+    create_tasks: z.boolean("expected true or false").default(false),
+    // Written transitions replace the default ones; `transitions: {}` moves nothing.
+    transitions: z.preprocess(
+      (value) => (value === null ? undefined : value),
+      strictMapping(Object.fromEntries(jiraTransitionEvents.map((event) => [event, transitionName])) as Record<
+        (typeof jiraTransitionEvents)[number],
+        typeof transitionName
+      >).default(() => ({ started: "In Progress", pr_opened: "In Review" })),
+    ),
+  }),
+});
+
 export const repoConfigSchema = strictMapping({
   version: z.literal(1, {
     error: (issue) => (issue.input === undefined ? 'required; add "version: 1" at the top of the file' : "expected 1"),
   }),
   triggers: triggersSchema,
+  models: modelsSchema,
+  budgets: budgetsSchema,
+  agent: agentSchema,
+  plan: planSchema,
+  notify: notifySchema,
 });
 
 export type RepoConfig = z.output<typeof repoConfigSchema>;

@@ -25,6 +25,17 @@ const DEFAULTS = {
     },
     allow_bots: [],
   },
+  models: {
+    implement: "claude-sonnet-5-5",
+    plan: "claude-sonnet-5-5",
+    review: "claude-sonnet-5-5",
+    ask: "claude-sonnet-5-5",
+    max_tokens: 16000,
+  },
+  budgets: { usd_per_run: 5, usd_per_repo_month: 200 },
+  agent: { commands: {}, max_turns: 50, protected_paths: [".github/workflows/**"], allow_protected: false },
+  plan: { create_sub_issues: false },
+  notify: {},
 };
 
 const lines = (...text: string[]): string => `${text.join("\n")}\n`;
@@ -53,6 +64,10 @@ describe("parseRepoConfig", () => {
     ["version 1 alone", "version: 1\n"],
     ["empty sections", lines("version: 1", "triggers:", "  # review:", "  #   drafts: true")],
     ["empty lists", lines("version: 1", "triggers:", "  review:", "    paths:", "    # - src/**")],
+    [
+      "every new section empty",
+      lines("version: 1", "models:", "budgets:", "agent:", "  commands:", "    test:", "  protected_paths:", "plan:", "notify:", "  slack:", "  jira:"),
+    ],
   ])("gives the full defaults for %s", (_name, text) => {
     expect(parseRepoConfig(text)).toEqual({ ok: true, config: DEFAULTS, source: "file" });
   });
@@ -87,7 +102,7 @@ describe("parseRepoConfig", () => {
       ok: true,
       source: "file",
       config: {
-        version: 1,
+        ...DEFAULTS,
         triggers: {
           implement_label: "robot",
           commands: ["plan", "ask", "help"],
@@ -102,6 +117,49 @@ describe("parseRepoConfig", () => {
         },
       },
     });
+  });
+
+  it("reads the models, budgets, agent, plan and notify sections", () => {
+    const text = lines(
+      "version: 1",
+      "models:",
+      "  implement: claude-opus-5",
+      "  max_tokens: 32000",
+      "budgets:",
+      "  usd_per_run: 2.5",
+      "agent:",
+      "  commands:",
+      "    test: npm test",
+      "  max_turns: 10",
+      "  protected_paths: []",
+      "  allow_protected: true",
+      "plan:",
+      "  create_sub_issues: true",
+      "notify:",
+      "  slack:",
+      "    channel: C0123ABCD",
+      "  jira:",
+      "    project: AI_2",
+    );
+    const result = parseRepoConfig(text);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.config).toEqual({
+      ...DEFAULTS,
+      models: { ...DEFAULTS.models, implement: "claude-opus-5", max_tokens: 32000 },
+      budgets: { usd_per_run: 2.5, usd_per_repo_month: 200 },
+      agent: { commands: { test: "npm test" }, max_turns: 10, protected_paths: [], allow_protected: true },
+      plan: { create_sub_issues: true },
+      notify: {
+        slack: { channel: "C0123ABCD" },
+        jira: { project: "AI_2", create_tasks: false, transitions: { started: "In Progress", pr_opened: "In Review" } },
+      },
+    });
+  });
+
+  it("replaces the default Jira transitions with the ones written", () => {
+    const text = lines("version: 1", "notify:", "  jira:", "    project: ABC", "    transitions:", "      succeeded: Done");
+    const result = parseRepoConfig(text);
+    expect(result.ok && result.config.notify.jira?.transitions).toEqual({ succeeded: "Done" });
   });
 
   it("accepts a few anchors and aliases", () => {
@@ -153,7 +211,7 @@ describe("parseRepoConfig", () => {
       lines("version: 1", "triggers:", "  allow_bots: [renovate]"),
       ['3:16 triggers.allow_bots[0]: expected a bot login ending in [bot], such as "renovate[bot]"'],
     ],
-    ["an unknown top-level key", lines("version: 1", "trigger:", "  implement_label: x"), ["2:1 trigger: unknown key; expected one of version, triggers"]],
+    ["an unknown top-level key", lines("version: 1", "trigger:", "  implement_label: x"), ["2:1 trigger: unknown key; expected one of version, triggers, models, budgets, agent, plan, notify"]],
     [
       "an unknown key in triggers",
       lines("version: 1", "triggers:", "  reviw:", "    drafts: true"),
@@ -167,6 +225,59 @@ describe("parseRepoConfig", () => {
         "6:5 triggers.review.path: unknown key; expected one of events, drafts, paths, ignore_paths, ignore_authors",
       ],
     ],
+    ["max_tokens 0", lines("version: 1", "models:", "  max_tokens: 0"), ["3:15 models.max_tokens: expected a whole number from 1 to 128000"]],
+    ["a fractional max_tokens", lines("version: 1", "models:", "  max_tokens: 1.5"), ["3:15 models.max_tokens: expected a whole number from 1 to 128000"]],
+    [
+      "an unknown model key",
+      lines("version: 1", "models:", "  implemnt: claude-sonnet-5-5"),
+      ["3:3 models.implemnt: unknown key; expected one of implement, plan, review, ask, max_tokens"],
+    ],
+    ["a model name with a space", lines("version: 1", "models:", "  plan: claude sonnet"), ["3:9 models.plan: a model name has no spaces"]],
+    ["a negative budget", lines("version: 1", "budgets:", "  usd_per_run: -1"), ["3:16 budgets.usd_per_run: expected an amount in US dollars greater than 0"]],
+    [
+      "a budget as text",
+      lines("version: 1", "budgets:", '  usd_per_repo_month: "$200"'),
+      ["3:23 budgets.usd_per_repo_month: expected an amount in US dollars, such as 5"],
+    ],
+    ["max_turns over 500", lines("version: 1", "agent:", "  max_turns: 501"), ["3:14 agent.max_turns: expected a whole number from 1 to 500"]],
+    [
+      "protected_paths not a list",
+      lines("version: 1", "agent:", "  protected_paths: .github/**"),
+      ["3:20 agent.protected_paths: expected a list of glob patterns"],
+    ],
+    [
+      "commands.test as a number",
+      lines("version: 1", "agent:", "  commands:", "    test: 42"),
+      ['4:11 agent.commands.test: expected a shell command, such as "npm test"'],
+    ],
+    [
+      "an unknown key under agent.commands",
+      lines("version: 1", "agent:", "  commands:", "    deploy: make deploy"),
+      ["4:5 agent.commands.deploy: unknown key; expected one of install, test, lint, build"],
+    ],
+    ["allow_protected as text", lines("version: 1", "agent:", "  allow_protected: yes"), ["3:20 agent.allow_protected: expected true or false"]],
+    ["create_sub_issues as a number", lines("version: 1", "plan:", "  create_sub_issues: 1"), ["3:22 plan.create_sub_issues: expected true or false"]],
+    [
+      "a Slack channel without #",
+      lines("version: 1", "notify:", "  slack:", "    channel: general"),
+      ['4:14 notify.slack.channel: expected a Slack channel name starting with #, such as "#ai-agent", or a channel id such as C0123ABCD'],
+    ],
+    [
+      "jira without a project",
+      lines("version: 1", "notify:", "  jira:", "    create_tasks: true"),
+      ['4:5 notify.jira.project: required; the key of the Jira project, such as "ABC"'],
+    ],
+    [
+      "a lowercase Jira project key",
+      lines("version: 1", "notify:", "  jira:", "    project: abc"),
+      ['4:14 notify.jira.project: expected a Jira project key in capitals, such as "ABC"'],
+    ],
+    [
+      "an unknown Jira transition",
+      lines("version: 1", "notify:", "  jira:", "    project: ABC", "    transitions:", "      merged: Done"),
+      ["6:7 notify.jira.transitions.merged: unknown key; expected one of started, pr_opened, review_posted, succeeded, failed, stopped"],
+    ],
+    ["an unknown key in notify", lines("version: 1", "notify:", "  email: me@example.com"), ["3:3 notify.email: unknown key; expected one of slack, jira"]],
     ["a list for a section", lines("version: 1", "triggers:", "  - review"), ["3:3 triggers: expected a mapping of settings (key: value)"]],
     ["a top-level list", lines("- version: 1"), ['1:1 expected a mapping of settings (key: value) starting with "version: 1"; found a list']],
     ["a top-level string", "hello\n", ['1:1 expected a mapping of settings (key: value) starting with "version: 1"; found "hello"']],
@@ -207,7 +318,7 @@ describe("parseRepoConfig", () => {
       '2:14 triggers.commands[0]: "deploy" is not a command; expected one of plan, implement, review, ask, stop, status, help',
       "4:13 triggers.review.drafts: expected true or false",
       "5:10 version: expected 1",
-      "6:1 extra: unknown key; expected one of version, triggers",
+      "6:1 extra: unknown key; expected one of version, triggers, models, budgets, agent, plan, notify",
     ]);
   });
 

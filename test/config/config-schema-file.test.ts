@@ -1,0 +1,57 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { parseRepoConfig } from "../../src/config/repo-config.js";
+import { buildJsonSchema, jsonSchemaText } from "../../src/config/repo-config-json-schema.js";
+import { repoConfigSchema } from "../../src/config/repo-config-schema.js";
+
+const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
+
+type Json = Record<string, unknown>;
+
+/** Every key path of a YAML file's mappings, `agent.commands.test` style; lists are leaves. */
+function keyPaths(value: unknown, prefix = ""): string[] {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return [];
+  return Object.entries(value as Json).flatMap(([key, inner]) => [`${prefix}${key}`, ...keyPaths(inner, `${prefix}${key}.`)]);
+}
+
+/** Every key path the JSON Schema allows. */
+function schemaKeyPaths(schema: Json, prefix = ""): string[] {
+  const properties = (schema.properties ?? {}) as Record<string, Json>;
+  return Object.entries(properties).flatMap(([key, inner]) => [`${prefix}${key}`, ...schemaKeyPaths(inner, `${prefix}${key}.`)]);
+}
+
+describe("schema/ai-agent.schema.json", () => {
+  it("is what scripts/generate-config-schema.ts writes now (run npm run schema:generate)", () => {
+    expect(read("schema/ai-agent.schema.json")).toBe(jsonSchemaText());
+  });
+
+  it("names itself and requires only version", () => {
+    const schema = buildJsonSchema();
+    expect(schema).toMatchObject({
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "ai-agent.schema.json",
+      type: "object",
+      required: ["version"],
+      additionalProperties: false,
+    });
+    expect(Object.keys(schema.properties as Json)).toEqual(Object.keys(repoConfigSchema.shape));
+  });
+});
+
+describe(".github/ai-agent.yml", () => {
+  const text = read(".github/ai-agent.yml");
+
+  it("points editors at the schema on its first line", () => {
+    expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=../schema/ai-agent.schema.json");
+  });
+
+  it("parses without problems", () => {
+    expect(parseRepoConfig(text)).toMatchObject({ ok: true, source: "file" });
+  });
+
+  it("writes out every section and key", () => {
+    // The file as written, not as parsed: defaults would fill in the keys it leaves out.
+    expect(keyPaths(parse(text)).sort()).toEqual(schemaKeyPaths(buildJsonSchema()).sort());
+  });
+});
