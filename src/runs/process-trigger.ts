@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { type RepoConfigResult, formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
 import type { GitHubClientFactory } from "../github/client.js";
-import { type RunTask, type Run, type Store, RunConflictError, activeRunStatuses } from "../store/types.js";
+import { type NewRun, type RunTask, type Run, type Store, RunConflictError, activeRunStatuses } from "../store/types.js";
 import type { CommandName } from "../triggers/commands.js";
 import { hasWriteAccess, isAllowedSender } from "../triggers/permissions.js";
 import * as replies from "../triggers/replies.js";
@@ -110,6 +110,26 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   }
 }
 
+/** The run a trigger asks for: its target, task, and who asked. */
+function newRunFor(
+  request: TriggerRequest,
+  task: RunTask,
+  trigger: NewRun["trigger"],
+  extra: Pick<NewRun, "input" | "headSha">,
+): NewRun {
+  return {
+    repo: `${request.owner}/${request.repo}`,
+    installationId: request.installationId,
+    number: request.number,
+    kind: request.isPullRequest ? "pull_request" : "issue",
+    task,
+    trigger,
+    actor: request.sender.login,
+    deliveryId: request.deliveryId,
+    ...extra,
+  };
+}
+
 async function activeRuns(store: Store, repo: string, number: number): Promise<Run[]> {
   return store.listRuns({ repo, number, statuses: activeRunStatuses });
 }
@@ -126,17 +146,7 @@ async function queueRun(
   const busy = (await activeRuns(deps.store, repo, request.number)).find((run) => run.task === task);
   if (busy) return reply(replies.busyText(task, deps.runUrl(busy.id)), "already active");
   try {
-    const run = await deps.store.createRun({
-      repo,
-      installationId: request.installationId,
-      number: request.number,
-      kind: request.isPullRequest ? "pull_request" : "issue",
-      task,
-      trigger,
-      actor: request.sender.login,
-      deliveryId: request.deliveryId,
-      ...(input ? { input } : {}),
-    });
+    const run = await deps.store.createRun(newRunFor(request, task, trigger, input ? { input } : {}));
     await deps.startRun(run.id);
     deps.log.info({ run: run.id, repo, number: request.number, task }, "run queued");
     return { result: "queued", runId: run.id };
@@ -169,17 +179,7 @@ async function queueReview(
       if (updated?.status === "queued") return { result: "updated", runId: pending.id };
     }
     try {
-      const run = await deps.store.createRun({
-        repo,
-        installationId: request.installationId,
-        number: request.number,
-        kind: "pull_request",
-        task: "review",
-        trigger,
-        actor: request.sender.login,
-        deliveryId: request.deliveryId,
-        headSha,
-      });
+      const run = await deps.store.createRun(newRunFor(request, "review", trigger, { headSha }));
       await deps.startRun(run.id);
       return { result: "queued", runId: run.id };
     } catch (error) {

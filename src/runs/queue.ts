@@ -1,5 +1,6 @@
 import { Agenda, type BackoffStrategy, type Job } from "agenda";
 import type { Logger } from "pino";
+import { isDuplicateKeyError } from "../store/errors.js";
 import { DEDUPE_KEY, type Database } from "../store/open.js";
 
 export interface QueueOptions {
@@ -20,12 +21,6 @@ export interface DrainOutcome {
   timedOut: boolean;
   /** Jobs still running when the timeout hit; their locks expire and another worker takes them. */
   stillRunning: number;
-}
-
-/** PostgreSQL's unique_violation, MongoDB's duplicate key. */
-function isDuplicateKeyError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "23505" || code === 11000;
 }
 
 /**

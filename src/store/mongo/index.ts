@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type Collection, type Db, type MongoClient, MongoServerError } from "mongodb";
+import type { Collection, Db, MongoClient } from "mongodb";
+import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
 import {
   type Delivery,
   type NewRun,
@@ -21,8 +22,6 @@ type RunDoc = Omit<Run, "id"> & { _id: string };
 type DeliveryDoc = Omit<Delivery, "id"> & { _id: string; receivedAt: Date };
 type UsageDoc = Omit<UsageEntry, "at"> & { _id: string; at: Date };
 
-const DUPLICATE_KEY = 11000;
-const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 const stepsSchema = runStepSchema.array();
 
 /** The store on MongoDB: the same contract as PostgresStore, one collection per table. */

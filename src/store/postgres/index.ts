@@ -16,6 +16,7 @@ import {
   newRunSchema,
   usageEntrySchema,
 } from "../types.js";
+import { isDuplicateKeyError } from "../errors.js";
 import { migrations } from "./schema.js";
 import { runFromRow, type RunRow } from "./rows.js";
 
@@ -94,7 +95,7 @@ export class PostgresStore implements Store {
       );
       return rows[0] ? runFromRow(rows[0]) : null;
     } catch (error) {
-      if (!isUniqueViolation(error) || !patch.status) throw error;
+      if (!isDuplicateKeyError(error) || !patch.status) throw error;
       const run = await this.getRun(id);
       throw run ? new RunConflictError(run.repo, run.number, run.task, patch.status) : error;
     }
@@ -184,11 +185,10 @@ export class PostgresStore implements Store {
   }
 }
 
-const isUniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === "23505";
 
 function conflictOr(run: NewRun, status: RunStatus) {
   return (error: unknown): never => {
-    if (isUniqueViolation(error)) throw new RunConflictError(run.repo, run.number, run.task, status);
+    if (isDuplicateKeyError(error)) throw new RunConflictError(run.repo, run.number, run.task, status);
     throw error;
   };
 }
