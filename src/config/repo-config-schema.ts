@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { commandNames } from "../triggers/commands.js";
 import { reviewActions } from "../triggers/requests.js";
+import { workflowsSchema } from "../workflows/schema.js";
+import { list, nonEmptyString, oneOf, optional, optionalSection, section, strictMapping, wholeNumber } from "./schema-helpers.js";
+
+export { describeValue } from "./schema-helpers.js";
 
 /**
  * The schema of a repository's `.github/ai-agent.yml`: one strict zod object per section, each
@@ -12,62 +16,6 @@ import { reviewActions } from "../triggers/requests.js";
  *
  * A new section is a `section({...})` in this file and one line in `repoConfigSchema`.
  */
-
-/** A value as a person would recognise it in a message; long strings are cut. */
-export function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return "an empty value";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  return typeof value;
-}
-
-/** A mapping of settings whose unknown keys are errors that list the keys it takes. */
-function strictMapping<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
-  const keys = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys" ? `unknown key; expected one of ${keys}` : "expected a mapping of settings (key: value)",
-  });
-}
-
-/**
- * A section: a strict mapping, defaults included. An empty value (`triggers:` with every line
- * under it commented out) reads as the section's defaults, the way it reads to a person.
- */
-function section<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
-  return z.preprocess((value) => value ?? {}, strictMapping(shape));
-}
-
-/**
- * A mapping that is absent unless written, such as `notify.jira`: an empty value (every line under
- * it commented out) reads as absent too.
- */
-function optionalSection<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
-  return optional(strictMapping(shape));
-}
-
-/** A value that is absent unless written; an empty value (`test:`) reads as absent. */
-function optional<Value extends z.ZodType>(value: Value) {
-  return z.preprocess((input) => (input === null ? undefined : input), value.optional());
-}
-
-/** A list; an empty value (every item commented out) reads as the default list. */
-function list<Item extends z.ZodType>(item: Item, what: string, fallback: () => z.output<Item>[]) {
-  return z.preprocess(
-    (value) => (value === null ? undefined : value),
-    z.array(item, `expected a list of ${what}`).default(fallback),
-  );
-}
-
-function oneOf<const Values extends readonly [string, ...string[]]>(values: Values, what: string) {
-  return z.enum(values, {
-    error: (issue) => `${describeValue(issue.input)} is not ${what}; expected one of ${values.join(", ")}`,
-  });
-}
-
-const nonEmptyString = (what: string) => z.string(`expected ${what}`).min(1, `expected ${what}, not an empty string`);
 
 // GitHub caps label names at 50 characters; a longer one could never match.
 const labelName = nonEmptyString("a label name").max(50, "a GitHub label name has at most 50 characters");
@@ -92,12 +40,6 @@ export const triggersSchema = section({
   review: reviewSchema,
   allow_bots: list(botLogin, "bot logins", () => []),
 });
-
-/** A whole number from `min` to `max`; every failure gets the same message, naming the range. */
-function wholeNumber(min: number, max: number) {
-  const message = `expected a whole number from ${min} to ${max}`;
-  return z.number(message).int(message).min(min, message).max(max, message);
-}
 
 /** An amount of US dollars; YAML numbers only, so "$5" or "5" in quotes is an error. */
 const dollars = z.number("expected an amount in US dollars, such as 5").positive("expected an amount in US dollars greater than 0");
@@ -127,6 +69,7 @@ export const agentSchema = section({
   max_turns: wholeNumber(1, 500).default(50),
   protected_paths: list(nonEmptyString("a glob pattern"), "glob patterns", () => [".github/workflows/**"]),
   allow_protected: z.boolean("expected true or false").default(false),
+  draft_pull_requests: z.boolean("expected true or false").default(false),
 });
 
 export const planSchema = section({
@@ -180,6 +123,7 @@ export const repoConfigSchema = strictMapping({
   agent: agentSchema,
   plan: planSchema,
   notify: notifySchema,
+  workflows: workflowsSchema,
 });
 
 export type RepoConfig = z.output<typeof repoConfigSchema>;

@@ -1,7 +1,12 @@
-import { type Document, LineCounter, type Node, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
+import { type Document, LineCounter, Scalar, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
 import { z } from "zod";
 import { httpStatus } from "../github/client.js";
+import type { ActionRegistry } from "../workflows/actions.js";
+import { builtInActions } from "../workflows/actions/index.js";
+import { effectiveWorkflows } from "../workflows/built-in.js";
+import { type WorkflowProblem, checkWorkflows } from "../workflows/validate.js";
 import { type RepoConfig, defaultRepoConfig, describeValue, repoConfigSchema } from "./repo-config-schema.js";
+import { type PathSegment, firstAliasOffset, keyOffset, offsetOf, valueOffset, walk } from "./yaml-positions.js";
 
 /**
  * Reads a repository's `.github/ai-agent.yml`: fetch, parse YAML, validate, and turn every problem
@@ -34,9 +39,8 @@ export type RepoConfigResult =
   | { ok: true; config: RepoConfig; source: "file" | "default" }
   | { ok: false; problems: ConfigProblem[] };
 
-type PathSegment = string | number;
-
-export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH): RepoConfigResult {
+/** `actions`: the actions workflows may use; the server's own unless a test or service adds some. */
+export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH, actions: ActionRegistry = builtInActions()): RepoConfigResult {
   const fail = (problems: ConfigProblem[]): RepoConfigResult => ({ ok: false, problems: sortProblems(problems) });
   const atStart = (message: string): RepoConfigResult => fail([{ file, line: 1, column: 1, message }]);
 
@@ -77,7 +81,14 @@ export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH): RepoConf
   }
 
   const parsed = repoConfigSchema.safeParse(data);
-  if (parsed.success) return { ok: true, config: parsed.data, source: "file" };
+  if (parsed.success) {
+    const written = parsed.data.workflows;
+    const workflowProblems = checkWorkflows(written, effectiveWorkflows(written), actions);
+    if (workflowProblems.length === 0) return { ok: true, config: parsed.data, source: "file" };
+    return fail(
+      workflowProblems.map((problem) => ({ file, ...problemPosition(doc, text, lineCounter, problem), message: `${formatPath(problem.path)}: ${problem.message}` })),
+    );
+  }
   const problems: ConfigProblem[] = [];
   for (const issue of parsed.error.issues) {
     const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== "symbol");
@@ -204,62 +215,24 @@ function structuralProblems(doc: Document): { offset: number; message: string }[
   return problems;
 }
 
-function firstAliasOffset(doc: Document): number | undefined {
-  let offset: number | undefined;
-  visit(doc, {
-    Alias(_, alias) {
-      offset = alias.range?.[0];
-      return visit.BREAK;
-    },
-  });
-  return offset;
-}
-
-function offsetOf(node: unknown): number | undefined {
-  return (node as Node | null)?.range?.[0] ?? undefined;
-}
-
-/** The node at `path`, or as far along it as the document goes (the parent of a missing key). */
-function walk(doc: Document, path: readonly PathSegment[]): { node: unknown; keyNode?: unknown; complete: boolean } {
-  let node: unknown = doc.contents;
-  let keyNode: unknown;
-  for (const segment of path) {
-    // Follow an alias into the value it names; positions are then those of the anchored value.
-    const current = isAlias(node) ? node.resolve(doc) : node;
-    let next: { key?: unknown; value: unknown } | undefined;
-    if (isMap(current)) {
-      const pair = current.items.find((item) => isScalar(item.key) && keyName(item.key.value) === String(segment));
-      next = pair ? { key: pair.key, value: pair.value } : undefined;
-    } else if (isSeq(current) && typeof segment === "number") {
-      next = segment < current.items.length ? { value: current.items[segment] } : undefined;
-    }
-    if (!next) return { node, keyNode, complete: false };
-    node = next.value;
-    keyNode = next.key;
+/**
+ * Where a workflow problem is: the value at its path, or inside a template, the spot in the
+ * template — exact for one-line values, by line and indentation for block scalars (`|`, `>`).
+ */
+function problemPosition(doc: Document, text: string, lineCounter: LineCounter, problem: WorkflowProblem): { line: number; column: number } {
+  const start = lineCounter.linePos(valueOffset(doc, problem.path));
+  const base = { line: start.line, column: start.col };
+  const inside = problem.inTemplate;
+  const { node } = walk(doc, problem.path);
+  if (!inside || !isScalar(node)) return base;
+  if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+    const line = start.line + inside.line;
+    const indent = /^ */.exec(text.split(/\r?\n/)[line - 1] ?? "")?.[0].length ?? 0;
+    return { line, column: indent + inside.column };
   }
-  return { node, keyNode, complete: true };
-}
-
-/** A scalar key as JavaScript sees it after `toJS`. */
-function keyName(value: unknown): string | undefined {
-  if (value === null) return "";
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  return undefined;
-}
-
-/** Where the value at `path` is written; for a missing key, its parent mapping. */
-function valueOffset(doc: Document, path: readonly PathSegment[]): number {
-  const { node, keyNode } = walk(doc, path);
-  const range = (node as Node | null)?.range;
-  // An empty value (`drafts:`) has a zero-width range after the colon; the key is the better mark.
-  if (range && range[0] === range[1] && keyNode !== undefined) return offsetOf(keyNode) ?? range[0];
-  return range?.[0] ?? offsetOf(keyNode) ?? 0;
-}
-
-/** Where the key at the end of `path` is written. */
-function keyOffset(doc: Document, path: readonly PathSegment[]): number {
-  const found = walk(doc, path);
-  return (found.complete ? offsetOf(found.keyNode) : undefined) ?? valueOffset(doc, path.slice(0, -1));
+  if (inside.line > 1) return { line: start.line + inside.line - 1, column: inside.column };
+  const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
+  return { line: start.line, column: start.col + quoted + inside.column - 1 };
 }
 
 /** `triggers.commands[1]`; keys that are not plain names are quoted. */

@@ -9,9 +9,12 @@ const read = (path: string): string => readFileSync(new URL(`../../${path}`, imp
 
 type Json = Record<string, unknown>;
 
-/** Every key path of a YAML file's mappings, `agent.commands.test` style; lists are leaves. */
+/**
+ * Every key path of a YAML file's mappings, `agent.commands.test` style; lists are leaves, and so
+ * is `workflows`, whose keys are workflow names.
+ */
 function keyPaths(value: unknown, prefix = ""): string[] {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return [];
+  if (value === null || typeof value !== "object" || Array.isArray(value) || prefix === "workflows.") return [];
   return Object.entries(value as Json).flatMap(([key, inner]) => [`${prefix}${key}`, ...keyPaths(inner, `${prefix}${key}.`)]);
 }
 

@@ -33,9 +33,10 @@ const DEFAULTS = {
     max_tokens: 16000,
   },
   budgets: { usd_per_run: 5, usd_per_repo_month: 200 },
-  agent: { commands: {}, max_turns: 50, protected_paths: [".github/workflows/**"], allow_protected: false },
+  agent: { commands: {}, max_turns: 50, protected_paths: [".github/workflows/**"], allow_protected: false, draft_pull_requests: false },
   plan: { create_sub_issues: false },
   notify: {},
+  workflows: {},
 };
 
 const lines = (...text: string[]): string => `${text.join("\n")}\n`;
@@ -147,7 +148,7 @@ describe("parseRepoConfig", () => {
       ...DEFAULTS,
       models: { ...DEFAULTS.models, implement: "claude-opus-5", max_tokens: 32000 },
       budgets: { usd_per_run: 2.5, usd_per_repo_month: 200 },
-      agent: { commands: { test: "npm test" }, max_turns: 10, protected_paths: [], allow_protected: true },
+      agent: { commands: { test: "npm test" }, max_turns: 10, protected_paths: [], allow_protected: true, draft_pull_requests: false },
       plan: { create_sub_issues: true },
       notify: {
         slack: { channel: "C0123ABCD" },
@@ -211,7 +212,7 @@ describe("parseRepoConfig", () => {
       lines("version: 1", "triggers:", "  allow_bots: [renovate]"),
       ['3:16 triggers.allow_bots[0]: expected a bot login ending in [bot], such as "renovate[bot]"'],
     ],
-    ["an unknown top-level key", lines("version: 1", "trigger:", "  implement_label: x"), ["2:1 trigger: unknown key; expected one of version, triggers, models, budgets, agent, plan, notify"]],
+    ["an unknown top-level key", lines("version: 1", "trigger:", "  implement_label: x"), ["2:1 trigger: unknown key; expected one of version, triggers, models, budgets, agent, plan, notify, workflows"]],
     [
       "an unknown key in triggers",
       lines("version: 1", "triggers:", "  reviw:", "    drafts: true"),
@@ -318,7 +319,7 @@ describe("parseRepoConfig", () => {
       '2:14 triggers.commands[0]: "deploy" is not a command; expected one of plan, implement, review, ask, stop, status, help',
       "4:13 triggers.review.drafts: expected true or false",
       "5:10 version: expected 1",
-      "6:1 extra: unknown key; expected one of version, triggers, models, budgets, agent, plan, notify",
+      "6:1 extra: unknown key; expected one of version, triggers, models, budgets, agent, plan, notify, workflows",
     ]);
   });
 

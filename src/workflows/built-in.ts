@@ -1,0 +1,152 @@
+import { parse } from "yaml";
+import { type Workflows, workflowsSchema } from "./schema.js";
+
+/**
+ * The workflows every repository has. A repository overrides one by writing a workflow of the same
+ * name under `workflows:` in `.github/ai-agent.yml`; the rest stay as here. They are written in the
+ * same YAML a repository would write, and a test checks them with the same validation.
+ */
+export const BUILT_IN_WORKFLOWS_YAML = `
+implement:
+  description: Plan, change the code, run the tests, push a branch and open a pull request that closes the issue.
+  prerequisites:
+    - if: issue.state != "closed"
+      message: "Issue #{{ issue.number }} is closed; reopen it to have it implemented."
+  steps:
+    - id: plan
+      name: Plan
+      uses: ai.plan
+      with: { instructions: "{{ run.input }}", comment: false }
+    - id: code
+      name: Change the code
+      uses: ai.implement
+      with:
+        instructions: "{{ run.input }}"
+        plan: "{{ steps.plan.outputs.summary }}"
+    - id: test
+      name: Run the tests
+      if: steps.code.outputs.changed and config.agent.commands.test
+      uses: shell.run
+      with: { run: "{{ config.agent.commands.test | argv }}" }
+      timeout: 30m
+    - id: push
+      name: Push the branch
+      if: steps.code.outputs.changed
+      uses: git.push
+      with: { branch: "{{ steps.code.outputs.branch }}" }
+      retry: { attempts: 3, backoff: 5s }
+      on_error: rollback
+    - id: pull_request
+      name: Open the pull request
+      if: steps.code.outputs.changed
+      uses: github.create_pull_request
+      with:
+        title: "{{ issue.title }}"
+        head: "{{ steps.push.outputs.branch }}"
+        draft: "{{ config.agent.draft_pull_requests }}"
+        body: "{{ steps.code.outputs.summary }}\\n\\nCloses #{{ issue.number }}"
+      retry: { attempts: 3, backoff: 5s }
+      on_error: rollback
+  post:
+    always:
+      - id: notify
+        name: Notify Slack
+        if: config.notify.slack
+        uses: slack.post
+        with: { text: "{{ repo.full_name }}#{{ issue.number }}: {{ run.task }} run {{ run.id }} finished" }
+        on_error: continue
+
+plan:
+  description: Post a plan of the issue; with plan.create_sub_issues, open its steps as sub-issues.
+  steps:
+    - id: plan
+      name: Plan
+      uses: ai.plan
+      with: { instructions: "{{ run.input }}" }
+
+review:
+  description: Review the pull request with inline comments on its diff.
+  steps:
+    - id: review
+      name: Review
+      uses: ai.review
+      with: { full: "{{ run.trigger == 'command' }}" }
+
+ask:
+  description: Answer a question about the issue or pull request.
+  steps:
+    - id: answer
+      name: Answer
+      uses: ai.ask
+      with: { question: "{{ run.input }}" }
+
+hotfix:
+  description: A small, urgent fix on a hotfix/ branch, with a smaller turn budget and no plan.
+  steps:
+    - id: code
+      name: Change the code
+      uses: ai.implement
+      with: { instructions: "{{ run.input }}", branch_prefix: hotfix/, max_turns: 15 }
+    - id: test
+      name: Run the tests
+      if: steps.code.outputs.changed and config.agent.commands.test
+      uses: shell.run
+      with: { run: "{{ config.agent.commands.test | argv }}" }
+      timeout: 15m
+    - id: push
+      name: Push the branch
+      if: steps.code.outputs.changed
+      uses: git.push
+      with: { branch: "{{ steps.code.outputs.branch }}" }
+      on_error: rollback
+    - id: pull_request
+      name: Open the pull request
+      if: steps.code.outputs.changed
+      uses: github.create_pull_request
+      with:
+        title: "Hotfix: {{ issue.title }}"
+        head: "{{ steps.push.outputs.branch }}"
+        body: "{{ steps.code.outputs.summary }}\\n\\nCloses #{{ issue.number }}"
+      on_error: rollback
+
+docs:
+  description: Documentation changes only; edits outside documentation paths are refused.
+  steps:
+    - id: code
+      name: Edit the documentation
+      uses: ai.implement
+      with:
+        instructions: "{{ run.input }}"
+        branch_prefix: docs/
+        allowed_paths: ["docs/**", "**/*.md", "**/*.mdx", "**/*.rst", "**/*.adoc"]
+    - id: push
+      name: Push the branch
+      if: steps.code.outputs.changed
+      uses: git.push
+      with: { branch: "{{ steps.code.outputs.branch }}" }
+      on_error: rollback
+    - id: pull_request
+      name: Open the pull request
+      if: steps.code.outputs.changed
+      uses: github.create_pull_request
+      with:
+        title: "Docs: {{ issue.title }}"
+        head: "{{ steps.push.outputs.branch }}"
+        body: "{{ steps.code.outputs.summary }}\\n\\nCloses #{{ issue.number }}"
+      on_error: rollback
+`;
+
+export const BUILT_IN_WORKFLOW_NAMES = ["implement", "plan", "review", "ask", "hotfix", "docs"] as const;
+
+let cached: Workflows | undefined;
+
+/** The built-in workflows, parsed once; each call gets its own copy. */
+export function builtInWorkflows(): Workflows {
+  cached ??= workflowsSchema.parse(parse(BUILT_IN_WORKFLOWS_YAML));
+  return structuredClone(cached);
+}
+
+/** The built-in workflows with the repository's own replacing those of the same name. */
+export function effectiveWorkflows(written: Workflows): Workflows {
+  return { ...builtInWorkflows(), ...structuredClone(written) };
+}

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/** Durations as people write them in CI files: `500ms`, `30s`, `5m`, `1h`, or a mix such as `1m30s`. */
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+const PART = /(\d+)(ms|s|m|h)/g;
+const WHOLE = /^(?:\d+(?:ms|s|m|h))+$/;
+
+/** Milliseconds, or undefined when the text is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const compact = text.trim();
+  if (!WHOLE.test(compact)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of compact.matchAll(PART)) total += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  return total;
+}
+
+/** `90000` → `1m30s`; for messages and printed workflows. */
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${ms}ms`;
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of [
+    ["h", UNIT_MS.h],
+    ["m", UNIT_MS.m],
+    ["s", UNIT_MS.s],
+    ["ms", UNIT_MS.ms],
+  ] as const) {
+    const amount = Math.floor(rest / size);
+    if (amount > 0) parts.push(`${amount}${unit}`);
+    rest -= amount * size;
+  }
+  return parts.join("");
+}
+
+/**
+ * A duration from `min` to `max`. The text is kept as written (so printed workflows read as their
+ * authors wrote them); `parseDuration` turns it into milliseconds where it is used.
+ */
+export function durationSchema(min: number, max: number) {
+  const message = `expected a duration from ${formatDuration(min)} to ${formatDuration(max)}, such as "30s", "5m" or "1h"`;
+  return z.string(message).refine((text) => {
+    const ms = parseDuration(text);
+    return ms !== undefined && ms >= min && ms <= max;
+  }, message);
+}

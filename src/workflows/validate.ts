@@ -1,0 +1,259 @@
+import type { ActionRegistry } from "./actions.js";
+import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
+import { TEMPLATE_ROOTS, analyzeTemplate, conditionTemplate, isTemplate } from "./template.js";
+
+/**
+ * What a workflow must satisfy beyond its shape, checked when the file is loaded so a mistake is
+ * reported before anything runs: every `uses` names an action (or a workflow) that exists, every
+ * `with` fits the action's input schema, every template parses and reads only variables that will
+ * exist — `steps.<id>.outputs.<name>` only from an earlier step that declares that output — step ids
+ * are unique, and workflows do not call each other in a cycle.
+ */
+
+export type Path = (string | number)[];
+
+export interface WorkflowProblem {
+  /** Where in the configuration, from its root: `["workflows", "implement", "steps", 2, "uses"]`. */
+  path: Path;
+  message: string;
+  /** For a problem inside a template: its 1-based position within the template's text. */
+  inTemplate?: { line: number; column: number };
+}
+
+/** Outputs of a step as templates may read them. */
+interface Known {
+  outputs: Set<string>;
+  what: string;
+}
+
+export const WORKFLOW_PROVIDER = "workflow";
+
+export function checkWorkflows(workflows: Workflows, effective: Workflows, actions: ActionRegistry): WorkflowProblem[] {
+  const problems: WorkflowProblem[] = [];
+  for (const [name, workflow] of Object.entries(workflows)) {
+    problems.push(...checkWorkflow(name, workflow, effective, actions));
+  }
+  problems.push(...findCycles(workflows, effective));
+  return problems;
+}
+
+function checkWorkflow(name: string, workflow: Workflow, effective: Workflows, actions: ActionRegistry): WorkflowProblem[] {
+  const base: Path = ["workflows", name];
+  const problems: WorkflowProblem[] = [];
+  const all = allSteps(workflow, base);
+
+  // Unique ids across the whole workflow, post steps included.
+  const seen = new Map<string, Path>();
+  for (const { step, path } of all) {
+    if (seen.has(step.id)) problems.push({ path: [...path, "id"], message: `the step id "${step.id}" is used twice in the workflow; step ids must be unique` });
+    else seen.set(step.id, path);
+  }
+
+  const later = new Set(all.map(({ step }) => step.id));
+  const available = new Map<string, Known>();
+  const check = (step: ActionStep | Step, path: Path, inForeach: boolean) => {
+    problems.push(...checkTemplates(step, path, available, later, inForeach));
+  };
+
+  for (const prerequisite of workflow.prerequisites.map((p, i) => ({ p, path: [...base, "prerequisites", i] }))) {
+    problems.push(...templateProblems(conditionTemplate(prerequisite.p.if), [...prerequisite.path, "if"], available, later, false, true));
+    problems.push(...templateProblems(prerequisite.p.message, [...prerequisite.path, "message"], available, later, false, false));
+  }
+
+  workflow.steps.forEach((step, index) => {
+    const path = [...base, "steps", index];
+    if (step.parallel) {
+      check(step, path, false);
+      const inner = step.parallel.map((child, childIndex) => ({ child, childPath: [...path, "parallel", childIndex] }));
+      for (const { child, childPath } of inner) {
+        problems.push(...checkAction(child, childPath, effective, actions));
+        check(child, childPath, child.foreach !== undefined);
+      }
+      for (const { child } of inner) available.set(child.id, known(child, effective, actions));
+      available.set(step.id, { outputs: new Set(), what: "parallel group" });
+    } else {
+      problems.push(...checkAction(step as ActionStep, path, effective, actions));
+      check(step, path, step.foreach !== undefined);
+      available.set(step.id, known(step as ActionStep, effective, actions));
+    }
+  });
+
+  for (const phase of ["always", "on_success", "on_failure"] as const) {
+    workflow.post[phase].forEach((step, index) => {
+      const path = [...base, "post", phase, index];
+      problems.push(...checkAction(step, path, effective, actions));
+      check(step, path, step.foreach !== undefined);
+      available.set(step.id, known(step, effective, actions));
+    });
+  }
+
+  for (const [output, template] of Object.entries(workflow.outputs ?? {})) {
+    problems.push(...templateProblems(template, [...base, "outputs", output], available, later, false, false));
+  }
+  return problems;
+}
+
+/** Every step with its path, groups' inner steps and post steps included. */
+function allSteps(workflow: Workflow, base: Path): { step: Step | ActionStep; path: Path }[] {
+  const steps: { step: Step | ActionStep; path: Path }[] = [];
+  workflow.steps.forEach((step, index) => {
+    steps.push({ step, path: [...base, "steps", index] });
+    step.parallel?.forEach((child, childIndex) => steps.push({ step: child, path: [...base, "steps", index, "parallel", childIndex] }));
+  });
+  for (const phase of ["always", "on_success", "on_failure"] as const) {
+    workflow.post[phase].forEach((step, index) => steps.push({ step, path: [...base, "post", phase, index] }));
+  }
+  return steps;
+}
+
+function known(step: ActionStep, effective: Workflows, actions: ActionRegistry): Known {
+  if (step.foreach !== undefined) return { outputs: new Set(["results"]), what: `foreach step (${step.uses})` };
+  const [provider, name = ""] = step.uses.split(".");
+  if (provider === WORKFLOW_PROVIDER) return { outputs: new Set(Object.keys(effective[name]?.outputs ?? {})), what: step.uses };
+  return { outputs: new Set(Object.keys(actions.get(step.uses)?.outputs ?? {})), what: step.uses };
+}
+
+function checkAction(step: ActionStep, path: Path, effective: Workflows, actions: ActionRegistry): WorkflowProblem[] {
+  const [provider, name = ""] = step.uses.split(".");
+  if (provider === WORKFLOW_PROVIDER) {
+    if (effective[name]) return [];
+    return [{ path: [...path, "uses"], message: `unknown workflow "${name}"; the workflows are ${Object.keys(effective).sort().join(", ")}` }];
+  }
+  const action = actions.get(step.uses);
+  if (!action) {
+    return [{ path: [...path, "uses"], message: `unknown action "${step.uses}"; the actions are ${actions.names().join(", ")}` }];
+  }
+  // Inputs that are templates are checked when they are rendered; the rest are checked now.
+  const inputs = step.with ?? {};
+  const parsed = action.input.safeParse(inputs);
+  if (parsed.success) return [];
+  const problems: WorkflowProblem[] = [];
+  for (const issue of parsed.error.issues) {
+    const issuePath = issue.path.filter((segment): segment is string | number => typeof segment !== "symbol");
+    if (templatedAlong(inputs, issuePath)) continue;
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        problems.push({ path: [...path, "with", ...issuePath, key], message: `${step.uses} has no input "${key}"; its inputs are ${inputNames(action.input)}` });
+      }
+      continue;
+    }
+    const where = issuePath.length > 0 ? `with.${issuePath.join(".")}` : "with";
+    problems.push({ path: [...path, "with", ...issuePath], message: `${where}: ${issue.message}` });
+  }
+  return problems;
+}
+
+/** Whether the value at `path` (or one that holds it) is a template, known only at run time. */
+function templatedAlong(value: unknown, path: Path): boolean {
+  let current: unknown = value;
+  for (const segment of path) {
+    if (isTemplate(current)) return true;
+    if (current === null || typeof current !== "object") return false;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return isTemplate(current);
+}
+
+function inputNames(schema: unknown): string {
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape).join(", ") : "none";
+}
+
+function checkTemplates(step: Step | ActionStep, path: Path, available: Map<string, Known>, later: Set<string>, inForeach: boolean): WorkflowProblem[] {
+  const problems: WorkflowProblem[] = [];
+  const self = { id: step.id };
+  if (step.if !== undefined) problems.push(...templateProblems(conditionTemplate(step.if), [...path, "if"], available, later, false, true, self));
+  if (typeof step.foreach === "string") problems.push(...templateProblems(step.foreach, [...path, "foreach"], available, later, false, false, self));
+  const visit = (value: unknown, valuePath: Path) => {
+    if (typeof value === "string") {
+      if (isTemplate(value)) problems.push(...templateProblems(value, valuePath, available, later, inForeach, false, self));
+    } else if (Array.isArray(value)) value.forEach((item, i) => visit(item, [...valuePath, i]));
+    else if (value !== null && typeof value === "object") for (const [key, item] of Object.entries(value)) visit(item, [...valuePath, key]);
+  };
+  if (step.with) visit(step.with, [...path, "with"]);
+  if (Array.isArray(step.foreach)) visit(step.foreach, [...path, "foreach"]);
+  return problems;
+}
+
+const CONDITION_PREFIX = "{% if ".length;
+const ROOTS: ReadonlySet<string> = new Set(TEMPLATE_ROOTS);
+
+function templateProblems(
+  text: string,
+  path: Path,
+  available: Map<string, Known>,
+  later: Set<string>,
+  inForeach: boolean,
+  isCondition: boolean,
+  self?: { id: string },
+): WorkflowProblem[] {
+  const analysis = analyzeTemplate(text);
+  const shift = (line: number, column: number) => ({ line, column: isCondition && line === 1 ? Math.max(1, column - CONDITION_PREFIX) : column });
+  if (!analysis.ok) return [{ path, message: `template error: ${analysis.message}`, inTemplate: shift(analysis.line, analysis.column) }];
+  const problems: WorkflowProblem[] = [];
+  for (const variable of analysis.variables) {
+    const [root, id, part, output] = variable.path;
+    const inTemplate = shift(variable.line, variable.column);
+    const fail = (message: string) => problems.push({ path, message, inTemplate });
+    if (root === null || root === undefined) continue;
+    if (!ROOTS.has(root)) {
+      fail(`unknown variable "${root}"; templates can read ${TEMPLATE_ROOTS.join(", ")}`);
+    } else if ((root === "item" || root === "index") && !inForeach) {
+      fail(`"${root}" exists only in the inputs of a step with foreach`);
+    } else if (root === "steps" && typeof id === "string") {
+      const step = available.get(id);
+      if (id === self?.id) fail(`a step cannot read its own outputs (steps.${id})`);
+      else if (!step) fail(later.has(id) ? `steps.${id} runs after this step, so its outputs do not exist yet` : `no step "${id}" in this workflow`);
+      else if (part !== undefined && part !== null && part !== "outputs" && part !== "status") fail(`steps.${id}.${part}: a step has "outputs" and "status"`);
+      else if (part === "outputs" && typeof output === "string" && !step.outputs.has(output)) {
+        const names = [...step.outputs].sort().join(", ");
+        fail(`steps.${id} (${step.what}) has no output "${output}"; ${names ? `its outputs are ${names}` : "it has no outputs"}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Workflows that call each other (`uses: workflow.<name>`) round in a circle never end. */
+function findCycles(workflows: Workflows, effective: Workflows): WorkflowProblem[] {
+  const calls = (workflow: Workflow): { callee: string; index: number; childIndex?: number }[] => {
+    const found: { callee: string; index: number; childIndex?: number }[] = [];
+    workflow.steps.forEach((step, index) => {
+      if (step.uses?.startsWith(`${WORKFLOW_PROVIDER}.`)) found.push({ callee: step.uses.slice(WORKFLOW_PROVIDER.length + 1), index });
+      step.parallel?.forEach((child, childIndex) => {
+        if (child.uses.startsWith(`${WORKFLOW_PROVIDER}.`)) found.push({ callee: child.uses.slice(WORKFLOW_PROVIDER.length + 1), index, childIndex });
+      });
+    });
+    return found;
+  };
+  const problems: WorkflowProblem[] = [];
+  for (const [name, workflow] of Object.entries(workflows)) {
+    for (const call of calls(workflow)) {
+      const route = routeBack(call.callee, name, effective, calls);
+      if (!route) continue;
+      const path: Path = ["workflows", name, "steps", call.index, ...(call.childIndex === undefined ? [] : ["parallel", call.childIndex]), "uses"];
+      problems.push({ path, message: `workflow "${name}" calls itself: ${[name, ...route].join(" → ")}` });
+    }
+  }
+  return problems;
+}
+
+/** The chain of calls from `from` that reaches `target`, if any. */
+function routeBack(
+  from: string,
+  target: string,
+  effective: Workflows,
+  calls: (workflow: Workflow) => { callee: string }[],
+  visited = new Set<string>(),
+): string[] | undefined {
+  if (from === target) return [from];
+  if (visited.has(from)) return undefined;
+  visited.add(from);
+  const workflow = effective[from];
+  if (!workflow) return undefined;
+  for (const { callee } of calls(workflow)) {
+    const rest = routeBack(callee, target, effective, calls, visited);
+    if (rest) return [from, ...rest];
+  }
+  return undefined;
+}
