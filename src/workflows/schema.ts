@@ -68,7 +68,7 @@ export const stepSchema = strictMapping({
     ctx.addIssue({ code: "custom", path: ["id"], message: 'a step needs "uses: <provider>.<action>" or "parallel:" with a list of steps' });
   }
   if (step.parallel !== undefined) {
-    for (const key of ["uses", "with", "foreach"] as const) {
+    for (const key of ["uses", "with", "foreach", "retry"] as const) {
       if (step[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `a parallel group has no "${key}"; put it on the steps inside the group` });
     }
   }
