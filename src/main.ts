@@ -7,10 +7,10 @@ import { createLogger } from "./logger.js";
 import { createAppAccess } from "./github/app-access.js";
 import { TRIGGER_JOB, registerJobs } from "./runs/jobs.js";
 import { JobQueue } from "./runs/queue.js";
-import { builtInTasks } from "./runs/built-in-tasks.js";
 import { installGracefulShutdown } from "./runs/shutdown.js";
 import { databaseTarget, openDatabase } from "./store/open.js";
 import { startWebServer } from "./web/server.js";
+import { workflowTasks } from "./workflows/run-task.js";
 
 /**
  * Process entry. ROLE=web serves webhooks and HTTP, ROLE=worker runs jobs, ROLE=all (default) both.
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const access = createAppAccess(config, log);
   const publicUrl = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, "");
   const runUrl = (runId: string) => `${publicUrl}/runs/${runId}`;
-  registerJobs(queue, { store: database.store, ...access, tasks: builtInTasks, runUrl, log });
+  registerJobs(queue, { store: database.store, ...access, tasks: workflowTasks(), runUrl, log });
 
   // Installed before any work starts, so a SIGTERM that arrives during start-up still drains.
   let server: Server | undefined;

@@ -124,6 +124,7 @@ export interface RepoContentsClient {
 export async function loadRepoConfig(
   octokit: RepoContentsClient,
   target: { owner: string; repo: string; ref: string },
+  actions?: ActionRegistry,
 ): Promise<RepoConfigResult> {
   const file = REPO_CONFIG_PATH;
   const atStart = (message: string): RepoConfigResult => ({ ok: false, problems: [{ file, line: 1, column: 1, message }] });
@@ -152,7 +153,7 @@ export async function loadRepoConfig(
   } catch {
     return atStart("the file is not UTF-8 text; save it as UTF-8");
   }
-  return parseRepoConfig(text, file);
+  return parseRepoConfig(text, file, actions);
 }
 
 /** The body of the comment posted when a trigger meets an invalid configuration. */

@@ -44,13 +44,26 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     current = (await deps.store.updateRun(runId, { steps })) ?? { ...current, steps };
     if (tracking) current = await tracking.show(current);
   };
+  // Steps of parallel groups report at the same time; each change is applied after the one before.
+  let recording: Promise<void> = Promise.resolve();
+  const checkpoint = async () => {
+    const latest = await deps.store.getRun(runId);
+    if (latest?.stopRequestedBy) throw new RunStopped(latest.stopRequestedBy);
+    if (latest) current = { ...latest, steps: current.steps };
+  };
   const context: RunContext = {
     run,
     octokit,
+    checkpoint,
+    recordStep(step) {
+      recording = recording.then(async () => {
+        const index = current.steps.findIndex((s) => s.id === step.id);
+        await save(index === -1 ? [...current.steps, step] : current.steps.map((s, i) => (i === index ? step : s)));
+      });
+      return recording;
+    },
     async step(id, name, work) {
-      const latest = await deps.store.getRun(runId);
-      if (latest?.stopRequestedBy) throw new RunStopped(latest.stopRequestedBy);
-      if (latest) current = latest;
+      await checkpoint();
       const previous = current.steps.find((s) => s.id === id);
       const started: RunStep = { id, name, status: "running", attempts: (previous?.attempts ?? 0) + 1, startedAt: new Date() };
       await save([...current.steps.filter((s) => s.id !== id), started]);

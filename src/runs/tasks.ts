@@ -1,5 +1,5 @@
 import type { GitHubClient } from "../github/client.js";
-import type { Run, RunTask } from "../store/types.js";
+import type { Run, RunStep, RunTask } from "../store/types.js";
 
 /** What a task's code gets while a run executes. */
 export interface RunContext {
@@ -10,6 +10,10 @@ export interface RunContext {
    * records the step's status and timings and shows them in the tracking comment.
    */
   step<T>(id: string, name: string, work: () => Promise<T>): Promise<T>;
+  /** Stores one step's state as a workflow engine reports it; calls are applied one at a time. */
+  recordStep(step: RunStep): Promise<void>;
+  /** Throws RunStopped when someone asked the run to stop. */
+  checkpoint(): Promise<void>;
 }
 
 export interface TaskResult {

@@ -5,7 +5,7 @@ import type { ActionContext, ActionRegistry, Outputs, RegisteredAction, RunTarge
 import { formatDuration, parseDuration } from "./duration.js";
 import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
 import { TemplateError, type TemplateScope, evaluateCondition, renderTemplate, renderValue } from "./template.js";
-import { WORKFLOW_PROVIDER } from "./validate.js";
+import { WORKFLOW_PROVIDER, inputMessage } from "./validate.js";
 
 /**
  * Runs a workflow: prerequisites, then its steps in order (groups concurrently, `foreach` per item),
@@ -308,8 +308,9 @@ class Execution {
       const parsed = action.input.safeParse(renderValue(step.with ?? {}, itemScope));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        const where = issue && issue.path.length > 0 ? `with.${issue.path.map(String).join(".")}` : "with";
-        throw new UserFacingError(`${label(step)} (${step.uses}): ${where}: ${issue?.message ?? "invalid input"}`);
+        const path = (issue?.path ?? []).filter((segment): segment is string | number => typeof segment !== "symbol");
+        const where = path.length > 0 ? `with.${path.join(".")}` : "with";
+        throw new UserFacingError(`${label(step)} (${step.uses}): ${where}: ${inputMessage(step.uses, path, issue?.message ?? "invalid input")}`);
       }
       return action.run(parsed.data, this.context(signal));
     };

@@ -6,7 +6,9 @@ import type { RepoConfig } from "../config/repo-config-schema.js";
  * condition such as `if: config.notify.slack` reads false instead of failing as unknown.
  */
 export function configScope(config: RepoConfig): Record<string, unknown> {
-  const { workflows: _workflows, ...rest } = structuredClone(config);
+  // The workflows themselves are not for templates to read.
+  const rest: Omit<RepoConfig, "workflows"> & { workflows?: unknown } = structuredClone(config);
+  delete rest.workflows;
   return {
     ...rest,
     agent: { ...rest.agent, commands: { install: null, test: null, lint: null, build: null, ...rest.agent.commands } },

@@ -137,10 +137,16 @@ function checkAction(step: ActionStep, path: Path, effective: Workflows, actions
       }
       continue;
     }
-    const where = issuePath.length > 0 ? `with.${issuePath.join(".")}` : "with";
-    problems.push({ path: [...path, "with", ...issuePath], message: `${where}: ${issue.message}` });
+    problems.push({ path: [...path, "with", ...issuePath], message: inputMessage(step.uses, issuePath, issue.message) });
   }
   return problems;
+}
+
+/** zod's message, or a plainer one for an input left out. */
+export function inputMessage(uses: string, path: Path, message: string): string {
+  const name = path.at(-1);
+  if (/received undefined$/.test(message) && name !== undefined) return `${uses} needs the input "${String(name)}"`;
+  return message;
 }
 
 /** Whether the value at `path` (or one that holds it) is a template, known only at run time. */

@@ -70,6 +70,32 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
         },
       ];
     })
+    .get(prefix)
+    .reply(200, {
+      id: 1296269,
+      name: repo,
+      full_name: `${owner}/${repo}`,
+      default_branch: "main",
+      html_url: `https://github.com/${owner}/${repo}`,
+      owner: { login: owner, id: 1, type: "User" },
+    })
+    .get(new RegExp(`^${prefix}/issues/(\\d+)$`))
+    .reply(function (path) {
+      const number = Number(path.split("/").pop());
+      return [
+        200,
+        {
+          id: 1,
+          number,
+          title: "Spelling error in the README file",
+          body: "It looks like you accidentally spelled 'commit' with two 't's.",
+          state: "open",
+          user: { login: owner, id: 1, type: "User" },
+          labels: [{ id: 1, name: "bug", color: "f29513", default: true }],
+          html_url: `https://github.com/${owner}/${repo}/issues/${number}`,
+        },
+      ];
+    })
     .get(new RegExp(`^${prefix}/pulls/(\\d+)$`))
     .reply(function (path) {
       const number = Number(path.split("/").pop());
