@@ -97,7 +97,9 @@ export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH, actions: 
       for (const key of issue.keys) problems.push({ ...at(keyOffset(doc, [...path, key])), message: `${formatPath([...path, key])}: ${issue.message}` });
     } else {
       const prefix = path.length > 0 ? `${formatPath(path)}: ` : "";
-      problems.push({ ...at(valueOffset(doc, path)), message: `${prefix}${issue.message}` });
+      // A key that is not a valid name (a workflow's) is marked at the key itself.
+      const offset = issue.code === "invalid_key" ? keyOffset(doc, path) : valueOffset(doc, path);
+      problems.push({ ...at(offset), message: `${prefix}${issue.message}` });
     }
   }
   return fail(problems);
@@ -221,7 +223,7 @@ function structuralProblems(doc: Document): { offset: number; message: string }[
  * template — exact for one-line values, by line and indentation for block scalars (`|`, `>`).
  */
 function problemPosition(doc: Document, text: string, lineCounter: LineCounter, problem: WorkflowProblem): { line: number; column: number } {
-  const start = lineCounter.linePos(valueOffset(doc, problem.path));
+  const start = lineCounter.linePos(problem.atKey ? keyOffset(doc, problem.path) : valueOffset(doc, problem.path));
   const base = { line: start.line, column: start.col };
   const inside = problem.inTemplate;
   const { node } = walk(doc, problem.path);

@@ -100,13 +100,15 @@ export const workflowSchema = strictMapping({
 });
 export type Workflow = z.output<typeof workflowSchema>;
 
-export const workflowNameSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_-]{0,63}$/, "a workflow name is lowercase letters, digits, - and _, starting with a letter");
+const WORKFLOW_NAME_MESSAGE = "a workflow name is lowercase letters, digits, - and _, starting with a letter";
+export const workflowNameSchema = z.string(WORKFLOW_NAME_MESSAGE).regex(/^[a-z][a-z0-9_-]{0,63}$/, WORKFLOW_NAME_MESSAGE);
 
 /** The section: workflow name → workflow. Written workflows replace the built-in ones of that name. */
 export const workflowsSchema = z.preprocess(
   (value) => value ?? {},
-  z.record(workflowNameSchema, workflowSchema, "expected a mapping of workflow names to workflows"),
+  z.record(workflowNameSchema, workflowSchema, {
+    error: (issue) =>
+      issue.code === "invalid_type" ? "expected a mapping of workflow names to workflows" : issue.code === "invalid_key" ? WORKFLOW_NAME_MESSAGE : undefined,
+  }),
 );
 export type Workflows = z.output<typeof workflowsSchema>;

@@ -18,6 +18,8 @@ export interface WorkflowProblem {
   message: string;
   /** For a problem inside a template: its 1-based position within the template's text. */
   inTemplate?: { line: number; column: number };
+  /** Point at the key at the end of `path` rather than its value (an unknown key). */
+  atKey?: boolean;
 }
 
 /** Outputs of a step as templates may read them. */
@@ -51,8 +53,8 @@ function checkWorkflow(name: string, workflow: Workflow, effective: Workflows, a
 
   const later = new Set(all.map(({ step }) => step.id));
   const available = new Map<string, Known>();
-  const check = (step: ActionStep | Step, path: Path, inForeach: boolean) => {
-    problems.push(...checkTemplates(step, path, available, later, inForeach));
+  const check = (step: ActionStep | Step, path: Path, inForeach: boolean, siblings: ReadonlySet<string> = new Set()) => {
+    problems.push(...checkTemplates(step, path, available, later, inForeach, siblings));
   };
 
   for (const prerequisite of workflow.prerequisites.map((p, i) => ({ p, path: [...base, "prerequisites", i] }))) {
@@ -65,9 +67,10 @@ function checkWorkflow(name: string, workflow: Workflow, effective: Workflows, a
     if (step.parallel) {
       check(step, path, false);
       const inner = step.parallel.map((child, childIndex) => ({ child, childPath: [...path, "parallel", childIndex] }));
+      const siblings = new Set(step.parallel.map((child) => child.id));
       for (const { child, childPath } of inner) {
         problems.push(...checkAction(child, childPath, effective, actions));
-        check(child, childPath, child.foreach !== undefined);
+        check(child, childPath, child.foreach !== undefined, siblings);
       }
       for (const { child } of inner) available.set(child.id, known(child, effective, actions));
       available.set(step.id, { outputs: new Set(), what: "parallel group" });
@@ -117,11 +120,13 @@ function checkAction(step: ActionStep, path: Path, effective: Workflows, actions
   const [provider, name = ""] = step.uses.split(".");
   if (provider === WORKFLOW_PROVIDER) {
     if (effective[name]) return [];
-    return [{ path: [...path, "uses"], message: `unknown workflow "${name}"; the workflows are ${Object.keys(effective).sort().join(", ")}` }];
+    const guess = closest(name, Object.keys(effective));
+    return [{ path: [...path, "uses"], message: `unknown workflow "${name}"${guess ? `; did you mean "${guess}"?` : "."} The workflows are ${Object.keys(effective).sort().join(", ")}` }];
   }
   const action = actions.get(step.uses);
   if (!action) {
-    return [{ path: [...path, "uses"], message: `unknown action "${step.uses}"; the actions are ${actions.names().join(", ")}` }];
+    const guess = closest(step.uses, actions.names());
+    return [{ path: [...path, "uses"], message: `unknown action "${step.uses}"${guess ? `; did you mean "${guess}"?` : "."} The actions are ${actions.names().join(", ")}` }];
   }
   // Inputs that are templates are checked when they are rendered; the rest are checked now.
   const inputs = step.with ?? {};
@@ -133,7 +138,7 @@ function checkAction(step: ActionStep, path: Path, effective: Workflows, actions
     if (templatedAlong(inputs, issuePath)) continue;
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
-        problems.push({ path: [...path, "with", ...issuePath, key], message: `${step.uses} has no input "${key}"; its inputs are ${inputNames(action.input)}` });
+        problems.push({ path: [...path, "with", ...issuePath, key], atKey: true, message: `${step.uses} has no input "${key}"; its inputs are ${inputNames(action.input)}` });
       }
       continue;
     }
@@ -142,10 +147,14 @@ function checkAction(step: ActionStep, path: Path, effective: Workflows, actions
   return problems;
 }
 
+const TYPE_NAMES: Record<string, string> = { boolean: "true or false", number: "a number", string: "text", array: "a list", object: "a mapping", null: "an empty value" };
+
 /** zod's message, or a plainer one for an input left out. */
 export function inputMessage(uses: string, path: Path, message: string): string {
   const name = path.at(-1);
   if (/received undefined$/.test(message) && name !== undefined) return `${uses} needs the input "${String(name)}"`;
+  const wrongType = /^Invalid input: expected (\w+), received (\w+)$/.exec(message);
+  if (wrongType) return `expected ${TYPE_NAMES[wrongType[1]!] ?? wrongType[1]}, not ${TYPE_NAMES[wrongType[2]!] ?? wrongType[2]}`;
   return message;
 }
 
@@ -165,9 +174,16 @@ function inputNames(schema: unknown): string {
   return shape ? Object.keys(shape).join(", ") : "none";
 }
 
-function checkTemplates(step: Step | ActionStep, path: Path, available: Map<string, Known>, later: Set<string>, inForeach: boolean): WorkflowProblem[] {
+function checkTemplates(
+  step: Step | ActionStep,
+  path: Path,
+  available: Map<string, Known>,
+  later: Set<string>,
+  inForeach: boolean,
+  siblings: ReadonlySet<string>,
+): WorkflowProblem[] {
   const problems: WorkflowProblem[] = [];
-  const self = { id: step.id };
+  const self = { id: step.id, siblings };
   if (step.if !== undefined) problems.push(...templateProblems(conditionTemplate(step.if), [...path, "if"], available, later, false, true, self));
   if (typeof step.foreach === "string") problems.push(...templateProblems(step.foreach, [...path, "foreach"], available, later, false, false, self));
   const visit = (value: unknown, valuePath: Path) => {
@@ -191,7 +207,7 @@ function templateProblems(
   later: Set<string>,
   inForeach: boolean,
   isCondition: boolean,
-  self?: { id: string },
+  self?: { id: string; siblings: ReadonlySet<string> },
 ): WorkflowProblem[] {
   const analysis = analyzeTemplate(text);
   const shift = (line: number, column: number) => ({ line, column: isCondition && line === 1 ? Math.max(1, column - CONDITION_PREFIX) : column });
@@ -209,6 +225,7 @@ function templateProblems(
     } else if (root === "steps" && typeof id === "string") {
       const step = available.get(id);
       if (id === self?.id) fail(`a step cannot read its own outputs (steps.${id})`);
+      else if (self?.siblings.has(id)) fail(`steps.${id} runs at the same time as this step (in one parallel group), so its outputs do not exist yet`);
       else if (!step) fail(later.has(id) ? `steps.${id} runs after this step, so its outputs do not exist yet` : `no step "${id}" in this workflow`);
       else if (part !== undefined && part !== null && part !== "outputs" && part !== "status") fail(`steps.${id}.${part}: a step has "outputs" and "status"`);
       else if (part === "outputs" && typeof output === "string" && !step.outputs.has(output)) {
@@ -262,4 +279,26 @@ function routeBack(
     if (rest) return [from, ...rest];
   }
   return undefined;
+}
+
+/** The candidate within two edits of `name`, for "did you mean". */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
 }

@@ -315,7 +315,7 @@ describe("runWorkflow", () => {
     const { actions } = testActions();
     const yaml = lines("version: 1", "workflows:", "  demo:", "    steps:", "      - { id: a, uses: test.flaky, with: { key: x, failures: \"{{ issue.title }}\" } }");
     const result = await run(yaml, "demo", actions);
-    expect(message(result.error)).toBe('step "a" (test.flaky): with.failures: Invalid input: expected number, received string');
+    expect(message(result.error)).toBe('step "a" (test.flaky): with.failures: expected a number, not text');
   });
 
   it("keeps the app's secrets out of the step records: internal errors are not shown", async () => {

@@ -1,0 +1,90 @@
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { type ConfigProblem, REPO_CONFIG_PATH, parseRepoConfig } from "../config/repo-config.js";
+import { BUILT_IN_WORKFLOW_NAMES, effectiveWorkflows } from "../workflows/built-in.js";
+
+/**
+ * `ai-agent validate [path]` and `ai-agent workflows [path]`: the checks the app makes when a
+ * trigger reads `.github/ai-agent.yml`, run locally or in CI before the file is pushed.
+ */
+
+const USAGE = `Usage: ai-agent <command> [path]
+
+Commands:
+  validate [path]   Check a configuration file; prints file:line:column message per problem.
+  workflows [path]  Print the workflows in effect: the built-in ones with the file's replacing them.
+
+path defaults to ${REPO_CONFIG_PATH}. Exit status: 0 valid, 1 problems found, 2 usage or read error.`;
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export async function cli(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
+  } catch (error) {
+    io.err(`ai-agent: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, file = REPO_CONFIG_PATH, ...extra] = parsed.positionals;
+  if (parsed.values.help || command === "help") {
+    io.out(USAGE);
+    return 0;
+  }
+  if ((command !== "validate" && command !== "workflows") || extra.length > 0) {
+    io.err(command === undefined ? USAGE : `ai-agent: unknown command or extra arguments: ${parsed.positionals.join(" ")}\n\n${USAGE}`);
+    return 2;
+  }
+
+  let text: string | undefined;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!(command === "workflows" && code === "ENOENT")) {
+      io.err(`ai-agent: cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`);
+      return 2;
+    }
+  }
+
+  const result = text === undefined ? undefined : parseRepoConfig(text, file);
+  if (result && !result.ok) {
+    for (const problem of result.problems) io.err(formatProblem(problem));
+    io.err(`\n${result.problems.length} problem${result.problems.length === 1 ? "" : "s"} in ${file}`);
+    return 1;
+  }
+  const written = result?.config.workflows ?? {};
+  if (command === "validate") {
+    const own = Object.keys(written);
+    io.out(`${file}: valid${own.length > 0 ? ` (workflows: ${own.join(", ")})` : ""}`);
+    return 0;
+  }
+
+  const effective = effectiveWorkflows(written);
+  const sections = Object.entries(effective).map(([name, workflow]) => {
+    const origin = name in written ? `from ${file}` : "built in";
+    const replaces = name in written && (BUILT_IN_WORKFLOW_NAMES as readonly string[]).includes(name) ? ", replacing the built-in one" : "";
+    return `# ${name}: ${origin}${replaces}\n${stringify({ [name]: withoutEmpty(workflow) }, { lineWidth: 0 })}`;
+  });
+  if (text === undefined) io.err(`ai-agent: ${file} does not exist; showing the built-in workflows`);
+  io.out(sections.join("\n").trimEnd());
+  return 0;
+}
+
+/** Leaves out empty lists and mappings (no prerequisites, no post steps) so a workflow reads as written. */
+function withoutEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmpty);
+  if (value === null || typeof value !== "object") return value;
+  const kept = Object.entries(value)
+    .map(([key, inner]) => [key, withoutEmpty(inner)] as const)
+    .filter(([, inner]) => !(Array.isArray(inner) && inner.length === 0) && !(inner !== null && typeof inner === "object" && Object.keys(inner).length === 0));
+  return Object.fromEntries(kept);
+}
+
+function formatProblem(problem: ConfigProblem): string {
+  return `${problem.file}:${problem.line}:${problem.column} ${problem.message}`;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { parseRepoConfig } from "../../src/config/repo-config.js";
+import { builtInActions } from "../../src/workflows/actions/index.js";
+import { BUILT_IN_WORKFLOW_NAMES, builtInWorkflows, effectiveWorkflows } from "../../src/workflows/built-in.js";
+import { checkWorkflows } from "../../src/workflows/validate.js";
+
+describe("built-in workflows", () => {
+  const workflows = builtInWorkflows();
+
+  it("ships implement, plan, review, ask, hotfix and docs, all valid", () => {
+    expect(Object.keys(workflows).sort()).toEqual([...BUILT_IN_WORKFLOW_NAMES].sort());
+    expect(checkWorkflows(workflows, workflows, builtInActions())).toEqual([]);
+  });
+
+  it("implements as plan → code → test → push → pull request, then notifies", () => {
+    const implement = workflows.implement!;
+    expect(implement.steps.map((s) => s.uses)).toEqual(["ai.plan", "ai.implement", "shell.run", "git.push", "github.create_pull_request"]);
+    expect(implement.post.always.map((s) => s.uses)).toEqual(["slack.post"]);
+    expect(implement.steps.find((s) => s.id === "pull_request")?.with?.body).toContain("Closes #{{ issue.number }}");
+    // What changed the outside world is undone if opening the pull request fails.
+    expect(implement.steps.filter((s) => s.on_error === "rollback").map((s) => s.id)).toEqual(["push", "pull_request"]);
+  });
+
+  it("gives hotfix a smaller turn budget and a hotfix/ branch", () => {
+    const code = workflows.hotfix!.steps.find((s) => s.uses === "ai.implement");
+    expect(code?.with).toMatchObject({ branch_prefix: "hotfix/", max_turns: 15 });
+    expect(workflows.hotfix!.steps.some((s) => s.uses === "ai.plan")).toBe(false);
+  });
+
+  it("limits docs to documentation paths", () => {
+    const code = workflows.docs!.steps.find((s) => s.uses === "ai.implement");
+    expect(code?.with?.allowed_paths).toEqual(["docs/**", "**/*.md", "**/*.mdx", "**/*.rst", "**/*.adoc"]);
+  });
+
+  it("lets a repository replace one and keep the rest", () => {
+    const text = ["version: 1", "workflows:", "  review:", "    steps:", "      - { id: only, uses: ai.review, with: { full: true } }", ""].join("\n");
+    const result = parseRepoConfig(text);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const effective = effectiveWorkflows(result.config.workflows);
+    expect(effective.review!.steps.map((s) => s.id)).toEqual(["only"]);
+    expect(effective.implement).toEqual(workflows.implement);
+    // Each call gets its own copy: changing one does not change the next.
+    effective.implement!.steps.pop();
+    expect(builtInWorkflows().implement!.steps).toHaveLength(5);
+  });
+});
