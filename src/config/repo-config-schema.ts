@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { commandNames } from "../triggers/commands.js";
 import { reviewActions } from "../triggers/requests.js";
-import { workflowsSchema } from "../workflows/schema.js";
+import { workflowNameSchema, workflowsSchema } from "../workflows/schema.js";
 import { list, nonEmptyString, oneOf, optional, optionalSection, section, strictMapping, wholeNumber } from "./schema-helpers.js";
 
 export { describeValue } from "./schema-helpers.js";
@@ -39,6 +39,15 @@ export const triggersSchema = section({
   commands: list(oneOf(commandNames, "a command"), "commands", () => [...commandNames]),
   review: reviewSchema,
   allow_bots: list(botLogin, "bot logins", () => []),
+  // Written labels replace the default ones; `workflow_labels: {}` turns them off.
+  workflow_labels: z.preprocess(
+    (value) => (value === null ? undefined : value),
+    z
+      .record(labelName, workflowNameSchema, {
+        error: (issue) => (issue.code === "invalid_type" ? "expected a mapping of labels to workflow names" : undefined),
+      })
+      .default(() => ({ "ai:hotfix": "hotfix", "ai:docs": "docs" })),
+  ),
 });
 
 /** An amount of US dollars; YAML numbers only, so "$5" or "5" in quotes is an error. */

@@ -4,7 +4,7 @@ import { httpStatus } from "../github/client.js";
 import type { ActionRegistry } from "../workflows/actions.js";
 import { builtInActions } from "../workflows/actions/index.js";
 import { effectiveWorkflows } from "../workflows/built-in.js";
-import { type WorkflowProblem, checkWorkflows } from "../workflows/validate.js";
+import { type WorkflowProblem, checkWorkflowLabels, checkWorkflows } from "../workflows/validate.js";
 import { type RepoConfig, defaultRepoConfig, describeValue, repoConfigSchema } from "./repo-config-schema.js";
 import { type PathSegment, firstAliasOffset, keyOffset, offsetOf, valueOffset, walk } from "./yaml-positions.js";
 
@@ -83,7 +83,12 @@ export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH, actions: 
   const parsed = repoConfigSchema.safeParse(data);
   if (parsed.success) {
     const written = parsed.data.workflows;
-    const workflowProblems = checkWorkflows(written, effectiveWorkflows(written), actions);
+    const effective = effectiveWorkflows(written);
+    const { triggers } = parsed.data;
+    const workflowProblems = [
+      ...checkWorkflowLabels(triggers.workflow_labels, triggers.implement_label, effective),
+      ...checkWorkflows(written, effective, actions),
+    ];
     if (workflowProblems.length === 0) return { ok: true, config: parsed.data, source: "file" };
     return fail(
       workflowProblems.map((problem) => ({ file, ...problemPosition(doc, text, lineCounter, problem), message: `${formatPath(problem.path)}: ${problem.message}` })),

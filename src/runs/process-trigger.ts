@@ -58,7 +58,9 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   if (!isAllowedSender(request.sender, triggers.allow_bots)) return { result: "ignored", reason: "bot not allow-listed" };
 
   const detail = request.detail;
-  if (detail.type === "label" && detail.label !== triggers.implement_label) return { result: "ignored", reason: "other label" };
+  // The implement label runs the implement workflow; a workflow label (ai:hotfix) runs its workflow.
+  const labelWorkflow = detail.type === "label" && detail.label !== triggers.implement_label ? triggers.workflow_labels[detail.label] : undefined;
+  if (detail.type === "label" && detail.label !== triggers.implement_label && !labelWorkflow) return { result: "ignored", reason: "other label" };
   if (detail.type === "label" && request.isPullRequest) return { result: "ignored", reason: "label on a pull request" };
   if (detail.type === "pull_request") {
     if (!triggers.review.events.includes(detail.action)) return { result: "ignored", reason: `review on ${detail.action} is off` };
@@ -81,7 +83,7 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
     return reply(replies.refusalText(request.sender.login), "no write access");
   }
 
-  if (detail.type === "label") return queueRun(request, "implement", "label", undefined, deps, reply);
+  if (detail.type === "label") return queueRun(request, "implement", "label", undefined, deps, reply, labelWorkflow);
   if (detail.type === "pull_request") return queueReview(request, (await currentPull()).head, "pull_request", deps);
 
   const { command } = detail;
@@ -115,7 +117,7 @@ function newRunFor(
   request: TriggerRequest,
   task: RunTask,
   trigger: NewRun["trigger"],
-  extra: Pick<NewRun, "input" | "headSha">,
+  extra: Pick<NewRun, "input" | "headSha" | "workflow">,
 ): NewRun {
   return {
     repo: `${request.owner}/${request.repo}`,
@@ -141,12 +143,13 @@ async function queueRun(
   input: string | undefined,
   deps: TriggerDeps,
   reply: (body: string, reason: string) => Promise<TriggerOutcome>,
+  workflow?: string,
 ): Promise<TriggerOutcome> {
   const repo = `${request.owner}/${request.repo}`;
   const busy = (await activeRuns(deps.store, repo, request.number)).find((run) => run.task === task);
   if (busy) return reply(replies.busyText(task, deps.runUrl(busy.id)), "already active");
   try {
-    const run = await deps.store.createRun(newRunFor(request, task, trigger, input ? { input } : {}));
+    const run = await deps.store.createRun(newRunFor(request, task, trigger, { ...(input ? { input } : {}), ...(workflow ? { workflow } : {}) }));
     await deps.startRun(run.id);
     deps.log.info({ run: run.id, repo, number: request.number, task }, "run queued");
     return { result: "queued", runId: run.id };

@@ -42,6 +42,8 @@ export const newRunSchema = z.object({
   input: z.string().optional(),
   /** For reviews: the pull request head the run reviews. */
   headSha: z.string().optional(),
+  /** The workflow to run when it is not the task's own (a label such as `ai:hotfix`). */
+  workflow: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/).optional(),
 });
 export type NewRun = z.infer<typeof newRunSchema>;
 

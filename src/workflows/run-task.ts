@@ -23,12 +23,13 @@ export function workflowTask(actions: ActionRegistry = builtInActions()): TaskEx
     const loaded = await loadRepoConfig(octokit, { owner, repo, ref }, actions);
     if (!loaded.ok) throw new UserFacingError(formatConfigProblems(loaded.problems));
     const workflows = effectiveWorkflows(loaded.config.workflows);
-    const workflow = workflows[run.task];
-    if (!workflow) throw new UserFacingError(`There is no ${run.task} workflow.`);
+    const name = run.workflow ?? run.task;
+    const workflow = workflows[name];
+    if (!workflow) throw new UserFacingError(`There is no ${name} workflow.`);
 
     const scope = await templateScope(context, repository, pull);
     const result = await runWorkflow({
-      name: run.task,
+      name,
       workflow,
       workflows,
       actions,

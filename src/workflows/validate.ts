@@ -302,3 +302,17 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+/** Each label of `triggers.workflow_labels` names a workflow that exists and is not the implement label. */
+export function checkWorkflowLabels(labels: Record<string, string>, implementLabel: string, effective: Workflows): WorkflowProblem[] {
+  const problems: WorkflowProblem[] = [];
+  for (const [label, workflow] of Object.entries(labels)) {
+    const path = ["triggers", "workflow_labels", label];
+    if (label === implementLabel) problems.push({ path, atKey: true, message: `"${label}" is the implement label; pick another label for the ${workflow} workflow` });
+    if (!effective[workflow]) {
+      const guess = closest(workflow, Object.keys(effective));
+      problems.push({ path, message: `unknown workflow "${workflow}"${guess ? `; did you mean "${guess}"?` : "."} The workflows are ${Object.keys(effective).sort().join(", ")}` });
+    }
+  }
+  return problems;
+}

@@ -11,10 +11,10 @@ type Json = Record<string, unknown>;
 
 /**
  * Every key path of a YAML file's mappings, `agent.commands.test` style; lists are leaves, and so
- * is `workflows`, whose keys are workflow names.
+ * are `workflows` and `triggers.workflow_labels`, whose keys are names.
  */
 function keyPaths(value: unknown, prefix = ""): string[] {
-  if (value === null || typeof value !== "object" || Array.isArray(value) || prefix === "workflows.") return [];
+  if (value === null || typeof value !== "object" || Array.isArray(value) || ["workflows.", "triggers.workflow_labels."].includes(prefix)) return [];
   return Object.entries(value as Json).flatMap(([key, inner]) => [`${prefix}${key}`, ...keyPaths(inner, `${prefix}${key}.`)]);
 }
 

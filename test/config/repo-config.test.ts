@@ -24,6 +24,7 @@ const DEFAULTS = {
       ignore_authors: [],
     },
     allow_bots: [],
+    workflow_labels: { "ai:hotfix": "hotfix", "ai:docs": "docs" },
   },
   models: {
     implement: "claude-sonnet-5-5",
@@ -115,6 +116,7 @@ describe("parseRepoConfig", () => {
             ignore_authors: ["octocat"],
           },
           allow_bots: ["renovate[bot]", "dependabot[bot]"],
+          workflow_labels: DEFAULTS.triggers.workflow_labels,
         },
       },
     });
@@ -216,7 +218,7 @@ describe("parseRepoConfig", () => {
     [
       "an unknown key in triggers",
       lines("version: 1", "triggers:", "  reviw:", "    drafts: true"),
-      ["3:3 triggers.reviw: unknown key; expected one of implement_label, commands, review, allow_bots"],
+      ["3:3 triggers.reviw: unknown key; expected one of implement_label, commands, review, allow_bots, workflow_labels"],
     ],
     [
       "two unknown keys in review",

@@ -51,7 +51,7 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
 
   describe("runs", () => {
     it("creates a run as queued with empty steps, links and cost", async () => {
-      const run = await database.store.createRun(newRun({ deliveryId: "d-1", input: "use the new API" }));
+      const run = await database.store.createRun(newRun({ deliveryId: "d-1", input: "use the new API", workflow: "hotfix" }));
       expect(run).toMatchObject({
         repo: "octo-org/hello-world",
         installationId: 42,
@@ -62,6 +62,7 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
         costMicros: 0,
         deliveryId: "d-1",
         input: "use the new API",
+        workflow: "hotfix",
       });
       expect(run.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(run.createdAt).toBeInstanceOf(Date);

@@ -194,6 +194,25 @@ describe("triggers: from webhook to queued run", () => {
     expect(await runsOn(19)).toHaveLength(1);
   });
 
+  it("runs the workflow a workflow label names: ai:hotfix, or one the config adds", async () => {
+    github.configFiles.delete("master");
+    await send("issues", labeled(40, "ai:hotfix"));
+    const hotfix = await eventually(async () => (await runsOn(40))[0]);
+    expect(hotfix).toMatchObject({ task: "implement", trigger: "label", workflow: "hotfix" });
+    await releaseHeld();
+    await eventually(async () => (await runsOn(40))[0]?.status === "succeeded");
+
+    github.configFiles.set("master", 'version: 1\ntriggers:\n  workflow_labels: { "ai:docs-only": docs }\n');
+    await send("issues", labeled(41, "ai:hotfix")); // replaced by the written labels
+    await send("issues", labeled(41, "ai:docs-only"));
+    const docs = await eventually(async () => (await runsOn(41))[0]);
+    expect(docs).toMatchObject({ task: "implement", workflow: "docs" });
+    await releaseHeld();
+    await eventually(async () => (await runsOn(41))[0]?.status === "succeeded");
+    expect(await runsOn(41)).toHaveLength(1);
+    github.configFiles.delete("master");
+  });
+
   it("stops a run at its next step and says by whom; /ai status tells the state", async () => {
     await send("issues", labeled(20));
     const run = await eventually(async () => (await runsOn(20)).find((r) => r.steps.some((s) => s.id === "wait")));

@@ -71,6 +71,8 @@ export const INVALID_CASES: [name: string, yaml: string][] = [
   ["a YAML syntax error in a workflow", wf("      - id: a", "        uses: [ai.plan")],
   ["tabs for indentation", lines("version: 1", "workflows:", "\tdemo: {}")],
   ["a duplicate workflow name", lines("version: 1", "workflows:", "  demo:", "    steps: [{ id: a, uses: ai.plan }]", "  demo:", "    steps: [{ id: b, uses: ai.plan }]")],
+  ["a workflow label naming no workflow", lines("version: 1", "triggers:", "  workflow_labels:", '    "ai:fix": hotfx')],
+  ["a workflow label that is the implement label", lines("version: 1", "triggers:", "  workflow_labels:", '    "ai:implement": hotfix')],
   ["an alias bomb", billionLaughs],
   ["an oversized file", lines("version: 1", "workflows:", "  demo:", "    description: |", ...Array.from({ length: 1400 }, () => "      ".padEnd(50, "x")))],
 ];

@@ -62,6 +62,8 @@ const EXPECTED: Record<string, string[]> = {
   "a YAML syntax error in a workflow": ["7:1 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]"],
   "tabs for indentation": ["3:1 YAML does not allow tabs for indentation; indent with spaces"],
   "a duplicate workflow name": ["5:3 duplicate key \"demo\"; each key may appear once per mapping"],
+  "a workflow label naming no workflow": ["4:15 triggers.workflow_labels.\"ai:fix\": unknown workflow \"hotfx\"; did you mean \"hotfix\"? The workflows are ask, docs, hotfix, implement, plan, review"],
+  "a workflow label that is the implement label": ["4:5 triggers.workflow_labels.\"ai:implement\": \"ai:implement\" is the implement label; pick another label for the hotfix workflow"],
   "an alias bomb": ["3:8 too many YAML aliases (*name): the file expands to more than 100 aliased values; write the values out or reuse fewer"],
   "an oversized file": ["1:1 the file is 71449 bytes; the limit is 65536 bytes (64 KiB)"],
 

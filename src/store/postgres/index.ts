@@ -38,8 +38,8 @@ export class PostgresStore implements Store {
   async createRun(input: NewRun): Promise<Run> {
     const run = newRunSchema.parse(input);
     const { rows } = await this.pool.query<RunRow>(
-      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, head_sha, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued') RETURNING *`,
+      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, head_sha, workflow, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'queued') RETURNING *`,
       [
         randomUUID(),
         run.repo,
@@ -52,6 +52,7 @@ export class PostgresStore implements Store {
         run.deliveryId ?? null,
         run.input ?? null,
         run.headSha ?? null,
+        run.workflow ?? null,
       ],
     ).catch(conflictOr(run, "queued"));
     return runFromRow(rows[0] as RunRow);

@@ -15,6 +15,7 @@ export interface RunRow {
   delivery_id: string | null;
   input: string | null;
   head_sha: string | null;
+  workflow: string | null;
   stop_requested_by: string | null;
   status: Run["status"];
   steps: RunStep[];
@@ -49,6 +50,7 @@ export function runFromRow(row: RunRow): Run {
   if (row.input !== null) run.input = row.input;
   if (row.error !== null) run.error = row.error;
   if (row.head_sha !== null) run.headSha = row.head_sha;
+  if (row.workflow !== null) run.workflow = row.workflow;
   if (row.stop_requested_by !== null) run.stopRequestedBy = row.stop_requested_by;
   if (row.started_at !== null) run.startedAt = row.started_at;
   if (row.finished_at !== null) run.finishedAt = row.finished_at;

@@ -54,4 +54,5 @@ export const migrations: readonly string[] = [
   `CREATE UNIQUE INDEX IF NOT EXISTS ai_runs_one_queued_idx ON ai_runs (repo, number, task) WHERE status = 'queued'`,
   `CREATE UNIQUE INDEX IF NOT EXISTS ai_runs_one_running_idx ON ai_runs (repo, number, task) WHERE status = 'running'`,
   `CREATE TABLE IF NOT EXISTS ai_notices (key text PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now())`,
+  `ALTER TABLE ai_runs ADD COLUMN IF NOT EXISTS workflow text`,
 ];
