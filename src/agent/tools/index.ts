@@ -1,0 +1,111 @@
+import type Anthropic from "@anthropic-ai/sdk";
+import { z } from "zod";
+import { PathPolicy, PathRefused } from "../paths.js";
+import { EDITOR_TOOL_NAME, runEditor } from "./editor.js";
+import { type CommandOptions, COMMAND_NAMES, runCommand } from "./run-command.js";
+import { findFiles, searchFiles } from "./search.js";
+import { type ToolOutcome, ToolInputError } from "./types.js";
+
+/**
+ * The agent's tools: their definitions as the Messages API takes them (in a fixed order, so the
+ * cached prefix stays the same turn after turn) and one dispatcher that never throws for anything
+ * the model asks — a refusal or a mistake becomes an error tool_result the model can act on.
+ */
+
+export type ToolDefinition = Anthropic.ToolUnion;
+
+export interface ToolSetOptions {
+  policy: PathPolicy;
+  /** Absent for read-only work (plans): no editor writes, no commands. */
+  commands?: CommandOptions;
+  readOnly?: boolean;
+  /** An extra tool the loop ends with, e.g. a plan's structured answer; `finish` otherwise. */
+  finishTool?: { name: string; description: string; input_schema: Anthropic.Tool.InputSchema; parse: (input: unknown) => { summary: string } };
+}
+
+const finishInput = z.object({ summary: z.string().min(1) });
+
+export class ToolSet {
+  constructor(private readonly options: ToolSetOptions) {}
+
+  definitions(): ToolDefinition[] {
+    const tools: ToolDefinition[] = [];
+    if (!this.options.readOnly) tools.push({ type: "text_editor_20250728", name: EDITOR_TOOL_NAME, max_characters: 40_000 });
+    else {
+      tools.push({
+        name: "view",
+        description: "Shows a file with line numbers, or lists a directory. Paths are under /repo.",
+        input_schema: { type: "object", properties: { path: { type: "string" }, view_range: { type: "array", items: { type: "integer" }, minItems: 2, maxItems: 2 } }, required: ["path"] },
+      });
+    }
+    tools.push(
+      {
+        name: "find_files",
+        description: "Lists the repository's files matching a glob, e.g. src/**/*.ts or *.md. At most 200.",
+        input_schema: { type: "object", properties: { pattern: { type: "string" }, max_results: { type: "integer" } }, required: ["pattern"] },
+      },
+      {
+        name: "search",
+        description: "Searches file contents with a JavaScript regular expression; returns path:line: text, at most 100 matches.",
+        input_schema: {
+          type: "object",
+          properties: { pattern: { type: "string" }, include: { type: "string", description: "a glob of files to search" }, ignore_case: { type: "boolean" }, max_results: { type: "integer" } },
+          required: ["pattern"],
+        },
+      },
+    );
+    const allowed = COMMAND_NAMES.filter((name) => this.options.commands?.commands[name]);
+    if (!this.options.readOnly && allowed.length > 0) {
+      tools.push({
+        name: "run",
+        description: `Runs one of the repository's commands by name: ${allowed.map((name) => `${name} (${this.options.commands!.commands[name]})`).join(", ")}. Returns the exit status and the end of the output.`,
+        input_schema: { type: "object", properties: { command: { type: "string", enum: allowed } }, required: ["command"] },
+      });
+    }
+    const finish = this.options.finishTool;
+    tools.push(
+      finish
+        ? { name: finish.name, description: finish.description, input_schema: finish.input_schema }
+        : {
+            name: "finish",
+            description: "Call when the work is done (or cannot be done), with a summary for the pull request: what changed and why.",
+            input_schema: { type: "object", properties: { summary: { type: "string" } }, required: ["summary"] },
+          },
+    );
+    return tools;
+  }
+
+  async execute(name: string, input: unknown): Promise<ToolOutcome & { isError?: boolean }> {
+    try {
+      switch (name) {
+        case EDITOR_TOOL_NAME:
+          if (this.options.readOnly) break;
+          return await runEditor(input, this.options.policy);
+        case "view":
+          return await runEditor({ ...(input as object), command: "view" }, this.options.policy);
+        case "find_files":
+          return await findFiles(input, this.options.policy);
+        case "search":
+          return await searchFiles(input, this.options.policy);
+        case "run":
+          if (!this.options.commands || this.options.readOnly) break;
+          return await runCommand(input, this.options.commands);
+        default: {
+          const finish = this.options.finishTool;
+          if (finish && name === finish.name) return { content: "Recorded.", finished: finish.parse(input) };
+          if (!finish && name === "finish") {
+            const parsed = finishInput.safeParse(input);
+            if (!parsed.success) throw new ToolInputError("finish needs a summary");
+            return { content: "Done.", finished: { summary: parsed.data.summary } };
+          }
+        }
+      }
+      throw new ToolInputError(`there is no tool named ${name}`);
+    } catch (error) {
+      if (error instanceof ToolInputError || error instanceof PathRefused) return { content: error.message, isError: true };
+      throw error;
+    }
+  }
+}
+
+export { PathPolicy };
