@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from "node:fs";
+import { agentEnvironment } from "./agent/environment.js";
 import type { Server } from "probot";
 import { ConfigError, loadConfig } from "./config/env.js";
 import { createApp } from "./index.js";
@@ -55,7 +56,8 @@ async function main(): Promise<void> {
   const access = createAppAccess(config, log);
   const publicUrl = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, "");
   const runUrl = (runId: string) => `${publicUrl}/runs/${runId}`;
-  registerJobs(queue, { store: database.store, ...access, tasks: workflowTasks(), runUrl, log });
+  const tasks = workflowTasks({ agent: agentEnvironment(config, database.store), botLogin: access.botLogin });
+  registerJobs(queue, { store: database.store, ...access, tasks, runUrl, log });
 
   // Installed before any work starts, so a SIGTERM that arrives during start-up still drains.
   let server: Server | undefined;

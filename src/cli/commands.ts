@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { type ConfigProblem, REPO_CONFIG_PATH, parseRepoConfig } from "../config/repo-config.js";
 import { BUILT_IN_WORKFLOW_NAMES, effectiveWorkflows } from "../workflows/built-in.js";
+import { runLocally } from "./run.js";
 
 /**
  * `ai-agent validate [path]` and `ai-agent workflows [path]`: the checks the app makes when a
@@ -14,8 +15,12 @@ const USAGE = `Usage: ai-agent <command> [path]
 Commands:
   validate [path]   Check a configuration file; prints file:line:column message per problem.
   workflows [path]  Print the workflows in effect: the built-in ones with the file's replacing them.
+  run --repo <path> --issue-file <file.md> [--number N] [--workflow implement]
+                    Run a workflow on a local repository without GitHub (needs ANTHROPIC_API_KEY);
+                    leaves a branch with the agent's commits in the repository.
 
-path defaults to ${REPO_CONFIG_PATH}. Exit status: 0 valid, 1 problems found, 2 usage or read error.`;
+path defaults to ${REPO_CONFIG_PATH}. Exit status: 0 valid (or the run succeeded), 1 problems found (or the run
+failed), 2 usage or read error.`;
 
 interface Io {
   out: (text: string) => void;
@@ -25,7 +30,17 @@ interface Io {
 export async function cli(argv: string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        repo: { type: "string" },
+        "issue-file": { type: "string" },
+        number: { type: "string" },
+        workflow: { type: "string" },
+      },
+    });
   } catch (error) {
     io.err(`ai-agent: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
@@ -34,6 +49,14 @@ export async function cli(argv: string[], io: Io): Promise<number> {
   if (parsed.values.help || command === "help") {
     io.out(USAGE);
     return 0;
+  }
+  if (command === "run") {
+    const { repo, "issue-file": issueFile, number = "1", workflow = "implement" } = parsed.values;
+    if (!repo || !issueFile || !/^\d+$/.test(number) || parsed.positionals.length > 1) {
+      io.err(`ai-agent: run needs --repo <path> and --issue-file <file.md> (and --number as a whole number)\n\n${USAGE}`);
+      return 2;
+    }
+    return runLocally({ repo, issueFile, number: Number(number), workflow, env: process.env, out: io.out, err: io.err });
   }
   if ((command !== "validate" && command !== "workflows") || extra.length > 0) {
     io.err(command === undefined ? USAGE : `ai-agent: unknown command or extra arguments: ${parsed.positionals.join(" ")}\n\n${USAGE}`);

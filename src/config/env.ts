@@ -109,6 +109,11 @@ export const envSchema = z
     ),
     QUEUE_LOCK_LIFETIME_MS: integer(1_000, 86_400_000, 10 * 60_000),
     SHUTDOWN_TIMEOUT_MS: integer(0, 3_600_000, 30_000),
+    // the coding agent
+    ANTHROPIC_API_KEY: optionalString,
+    ANTHROPIC_BASE_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://api.anthropic.com"),
+    ANTHROPIC_MAX_RETRIES: integer(0, 10, 4),
+    AGENT_COMMAND_TIMEOUT_MS: integer(1_000, 3_600_000, 10 * 60_000),
   })
   .superRefine((env, ctx) => {
     if (env.PRIVATE_KEY_PATH && env.PRIVATE_KEY) {
@@ -176,5 +181,5 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** The values that must never be printed, for log redaction and tests. */
 export function secretValues(config: AppConfig): string[] {
-  return [config.privateKey, config.WEBHOOK_SECRET].filter((v): v is string => typeof v === "string" && v.length > 0);
+  return [config.privateKey, config.WEBHOOK_SECRET, config.ANTHROPIC_API_KEY].filter((v): v is string => typeof v === "string" && v.length > 0);
 }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { AgentSession } from "../agent/session.js";
 import type { GitHubClient } from "../github/client.js";
 
 /**
@@ -23,6 +24,8 @@ export interface WorkflowServices {
   github?: GitHubClient;
   /** The directory `shell.run` runs in: the run's git worktree. */
   workspace?: string;
+  /** The coding agent of this run, for the ai.* and git.push actions. */
+  agent?: AgentSession;
 }
 
 export interface ActionContext {

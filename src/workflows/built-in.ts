@@ -44,9 +44,12 @@ implement:
         title: "{{ issue.title }}"
         head: "{{ steps.push.outputs.branch }}"
         draft: "{{ config.agent.draft_pull_requests }}"
-        body: "{{ steps.code.outputs.summary }}\\n\\nCloses #{{ issue.number }}"
+        body: "{{ steps.code.outputs.pr_body }}"
       retry: { attempts: 3, backoff: 5s }
       on_error: rollback
+  outputs:
+    summary: "{{ steps.code.outputs.summary }}"
+    pull_request: "{{ steps.pull_request.outputs.url }}"
   post:
     always:
       - id: notify
@@ -63,6 +66,9 @@ plan:
       name: Plan
       uses: ai.plan
       with: { instructions: "{{ run.input }}" }
+  outputs:
+    summary: "{{ steps.plan.outputs.summary }}"
+    plan: "{{ steps.plan.outputs.comment_url }}"
 
 review:
   description: Review the pull request with inline comments on its diff.
@@ -106,8 +112,12 @@ hotfix:
       with:
         title: "Hotfix: {{ issue.title }}"
         head: "{{ steps.push.outputs.branch }}"
-        body: "{{ steps.code.outputs.summary }}\\n\\nCloses #{{ issue.number }}"
+        draft: "{{ config.agent.draft_pull_requests }}"
+        body: "{{ steps.code.outputs.pr_body }}"
       on_error: rollback
+  outputs:
+    summary: "{{ steps.code.outputs.summary }}"
+    pull_request: "{{ steps.pull_request.outputs.url }}"
 
 docs:
   description: Documentation changes only; edits outside documentation paths are refused.
@@ -132,8 +142,12 @@ docs:
       with:
         title: "Docs: {{ issue.title }}"
         head: "{{ steps.push.outputs.branch }}"
-        body: "{{ steps.code.outputs.summary }}\\n\\nCloses #{{ issue.number }}"
+        draft: "{{ config.agent.draft_pull_requests }}"
+        body: "{{ steps.code.outputs.pr_body }}"
       on_error: rollback
+  outputs:
+    summary: "{{ steps.code.outputs.summary }}"
+    pull_request: "{{ steps.pull_request.outputs.url }}"
 `;
 
 export const BUILT_IN_WORKFLOW_NAMES = ["implement", "plan", "review", "ask", "hotfix", "docs"] as const;

@@ -1,3 +1,5 @@
+import { type AgentEnvironment, AgentSession } from "../agent/session.js";
+import { githubSource } from "../agent/github-source.js";
 import { formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
 import { type RunContext, type TaskExecutor, type TaskRegistry, UserFacingError } from "../runs/tasks.js";
 import { runTasks } from "../store/types.js";
@@ -13,7 +15,16 @@ import type { TemplateScope } from "./template.js";
  * when the run starts (from the default branch, or a pull request's base branch), the templates get
  * the issue or pull request as GitHub has it now, and the engine records each step on the run.
  */
-export function workflowTask(actions: ActionRegistry = builtInActions()): TaskExecutor {
+export interface WorkflowTaskOptions {
+  actions?: ActionRegistry;
+  /** The coding agent's server-wide parts; without them the ai.* steps fail saying so. */
+  agent?: AgentEnvironment;
+  /** The app's bot login, which commits the agent's work. */
+  botLogin?: () => Promise<string | undefined>;
+}
+
+export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
+  const actions = options.actions ?? builtInActions();
   return async (context) => {
     const { run, octokit } = context;
     const [owner = "", repo = ""] = run.repo.split("/");
@@ -28,6 +39,14 @@ export function workflowTask(actions: ActionRegistry = builtInActions()): TaskEx
     if (!workflow) throw new UserFacingError(`There is no ${name} workflow.`);
 
     const scope = await templateScope(context, repository, pull);
+    const agent = options.agent
+      ? new AgentSession(
+          options.agent,
+          { runId: run.id, owner, repo, number: run.number, actor: run.actor, defaultBranch: repository.default_branch, input: run.input ?? "" },
+          loaded.config,
+          githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt }, options.botLogin),
+        )
+      : undefined;
     const result = await runWorkflow({
       name,
       workflow,
@@ -35,18 +54,19 @@ export function workflowTask(actions: ActionRegistry = builtInActions()): TaskEx
       actions,
       scope: { ...scope, config: configScope(loaded.config) },
       target: { runId: run.id, owner, repo, number: run.number, actor: run.actor },
-      services: { github: octokit },
+      services: { github: octokit, ...(agent ? { agent } : {}) },
       hooks: { previous: run.steps, record: (step) => context.recordStep(step), checkpoint: () => context.checkpoint() },
-    });
+    }).finally(() => agent?.dispose());
     if (result.status === "failed") throw result.error instanceof UserFacingError ? result.error : new UserFacingError(publicMessage(result.error));
-    const links = Object.fromEntries(Object.entries(result.outputs).filter((entry): entry is [string, string] => typeof entry[1] === "string" && /^https:\/\//.test(entry[1])));
-    return { links };
+    const links = Object.fromEntries(Object.entries(result.outputs).filter((entry): entry is [string, string] => typeof entry[1] === "string" && /^https?:\/\//.test(entry[1])));
+    const summary = typeof result.outputs.summary === "string" && result.outputs.summary ? result.outputs.summary : undefined;
+    return { links, ...(summary ? { summary } : {}) };
   };
 }
 
 /** Every task runs its workflow. */
-export function workflowTasks(actions?: ActionRegistry): TaskRegistry {
-  const task = workflowTask(actions);
+export function workflowTasks(options: WorkflowTaskOptions = {}): TaskRegistry {
+  const task = workflowTask(options);
   return Object.fromEntries(runTasks.map((name) => [name, task]));
 }
 

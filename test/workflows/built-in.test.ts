@@ -16,7 +16,7 @@ describe("built-in workflows", () => {
     const implement = workflows.implement!;
     expect(implement.steps.map((s) => s.uses)).toEqual(["ai.plan", "ai.implement", "shell.run", "git.push", "github.create_pull_request"]);
     expect(implement.post.always.map((s) => s.uses)).toEqual(["slack.post"]);
-    expect(implement.steps.find((s) => s.id === "pull_request")?.with?.body).toContain("Closes #{{ issue.number }}");
+    expect(implement.steps.find((s) => s.id === "pull_request")?.with?.body).toBe("{{ steps.code.outputs.pr_body }}");
     // What changed the outside world is undone if opening the pull request fails.
     expect(implement.steps.filter((s) => s.on_error === "rollback").map((s) => s.id)).toEqual(["push", "pull_request"]);
   });

@@ -55,7 +55,7 @@ describe("a run resumed after its worker died", () => {
     const deps = (actions: ReturnType<typeof testActions>["actions"]) => ({
       store,
       github: () => Promise.resolve(octokit),
-      tasks: workflowTasks(actions),
+      tasks: workflowTasks({ actions }),
       runUrl: (id: string) => `http://localhost/runs/${id}`,
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     });

@@ -1,0 +1,118 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { GitHubClient } from "../github/client.js";
+import { hasWriteAccess } from "../triggers/permissions.js";
+import { workspaceFiles } from "./tools/search.js";
+
+/**
+ * What the agent is told about its task and repository. Text from the issue reaches the model only
+ * from people with write access, and sanitised: HTML comments, zero-width and bidirectional control
+ * characters and markdown that does not render (comment-style link definitions, hidden elements)
+ * are removed, since a reader of the issue would not see them. Comments edited after the trigger
+ * are left out, so nobody can change the instructions once the run was asked for.
+ */
+
+const INVISIBLE = /[\u200B-\u200D\u2060-\u2064\uFEFF\u00AD\u180E\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+const HTML_COMMENT = /<!--[\s\S]*?(-->|$)/g;
+/** `[//]: # (hidden)`, `[comment]: <> (hidden)` and other link definitions used as comments. */
+const MARKDOWN_COMMENT = /^\s*\[[^\]]*\]:\s*(#|<>)\s*(\([^)]*\)|"[^"]*"|'[^']*')?\s*$/gm;
+const HIDDEN_ELEMENT = /<(\w+)\b[^>]*(\bhidden\b|display\s*:\s*none|visibility\s*:\s*hidden)[^>]*>[\s\S]*?<\/\1\s*>/gi;
+
+export function sanitize(text: string): string {
+  return text
+    .normalize("NFC")
+    .replace(HTML_COMMENT, "")
+    .replace(HIDDEN_ELEMENT, "")
+    .replace(MARKDOWN_COMMENT, "")
+    .replace(INVISIBLE, "")
+    .replace(/\r\n/g, "\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
+export interface IssueText {
+  number: number;
+  title: string;
+  author: string;
+  /** Empty when the author lacks write access (see `bodyWithheld`). */
+  body: string;
+  bodyWithheld: boolean;
+  comments: { author: string; body: string }[];
+  /** Comments left out: by people without write access, or edited after the trigger. */
+  omittedComments: number;
+}
+
+const MAX_COMMENTS = 50;
+const MAX_TEXT = 20_000;
+
+export async function issueText(
+  octokit: GitHubClient,
+  target: { owner: string; repo: string; number: number; triggeredAt: Date },
+): Promise<IssueText> {
+  const { owner, repo, number } = target;
+  const writers = new Map<string, Promise<boolean>>();
+  const canWrite = (login: string | undefined) => {
+    if (!login) return Promise.resolve(false);
+    if (!writers.has(login)) writers.set(login, hasWriteAccess(octokit, owner, repo, login));
+    return writers.get(login)!;
+  };
+  const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: number });
+  const author = issue.user?.login ?? "ghost";
+  const bodyAllowed = await canWrite(issue.user?.login);
+  const all = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 });
+  const comments: IssueText["comments"] = [];
+  let omitted = 0;
+  for (const comment of all) {
+    const edited = new Date(comment.updated_at).getTime() > target.triggeredAt.getTime();
+    const keep = !edited && comment.user?.type !== "Bot" && (await canWrite(comment.user?.login));
+    const body = keep ? sanitize(comment.body ?? "") : "";
+    if (keep && body) comments.push({ author: comment.user?.login ?? "ghost", body: body.slice(0, MAX_TEXT) });
+    else omitted++;
+  }
+  return {
+    number,
+    title: sanitize(issue.title),
+    author,
+    body: bodyAllowed ? sanitize(issue.body ?? "").slice(0, MAX_TEXT) : "",
+    bodyWithheld: !bodyAllowed && Boolean(issue.body),
+    comments: comments.slice(-MAX_COMMENTS),
+    omittedComments: omitted + Math.max(0, comments.length - MAX_COMMENTS),
+  };
+}
+
+/** The repository's instructions for agents, when it has them. */
+export const INSTRUCTION_FILES = ["AGENTS.md", "CLAUDE.md", ".github/copilot-instructions.md"] as const;
+const MAX_INSTRUCTIONS = 8_000;
+
+export async function repositoryInstructions(root: string): Promise<{ file: string; text: string }[]> {
+  const found: { file: string; text: string }[] = [];
+  for (const file of INSTRUCTION_FILES) {
+    const text = await readFile(path.join(root, file), "utf8").catch(() => undefined);
+    if (text?.trim()) found.push({ file, text: text.length > MAX_INSTRUCTIONS ? `${text.slice(0, MAX_INSTRUCTIONS)}\n… (cut)` : text.trim() });
+  }
+  return found;
+}
+
+/**
+ * A compact map of the repository: every directory with its number of files, and the files of the
+ * top levels, within a fixed size, so the model knows where to look without reading the tree.
+ */
+export async function repositoryMap(root: string, maxCharacters = 6_000): Promise<string> {
+  const files = await workspaceFiles(root);
+  const perDirectory = new Map<string, number>();
+  for (const file of files) {
+    const dir = path.posix.dirname(file);
+    perDirectory.set(dir, (perDirectory.get(dir) ?? 0) + 1);
+  }
+  const lines = [`${files.length} files.`];
+  const shallow = files.filter((file) => file.split("/").length <= 2);
+  for (const file of shallow) lines.push(file);
+  lines.push("", "Directories (files directly inside):");
+  for (const [dir, count] of [...perDirectory].sort(([a], [b]) => a.localeCompare(b))) if (dir !== ".") lines.push(`${dir}/ (${count})`);
+  let map = "";
+  for (const line of lines) {
+    if (map.length + line.length + 1 > maxCharacters) return `${map}… (map cut; use find_files)`;
+    map += `${line}\n`;
+  }
+  return map.trimEnd();
+}

@@ -1,0 +1,27 @@
+import path from "node:path";
+import type { AppConfig } from "../config/env.js";
+import { githubUrls } from "../config/github-urls.js";
+import type { Store } from "../store/types.js";
+import { ModelClient } from "./model.js";
+import type { AgentEnvironment } from "./session.js";
+import { WorkspaceManager } from "./workspace.js";
+
+/** The coding agent's server-wide parts, from the environment: model client, git cache, store. */
+export function agentEnvironment(config: AppConfig, store: Store): AgentEnvironment {
+  const urls = githubUrls(config);
+  return {
+    ...(config.ANTHROPIC_API_KEY
+      ? {
+          model: new ModelClient({
+            apiKey: config.ANTHROPIC_API_KEY,
+            ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}),
+            maxRetries: config.ANTHROPIC_MAX_RETRIES,
+          }),
+        }
+      : {}),
+    workspaces: new WorkspaceManager({ cacheDir: path.resolve(config.DATA_DIR, "git") }),
+    store,
+    remoteUrl: (owner, repo) => urls.gitRemote(owner, repo),
+    commandTimeoutMs: config.AGENT_COMMAND_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * Runs git for the workspace manager: argument arrays, no shell, a timeout per command, and an
+ * environment built from scratch so that neither the machine's git config nor the parent's
+ * secrets reach git. An installation token travels only in the child's environment, as an
+ * `http.extraHeader` set through `GIT_CONFIG_COUNT`, and is redacted from every error.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** Clone and fetch may move a large repository; everything else is local and quick. */
+export const NETWORK_TIMEOUT_MS = 10 * 60_000;
+export const LOCAL_TIMEOUT_MS = 60_000;
+
+/** Variables passed through from the parent: the ones git and its HTTP transport need. */
+const PASSED_THROUGH = [
+  "PATH",
+  "LANG",
+  "LC_ALL",
+  "TMPDIR",
+  // Reaching GitHub from behind a proxy or a private CA.
+  "HTTPS_PROXY",
+  "https_proxy",
+  "HTTP_PROXY",
+  "http_proxy",
+  "NO_PROXY",
+  "no_proxy",
+  "ALL_PROXY",
+  "all_proxy",
+  "GIT_SSL_CAINFO",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+];
+
+export class GitError extends Error {
+  override name = "GitError";
+  constructor(
+    message: string,
+    /** The subcommand and its arguments, redacted. */
+    readonly args: readonly string[],
+    /** The exit code, or undefined when git was killed (timeout) or could not start. */
+    readonly exitCode: number | undefined,
+    /** git's stderr, redacted. */
+    readonly stderr: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The value of the Authorization header git sends for an installation token. */
+export function authorizationHeader(token: string): string {
+  return `Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`;
+}
+
+/** Removes the token, its base64 form and any credentials embedded in a URL from `text`. */
+export function redact(text: string, token?: string): string {
+  let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, "$1***@");
+  if (token) {
+    const secrets = [token, Buffer.from(`x-access-token:${token}`).toString("base64"), Buffer.from(token).toString("base64")];
+    for (const secret of secrets) out = out.split(secret).join("***");
+  }
+  return out;
+}
+
+/** Refuses remotes git could be tricked with and URLs that carry credentials; local paths become file:// URLs. */
+export function normaliseRemote(remoteUrl: string): string {
+  if (path.isAbsolute(remoteUrl)) return pathToFileURL(remoteUrl).href;
+  const url = URL.canParse(remoteUrl) ? new URL(remoteUrl) : undefined;
+  if (!url || !["https:", "http:", "file:"].includes(url.protocol)) throw new Error(`Unsupported git remote: ${remoteUrl}`);
+  if (url.username || url.password) throw new Error("The git remote URL must not carry credentials; pass the token instead");
+  return url.href;
+}
+
+export interface GitEnvOptions {
+  /** HOME for git: an empty directory we own, so no `~/.config/git/ignore` or attributes apply. */
+  home: string;
+  token?: string;
+  /** Extra variables, e.g. the commit identity. */
+  extra?: Record<string, string>;
+}
+
+/** The whole environment of a git child. */
+export function gitEnv({ home, token, extra }: GitEnvOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of PASSED_THROUGH) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  Object.assign(env, {
+    HOME: home,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_TERMINAL_PROMPT: "0",
+    // Do not let git look above the directories we hand it for a repository.
+    GIT_CEILING_DIRECTORIES: home,
+  });
+  if (token) {
+    env.GIT_CONFIG_COUNT = "1";
+    env.GIT_CONFIG_KEY_0 = "http.extraHeader";
+    env.GIT_CONFIG_VALUE_0 = `Authorization: ${authorizationHeader(token)}`;
+  }
+  return { ...env, ...extra };
+}
+
+export interface RunGitOptions extends GitEnvOptions {
+  /** The directory git runs in (a bare repository or a worktree). */
+  cwd: string;
+  timeoutMs?: number;
+  /** Written to git's stdin. */
+  input?: string;
+  /** Exit codes that are not errors (e.g. 1 for `diff --quiet`). */
+  okCodes?: readonly number[];
+}
+
+export interface GitResult {
+  stdout: string;
+  code: number;
+}
+
+const MAX_OUTPUT = 256 * 1024 * 1024;
+
+/** Runs `git <args>`; rejects with a redacted GitError on a failure, a timeout or too much output. */
+export function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
+  const { cwd, token, timeoutMs = LOCAL_TIMEOUT_MS, input, okCodes = [] } = options;
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, { cwd, env: gitEnv(options), stdio: ["pipe", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let size = 0;
+    let problem: string | undefined;
+    const kill = (why: string) => {
+      problem ??= why;
+      child.kill("SIGKILL");
+    };
+    const timer = setTimeout(() => kill(`timed out after ${timeoutMs} ms`), timeoutMs);
+    child.stdout.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_OUTPUT) kill("produced too much output");
+      else stdout.push(chunk);
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (stderr.length < 1000) stderr.push(chunk);
+    });
+    child.stdin.on("error", () => {}); // git may exit before reading its input; the exit code tells.
+    child.stdin.end(input ?? "");
+    const fail = (code: number | undefined, detail: string) => {
+      const shownArgs = args.map((arg) => redact(arg, token));
+      const text = redact(detail, token).trim();
+      const message = `git ${shownArgs.join(" ")} failed${code === undefined ? "" : ` (exit ${code})`}: ${text || "no output"}`;
+      reject(new GitError(message, shownArgs, code, redact(Buffer.concat(stderr).toString("utf8"), token)));
+    };
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      fail(undefined, error.message);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const err = Buffer.concat(stderr).toString("utf8");
+      if (problem !== undefined) fail(undefined, `${problem}\n${err}`);
+      else if (code === 0 || (code !== null && okCodes.includes(code))) {
+        resolve({ stdout: Buffer.concat(stdout).toString("utf8"), code });
+      } else fail(code ?? undefined, err);
+    });
+  });
+}

@@ -1,0 +1,126 @@
+import { UserFacingError } from "../runs/tasks.js";
+import { repositoryInstructions, repositoryMap } from "./context.js";
+import { runLoop } from "./loop.js";
+import { PathPolicy } from "./paths.js";
+import { formatUsd } from "./pricing.js";
+import { renderPrompt } from "./prompts.js";
+import type { AgentSession } from "./session.js";
+import { ToolSet } from "./tools/index.js";
+import { COMMAND_NAMES } from "./tools/run-command.js";
+
+/**
+ * `ai.implement`: the coding agent on the run's branch. It works in the workspace until it calls
+ * finish, then its changes are committed (a conventional message, the person who asked as
+ * co-author) and pushed, so they outlive the worker. No change means no commit and no branch.
+ */
+
+export interface ImplementInput {
+  instructions?: string | undefined;
+  plan?: string | undefined;
+  branch_prefix: string;
+  max_turns?: number | undefined;
+  allowed_paths?: string[] | undefined;
+}
+
+export interface ImplementOutputs {
+  branch: string;
+  changed: boolean;
+  summary: string;
+  files_changed: string[];
+  commits: number;
+  pr_body: string;
+  [key: string]: unknown;
+}
+
+export async function implement(session: AgentSession, input: ImplementInput, signal?: AbortSignal): Promise<ImplementOutputs> {
+  const { config, target } = session;
+  const issue = await session.source.issue();
+  const branch = `${input.branch_prefix}${target.number}-${slug(issue.title)}`;
+  const model = session.model;
+  const budget = await session.budget();
+  const workspace = await session.workspace(branch);
+
+  const commands = Object.fromEntries(COMMAND_NAMES.flatMap((name) => (config.agent.commands[name] ? [[name, config.agent.commands[name]]] : [])));
+  const protectedPaths = config.agent.allow_protected ? [] : [".github/workflows/**", ...config.agent.protected_paths];
+  const tools = new ToolSet({
+    policy: new PathPolicy(workspace.dir, { protectedPaths: config.agent.protected_paths, allowProtected: config.agent.allow_protected, ...(input.allowed_paths ? { allowed: input.allowed_paths } : {}) }),
+    commands: { commands, cwd: workspace.dir, timeoutMs: session.environment.commandTimeoutMs, record: session.commands, ...(signal ? { signal } : {}) },
+  });
+  const repo = `${target.owner}/${target.repo}`;
+  const [system, context, task] = await Promise.all([
+    renderPrompt("system-implement", { repo, commands: Object.keys(commands), protected: [...new Set(protectedPaths)], allowed: input.allowed_paths ?? null }),
+    renderPrompt("repository", { repo, default_branch: target.defaultBranch, instructions: await repositoryInstructions(workspace.dir), map: await repositoryMap(workspace.dir) }),
+    renderPrompt("task", { mode: "implement", issue, actor: target.actor, instructions: input.instructions ?? "", plan: input.plan ?? "" }),
+  ]);
+
+  const result = await runLoop({
+    client: model,
+    model: config.models.implement,
+    maxTokens: config.models.max_tokens,
+    maxTurns: input.max_turns ?? config.agent.max_turns,
+    system,
+    context,
+    task,
+    tools,
+    budget,
+    ...(signal ? { signal } : {}),
+  });
+  if (!result.finished) {
+    throw new UserFacingError(
+      `The agent used its ${input.max_turns ?? config.agent.max_turns} turns (agent.max_turns) without finishing, so nothing was pushed.${result.summary ? ` Its last words: ${result.summary.slice(0, 300)}` : ""}`,
+    );
+  }
+
+  const files = await workspace.changedFiles();
+  if (files.length > 0) {
+    const committer = await session.source.committer();
+    const requester = await session.source.requester();
+    await workspace.commit(commitMessage(issue.title, target.number, issue.labels, result.summary, requester), committer);
+  }
+  const commits = await workspace.commits();
+  if (commits.length === 0) {
+    return {
+      branch,
+      changed: false,
+      summary: `The agent made no changes, so no branch or pull request was opened. ${result.summary}`,
+      files_changed: [],
+      commits: 0,
+      pr_body: "",
+    };
+  }
+  await workspace.push();
+  const changedFiles = files.length > 0 ? files : result.changedFiles;
+  const pr_body = await renderPrompt("pull-request", {
+    summary: result.summary,
+    files: changedFiles,
+    commands: session.commands,
+    cost: formatUsd(budget.spentMicros),
+    actor: target.actor,
+    issue: target.number,
+  });
+  return { branch, changed: true, summary: result.summary, files_changed: changedFiles, commits: commits.length, pr_body };
+}
+
+/** `fix: handle empty input (#12)`, the summary, and the co-author trailer. */
+export function commitMessage(title: string, number: number, labels: readonly string[], summary: string, requester: { name: string; email: string }): string {
+  const lower = labels.map((label) => label.toLowerCase());
+  const type = lower.some((l) => l.includes("bug") || l === "fix") ? "fix" : lower.some((l) => l.includes("doc")) ? "docs" : "feat";
+  const subject = title.replace(/\s+/g, " ").trim();
+  const head = `${type}: ${subject.charAt(0).toLowerCase()}${subject.slice(1)}`;
+  const suffix = ` (#${number})`;
+  const line = head.length + suffix.length > 72 ? `${head.slice(0, 72 - suffix.length - 1)}…${suffix}` : `${head}${suffix}`;
+  return `${line}\n\n${summary.trim()}\n\nCo-authored-by: ${requester.name} <${requester.email}>\n`;
+}
+
+/** `Fix: the README's typo!` → `fix-the-readmes-typo`, at most 40 characters. */
+export function slug(title: string): string {
+  const words = title
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f']/g, "")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (words.length <= 40) return words || "issue";
+  const cut = words.slice(0, 41);
+  return cut.slice(0, cut.lastIndexOf("-") > 0 ? cut.lastIndexOf("-") : 40);
+}

@@ -1,0 +1,76 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { UserFacingError } from "../runs/tasks.js";
+
+/**
+ * The model client: the official SDK, streaming every call (long outputs would time out as one
+ * JSON response), retrying 429 and 529 answers with the SDK's backoff, which honours
+ * `retry-after`. Errors become messages a person can act on; none carries the API key.
+ */
+
+export interface ModelClientOptions {
+  apiKey: string;
+  baseURL?: string;
+  /** Retries of 408/409/429/5xx/529 answers and dropped connections. */
+  maxRetries?: number;
+  /** Per request, in milliseconds. */
+  timeoutMs?: number;
+}
+
+export type MessageRequest = Anthropic.MessageCreateParamsNonStreaming;
+export type Message = Anthropic.Message;
+
+/** The account cannot pay for more: retrying is pointless, the run ends here. */
+export class SpendLimitReached extends UserFacingError {
+  override name = "SpendLimitReached";
+}
+
+export class ModelUnavailable extends UserFacingError {
+  override name = "ModelUnavailable";
+}
+
+const SPEND_LIMIT = /credit balance|spend(ing)? limit|billing|usage limit|quota/i;
+
+export class ModelClient {
+  private readonly client: Anthropic;
+
+  constructor(private readonly options: ModelClientOptions) {
+    this.client = new Anthropic({
+      apiKey: options.apiKey,
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      maxRetries: options.maxRetries ?? 4,
+      timeout: options.timeoutMs ?? 10 * 60 * 1000,
+    });
+  }
+
+  async call(request: MessageRequest, signal?: AbortSignal): Promise<Message> {
+    try {
+      const stream = this.client.messages.stream(request, signal ? { signal } : {});
+      return await stream.finalMessage();
+    } catch (error) {
+      throw describeError(error, this.options.maxRetries ?? 4);
+    }
+  }
+}
+
+/** What went wrong, for the person who triggered the run; the server log keeps the original. */
+export function describeError(error: unknown, retries: number): Error {
+  if (!(error instanceof Anthropic.APIError)) return error instanceof Error ? error : new Error(String(error));
+  const raw = (error as { status?: unknown }).status;
+  const status = typeof raw === "number" ? raw : undefined;
+  const detail = apiMessage((error as { error?: unknown }).error, status);
+  if ((status === 400 || status === 402 || status === 403 || status === 429) && SPEND_LIMIT.test(detail)) {
+    return new SpendLimitReached(`The Anthropic account cannot pay for more requests, so the run stopped: ${detail}`);
+  }
+  if (status === 401) return new ModelUnavailable("The Anthropic API refused the API key (401); check ANTHROPIC_API_KEY on the server.");
+  if (status === 429 || status === 529 || (status !== undefined && status >= 500)) {
+    return new ModelUnavailable(`The Anthropic API is ${status === 429 ? "rate limiting requests" : "overloaded or failing"} (${status}) and did not recover after ${retries} retries; try again later.`);
+  }
+  if (status === undefined) return new ModelUnavailable("The Anthropic API could not be reached; the server log has the details.");
+  return new ModelUnavailable(`The Anthropic API rejected the request (${status}): ${detail}`);
+}
+
+/** The `error.message` of the API's error body. */
+function apiMessage(body: unknown, status: number | undefined): string {
+  const message = (body as { error?: { message?: unknown } } | undefined)?.error?.message;
+  return typeof message === "string" ? message.slice(0, 300) : `HTTP ${status ?? "error"}`;
+}

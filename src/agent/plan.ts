@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { UserFacingError } from "../runs/tasks.js";
+import { repositoryInstructions, repositoryMap } from "./context.js";
+import { runLoop } from "./loop.js";
+import { PathPolicy } from "./paths.js";
+import { renderPrompt } from "./prompts.js";
+import type { AgentSession } from "./session.js";
+import { ToolSet } from "./tools/index.js";
+
+/**
+ * `ai.plan`: the model reads the code (view, find, search; nothing it can change) and answers
+ * through `submit_plan`, whose schema holds the plan's parts. The plan is posted as a comment, and
+ * with `plan.create_sub_issues` its steps become sub-issues of the issue.
+ */
+
+export const planSchema = z.object({
+  summary: z.string().min(1),
+  steps: z.array(z.object({ title: z.string().min(1), details: z.string().default("") })).min(1),
+  files: z.array(z.string()).default([]),
+  risks: z.array(z.string()).default([]),
+  questions: z.array(z.string()).default([]),
+  estimate: z.string().default("not given"),
+});
+export type Plan = z.output<typeof planSchema>;
+
+const SUBMIT_PLAN = {
+  name: "submit_plan",
+  description: "Submit the finished plan. Call once, at the end.",
+  input_schema: {
+    type: "object" as const,
+    properties: {
+      summary: { type: "string", description: "What will be done and why, in a few sentences." },
+      steps: { type: "array", items: { type: "object", properties: { title: { type: "string" }, details: { type: "string" } }, required: ["title"] } },
+      files: { type: "array", items: { type: "string" }, description: "Files likely touched, relative to the repository root." },
+      risks: { type: "array", items: { type: "string" } },
+      questions: { type: "array", items: { type: "string" }, description: "Open questions for the people who asked." },
+      estimate: { type: "string", description: "e.g. \"2 pull requests, about a day\"" },
+    },
+    required: ["summary", "steps", "estimate"],
+  },
+};
+
+export interface PlanOutputs {
+  summary: string;
+  steps: string[];
+  files: string[];
+  comment_url: string | null;
+  [key: string]: unknown;
+}
+
+export async function plan(session: AgentSession, input: { instructions?: string | undefined; comment: boolean }, signal?: AbortSignal): Promise<PlanOutputs> {
+  const { config, target } = session;
+  const issue = await session.source.issue();
+  const model = session.model;
+  const budget = await session.budget();
+  // A branch of its own, never pushed: two plans of one repository may run at once.
+  const workspace = await session.workspace(`ai-plan/${target.runId}`);
+  let submitted: Plan | undefined;
+  const tools = new ToolSet({
+    policy: new PathPolicy(workspace.dir, { protectedPaths: [], allowProtected: false }),
+    readOnly: true,
+    finishTool: {
+      ...SUBMIT_PLAN,
+      parse(value) {
+        submitted = planSchema.parse(value);
+        return { summary: submitted.summary };
+      },
+    },
+  });
+  const repo = `${target.owner}/${target.repo}`;
+  const result = await runLoop({
+    client: model,
+    model: config.models.plan,
+    maxTokens: config.models.max_tokens,
+    maxTurns: config.agent.max_turns,
+    system: await renderPrompt("system-plan", { repo }),
+    context: await renderPrompt("repository", { repo, default_branch: target.defaultBranch, instructions: await repositoryInstructions(workspace.dir), map: await repositoryMap(workspace.dir) }),
+    task: await renderPrompt("task", { mode: "plan", issue, actor: target.actor, instructions: input.instructions ?? "", plan: "" }),
+    tools,
+    budget,
+    ...(signal ? { signal } : {}),
+  });
+  if (!result.finished || !submitted) throw new UserFacingError("The planner ended without submitting a plan.");
+  const planned: Plan & { steps: (Plan["steps"][number] & { issue?: string })[] } = submitted;
+
+  const github = session.source.github;
+  if (config.plan.create_sub_issues && github) {
+    const { owner, repo: name, number } = target;
+    for (const step of planned.steps) {
+      const { data: created } = await github.rest.issues.create({ owner, repo: name, title: step.title, body: `${step.details}\n\nPart of #${number}.`.trim() });
+      await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", { owner, repo: name, issue_number: number, sub_issue_id: created.id });
+      step.issue = `#${created.number}`;
+    }
+  }
+  let commentUrl: string | null = null;
+  const body = await renderPrompt("plan-comment", { issue: target.number, plan: planned });
+  if (input.comment && github) {
+    const { data } = await github.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
+    commentUrl = data.html_url;
+  }
+  return { summary: planned.summary, steps: planned.steps.map((step) => step.title), files: planned.files, comment_url: commentUrl, body };
+}

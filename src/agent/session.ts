@@ -1,0 +1,114 @@
+import type { RepoConfig } from "../config/repo-config-schema.js";
+import type { GitHubClient } from "../github/client.js";
+import { UserFacingError } from "../runs/tasks.js";
+import { Budget, type LedgerStore } from "./budget.js";
+import type { IssueText } from "./context.js";
+import type { ModelClient } from "./model.js";
+import type { CommandRecord } from "./tools/types.js";
+import type { Workspace, WorkspaceManager } from "./workspace.js";
+
+/**
+ * One run's agent: what the `ai.*` and `git.push` actions share while a workflow runs — the model
+ * client, the budget, the workspace (prepared on first use, removed when the run ends), the
+ * commands run so far, and where the issue and identities come from. The app builds it from the
+ * installation; the CLI builds it from a local repository and an issue file.
+ */
+
+/** Server-wide parts, built once at start-up. */
+export interface AgentEnvironment {
+  /** Absent when ANTHROPIC_API_KEY is not set: the ai.* actions say so. */
+  model?: ModelClient;
+  workspaces: WorkspaceManager;
+  store: LedgerStore;
+  /** Where the repository is fetched from and pushed to. */
+  remoteUrl(owner: string, repo: string): string;
+  commandTimeoutMs: number;
+}
+
+export interface GitIdentity {
+  name: string;
+  email: string;
+}
+
+/** Where a run's issue, token and people come from: GitHub for the app, files for the CLI. */
+export interface AgentSource {
+  issue(): Promise<IssueText & { labels: string[] }>;
+  /** The token for git over HTTPS; undefined for a local remote. */
+  token(): Promise<string | undefined>;
+  /** Who commits (the app's bot). */
+  committer(): Promise<GitIdentity>;
+  /** The person who asked, for the Co-authored-by trailer. */
+  requester(): Promise<GitIdentity>;
+  github?: GitHubClient;
+}
+
+export interface SessionTarget {
+  runId: string;
+  owner: string;
+  repo: string;
+  number: number;
+  actor: string;
+  defaultBranch: string;
+  /** Extra instructions from the command. */
+  input: string;
+}
+
+export class AgentSession {
+  readonly commands: CommandRecord[] = [];
+  private workspaceSlot?: Workspace;
+  private budgetSlot?: Budget;
+
+  constructor(
+    readonly environment: AgentEnvironment,
+    readonly target: SessionTarget,
+    readonly config: RepoConfig,
+    readonly source: AgentSource,
+  ) {}
+
+  get model(): ModelClient {
+    if (!this.environment.model) throw new UserFacingError("The coding agent needs ANTHROPIC_API_KEY, and it is not set on this server.");
+    return this.environment.model;
+  }
+
+  async budget(): Promise<Budget> {
+    if (!this.budgetSlot) {
+      const run = await this.environment.store.getRun(this.target.runId);
+      this.budgetSlot = new Budget({
+        store: this.environment.store,
+        repo: `${this.target.owner}/${this.target.repo}`,
+        runId: this.target.runId,
+        perRunMicros: Math.round(this.config.budgets.usd_per_run * 1_000_000),
+        perRepoMonthMicros: Math.round(this.config.budgets.usd_per_repo_month * 1_000_000),
+        spentMicros: run?.costMicros ?? 0,
+      });
+    }
+    return this.budgetSlot;
+  }
+
+  /** The run's workspace on `branch`; the first call prepares it. */
+  async workspace(branch: string): Promise<Workspace> {
+    if (this.workspaceSlot && this.workspaceSlot.branch === branch) return this.workspaceSlot;
+    await this.workspaceSlot?.dispose();
+    const { owner, repo, runId, defaultBranch } = this.target;
+    const token = await this.source.token();
+    this.workspaceSlot = await this.environment.workspaces.prepare({
+      repo: `${owner}/${repo}`,
+      remoteUrl: this.environment.remoteUrl(owner, repo),
+      ...(token ? { token } : {}),
+      baseBranch: defaultBranch,
+      branch,
+      runId,
+    });
+    return this.workspaceSlot;
+  }
+
+  /** The workspace if one was prepared in this process. */
+  current(): Workspace | undefined {
+    return this.workspaceSlot;
+  }
+
+  async dispose(): Promise<void> {
+    await this.workspaceSlot?.dispose();
+    this.workspaceSlot = undefined;
+  }
+}

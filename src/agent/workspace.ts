@@ -1,0 +1,260 @@
+/**
+ * Per-repository git workspaces for agent runs. Each repository is cloned once, partially
+ * (`--filter=blob:none`, bare) into `${cacheDir}/repos/<owner>/<repo>.git`, and fetched on later
+ * runs; each run gets its own worktree at `${cacheDir}/worktrees/<runId>` on its branch, reused from
+ * the remote when a retried run finds it there. Set-up of one repository is serialised within the
+ * process; a cache directory must not be shared by several processes.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, realpath, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { NETWORK_TIMEOUT_MS, normaliseRemote, runGit, type RunGitOptions } from "./git.js";
+
+export { GitError } from "./git.js";
+
+export interface WorkspaceOptions {
+  /** Where clones and worktrees live, e.g. `${DATA_DIR}/git`. */
+  cacheDir: string;
+}
+
+export interface PrepareOptions {
+  /** `owner/repo`: the cache key. */
+  repo: string;
+  /** https://github.com/owner/repo.git, or a local path / file:// URL in tests. */
+  remoteUrl: string;
+  /** The installation token for HTTPS remotes; optional for local remotes. */
+  token?: string;
+  /** The branch to start from when `branch` does not exist on the remote (e.g. "main"). */
+  baseBranch: string;
+  /** The branch the run works on. Reused when it already exists on the remote (a retried run). */
+  branch: string;
+  /** A unique id for this run: names the worktree directory. */
+  runId: string;
+}
+
+export interface Workspace {
+  /** The worktree's directory (absolute, realpath). */
+  dir: string;
+  branch: string;
+  /** The commit the worktree started from. */
+  baseSha: string;
+  /** True when `branch` existed on the remote and was checked out from it. */
+  reusedBranch: boolean;
+  /** Paths changed in the worktree relative to HEAD, tracked and untracked (respecting .gitignore), sorted. */
+  changedFiles(): Promise<string[]>;
+  /** Stages everything and commits; returns the new sha, or undefined when nothing changed. */
+  commit(message: string, author: { name: string; email: string }): Promise<string | undefined>;
+  /** Commits on the branch that are not on `baseBranch` (as of prepare), oldest first. */
+  commits(): Promise<{ sha: string; subject: string }[]>;
+  /** Pushes the branch to the remote (creates or fast-forwards it); returns the pushed sha. A fresh token may be given. */
+  push(token?: string): Promise<string>;
+  /** Removes the worktree (and prunes it from the cache); safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** Per-repository set-up chains, shared by every manager in the process. */
+const locks = new Map<string, Promise<void>>();
+/** Worktree directories handed out and not yet disposed, in this process. */
+const live = new Set<string>();
+
+/** Runs `fn` after every earlier holder of `key` has finished, successfully or not. */
+function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const result = (locks.get(key) ?? Promise.resolve()).then(fn);
+  const tail = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  locks.set(key, tail);
+  void tail.then(() => locks.get(key) === tail && locks.delete(key));
+  return result;
+}
+
+type GitFn = (args: string[], cwd: string, extra?: Partial<RunGitOptions>) => ReturnType<typeof runGit>;
+
+interface Prepared {
+  dir: string;
+  branch: string;
+  baseSha: string;
+  reusedBranch: boolean;
+  /** Where the branch left the base branch: commits() starts after it. */
+  forkPoint: string;
+  gitDir: string;
+  git: GitFn;
+}
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+export class WorkspaceManager {
+  private readonly cacheDir: string;
+
+  constructor(options: WorkspaceOptions) {
+    this.cacheDir = path.resolve(options.cacheDir);
+  }
+
+  async prepare(options: PrepareOptions): Promise<Workspace> {
+    const { repo, token, baseBranch, branch, runId } = options;
+    const [owner, name, ...rest] = repo.split("/");
+    if (!owner || !name || rest.length || !NAME.test(owner) || !NAME.test(name)) throw new Error(`Invalid repository name: ${repo}`);
+    if (!NAME.test(runId)) throw new Error(`Invalid run id: ${runId}`);
+    const remote = normaliseRemote(options.remoteUrl);
+    await mkdir(path.join(this.cacheDir, "worktrees"), { recursive: true });
+    const home = await realpath(this.cacheDir);
+    const git = (args: string[], cwd: string, extra?: Partial<RunGitOptions>) => runGit(args, { cwd, home, token, ...extra });
+    for (const ref of [branch, baseBranch]) {
+      await git(["check-ref-format", "--branch", ref], home).catch(() => {
+        throw new Error(`Invalid branch name: ${ref}`);
+      });
+    }
+
+    const gitDir = path.join(home, "repos", owner, `${name}.git`);
+    const dir = path.join(home, "worktrees", runId);
+    if (live.has(dir)) throw new Error(`Run ${runId} already has a workspace`);
+    live.add(dir); // reserved from here on, released if set-up fails
+    try {
+      return await withLock(gitDir, () => this.setUp(gitDir, dir, remote, options, git));
+    } catch (error) {
+      live.delete(dir);
+      throw error;
+    }
+  }
+
+  /** Clones or fetches, clears the way and adds the worktree; runs under the repository's lock. */
+  private async setUp(gitDir: string, dir: string, remote: string, options: PrepareOptions, git: GitFn): Promise<Workspace> {
+    const { branch, baseBranch } = options;
+    if (await exists(gitDir)) {
+      const url = await git(["config", "--get", "remote.origin.url"], gitDir, { okCodes: [1] });
+      if (url.stdout.trim() !== remote) await git(["remote", "set-url", "origin", remote], gitDir);
+      await git(["fetch", "--prune", "--no-tags", "--quiet", "origin"], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
+    } else {
+      await this.clone(remote, gitDir, git);
+    }
+    await this.clearWay(gitDir, dir, branch, git);
+
+    const tip = (name: string) =>
+      git(["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${name}^{commit}`], gitDir, { okCodes: [1] }).then((r) =>
+        r.code === 0 ? r.stdout.trim() : undefined,
+      );
+    const branchTip = await tip(branch);
+    const baseTip = await tip(baseBranch);
+    const baseSha = branchTip ?? baseTip;
+    if (baseSha === undefined) throw new Error(`The remote has no branch ${baseBranch}`);
+    // Checking out fetches the missing blobs of this one tree from the promisor remote.
+    await git(["worktree", "add", "--quiet", "--no-track", "-B", branch, dir, baseSha], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
+    // commits() lists what the branch adds to the base, earlier runs' commits included.
+    let forkPoint = baseSha;
+    if (branchTip !== undefined && baseTip !== undefined) {
+      const mergeBase = await git(["merge-base", branchTip, baseTip], gitDir, { okCodes: [1] });
+      forkPoint = mergeBase.stdout.trim() || baseSha;
+    }
+    return this.workspace({ dir, branch, baseSha, reusedBranch: branchTip !== undefined, forkPoint, gitDir, git });
+  }
+
+  /** A bare partial clone, made aside and renamed into place so that a failed clone leaves nothing. */
+  private async clone(remote: string, gitDir: string, git: GitFn): Promise<void> {
+    await mkdir(path.dirname(gitDir), { recursive: true });
+    const temp = `${gitDir}.tmp-${randomBytes(6).toString("hex")}`;
+    try {
+      await git(["clone", "--bare", "--quiet", "--filter=blob:none", "--no-tags", "--", remote, temp], path.dirname(gitDir), {
+        timeoutMs: NETWORK_TIMEOUT_MS,
+      });
+      await git(["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"], temp);
+      await git(["config", "core.hooksPath", "/dev/null"], temp);
+      // The bare clone put the remote's branches under refs/heads; move them to remote-tracking refs.
+      const refs = await git(["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/"], temp);
+      const moves = refs.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => {
+          const [sha = "", ref = ""] = line.split(" ");
+          const short = ref.slice("refs/heads/".length);
+          return `create refs/remotes/origin/${short} ${sha}\ndelete ${ref} ${sha}\n`;
+        });
+      if (moves.length) await git(["update-ref", "--stdin"], temp, { input: moves.join("") });
+      await rename(temp, gitDir);
+    } catch (error) {
+      await rm(temp, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Removes what a crashed or earlier run left in the way: the run's directory and worktrees holding `branch`. */
+  private async clearWay(gitDir: string, dir: string, branch: string, git: GitFn): Promise<void> {
+    await git(["worktree", "prune"], gitDir);
+    const list = (await git(["worktree", "list", "--porcelain", "-z"], gitDir)).stdout;
+    for (const entry of list.split("\0\0")) {
+      const fields = entry.split("\0");
+      const where = fields.find((f) => f.startsWith("worktree "))?.slice("worktree ".length);
+      if (!where || where === gitDir) continue;
+      const holdsBranch = fields.includes(`branch refs/heads/${branch}`);
+      if (where !== dir && !holdsBranch) continue;
+      if (where !== dir && live.has(where)) throw new Error(`Branch ${branch} is in use by the workspace at ${where}`);
+      await git(["worktree", "remove", "--force", "--force", where], gitDir);
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  private workspace(state: Prepared): Workspace {
+    const { dir, branch, baseSha, reusedBranch, forkPoint, gitDir, git } = state;
+    let disposed: Promise<void> | undefined;
+    const changedFiles = async (): Promise<string[]> => {
+      const status = await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], dir, {
+        extra: { GIT_OPTIONAL_LOCKS: "0" },
+      });
+      const files = status.stdout.split("\0").filter(Boolean).map((entry) => entry.slice(3));
+      return [...new Set(files)].sort();
+    };
+    return {
+      dir,
+      branch,
+      baseSha,
+      reusedBranch,
+      changedFiles,
+      async commit(message, author) {
+        if ((await changedFiles()).length === 0) return undefined;
+        const identity = {
+          GIT_AUTHOR_NAME: author.name,
+          GIT_AUTHOR_EMAIL: author.email,
+          GIT_COMMITTER_NAME: author.name,
+          GIT_COMMITTER_EMAIL: author.email,
+        };
+        await git(["add", "--all"], dir);
+        await git(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "--cleanup=whitespace", "--file=-"], dir, {
+          input: message,
+          extra: identity,
+        });
+        return (await git(["rev-parse", "HEAD"], dir)).stdout.trim();
+      },
+      async commits() {
+        const log = await git(["log", "--reverse", "--format=%H %s", `${forkPoint}..HEAD`, "--"], dir);
+        return log.stdout
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => ({ sha: line.slice(0, line.indexOf(" ")), subject: line.slice(line.indexOf(" ") + 1) }));
+      },
+      async push(freshToken) {
+        const sha = (await git(["rev-parse", "HEAD"], dir)).stdout.trim();
+        await git(["push", "--quiet", "--no-verify", "origin", `${sha}:refs/heads/${branch}`], dir, {
+          timeoutMs: NETWORK_TIMEOUT_MS,
+          ...(freshToken ? { token: freshToken } : {}),
+        });
+        return sha;
+      },
+      dispose() {
+        disposed ??= withLock(gitDir, async () => {
+          await git(["worktree", "remove", "--force", "--force", dir], gitDir).catch(() => undefined); // already gone
+          await rm(dir, { recursive: true, force: true });
+          await git(["worktree", "prune"], gitDir);
+          // The branch lives on the remote once pushed; the local copy would only pin objects.
+          await git(["branch", "--quiet", "-D", branch], gitDir, { okCodes: [1] }).catch(() => undefined);
+        })
+          .catch((error: unknown) => {
+            disposed = undefined; // let a later call try again
+            throw error;
+          })
+          .finally(() => live.delete(dir));
+        return disposed;
+      },
+    };
+  }
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseRepoConfig, REPO_CONFIG_PATH } from "../config/repo-config.js";
+import { defaultRepoConfig } from "../config/repo-config-schema.js";
+import type { LedgerStore } from "../agent/budget.js";
+import { sanitize } from "../agent/context.js";
+import { ModelClient } from "../agent/model.js";
+import { formatUsd } from "../agent/pricing.js";
+import { AgentSession } from "../agent/session.js";
+import { WorkspaceManager } from "../agent/workspace.js";
+import type { UsageEntry } from "../store/types.js";
+import { emptyTotals } from "../store/types.js";
+import { builtInActions } from "../workflows/actions/index.js";
+import { effectiveWorkflows } from "../workflows/built-in.js";
+import { publicMessage, runWorkflow } from "../workflows/engine.js";
+import type { Workflow } from "../workflows/schema.js";
+import { configScope } from "../workflows/scope.js";
+
+/**
+ * `ai-agent run --repo <path> --issue-file <file.md>`: the implement workflow on a local repository,
+ * without GitHub. The issue comes from a Markdown file (its first line is the title), the agent works
+ * in a worktree of the repository, and its commits are pushed back to it as a branch. Steps that
+ * need GitHub, Slack or Jira are skipped. Spend is kept in memory and printed at the end.
+ */
+
+export interface RunCommandOptions {
+  repo: string;
+  issueFile: string;
+  number: number;
+  workflow: string;
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const NEEDS_A_SERVICE = /^(github|slack|jira)\./;
+
+export async function runLocally(options: RunCommandOptions): Promise<number> {
+  const repoDir = path.resolve(options.repo);
+  if (!existsSync(path.join(repoDir, ".git"))) {
+    options.err(`ai-agent: ${repoDir} is not a git repository`);
+    return 2;
+  }
+  const apiKey = options.env.ANTHROPIC_API_KEY;
+  if (!apiKey) {
+    options.err("ai-agent: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for another endpoint) to run the agent");
+    return 2;
+  }
+  const text = await readFile(options.issueFile, "utf8").catch(() => undefined);
+  if (text === undefined) {
+    options.err(`ai-agent: cannot read ${options.issueFile}`);
+    return 2;
+  }
+  const [first = "", ...rest] = text.split(/\r?\n/);
+  const title = sanitize(first.replace(/^#+\s*/, "")) || "Untitled issue";
+  const body = sanitize(rest.join("\n"));
+
+  const configFile = path.join(repoDir, REPO_CONFIG_PATH);
+  const configText = await readFile(configFile, "utf8").catch(() => undefined);
+  const parsed = configText === undefined ? { ok: true as const, config: defaultRepoConfig() } : parseRepoConfig(configText, configFile);
+  if (!parsed.ok) {
+    for (const p of parsed.problems) options.err(`${p.file}:${p.line}:${p.column} ${p.message}`);
+    return 1;
+  }
+  const config = parsed.config;
+  const workflows = effectiveWorkflows(config.workflows);
+  const chosen = workflows[options.workflow];
+  if (!chosen) {
+    options.err(`ai-agent: no workflow "${options.workflow}"; the workflows are ${Object.keys(workflows).join(", ")}`);
+    return 2;
+  }
+  const workflow = withoutServices(chosen, options.err);
+
+  const cacheDir = await mkdtemp(path.join(tmpdir(), "ai-agent-run-"));
+  const ledger = memoryLedger();
+  const runId = randomUUID();
+  const defaultBranch = (await currentBranch(repoDir)) ?? "main";
+  const me = { name: "ai-agent", email: "ai-agent@localhost" };
+  const session = new AgentSession(
+    {
+      model: new ModelClient({ apiKey, ...(options.env.ANTHROPIC_BASE_URL ? { baseURL: options.env.ANTHROPIC_BASE_URL } : {}) }),
+      workspaces: new WorkspaceManager({ cacheDir }),
+      store: ledger,
+      remoteUrl: () => repoDir,
+      commandTimeoutMs: 10 * 60_000,
+    },
+    { runId, owner: "local", repo: path.basename(repoDir), number: options.number, actor: "you", defaultBranch, input: "" },
+    config,
+    {
+      issue: () => Promise.resolve({ number: options.number, title, author: "you", body, bodyWithheld: false, comments: [], omittedComments: 0, labels: [] }),
+      token: () => Promise.resolve(undefined),
+      committer: () => Promise.resolve(me),
+      requester: () => Promise.resolve(me),
+    },
+  );
+  try {
+    const result = await runWorkflow({
+      name: options.workflow,
+      workflow,
+      workflows,
+      actions: builtInActions(),
+      scope: {
+        issue: { number: options.number, title, body, state: "open", author: "you", labels: [], url: pathToIssue(options.issueFile) },
+        pull_request: null,
+        repo: { owner: "local", name: path.basename(repoDir), full_name: `local/${path.basename(repoDir)}`, default_branch: defaultBranch, url: repoDir },
+        run: { id: runId, task: "implement", trigger: "cli", actor: "you", input: "" },
+        config: configScope(config),
+      },
+      target: { runId, owner: "local", repo: path.basename(repoDir), number: options.number, actor: "you" },
+      services: { agent: session },
+      hooks: {
+        previous: [],
+        record: (step) => {
+          if (step.status !== "running" || step.error) options.err(`${step.status.padEnd(11)} ${step.name ?? step.id}${step.error ? `: ${step.error}` : ""}`);
+          return Promise.resolve();
+        },
+        checkpoint: () => Promise.resolve(),
+      },
+    });
+    const cost = formatUsd(ledger.total());
+    if (result.status === "failed") {
+      options.err(`\nFailed: ${publicMessage(result.error)}\nCost: ${cost}`);
+      return 1;
+    }
+    const summary = typeof result.outputs.summary === "string" && result.outputs.summary ? result.outputs.summary : "Done.";
+    options.out(`${summary}\n\nCost: ${cost}`);
+    return 0;
+  } finally {
+    await session.dispose();
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+}
+
+/** The workflow with its GitHub, Slack and Jira steps turned off (they are reported as skipped). */
+function withoutServices(workflow: Workflow, err: (text: string) => void): Workflow {
+  const off = <T extends { uses?: string | undefined; if?: string | undefined; id: string }>(step: T): T => {
+    if (!step.uses || !NEEDS_A_SERVICE.test(step.uses)) return step;
+    err(`(step ${step.id} uses ${step.uses}, which needs the app; it is skipped here)`);
+    return { ...step, if: "false" };
+  };
+  return {
+    ...workflow,
+    steps: workflow.steps.map((step) => ({ ...off(step), ...(step.parallel ? { parallel: step.parallel.map(off) } : {}) })),
+    post: { always: workflow.post.always.map(off), on_success: workflow.post.on_success.map(off), on_failure: workflow.post.on_failure.map(off) },
+  };
+}
+
+function pathToIssue(file: string): string {
+  return path.resolve(file);
+}
+
+async function currentBranch(repo: string): Promise<string | undefined> {
+  const head = await readFile(path.join(repo, ".git", "HEAD"), "utf8").catch(() => "");
+  return /^ref: refs\/heads\/(.+)$/m.exec(head)?.[1]?.trim();
+}
+
+/** The usage ledger of one CLI run, in memory. */
+function memoryLedger(): LedgerStore & { total(): number } {
+  const entries: UsageEntry[] = [];
+  let runCost = 0;
+  return {
+    total: () => runCost,
+    getRun: () => Promise.resolve(null),
+    addUsage: (entry) => {
+      entries.push(entry);
+      return Promise.resolve();
+    },
+    updateRun: (_id, patch) => {
+      if (patch.costMicros !== undefined) runCost = patch.costMicros;
+      return Promise.resolve(null);
+    },
+    usageForMonth: () => Promise.resolve({ ...emptyTotals(), costMicros: entries.reduce((sum, e) => sum + e.costMicros, 0), entries: entries.length }),
+  };
+}

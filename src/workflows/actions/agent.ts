@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { implement } from "../../agent/implement.js";
+import { plan } from "../../agent/plan.js";
+import type { AgentSession } from "../../agent/session.js";
+import { httpStatus } from "../../github/client.js";
+import { UserFacingError } from "../../runs/tasks.js";
+import { type ActionContext, defineAction } from "../actions.js";
+import { githubDeleteBranch } from "./github.js";
+
+/** The coding agent's actions: `ai.plan`, `ai.implement`, and `git.push` of what it committed. */
+
+function agent(context: ActionContext, action: string): AgentSession {
+  const session = context.services.agent;
+  if (!session) throw new UserFacingError(`${action} needs the coding agent, and this run has none.`);
+  return session;
+}
+
+const instructions = z.string().optional();
+
+export const aiPlan = defineAction({
+  name: "ai.plan",
+  description: "Asks the model for a plan of the issue: summary, steps, files likely touched, risks, open questions, estimate; posts it as a comment unless comment is false.",
+  input: z.strictObject({ instructions, comment: z.boolean().default(true) }),
+  outputs: { summary: "the plan's summary", steps: "the steps, a list", files: "files likely touched, a list", comment_url: "the plan comment's address" },
+  run: (input, context) => plan(agent(context, "ai.plan"), input, context.signal),
+});
+
+export const aiImplement = defineAction({
+  name: "ai.implement",
+  description: "Runs the coding agent on the run's branch, then commits and pushes what it changed.",
+  input: z.strictObject({
+    instructions,
+    plan: z.string().optional(),
+    branch_prefix: z.string().regex(/^[A-Za-z0-9._/-]+\/$/, 'expected a branch prefix ending in "/", such as "ai/"').default("ai/"),
+    max_turns: z.number().int().min(1).max(500).optional(),
+    /** When set, edits outside these globs are refused. */
+    allowed_paths: z.array(z.string().min(1, "expected a glob pattern"), "expected a list of glob patterns").optional(),
+  }),
+  outputs: {
+    branch: "the branch the commits are on",
+    changed: "whether anything changed",
+    summary: "what the agent did",
+    files_changed: "the changed files, a list",
+    commits: "the number of commits on the branch",
+    pr_body: "a pull request body: summary, files, commands run, cost, Closes #N",
+  },
+  run: (input, context) => implement(agent(context, "ai.implement"), input, context.signal),
+});
+
+export const gitPush = defineAction({
+  name: "git.push",
+  description: "Makes sure the branch is on the remote (pushing the workspace's commits); a rollback deletes the pushed branch.",
+  input: z.strictObject({ branch: z.string().min(1, "expected a branch name") }),
+  outputs: { branch: "the branch pushed", sha: "the pushed commit" },
+  async run(input, context) {
+    const session = agent(context, "git.push");
+    const workspace = session.current();
+    if (workspace?.branch === input.branch) return { branch: input.branch, sha: await workspace.push() };
+    // Resumed on another worker: ai.implement pushed before it finished, so the branch is there.
+    const github = context.services.github;
+    if (github) {
+      try {
+        const { data } = await github.rest.repos.getBranch({ owner: context.target.owner, repo: context.target.repo, branch: input.branch });
+        return { branch: input.branch, sha: data.commit.sha };
+      } catch (error) {
+        if (httpStatus(error) !== 404) throw error;
+      }
+    }
+    throw new UserFacingError(`The branch ${input.branch} is not on the remote and this worker has no workspace with it; start the run again.`);
+  },
+  async compensate(input, _outputs, context) {
+    await githubDeleteBranch.run({ branch: input.branch }, context);
+  },
+});
