@@ -81,7 +81,10 @@ export async function plan(session: AgentSession, input: { instructions?: string
     ...(signal ? { signal } : {}),
   });
   if (!result.finished || !submitted) throw new UserFacingError("The planner ended without submitting a plan.");
-  const planned: Plan & { steps: (Plan["steps"][number] & { issue?: string })[] } = submitted;
+  const planned: Plan & { steps: (Plan["steps"][number] & { issue: string | null })[] } = {
+    ...submitted,
+    steps: submitted.steps.map((step) => ({ ...step, issue: null })),
+  };
 
   const github = session.source.github;
   if (config.plan.create_sub_issues && github) {

@@ -29,6 +29,7 @@ implement:
       uses: shell.run
       with: { run: "{{ config.agent.commands.test | argv }}" }
       timeout: 30m
+      on_error: rollback
     - id: push
       name: Push the branch
       if: steps.code.outputs.changed
@@ -99,6 +100,7 @@ hotfix:
       uses: shell.run
       with: { run: "{{ config.agent.commands.test | argv }}" }
       timeout: 15m
+      on_error: rollback
     - id: push
       name: Push the branch
       if: steps.code.outputs.changed

@@ -6,7 +6,7 @@ import { runTasks } from "../store/types.js";
 import type { ActionRegistry } from "./actions.js";
 import { builtInActions } from "./actions/index.js";
 import { effectiveWorkflows } from "./built-in.js";
-import { publicMessage, runWorkflow } from "./engine.js";
+import { runWorkflow } from "./engine.js";
 import { configScope } from "./scope.js";
 import type { TemplateScope } from "./template.js";
 
@@ -57,7 +57,8 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       services: { github: octokit, ...(agent ? { agent } : {}) },
       hooks: { previous: run.steps, record: (step) => context.recordStep(step), checkpoint: () => context.checkpoint() },
     }).finally(() => agent?.dispose());
-    if (result.status === "failed") throw result.error instanceof UserFacingError ? result.error : new UserFacingError(publicMessage(result.error));
+    // The failure as it is: the run job logs it and shows people only what is meant for them.
+    if (result.status === "failed") throw result.error;
     const links = Object.fromEntries(Object.entries(result.outputs).filter((entry): entry is [string, string] => typeof entry[1] === "string" && /^https?:\/\//.test(entry[1])));
     const summary = typeof result.outputs.summary === "string" && result.outputs.summary ? result.outputs.summary : undefined;
     return { links, ...(summary ? { summary } : {}) };

@@ -1,4 +1,5 @@
 import { Liquid, type TagToken } from "liquidjs";
+import { UserFacingError } from "../runs/tasks.js";
 import { splitCommand } from "./argv.js";
 
 /**
@@ -13,7 +14,8 @@ import { splitCommand } from "./argv.js";
 export const TEMPLATE_ROOTS = ["issue", "pull_request", "repo", "run", "config", "steps", "inputs", "item", "index"] as const;
 export type TemplateScope = Partial<Record<(typeof TEMPLATE_ROOTS)[number], unknown>>;
 
-export class TemplateError extends Error {
+/** A template that cannot be rendered; its message names the problem for the file's author. */
+export class TemplateError extends UserFacingError {
   override name = "TemplateError";
 }
 

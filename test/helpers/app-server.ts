@@ -7,6 +7,7 @@ import { TRIGGER_JOB, registerJobs } from "../../src/runs/jobs.js";
 import { JobQueue } from "../../src/runs/queue.js";
 import type { TaskRegistry } from "../../src/runs/tasks.js";
 import type { Database } from "../../src/store/open.js";
+import type { Store } from "../../src/store/types.js";
 import { startWebServer } from "../../src/web/server.js";
 import { freePort } from "./app-process.js";
 import { type TestDatabase, freshPostgres } from "./databases.js";
@@ -24,7 +25,7 @@ export interface TestApp {
 }
 
 /** The whole app in this process — Probot server, queue worker, real PostgreSQL — with given tasks. */
-export async function startTestApp(tasks: TaskRegistry = {}): Promise<TestApp> {
+export async function startTestApp(tasks: TaskRegistry | ((store: Store) => TaskRegistry) = {}): Promise<TestApp> {
   const testDb: TestDatabase = await freshPostgres();
   if (testDb.target.kind !== "postgres") throw new Error("expected PostgreSQL");
   const port = await freePort();
@@ -51,7 +52,8 @@ export async function startTestApp(tasks: TaskRegistry = {}): Promise<TestApp> {
       super({ ...options, throttle: { ...throttle, enabled: false } });
     }
   }
-  registerJobs(queue, { store: database.store, ...createAppAccess(config, log, { Octokit }), tasks, runUrl, log });
+  const access = createAppAccess(config, log, { Octokit });
+  registerJobs(queue, { store: database.store, ...access, tasks: typeof tasks === "function" ? tasks(database.store) : tasks, runUrl, log });
   await queue.start();
   const server: Server = await startWebServer(
     config,

@@ -16,6 +16,10 @@ export interface FakeGitHub {
   /** The text of .github/ai-agent.yml per ref; absent → 404. */
   configFiles: Map<string, string>;
   pulls: Map<number, { head: string; base: string }>;
+  /** Comments on issues, by issue number, as GitHub lists them. */
+  issueComments: Map<number, { id: number; body: string; user: { login: string; type: string }; created_at: string; updated_at: string }[]>;
+  /** Pull requests the app opened: the request bodies, in order. */
+  createdPulls: () => Recorded[];
   done(): void;
 }
 
@@ -30,6 +34,9 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
   const permissions = new Map<string, string>();
   const configFiles = new Map<string, string>();
   const pulls = new Map<number, { head: string; base: string }>();
+  const issueComments: FakeGitHub["issueComments"] = new Map();
+  const opened: { number: number; head: string; html_url: string }[] = [];
+  let nextIssue = 500;
   let nextCommentId = 1000;
   const prefix = `/repos/${owner}/${repo}`;
   const record = (method: string) =>
@@ -96,6 +103,53 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
         },
       ];
     })
+    .get(new RegExp(`^${prefix}/issues/(\\d+)/comments(\\?.*)?$`))
+    .reply(function (path) {
+      const number = Number(/issues\/(\d+)\/comments/.exec(path)?.[1]);
+      return [200, issueComments.get(number) ?? []];
+    })
+    .get(/^\/users\/([^/?]+)$/)
+    .reply(function (path) {
+      const login = decodeURIComponent(path.split("/").pop() ?? "");
+      const id = 1000 + [...login].reduce((sum, c) => sum + c.charCodeAt(0), 0);
+      return [200, { login, id, type: login.endsWith("[bot]") ? "Bot" : "User" }];
+    })
+    .get(new RegExp(`^${prefix}/pulls\\?`))
+    .reply(function (path) {
+      const head = new URL(path, "https://api.github.com").searchParams.get("head") ?? "";
+      const branch = head.split(":").pop();
+      return [200, opened.filter((pr) => pr.head === branch).map((pr) => ({ number: pr.number, html_url: pr.html_url, state: "open", head: { ref: pr.head } }))];
+    })
+    .post(`${prefix}/pulls`)
+    .reply(function (path, body) {
+      record("POST").call(this, path, body);
+      const request = body as { head: string };
+      const number = 100 + opened.length;
+      const pr = { number, head: request.head, html_url: `https://github.com/${owner}/${repo}/pull/${number}` };
+      opened.push(pr);
+      return [201, { ...pr, id: 9000 + number, state: "open", draft: (body as { draft?: boolean }).draft ?? false }];
+    })
+    .patch(new RegExp(`^${prefix}/pulls/\\d+$`))
+    .reply(function (path, body) {
+      record("PATCH").call(this, path, body);
+      return [200, { number: Number(path.split("/").pop()), state: (body as { state?: string }).state ?? "open" }];
+    })
+    .delete(new RegExp(`^${prefix}/git/refs/.+$`))
+    .reply(function (path) {
+      record("DELETE").call(this, path, undefined);
+      return [204, ""];
+    })
+    .post(`${prefix}/issues`)
+    .reply(function (path, body) {
+      record("POST").call(this, path, body);
+      const number = nextIssue++;
+      return [201, { id: 70000 + number, number, html_url: `https://github.com/${owner}/${repo}/issues/${number}`, title: (body as { title: string }).title }];
+    })
+    .post(new RegExp(`^${prefix}/issues/\\d+/sub_issues$`))
+    .reply(function (path, body) {
+      record("POST").call(this, path, body);
+      return [201, { id: (body as { sub_issue_id: number }).sub_issue_id }];
+    })
     .get(new RegExp(`^${prefix}/pulls/(\\d+)$`))
     .reply(function (path) {
       const number = Number(path.split("/").pop());
@@ -131,6 +185,8 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     permissions,
     configFiles,
     pulls,
+    issueComments,
+    createdPulls: () => requests.filter((r) => r.method === "POST" && r.path === `${prefix}/pulls`),
     done() {
       nock.cleanAll();
       nock.enableNetConnect();

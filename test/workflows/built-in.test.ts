@@ -18,7 +18,7 @@ describe("built-in workflows", () => {
     expect(implement.post.always.map((s) => s.uses)).toEqual(["slack.post"]);
     expect(implement.steps.find((s) => s.id === "pull_request")?.with?.body).toBe("{{ steps.code.outputs.pr_body }}");
     // What changed the outside world is undone if opening the pull request fails.
-    expect(implement.steps.filter((s) => s.on_error === "rollback").map((s) => s.id)).toEqual(["push", "pull_request"]);
+    expect(implement.steps.filter((s) => s.on_error === "rollback").map((s) => s.id)).toEqual(["test", "push", "pull_request"]);
   });
 
   it("gives hotfix a smaller turn budget and a hotfix/ branch", () => {

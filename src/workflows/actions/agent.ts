@@ -27,7 +27,7 @@ export const aiPlan = defineAction({
 
 export const aiImplement = defineAction({
   name: "ai.implement",
-  description: "Runs the coding agent on the run's branch, then commits and pushes what it changed.",
+  description: "Runs the coding agent on the run's branch, then commits and pushes what it changed; a rollback deletes the pushed branch.",
   input: z.strictObject({
     instructions,
     plan: z.string().optional(),
@@ -45,6 +45,10 @@ export const aiImplement = defineAction({
     pr_body: "a pull request body: summary, files, commands run, cost, Closes #N",
   },
   run: (input, context) => implement(agent(context, "ai.implement"), input, context.signal),
+  // What it pushed goes again: a rollback deletes the branch (the pull request step closes its own).
+  async compensate(_input, outputs, context) {
+    if (outputs.changed === true && typeof outputs.branch === "string") await githubDeleteBranch.run({ branch: outputs.branch }, context);
+  },
 });
 
 export const gitPush = defineAction({

@@ -40,7 +40,8 @@ export const shellRun = defineAction({
   input: shellRunInput,
   outputs: { exit_code: "the command's exit code", stdout: "its standard output (the last 64 KiB)", stderr: "its standard error (the last 64 KiB)" },
   async run(input, { services, signal }) {
-    const workspace = services.workspace;
+    // The agent's worktree when the run has one; otherwise the directory the services name.
+    const workspace = services.workspace ?? services.agent?.current()?.dir;
     if (!workspace) throw new UserFacingError("shell.run needs the run's workspace, and this workflow has none.");
     const cwd = path.resolve(workspace, input.working_directory ?? ".");
     if (cwd !== workspace && !cwd.startsWith(workspace + path.sep)) {

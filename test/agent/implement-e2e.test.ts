@@ -1,0 +1,210 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { IssuesLabeledEvent } from "@octokit/webhooks-types";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ModelClient } from "../../src/agent/model.js";
+import { WorkspaceManager } from "../../src/agent/workspace.js";
+import { workflowTasks } from "../../src/workflows/run-task.js";
+import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
+import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
+import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
+import { deliver, examplePayload } from "../helpers/webhooks.js";
+
+/**
+ * The whole path of an implementation: a signed `issues.labeled` webhook into the app's server, the
+ * queue, the implement workflow, the agent's tool loop against a fake Anthropic API, a real git
+ * remote on disk, and the pull request request to (nock's) GitHub — and the ways it must fail.
+ */
+
+const REPO = "Codertocat/Hello-World";
+const TITLE_SLUG = "spelling-error-in-the-readme-file";
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", args, { cwd, encoding: "utf8", env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", HOME: cwd } }).trim();
+
+const tool = (name: string, input: Record<string, unknown>): ScriptedMessage => ({ content: [{ type: "tool_use", name, input }] });
+const plan = tool("submit_plan", { summary: "Fix the typo in the README.", steps: [{ title: "Correct the spelling" }], files: ["README.md"], estimate: "minutes" });
+const finish = (summary: string) => tool("finish", { summary });
+const editReadme = tool("str_replace_based_edit_tool", { command: "str_replace", path: "/repo/README.md", old_str: "tipo", new_str: "typo" });
+
+const config = (extra = "") =>
+  `version: 1\nagent:\n  commands:\n    test: "node -e \\"process.exit(require('fs').readFileSync('README.md','utf8').includes('tipo') ? 1 : 0)\\""\n${extra}`;
+
+describe("implementing an issue, end to end", () => {
+  let app: TestApp;
+  let github: FakeGitHub;
+  let anthropic: FakeAnthropic;
+  let remote: string;
+  let work: string;
+
+  const labeled = (number: number) => {
+    const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
+    payload.label!.name = "ai:implement";
+    payload.issue.number = number;
+    return payload;
+  };
+  const send = (number: number) => deliver(app.webhookUrl, "issues", labeled(number), WEBHOOK_SECRET);
+  const finished = (number: number) =>
+    eventually(async () => (await app.database.store.listRuns({ repo: REPO, number })).find((r) => r.status === "succeeded" || r.status === "failed"), 30_000);
+  const lastComment = (number: number) =>
+    eventually(async () => github.comments().filter((c) => c.path.includes("/comments/") || c.path.endsWith(`/issues/${number}/comments`)).map((c) => c.body).filter((b) => /\*\*(Done|Failed)\*\*/.test(b)).at(-1));
+  const remoteBranches = () => git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads/").split("\n").filter(Boolean).sort();
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), "ai-agent-e2e-"));
+    const seed = path.join(work, "seed");
+    remote = path.join(work, "remote.git");
+    execFileSync("git", ["init", "-q", "-b", "main", seed]);
+    await writeFile(path.join(seed, "README.md"), "# Hello World\n\nThis is a tipo.\n");
+    await writeFile(path.join(seed, "AGENTS.md"), "Keep the README short.\n");
+    git(seed, "add", ".");
+    git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "init");
+    execFileSync("git", ["clone", "-q", "--bare", seed, remote]);
+    anthropic = await startFakeAnthropic();
+    app = await startTestApp((store) =>
+      workflowTasks({
+        agent: {
+          model: new ModelClient({ apiKey: "sk-ant-e2e-key", baseURL: anthropic.url, maxRetries: 1 }),
+          workspaces: new WorkspaceManager({ cacheDir: path.join(work, "cache") }),
+          store,
+          remoteUrl: () => remote,
+          commandTimeoutMs: 30_000,
+        },
+        botLogin: () => Promise.resolve("ai-agent[bot]"),
+      }),
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    await anthropic.close();
+    await rm(work, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    github = fakeGitHub();
+    github.permissions.set("Codertocat", "write");
+  });
+  afterEach(() => {
+    github.done();
+    expect(anthropic.pending()).toBe(0);
+  });
+  const useConfig = (text: string) => {
+    github.configFiles.set("main", text);
+    github.configFiles.set("master", text);
+  };
+
+  it("turns a label into a pushed branch with a conventional commit and one pull request", async () => {
+    useConfig(config());
+    anthropic.push(plan, tool("str_replace_based_edit_tool", { command: "view", path: "/repo/README.md" }), editReadme, tool("run", { command: "test" }), finish("Fixed the spelling of typo in README.md."));
+    await send(1);
+    const run = await finished(1);
+    expect([run.status, run.error]).toEqual(["succeeded", undefined]);
+
+    const branch = `ai/1-${TITLE_SLUG}`;
+    expect(remoteBranches()).toEqual([branch, "main"]);
+    expect(git(remote, "show", `${branch}:README.md`)).toBe("# Hello World\n\nThis is a typo.");
+    const message = git(remote, "log", "-1", "--format=%B", branch);
+    expect(message).toMatch(/^fix: spelling error in the README file \(#1\)\n\nFixed the spelling of typo in README\.md\.\n\nCo-authored-by: Codertocat <\d+\+Codertocat@users\.noreply\.github\.com>$/);
+    expect(git(remote, "log", "-1", "--format=%an <%ae>", branch)).toMatch(/^ai-agent\[bot\] <\d+\+ai-agent\[bot\]@users\.noreply\.github\.com>$/);
+
+    const [pull] = github.createdPulls();
+    expect(github.createdPulls()).toHaveLength(1);
+    const body = pull!.body as { title: string; head: string; base: string; draft: boolean; body: string };
+    expect(body).toMatchObject({ title: "Spelling error in the README file", head: branch, base: "main", draft: false });
+    expect(body.body).toContain("Fixed the spelling of typo in README.md.");
+    expect(body.body).toContain("### Files changed\n- `README.md`");
+    expect(body.body).toContain('- `node -e "process.exit(');
+    expect(body.body).toContain("passed");
+    expect(body.body).toMatch(/Cost so far: \$\d+\.\d\d/);
+    expect(body.body).toContain("Closes #1");
+
+    const comment = await lastComment(1);
+    expect(comment).toContain("✅ **Done**");
+    expect(comment).toContain("Fixed the spelling of typo in README.md.");
+    expect(comment).toContain("pull_request: https://github.com/Codertocat/Hello-World/pull/100");
+
+    // The model saw the repository's instructions and the issue, and never the installation token.
+    const requests = anthropic.requests.map((r) => r.raw).join("\n");
+    expect(requests).toContain("Keep the README short.");
+    expect(requests).toContain("It looks like you accidentally spelled");
+    for (const secret of ["ghs_fakeinstallationtoken", "sk-ant-e2e-key", "BEGIN RSA"]) {
+      expect(requests).not.toContain(secret);
+      expect(JSON.stringify(github.requests)).not.toContain(secret);
+    }
+    expect(git(remote, "config", "--list")).not.toContain("ghs_");
+    const usage = await app.database.store.usageForMonth(REPO, new Date().toISOString().slice(0, 7));
+    expect(usage.entries).toBe(5);
+    expect((await app.database.store.getRun(run.id))?.costMicros).toBe(usage.costMicros);
+  });
+
+  it("opens no branch and no pull request when nothing changed, and says why", async () => {
+    useConfig(config());
+    anthropic.push(plan, finish("The README is already correct."));
+    await send(2);
+    expect((await finished(2)).status).toBe("succeeded");
+    expect(remoteBranches()).not.toContain(`ai/2-${TITLE_SLUG}`);
+    expect(github.createdPulls()).toHaveLength(0);
+    expect(await lastComment(2)).toContain("The agent made no changes, so no branch or pull request was opened. The README is already correct.");
+  });
+
+  it("refuses paths outside the workspace and protected paths, and tells the model", async () => {
+    useConfig(config());
+    anthropic.push(
+      plan,
+      tool("str_replace_based_edit_tool", { command: "create", path: "../../escaped.txt", file_text: "pwned" }),
+      tool("str_replace_based_edit_tool", { command: "create", path: "/etc/ai-agent-pwned", file_text: "pwned" }),
+      tool("str_replace_based_edit_tool", { command: "create", path: ".github/workflows/evil.yml", file_text: "on: push" }),
+      finish("Could not do it."),
+    );
+    await send(3);
+    expect((await finished(3)).status).toBe("succeeded");
+    const results = anthropic.requests.slice(-3).map((r) => r.raw);
+    expect(results[0]).toContain('\\"..\\" is not allowed');
+    expect(results[1]).toContain("is outside the repository");
+    expect(results[2]).toContain(".github/workflows/evil.yml is a protected path");
+    expect(results.every((raw) => raw.includes('"is_error":true'))).toBe(true);
+    expect(existsSync(path.join(work, "escaped.txt"))).toBe(false);
+    expect(existsSync("/etc/ai-agent-pwned")).toBe(false);
+    expect(github.createdPulls()).toHaveLength(0);
+  });
+
+  it("rolls back the pushed branch when the tests fail, and opens no pull request", async () => {
+    useConfig(config());
+    anthropic.push(plan, tool("str_replace_based_edit_tool", { command: "str_replace", path: "README.md", old_str: "Hello", new_str: "Hi" }), finish("Greeted."));
+    await send(4);
+    const run = await finished(4);
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatch(/^`node -e .*` exited with code 1/);
+    expect(run.steps.map((s) => [s.id, s.status, s.error ?? ""])).toContainEqual(["code", "rolled_back", ""]);
+    expect(github.requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([`/repos/${REPO}/git/refs/heads%2Fai%2F4-${TITLE_SLUG}`]);
+    expect(github.createdPulls()).toHaveLength(0);
+  });
+
+  it("stops before spending past the run's budget, and the comment gives the figures", async () => {
+    useConfig(config("budgets:\n  usd_per_run: 0.01\n"));
+    await send(5);
+    const run = await finished(5);
+    expect(run.status).toBe("failed");
+    const comment = await lastComment(5);
+    expect(comment).toMatch(/Stopped before going over the run's budget of \$0\.01 \(budgets\.usd_per_run\): \$0\.00 spent, and the next model call could cost up to \$0\.\d\d\./);
+    expect(anthropic.requests.filter((r) => r.raw.includes("#5"))).toHaveLength(0);
+  });
+
+  it("fails clearly on model errors and refusals", async () => {
+    useConfig(config());
+    anthropic.push(
+      { error: { status: 529, type: "overloaded_error", message: "Overloaded" }, headers: { "retry-after": "0" } },
+      { error: { status: 529, type: "overloaded_error", message: "Overloaded" }, headers: { "retry-after": "0" } },
+    );
+    await send(6);
+    expect((await finished(6)).status).toBe("failed");
+    expect(await lastComment(6)).toContain("The Anthropic API is overloaded or failing (529) and did not recover after 1 retries; try again later.");
+
+    anthropic.push({ content: [{ type: "text", text: "I will not do that." }], stop_reason: "refusal" });
+    await send(7);
+    expect((await finished(7)).status).toBe("failed");
+    expect(await lastComment(7)).toContain("The model declined to continue with this task: I will not do that.");
+    expect(APP_ID).toBeGreaterThan(0);
+  });
+});

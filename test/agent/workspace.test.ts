@@ -1,0 +1,271 @@
+/**
+ * The git workspace manager against real repositories in temp dirs: a bare "remote" with a few
+ * commits, partial clones into a cache, worktrees per run, commits, pushes, retries, and the
+ * installation token's path (an HTTP header only, never on disk or in an error).
+ */
+import { execFile } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, realpathSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { gitEnv, redact } from "../../src/agent/git.js";
+import { GitError, type PrepareOptions, WorkspaceManager } from "../../src/agent/workspace.js";
+
+const run = promisify(execFile);
+const IDENTITY = { GIT_AUTHOR_NAME: "Seed", GIT_AUTHOR_EMAIL: "seed@example.com", GIT_COMMITTER_NAME: "Seed", GIT_COMMITTER_EMAIL: "seed@example.com" };
+
+let root: string;
+let cacheDir: string;
+let remote: string;
+let seed: string;
+
+/** Runs git for the test's own set-up, with a fixed identity and no machine config. */
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  const env = { PATH: process.env.PATH, HOME: root, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", ...IDENTITY };
+  const { stdout } = await run("git", args, { cwd, env });
+  return stdout.trim();
+}
+
+/** Commits `files` in the seed clone and pushes main to the remote; returns the new head. */
+async function pushToRemote(message: string, files: Record<string, string>): Promise<string> {
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(seed, name)), { recursive: true });
+    await writeFile(path.join(seed, name), content);
+  }
+  await git(seed, "add", "--all");
+  await git(seed, "commit", "--quiet", "-m", message);
+  await git(seed, "push", "--quiet", "origin", "main");
+  return git(seed, "rev-parse", "HEAD");
+}
+
+/** Every file under `dir`, recursively. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+async function filesContaining(dir: string, needles: string[]): Promise<string[]> {
+  const hits: string[] = [];
+  for (const file of await filesUnder(dir)) {
+    const text = (await readFile(file)).toString("latin1");
+    if (needles.some((needle) => text.includes(needle))) hits.push(file);
+  }
+  return hits;
+}
+
+const base64 = (token: string) => Buffer.from(`x-access-token:${token}`).toString("base64");
+const options = (overrides: Partial<PrepareOptions> = {}): PrepareOptions => ({
+  repo: "acme/widgets",
+  remoteUrl: remote,
+  baseBranch: "main",
+  branch: "ai/1-fix-typo",
+  runId: "run-1",
+  ...overrides,
+});
+
+beforeEach(async () => {
+  root = realpathSync(await mkdtemp(path.join(tmpdir(), "ai-agent-workspace-")));
+  cacheDir = path.join(root, "cache");
+  remote = path.join(root, "remote.git");
+  seed = path.join(root, "seed");
+  await git(root, "init", "--quiet", "--bare", "-b", "main", remote);
+  await git(remote, "config", "uploadpack.allowFilter", "true");
+  await git(root, "init", "--quiet", "-b", "main", seed);
+  await git(seed, "remote", "add", "origin", remote);
+  await pushToRemote("first", { "README.md": "# Widgets\n", ".gitignore": "*.log\n", "src/a.txt": "a1\n" });
+  await pushToRemote("second", { "src/a.txt": "a2\n", "src/b.txt": "b1\n" });
+  await pushToRemote("third", { "src/b.txt": "b2\n" });
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("WorkspaceManager", () => {
+  it("partially clones on the first run and checks out the base branch", async () => {
+    const manager = new WorkspaceManager({ cacheDir });
+    const ws = await manager.prepare(options());
+    const cache = path.join(cacheDir, "repos/acme/widgets.git");
+    expect(await git(cache, "config", "remote.origin.partialclonefilter")).toBe("blob:none");
+    expect(await git(cache, "config", "remote.origin.promisor")).toBe("true");
+    // Blobs of older commits were never fetched.
+    expect(await git(cache, "rev-list", "--objects", "--all", "--missing=print")).toMatch(/^\?[0-9a-f]{40}$/m);
+    expect(ws.dir).toBe(path.join(realpathSync(cacheDir), "worktrees/run-1"));
+    expect(await readFile(path.join(ws.dir, "src/b.txt"), "utf8")).toBe("b2\n");
+    expect(ws.reusedBranch).toBe(false);
+    expect(ws.branch).toBe("ai/1-fix-typo");
+    expect(ws.baseSha).toBe(await git(remote, "rev-parse", "refs/heads/main"));
+    expect(await git(ws.dir, "symbolic-ref", "HEAD")).toBe("refs/heads/ai/1-fix-typo");
+    expect(await ws.commits()).toEqual([]);
+  });
+
+  it("fetches instead of cloning on later runs", async () => {
+    const manager = new WorkspaceManager({ cacheDir });
+    await manager.prepare(options());
+    const cache = path.join(cacheDir, "repos/acme/widgets.git");
+    await writeFile(path.join(cache, "marker"), "still here");
+    const { ino } = await stat(cache);
+    const head = await pushToRemote("fourth", { "src/c.txt": "c1\n" });
+
+    const second = await new WorkspaceManager({ cacheDir }).prepare(options({ runId: "run-2", branch: "ai/2-other" }));
+    expect(await readFile(path.join(cache, "marker"), "utf8")).toBe("still here");
+    expect((await stat(cache)).ino).toBe(ino);
+    expect(second.baseSha).toBe(head);
+    expect(await readFile(path.join(second.dir, "src/c.txt"), "utf8")).toBe("c1\n");
+  });
+
+  it("lists changed files and commits them with the given message and author", async () => {
+    const ws = await new WorkspaceManager({ cacheDir }).prepare(options());
+    await writeFile(path.join(ws.dir, "README.md"), "# Widgets, fixed\n");
+    await mkdir(path.join(ws.dir, "notes"));
+    await writeFile(path.join(ws.dir, "notes/new.txt"), "new\n");
+    await writeFile(path.join(ws.dir, "debug.log"), "ignored\n");
+    expect(await ws.changedFiles()).toEqual(["README.md", "notes/new.txt"]);
+
+    const message = "Fix the typo\n\n#12 was a typo in the title.\n\nCo-authored-by: Alice <alice@example.com>";
+    const sha = await ws.commit(message, { name: "AI Agent", email: "agent@example.com" });
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(await git(ws.dir, "log", "-1", "--format=%B")).toBe(message);
+    expect(await git(ws.dir, "log", "-1", "--format=%an <%ae> / %cn <%ce>")).toBe("AI Agent <agent@example.com> / AI Agent <agent@example.com>");
+    expect(await git(ws.dir, "show", "--name-only", "--format=", "HEAD")).toBe("README.md\nnotes/new.txt");
+    expect(await ws.changedFiles()).toEqual([]); // debug.log stays ignored
+    expect(await ws.commit("Nothing", { name: "AI Agent", email: "agent@example.com" })).toBeUndefined();
+    expect(await ws.commits()).toEqual([{ sha, subject: "Fix the typo" }]);
+  });
+
+  it("pushes the branch and reuses it on a retry", async () => {
+    const manager = new WorkspaceManager({ cacheDir });
+    const first = await manager.prepare(options());
+    await writeFile(path.join(first.dir, "src/a.txt"), "a3\n");
+    const sha = await first.commit("Change a", { name: "AI Agent", email: "agent@example.com" });
+    expect(await first.push()).toBe(sha);
+    expect(await git(root, "--git-dir", remote, "rev-parse", "refs/heads/ai/1-fix-typo")).toBe(sha);
+    await first.dispose();
+
+    const retry = await manager.prepare(options({ runId: "run-1-retry" }));
+    expect(retry.reusedBranch).toBe(true);
+    expect(retry.baseSha).toBe(sha);
+    expect(await readFile(path.join(retry.dir, "src/a.txt"), "utf8")).toBe("a3\n");
+    await writeFile(path.join(retry.dir, "src/b.txt"), "b3\n");
+    const second = await retry.commit("Change b", { name: "AI Agent", email: "agent@example.com" });
+    expect((await retry.commits()).map((c) => c.subject)).toEqual(["Change a", "Change b"]);
+    expect(await retry.push()).toBe(second);
+    expect(await git(root, "--git-dir", remote, "rev-parse", "refs/heads/ai/1-fix-typo")).toBe(second);
+  });
+
+  it.each([401, 403])("sends the token only as an Authorization header (server answers %i)", async (status) => {
+    const token = "ghs_secret_token_123";
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(status, { "www-authenticate": 'Basic realm="GitHub"' }).end("no");
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    try {
+      const { port } = server.address() as AddressInfo;
+      const manager = new WorkspaceManager({ cacheDir });
+      const error = await manager.prepare(options({ remoteUrl: `http://127.0.0.1:${port}/owner/repo.git`, token })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GitError);
+      const message = (error as GitError).message;
+      expect(message).toContain("git clone");
+      expect(message).not.toContain(token);
+      expect(message).not.toContain(base64(token));
+      expect(seen[0]).toBe(`Basic ${base64(token)}`);
+      expect(await filesContaining(cacheDir, [token, base64(token)])).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("keeps the token out of every file after a successful run", async () => {
+    const token = "ghs_local_token_456";
+    const ws = await new WorkspaceManager({ cacheDir }).prepare(options({ remoteUrl: `file://${remote}`, token }));
+    await writeFile(path.join(ws.dir, "README.md"), "changed\n");
+    await ws.commit("Change", { name: "AI Agent", email: "agent@example.com" });
+    await ws.push();
+    const config = await readFile(path.join(cacheDir, "repos/acme/widgets.git/config"), "utf8");
+    expect(config).not.toContain(token);
+    expect(await readFile(path.join(ws.dir, ".git"), "utf8")).not.toContain(token);
+    expect(await filesContaining(cacheDir, [token, base64(token)])).toEqual([]);
+  });
+
+  it("disposes of a worktree, twice if need be, and the run id can be used again", async () => {
+    const manager = new WorkspaceManager({ cacheDir });
+    const ws = await manager.prepare(options());
+    const cache = path.join(cacheDir, "repos/acme/widgets.git");
+    expect(await git(cache, "worktree", "list")).toContain(ws.dir);
+    await ws.dispose();
+    expect(existsSync(ws.dir)).toBe(false);
+    expect(await git(cache, "worktree", "list")).not.toContain(ws.dir);
+    await ws.dispose();
+    const again = await manager.prepare(options());
+    expect(again.dir).toBe(ws.dir);
+    expect(existsSync(path.join(again.dir, "README.md"))).toBe(true);
+  });
+
+  it("serialises concurrent prepares of one repository", async () => {
+    const manager = new WorkspaceManager({ cacheDir });
+    const [a, b] = await Promise.all([
+      manager.prepare(options({ runId: "run-a", branch: "ai/a" })),
+      manager.prepare(options({ runId: "run-b", branch: "ai/b" })),
+    ]);
+    expect(await readFile(path.join(a.dir, "src/b.txt"), "utf8")).toBe("b2\n");
+    expect(await readFile(path.join(b.dir, "src/b.txt"), "utf8")).toBe("b2\n");
+    expect(await readdir(path.join(cacheDir, "repos/acme"))).toEqual(["widgets.git"]);
+  });
+
+  it("refuses a branch or run id that a live workspace holds, and clears one a crash left", async () => {
+    const manager = new WorkspaceManager({ cacheDir });
+    const ws = await manager.prepare(options());
+    await expect(manager.prepare(options())).rejects.toThrow(/already has a workspace/);
+    await expect(manager.prepare(options({ runId: "run-2" }))).rejects.toThrow(/in use/);
+    await ws.dispose();
+    // A crashed process leaves its worktree registered and its directory in place.
+    const cache = path.join(cacheDir, "repos/acme/widgets.git");
+    await git(cache, "worktree", "add", "--quiet", "-b", "ai/1-fix-typo", path.join(cacheDir, "worktrees/crashed"), "refs/remotes/origin/main");
+    const after = await manager.prepare(options({ runId: "run-3" }));
+    expect(after.branch).toBe("ai/1-fix-typo");
+    expect(existsSync(path.join(cacheDir, "worktrees/crashed"))).toBe(false);
+  });
+
+  it("rejects names that could escape the cache and remotes that carry credentials", async () => {
+    const manager = new WorkspaceManager({ cacheDir });
+    await expect(manager.prepare(options({ repo: "../etc" }))).rejects.toThrow(/Invalid repository/);
+    await expect(manager.prepare(options({ runId: "../x" }))).rejects.toThrow(/Invalid run id/);
+    await expect(manager.prepare(options({ branch: "-x" }))).rejects.toThrow(/Invalid branch/);
+    await expect(manager.prepare(options({ remoteUrl: "https://user:pw@example.com/a/b.git" }))).rejects.toThrow(/credentials/);
+  });
+});
+
+describe("git environment", () => {
+  it("passes only what git needs, and the token as a config header", () => {
+    process.env.AI_AGENT_TEST_SECRET = "do-not-pass";
+    try {
+      const env = gitEnv({ home: "/tmp/home", token: "ghs_x" });
+      expect(Object.values(env)).not.toContain("do-not-pass");
+      expect(env).toMatchObject({
+        HOME: "/tmp/home",
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        GIT_TERMINAL_PROMPT: "0",
+        GIT_CONFIG_COUNT: "1",
+        GIT_CONFIG_KEY_0: "http.extraHeader",
+        GIT_CONFIG_VALUE_0: `Authorization: Basic ${base64("ghs_x")}`,
+      });
+      expect(gitEnv({ home: "/tmp/home" }).GIT_CONFIG_COUNT).toBeUndefined();
+    } finally {
+      delete process.env.AI_AGENT_TEST_SECRET;
+    }
+  });
+
+  it("redacts the token, its base64 form and URL credentials", () => {
+    const text = `token ghs_x header ${base64("ghs_x")} url https://u:p@github.com/a/b.git`;
+    expect(redact(text, "ghs_x")).toBe("token *** header *** url https://***@github.com/a/b.git");
+  });
+});
