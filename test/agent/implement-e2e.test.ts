@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { IssuesLabeledEvent } from "@octokit/webhooks-types";
+import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webhooks-types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ModelClient } from "../../src/agent/model.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
@@ -189,6 +189,64 @@ describe("implementing an issue, end to end", () => {
     const comment = await lastComment(5);
     expect(comment).toMatch(/Stopped before going over the run's budget of \$0\.01 \(budgets\.usd_per_run\): \$0\.00 spent, and the next model call could cost up to \$0\.\d\d\./);
     expect(anthropic.requests.filter((r) => r.raw.includes("#5"))).toHaveLength(0);
+  });
+
+  it("posts a plan for /ai plan, and opens its steps as sub-issues when configured", async () => {
+    useConfig(config("plan:\n  create_sub_issues: true\n"));
+    const payload = examplePayload<IssueCommentCreatedEvent>("issue_comment", "created");
+    payload.issue.number = 8;
+    payload.comment.body = "/ai plan keep it small";
+    anthropic.push(
+      tool("search", { pattern: "tipo" }),
+      tool("submit_plan", {
+        summary: "Correct the README's spelling.",
+        steps: [{ title: "Fix the typo", details: "tipo → typo" }, { title: "Add a spell check" }],
+        files: ["README.md"],
+        risks: ["None to speak of"],
+        questions: ["Should CI check spelling?"],
+        estimate: "One small pull request",
+      }),
+    );
+    await deliver(app.webhookUrl, "issue_comment", payload, WEBHOOK_SECRET);
+    expect((await finished(8)).status).toBe("succeeded");
+    // The planner may read but not write: it got no editor or run tool.
+    const tools = (JSON.parse(anthropic.requests.at(-1)!.raw) as { tools: { name: string }[] }).tools.map((t) => t.name);
+    expect(tools).toEqual(["view", "find_files", "search", "submit_plan"]);
+    expect(anthropic.requests.at(-1)!.raw).toContain("keep it small");
+
+    const created = github.requests.filter((r) => r.method === "POST" && r.path === `/repos/${REPO}/issues`).map((r) => r.body);
+    expect(created).toEqual([
+      { title: "Fix the typo", body: "tipo → typo\n\nPart of #8." },
+      { title: "Add a spell check", body: "Part of #8." },
+    ]);
+    const linked = github.requests.filter((r) => r.path === `/repos/${REPO}/issues/8/sub_issues`).map((r) => r.body);
+    expect(linked).toEqual([{ sub_issue_id: 70500 }, { sub_issue_id: 70501 }]);
+    const planComment = github.comments().find((c) => c.method === "POST" && c.body.startsWith("## Plan for #8"))!.body;
+    expect(planComment).toBe(
+      [
+        "## Plan for #8",
+        "",
+        "Correct the README's spelling.",
+        "",
+        "### Steps",
+        "1. **Fix the typo** — tipo → typo (#500)",
+        "2. **Add a spell check** (#501)",
+        "",
+        "### Files likely touched",
+        "- `README.md`",
+        "",
+        "### Risks",
+        "- None to speak of",
+        "",
+        "### Open questions",
+        "- Should CI check spelling?",
+        "",
+        "**Estimate:** One small pull request",
+      ].join("\n"),
+    );
+    const tracking = await lastComment(8);
+    expect(tracking).toContain("Correct the README's spelling.");
+    expect(tracking).toContain("plan: https://github.com/Codertocat/Hello-World/issues/1#issuecomment-");
   });
 
   it("fails clearly on model errors and refusals", async () => {

@@ -1,0 +1,35 @@
+import { ProbotOctokit } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ActionContext } from "../../src/workflows/actions.js";
+import { githubCreatePullRequest } from "../../src/workflows/actions/github.js";
+import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
+
+describe("github.create_pull_request", () => {
+  let github: FakeGitHub;
+  const context = (): ActionContext => ({
+    target: { runId: "r", owner: "Codertocat", repo: "Hello-World", number: 1, actor: "Codertocat" },
+    services: { github: new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: false }, retry: { enabled: false } }) },
+    signal: new AbortController().signal,
+  });
+  const open = () => githubCreatePullRequest.run(githubCreatePullRequest.input.parse({ title: "Fix", head: "ai/1-fix", body: "Closes #1" }), context());
+
+  beforeEach(() => {
+    github = fakeGitHub();
+  });
+  afterEach(() => github.done());
+
+  it("opens one pull request per branch: a retried step finds the one it opened", async () => {
+    const first = await open();
+    const again = await open();
+    expect(first).toEqual({ number: 100, url: "https://github.com/Codertocat/Hello-World/pull/100" });
+    expect(again).toEqual(first);
+    expect(github.createdPulls()).toHaveLength(1);
+    expect(github.createdPulls()[0]!.body).toMatchObject({ base: "main", head: "ai/1-fix", draft: false });
+  });
+
+  it("closes the pull request it opened when rolled back", async () => {
+    const outputs = await open();
+    await githubCreatePullRequest.compensate!({}, outputs, context());
+    expect(github.requests.filter((r) => r.method === "PATCH")).toEqual([{ method: "PATCH", path: "/repos/Codertocat/Hello-World/pulls/100", body: { state: "closed" } }]);
+  });
+});
