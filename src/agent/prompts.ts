@@ -11,7 +11,16 @@ export const PROMPTS_DIR = fileURLToPath(new URL("../../prompts/", import.meta.u
 
 const engine = new Liquid({ root: PROMPTS_DIR, extname: ".liquid", strictVariables: true, strictFilters: true, cache: true });
 
-export type PromptName = "system-implement" | "system-plan" | "repository" | "task" | "pull-request" | "plan-comment";
+export type PromptName =
+  | "system-implement"
+  | "system-plan"
+  | "repository"
+  | "task"
+  | "pull-request"
+  | "plan-comment"
+  | "review-system"
+  | "review-chunk"
+  | "ask-system";
 
 export async function renderPrompt(name: PromptName, values: Record<string, unknown>): Promise<string> {
   const text: unknown = await engine.renderFile(name, values);

@@ -81,6 +81,18 @@ export const agentSchema = section({
   draft_pull_requests: z.boolean("expected true or false").default(false),
 });
 
+/** How pull requests are reviewed; what triggers a review is under `triggers.review`. */
+export const reviewSettingsSchema = section({
+  max_comments: wholeNumber(0, 100).default(15),
+  // REQUEST_CHANGES (instead of COMMENT) when a finding is high or critical.
+  request_changes: z.boolean("expected true or false").default(false),
+  chunk_tokens: wholeNumber(2_000, 200_000).default(40_000),
+  max_files: wholeNumber(1, 5_000).default(300),
+  parallel_chunks: wholeNumber(1, 8).default(3),
+  // Lockfiles, minified and generated files are left out unless this is false.
+  skip_generated: z.boolean("expected true or false").default(true),
+});
+
 export const planSchema = section({
   create_sub_issues: z.boolean("expected true or false").default(false),
 });
@@ -131,6 +143,7 @@ export const repoConfigSchema = strictMapping({
   budgets: budgetsSchema,
   agent: agentSchema,
   plan: planSchema,
+  review: reviewSettingsSchema,
   notify: notifySchema,
   workflows: workflowsSchema,
 });

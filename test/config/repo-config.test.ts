@@ -36,6 +36,7 @@ const DEFAULTS = {
   budgets: { usd_per_run: 5, usd_per_repo_month: 200 },
   agent: { commands: {}, max_turns: 50, protected_paths: [".github/workflows/**"], allow_protected: false, draft_pull_requests: false },
   plan: { create_sub_issues: false },
+  review: { max_comments: 15, request_changes: false, chunk_tokens: 40_000, max_files: 300, parallel_chunks: 3, skip_generated: true },
   notify: {},
   workflows: {},
 };
@@ -214,7 +215,7 @@ describe("parseRepoConfig", () => {
       lines("version: 1", "triggers:", "  allow_bots: [renovate]"),
       ['3:16 triggers.allow_bots[0]: expected a bot login ending in [bot], such as "renovate[bot]"'],
     ],
-    ["an unknown top-level key", lines("version: 1", "trigger:", "  implement_label: x"), ["2:1 trigger: unknown key; expected one of version, triggers, models, budgets, agent, plan, notify, workflows"]],
+    ["an unknown top-level key", lines("version: 1", "trigger:", "  implement_label: x"), ["2:1 trigger: unknown key; expected one of version, triggers, models, budgets, agent, plan, review, notify, workflows"]],
     [
       "an unknown key in triggers",
       lines("version: 1", "triggers:", "  reviw:", "    drafts: true"),
@@ -321,7 +322,7 @@ describe("parseRepoConfig", () => {
       '2:14 triggers.commands[0]: "deploy" is not a command; expected one of plan, implement, review, ask, stop, status, help',
       "4:13 triggers.review.drafts: expected true or false",
       "5:10 version: expected 1",
-      "6:1 extra: unknown key; expected one of version, triggers, models, budgets, agent, plan, notify, workflows",
+      "6:1 extra: unknown key; expected one of version, triggers, models, budgets, agent, plan, review, notify, workflows",
     ]);
   });
 

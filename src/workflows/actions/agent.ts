@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { implement } from "../../agent/implement.js";
 import { plan } from "../../agent/plan.js";
+import { ask } from "../../review/ask.js";
+import { review } from "../../review/review.js";
 import type { AgentSession } from "../../agent/session.js";
 import { httpStatus } from "../../github/client.js";
 import { UserFacingError } from "../../runs/tasks.js";
@@ -75,4 +77,20 @@ export const gitPush = defineAction({
   async compensate(input, _outputs, context) {
     await githubDeleteBranch.run({ branch: input.branch }, context);
   },
+});
+
+export const aiReview = defineAction({
+  name: "ai.review",
+  description: "Reviews the pull request: one review with inline comments on lines of the diff, a summary comment edited in place, and an \"ai-agent review\" check run. Incremental after a push unless full is true.",
+  input: z.strictObject({ full: z.boolean().default(false), instructions }),
+  outputs: { review_url: "the review's address", findings: "the number of findings", summary: "the review's summary" },
+  run: (input, context) => review(agent(context, "ai.review"), input, context.signal),
+});
+
+export const aiAsk = defineAction({
+  name: "ai.ask",
+  description: "Answers a question about the issue or pull request (with its diff as context) in a reply.",
+  input: z.strictObject({ question: z.string().min(1, "expected the question") }),
+  outputs: { answer: "the answer", comment_url: "the reply's address" },
+  run: (input, context) => ask(agent(context, "ai.ask"), input, context.signal),
 });

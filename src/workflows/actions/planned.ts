@@ -3,8 +3,7 @@ import { UserFacingError } from "../../runs/tasks.js";
 import { type RegisteredAction, defineAction } from "../actions.js";
 
 /**
- * The actions of the pull-request reviewer and the question answerer (`ai.review`, `ai.ask`) and of
- * the status mirrors (`slack.*`, `jira.*`). Their inputs and outputs are fixed here so workflows that
+ * The actions of the status mirrors (`slack.*`, `jira.*`). Their inputs and outputs are fixed here so workflows that
  * use them are checked when they are loaded; until they are part of this server, running one fails
  * the step with a message that says so, and nothing pretends to have happened.
  */
@@ -16,23 +15,7 @@ function notAvailable(name: string): () => Promise<never> {
   return () => Promise.reject(new UserFacingError(`The ${name} action is not available on this server yet.`));
 }
 
-const instructions = z.string().optional();
-
 const planned = [
-  defineAction({
-    name: "ai.review",
-    description: "Reviews the pull request and posts one review with inline comments." + PENDING,
-    input: z.strictObject({ full: z.boolean().default(false), instructions }),
-    outputs: { review_url: "the review's address", findings: "the number of findings" },
-    run: notAvailable("ai.review"),
-  }),
-  defineAction({
-    name: "ai.ask",
-    description: "Answers a question about the issue or pull request in a reply." + PENDING,
-    input: z.strictObject({ question: z.string().min(1, "expected the question") }),
-    outputs: { answer: "the answer", comment_url: "the reply's address" },
-    run: notAvailable("ai.ask"),
-  }),
   defineAction({
     name: "slack.post",
     description: "Posts a message to a Slack channel (the configured one when absent)." + PENDING,

@@ -1,0 +1,71 @@
+import type Anthropic from "@anthropic-ai/sdk";
+import { Budget } from "../agent/budget.js";
+import { renderPrompt } from "../agent/prompts.js";
+import type { AgentSession } from "../agent/session.js";
+import { UserFacingError } from "../runs/tasks.js";
+import { planChunks } from "./chunk.js";
+import { fileClassifier, pullRequestFiles } from "./files.js";
+import { renderChunk } from "./model-review.js";
+
+/**
+ * `ai.ask`: `/ai ask <question>` answered in a reply. On a pull request the model reads its
+ * description and diff (the most relevant files, within one chunk's budget); on an issue, the issue
+ * and the comments of people with write access.
+ */
+
+export interface AskOutputs {
+  answer: string;
+  comment_url: string | null;
+  [key: string]: unknown;
+}
+
+export async function ask(session: AgentSession, input: { question: string }, signal?: AbortSignal): Promise<AskOutputs> {
+  const github = session.source.github;
+  if (!github) throw new UserFacingError("ai.ask needs GitHub.");
+  const { owner, repo, number } = session.target;
+  const { config } = session;
+  const issue = await session.source.issue();
+  let material: string;
+  let what: string;
+  const isPull = await github.rest.pulls.get({ owner, repo, pull_number: number }).then(
+    (response) => response.data,
+    () => undefined,
+  );
+  if (isPull) {
+    what = "a pull request";
+    const classify = fileClassifier({ paths: [], ignorePaths: config.triggers.review.ignore_paths, skipGenerated: config.review.skip_generated });
+    const files = (await pullRequestFiles(github, { owner, repo, number })).flatMap((f) => (f.patch && classify(f).review ? [{ ...f, patch: f.patch }] : []));
+    const plan = planChunks(files, { budget: config.review.chunk_tokens, maxFiles: config.review.max_files });
+    const first = plan.chunks[0];
+    const omitted = plan.chunks.slice(1).flatMap((c) => c.files.map((f) => f.path));
+    material = [
+      `Pull request #${number}: ${isPull.title}`,
+      isPull.body ? `<description>\n${isPull.body}\n</description>` : "",
+      first ? `<diff>\n${renderChunk(first)}\n</diff>` : "(no reviewable diff)",
+      omitted.length > 0 ? `(Not shown, for length: ${[...new Set(omitted)].join(", ")})` : "",
+    ].filter(Boolean).join("\n\n");
+  } else {
+    what = "an issue";
+    material = [`Issue #${number}: ${issue.title}`, `<issue>\n${issue.body}\n</issue>`, ...issue.comments.map((c) => `<comment author="${c.author}">\n${c.body}\n</comment>`)].join("\n\n");
+  }
+  const budget = await session.budget();
+  const request = {
+    model: config.models.ask,
+    max_tokens: config.models.max_tokens,
+    system: [{ type: "text" as const, text: await renderPrompt("ask-system", { what, repo: `${owner}/${repo}` }), cache_control: { type: "ephemeral" as const } }],
+    messages: [{ role: "user" as const, content: `${material}\n\nQuestion from @${session.target.actor}: ${input.question}` }],
+  };
+  await budget.check(Budget.worstCase(config.models.ask, JSON.stringify(request).length, config.models.max_tokens));
+  const response = await session.model.call(request, signal);
+  await budget.record(config.models.ask, {
+    inputTokens: response.usage.input_tokens,
+    outputTokens: response.usage.output_tokens,
+    cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
+    cacheReadTokens: response.usage.cache_read_input_tokens ?? 0,
+  });
+  if (response.stop_reason === "refusal") throw new UserFacingError("The model declined to answer this question.");
+  const answer = response.content.filter((b): b is Anthropic.TextBlock => b.type === "text").map((b) => b.text).join("\n").trim() || "(no answer)";
+  const quoted = input.question.split("\n").map((line) => `> ${line}`).join("\n");
+  const { data } = await github.rest.issues.createComment({ owner, repo, issue_number: number, body: `${quoted}\n\n${answer}` });
+  return { answer, comment_url: data.html_url };
+}

@@ -1,0 +1,132 @@
+import type { AgentSession } from "../agent/session.js";
+import type { GitHubClient } from "../github/client.js";
+import { httpStatus } from "../github/client.js";
+import { UserFacingError } from "../runs/tasks.js";
+import { type ChunkPlan, planChunks } from "./chunk.js";
+import { FileLines } from "./diff.js";
+import { type ChangedFile, comparedFiles, fileClassifier, pullRequestFiles } from "./files.js";
+import { type Finding, type Placement, placeFindings } from "./findings.js";
+import { type ChunkReview, reviewChunk } from "./model-review.js";
+import { CHECK_NAME, type ReviewState, findSummary, renderSummary, summaryBody } from "./summary.js";
+
+/**
+ * `ai.review`: one review of a pull request. A check run shows it in the PR's checks from queued to
+ * completed. On a push after an earlier review, only the changes since the reviewed head are read
+ * (the compare API), findings already posted are not posted again, and the summary comment is
+ * edited in place. One GitHub review per run carries the inline comments.
+ */
+
+export interface ReviewOutputs {
+  review_url: string | null;
+  findings: number;
+  summary: string;
+  [key: string]: unknown;
+}
+
+export async function review(session: AgentSession, input: { full: boolean; instructions?: string | undefined }, signal?: AbortSignal): Promise<ReviewOutputs> {
+  const github = session.source.github;
+  if (!github) throw new UserFacingError("ai.review needs GitHub.");
+  const { owner, repo, number } = session.target;
+  const { data: pull } = await github.rest.pulls.get({ owner, repo, pull_number: number });
+  const head = pull.head.sha;
+  const { data: check } = await github.rest.checks.create({ owner, repo, name: CHECK_NAME, head_sha: head, status: "queued" });
+  const finishCheck = (conclusion: "success" | "neutral" | "failure" | "cancelled", title: string, summary: string) =>
+    github.rest.checks.update({ owner, repo, check_run_id: check.id, status: "completed", conclusion, completed_at: new Date().toISOString(), output: { title, summary: summary.slice(0, 65_000) } });
+
+  try {
+    await github.rest.checks.update({ owner, repo, check_run_id: check.id, status: "in_progress", started_at: new Date().toISOString() });
+    const botLogin = (await session.source.committer()).name;
+    const previous = await findSummary(github, { owner, repo, number, botLogin });
+    const incremental = !input.full && previous?.state.head !== undefined && previous.state.head !== head;
+    if (!input.full && previous?.state.head === head) {
+      await finishCheck("success", "Already reviewed", `The head ${head.slice(0, 7)} was reviewed before; nothing new to review.`);
+      return { review_url: null, findings: 0, summary: "Already reviewed." };
+    }
+    const changed = incremental ? await comparedFiles(github, { owner, repo, base: previous.state.head!, head }) : await pullRequestFiles(github, { owner, repo, number });
+
+    const { config } = session;
+    const classify = fileClassifier({ paths: config.triggers.review.paths, ignorePaths: config.triggers.review.ignore_paths, skipGenerated: config.review.skip_generated });
+    const reviewable: (ChangedFile & { patch: string })[] = [];
+    const skipped: { path: string; reason: string }[] = [];
+    for (const file of changed) {
+      const verdict = classify(file);
+      if (verdict.review && file.patch) reviewable.push({ ...file, patch: file.patch });
+      else skipped.push({ path: file.path, reason: verdict.review ? "no diff" : verdict.reason });
+    }
+    const plan: ChunkPlan = planChunks(reviewable, { budget: config.review.chunk_tokens, maxFiles: config.review.max_files });
+    for (const path of plan.overCap) skipped.push({ path, reason: `over the limit of ${config.review.max_files} files (review.max_files)` });
+
+    const budget = await session.budget();
+    const reviews = await mapLimit(plan.chunks, config.review.parallel_chunks, (chunk, index) =>
+      reviewChunk({
+        client: session.model,
+        model: config.models.review,
+        maxTokens: config.models.max_tokens,
+        budget,
+        chunk,
+        context: { title: pull.title, body: pull.body ?? "", instructions: input.instructions ?? "", index: index + 1, of: plan.chunks.length },
+        ...(signal ? { signal } : {}),
+      }),
+    );
+
+    const lines = new Map<string, FileLines>();
+    for (const chunk of plan.chunks) for (const file of chunk.files) lines.set(file.path, new FileLines([...(lines.get(file.path)?.hunks ?? []), ...file.hunks]));
+    const findings: Finding[] = reviews.flatMap((r) => r.findings);
+    const placement = placeFindings(findings, lines, { maxComments: config.review.max_comments, alreadyPosted: new Set(previous?.state.fingerprints ?? []) });
+    const severe = placement.inline.some((p) => p.finding.severity === "critical" || p.finding.severity === "high") || placement.summaryOnly.some((p) => p.finding.severity === "critical" || p.finding.severity === "high");
+    const event = config.review.request_changes && severe ? "REQUEST_CHANGES" : "COMMENT";
+    const body = renderSummary({ reviews, placement, skipped, incremental, reviewedFiles: plan.assigned, head, since: incremental ? previous.state.head : undefined, unreadable: sum(reviews) });
+
+    const reviewUrl = await postReview(github, { owner, repo, number, head, event, body, placement });
+    const state: ReviewState = { head, fingerprints: [...(previous?.state.fingerprints ?? []), ...placement.inline.map((p) => p.fingerprint)].slice(-500) };
+    await upsertSummary(github, { owner, repo, number }, previous?.commentId, summaryBody(body, state));
+    const count = placement.inline.length + placement.summaryOnly.length;
+    await finishCheck(event === "REQUEST_CHANGES" ? "failure" : count > 0 ? "neutral" : "success", count === 0 ? "No findings" : `${count} finding${count === 1 ? "" : "s"}`, body);
+    return { review_url: reviewUrl, findings: count, summary: body };
+  } catch (error) {
+    const message = error instanceof UserFacingError ? error.message : "The review stopped on an internal error; the server log has the details.";
+    await finishCheck("cancelled", "Review did not finish", message).catch(() => undefined);
+    throw error;
+  }
+}
+
+function sum(reviews: readonly ChunkReview[]): number {
+  return reviews.reduce((total, r) => total + r.unreadable, 0);
+}
+
+/** One review with the inline comments; if GitHub still refuses a line, the review goes without them. */
+async function postReview(
+  github: GitHubClient,
+  target: { owner: string; repo: string; number: number; head: string; event: "COMMENT" | "REQUEST_CHANGES"; body: string; placement: Placement },
+): Promise<string | null> {
+  const { owner, repo, number, head, event, body, placement } = target;
+  const comments = placement.inline.map((p) => p.comment);
+  try {
+    const { data } = await github.rest.pulls.createReview({ owner, repo, pull_number: number, commit_id: head, event, body, comments });
+    return data.html_url;
+  } catch (error) {
+    if (httpStatus(error) !== 422 || comments.length === 0) throw error;
+    const listed = placement.inline.map((p) => `- \`${p.comment.path}:${p.comment.line}\` ${p.finding.body}`).join("\n");
+    const { data } = await github.rest.pulls.createReview({ owner, repo, pull_number: number, commit_id: head, event, body: `${body}\n\n**Findings GitHub would not take inline:**\n${listed}` });
+    return data.html_url;
+  }
+}
+
+async function upsertSummary(github: GitHubClient, target: { owner: string; repo: string; number: number }, commentId: number | undefined, body: string): Promise<void> {
+  if (commentId !== undefined) await github.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: commentId, body });
+  else await github.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
+}
+
+/** Runs `work` over `items` with at most `limit` at once, keeping their order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,86 @@
+import { z } from "zod";
+import type { GitHubClient } from "../github/client.js";
+import { type Placement, type Severity, severities, severityIcon } from "./findings.js";
+import type { ChunkReview } from "./model-review.js";
+
+/**
+ * The review's summary — what the pull request does, its findings by severity, what was not
+ * reviewed — and the one summary comment per pull request that later reviews edit in place. The
+ * comment carries the review state (last reviewed head, fingerprints of posted findings) in a
+ * hidden marker, so incremental reviews work on every storage backend alike.
+ */
+
+export const CHECK_NAME = "ai-agent review";
+const MARKER = "<!-- ai-agent:review-summary ";
+
+export const reviewStateSchema = z.object({ head: z.string().optional(), fingerprints: z.array(z.string()).default([]) });
+export type ReviewState = z.output<typeof reviewStateSchema>;
+
+export function renderSummary(input: {
+  reviews: readonly ChunkReview[];
+  placement: Placement;
+  skipped: readonly { path: string; reason: string }[];
+  incremental: boolean;
+  reviewedFiles: number;
+  head: string;
+  since: string | undefined;
+  unreadable: number;
+}): string {
+  const { placement } = input;
+  const scope = input.incremental && input.since ? `the changes from ${input.since.slice(0, 7)} to ${input.head.slice(0, 7)}` : `${input.head.slice(0, 7)}`;
+  const lines = [`## ai-agent review of ${scope}`, ""];
+  const overviews = input.reviews.map((r) => r.overview.trim()).filter(Boolean);
+  lines.push(overviews.length > 0 ? overviews.join(" ") : "No overview.", "");
+
+  const all = [...placement.inline.map((p) => p.finding), ...placement.summaryOnly.map((p) => p.finding)];
+  const counts = severities.map((severity) => [severity, all.filter((f) => f.severity === severity).length] as [Severity, number]).filter(([, n]) => n > 0);
+  lines.push(
+    all.length === 0
+      ? `**No findings** in ${input.reviewedFiles} reviewed file${input.reviewedFiles === 1 ? "" : "s"}.`
+      : `**Findings:** ${counts.map(([severity, n]) => `${severityIcon(severity)} ${n} ${severity}`).join(" · ")} — ${placement.inline.length} inline.`,
+  );
+  if (placement.summaryOnly.length > 0) {
+    lines.push("", "**Not inline:**");
+    for (const { finding, reason } of placement.summaryOnly) {
+      lines.push(`- ${severityIcon(finding.severity)} \`${finding.path}:${finding.start_line ? `${finding.start_line}-` : ""}${finding.line}\` ${oneLine(finding.body)} _(${reason})_`);
+    }
+  }
+  if (placement.duplicates > 0) lines.push("", `${placement.duplicates} duplicate finding${placement.duplicates === 1 ? "" : "s"} left out (already posted, or said twice).`);
+  if (input.skipped.length > 0) {
+    lines.push("", "**Not reviewed:**");
+    for (const { path, reason } of input.skipped.slice(0, 100)) lines.push(`- \`${path}\` — ${reason}`);
+    if (input.skipped.length > 100) lines.push(`- …and ${input.skipped.length - 100} more`);
+  }
+  if (input.unreadable > 0) lines.push("", `${input.unreadable} finding${input.unreadable === 1 ? "" : "s"} from the model could not be read and were left out.`);
+  return lines.join("\n");
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+export function summaryBody(summary: string, state: ReviewState): string {
+  return `${MARKER}${JSON.stringify(state)} -->\n${summary}`;
+}
+
+/** The pull request's summary comment and the state it holds, when an earlier review left one. */
+export async function findSummary(
+  github: GitHubClient,
+  target: { owner: string; repo: string; number: number; botLogin: string },
+): Promise<{ commentId: number; state: ReviewState } | undefined> {
+  const comments = await github.paginate(github.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: target.number, per_page: 100 });
+  for (const comment of comments.reverse()) {
+    const body = comment.body ?? "";
+    // Only the app's own comment counts: anyone else could write the marker.
+    if (!body.startsWith(MARKER) || comment.user?.login !== target.botLogin) continue;
+    const json = body.slice(MARKER.length, body.indexOf(" -->"));
+    try {
+      const state = reviewStateSchema.parse(JSON.parse(json));
+      return { commentId: comment.id, state };
+    } catch {
+      return { commentId: comment.id, state: { fingerprints: [] } };
+    }
+  }
+  return undefined;
+}
