@@ -42,6 +42,16 @@ export class ModelClient {
     });
   }
 
+  /** The API's token count for `text` as one user message; undefined when the endpoint cannot answer. */
+  async countTokens(model: string, text: string): Promise<number | undefined> {
+    try {
+      const { input_tokens } = await this.client.messages.countTokens({ model, messages: [{ role: "user", content: text }] });
+      return input_tokens;
+    } catch {
+      return undefined;
+    }
+  }
+
   async call(request: MessageRequest, signal?: AbortSignal): Promise<Message> {
     try {
       const stream = this.client.messages.stream(request, signal ? { signal } : {});

@@ -2,11 +2,11 @@ import type { AgentSession } from "../agent/session.js";
 import type { GitHubClient } from "../github/client.js";
 import { httpStatus } from "../github/client.js";
 import { UserFacingError } from "../runs/tasks.js";
-import { type ChunkPlan, planChunks } from "./chunk.js";
+import { type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
 import { FileLines } from "./diff.js";
 import { type ChangedFile, comparedFiles, fileClassifier, pullRequestFiles } from "./files.js";
 import { type Finding, type Placement, placeFindings } from "./findings.js";
-import { type ChunkReview, reviewChunk } from "./model-review.js";
+import { type ChunkReview, renderChunk, reviewChunk } from "./model-review.js";
 import { CHECK_NAME, type ReviewState, findSummary, renderSummary, summaryBody } from "./summary.js";
 
 /**
@@ -53,7 +53,7 @@ export async function review(session: AgentSession, input: { full: boolean; inst
       if (verdict.review && file.patch) reviewable.push({ ...file, patch: file.patch });
       else skipped.push({ path: file.path, reason: verdict.review ? "no diff" : verdict.reason });
     }
-    const plan: ChunkPlan = planChunks(reviewable, { budget: config.review.chunk_tokens, maxFiles: config.review.max_files });
+    const plan = await planWithCount(session, reviewable, config.review.chunk_tokens, config.review.max_files);
     for (const path of plan.overCap) skipped.push({ path, reason: `over the limit of ${config.review.max_files} files (review.max_files)` });
 
     const budget = await session.budget();
@@ -88,6 +88,20 @@ export async function review(session: AgentSession, input: { full: boolean; inst
     await finishCheck("cancelled", "Review did not finish", message).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Chunks by the estimate, checked against the API's count of the largest chunk as the model will
+ * read it; when the estimate ran low, the chunks are planned again with the measured ratio.
+ */
+async function planWithCount(session: AgentSession, files: readonly ReviewableFile[], budget: number, maxFiles: number): Promise<ChunkPlan> {
+  const plan = planChunks(files, { budget, maxFiles });
+  const largest = [...plan.chunks].sort((a, b) => b.tokens - a.tokens)[0];
+  if (!largest) return plan;
+  const counted = await session.model.countTokens(session.config.models.review, renderChunk(largest));
+  if (counted === undefined || counted <= largest.tokens) return plan;
+  const ratio = counted / largest.tokens;
+  return planChunks(files, { budget, maxFiles, count: (text) => Math.ceil(estimateTokens(text) * ratio) });
 }
 
 function sum(reviews: readonly ChunkReview[]): number {

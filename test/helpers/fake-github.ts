@@ -18,6 +18,10 @@ export interface FakeGitHub {
   pulls: Map<number, { head: string; base: string }>;
   /** Comments on issues, by issue number, as GitHub lists them. */
   issueComments: Map<number, { id: number; body: string; user: { login: string; type: string }; created_at: string; updated_at: string }[]>;
+  /** The files API's answer per pull request number. */
+  pullFiles: Map<number, unknown[]>;
+  /** The compare API's files per `base...head`. */
+  compared: Map<string, unknown[]>;
   /** Pull requests the app opened: the request bodies, in order. */
   createdPulls: () => Recorded[];
   done(): void;
@@ -35,6 +39,8 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
   const configFiles = new Map<string, string>();
   const pulls = new Map<number, { head: string; base: string }>();
   const issueComments: FakeGitHub["issueComments"] = new Map();
+  const pullFiles = new Map<number, unknown[]>();
+  const compared = new Map<string, unknown[]>();
   const opened: { number: number; head: string; html_url: string }[] = [];
   let nextIssue = 500;
   let nextCommentId = 1000;
@@ -150,23 +156,74 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
       record("POST").call(this, path, body);
       return [201, { id: (body as { sub_issue_id: number }).sub_issue_id }];
     })
+    .get(new RegExp(`^${prefix}/pulls/\\d+/files(\\?.*)?$`))
+    .reply(function (path) {
+      record("GET").call(this, path, undefined);
+      return [200, pullFiles.get(Number(/pulls\/(\d+)\/files/.exec(path)?.[1])) ?? []];
+    })
+    .get(new RegExp(`^${prefix}/compare/([^?]+)(\\?.*)?$`))
+    .reply(function (path) {
+      record("GET").call(this, path, undefined);
+      const basehead = decodeURIComponent(/compare\/([^?]+)/.exec(path)?.[1] ?? "");
+      const files = compared.get(basehead);
+      if (!files) return [404, { message: "Not Found" }];
+      const page = Number(new URL(path, "https://api.github.com").searchParams.get("page") ?? "1");
+      return [200, { status: "ahead", files: page === 1 ? files : [] }];
+    })
+    .post(`${prefix}/check-runs`)
+    .reply(function (path, body) {
+      record("POST").call(this, path, body);
+      return [201, { id: 4242, name: (body as { name: string }).name, status: (body as { status: string }).status }];
+    })
+    .patch(new RegExp(`^${prefix}/check-runs/\\d+$`))
+    .reply(function (path, body) {
+      record("PATCH").call(this, path, body);
+      return [200, { id: 4242, ...(body as object) }];
+    })
+    .post(new RegExp(`^${prefix}/pulls/\\d+/reviews$`))
+    .reply(function (path, body) {
+      record("POST").call(this, path, body);
+      const id = 800 + requests.filter((r) => r.path === path).length;
+      return [200, { id, html_url: `https://github.com/${owner}/${repo}/pull/1#pullrequestreview-${id}`, state: "COMMENTED" }];
+    })
     .get(new RegExp(`^${prefix}/pulls/(\\d+)$`))
     .reply(function (path) {
       const number = Number(path.split("/").pop());
       const pr = pulls.get(number);
       if (!pr) return [404, { message: "Not Found" }];
-      return [200, { number, head: { sha: pr.head, ref: "feature" }, base: { ref: pr.base }, draft: false, user: { login: owner } }];
+      return [
+        200,
+        {
+          number,
+          title: "Update the app",
+          body: "Changes the greeting.",
+          state: "open",
+          html_url: `https://github.com/${owner}/${repo}/pull/${number}`,
+          head: { sha: pr.head, ref: "feature" },
+          base: { ref: pr.base },
+          draft: false,
+          user: { login: owner },
+        },
+      ];
     })
     .post(new RegExp(`^${prefix}/issues/\\d+/comments$`))
     .reply(function (path, body) {
       record("POST").call(this, path, body);
       const id = nextCommentId++;
-      return [201, { id, html_url: `https://github.com/${owner}/${repo}/issues/1#issuecomment-${id}`, body: (body as { body: string }).body }];
+      const number = Number(/issues\/(\d+)\/comments/.exec(path)?.[1]);
+      const now = new Date().toISOString();
+      const text = (body as { body: string }).body;
+      issueComments.set(number, [...(issueComments.get(number) ?? []), { id, body: text, user: { login: "ai-agent[bot]", type: "Bot" }, created_at: now, updated_at: now }]);
+      return [201, { id, html_url: `https://github.com/${owner}/${repo}/issues/1#issuecomment-${id}`, body: text }];
     })
     .patch(new RegExp(`^${prefix}/issues/comments/\\d+$`))
     .reply(function (path, body) {
       record("PATCH").call(this, path, body);
       const id = Number(path.split("/").pop());
+      for (const list of issueComments.values()) {
+        const found = list.find((c) => c.id === id);
+        if (found) found.body = (body as { body: string }).body;
+      }
       return [200, { id, html_url: `https://github.com/${owner}/${repo}/issues/1#issuecomment-${id}`, body: (body as { body: string }).body }];
     })
     .post(new RegExp(`^${prefix}/issues/(comments/)?\\d+/reactions$`))
@@ -186,6 +243,8 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     configFiles,
     pulls,
     issueComments,
+    pullFiles,
+    compared,
     createdPulls: () => requests.filter((r) => r.method === "POST" && r.path === `${prefix}/pulls`),
     done() {
       nock.cleanAll();

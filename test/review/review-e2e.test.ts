@@ -1,0 +1,205 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { IssueCommentCreatedEvent, PullRequestOpenedEvent } from "@octokit/webhooks-types";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ModelClient } from "../../src/agent/model.js";
+import { WorkspaceManager } from "../../src/agent/workspace.js";
+import { splitDiff } from "../../src/review/diff.js";
+import { workflowTasks } from "../../src/workflows/run-task.js";
+import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
+import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.js";
+import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
+import { deliver, examplePayload } from "../helpers/webhooks.js";
+
+/**
+ * Reviews end to end: real pull_request webhooks into the app, diffs made by git, findings from a
+ * fake Anthropic API, and GitHub's review, comment and check-run requests checked as sent.
+ */
+
+const REPO = "Codertocat/Hello-World";
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", args, { cwd, encoding: "utf8", env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", HOME: cwd } }).trim();
+
+/** The files API's entries for `git diff from to`, with their real patches. */
+function filesBetween(dir: string, from: string, to: string) {
+  const patches = splitDiff(git(dir, "diff", "-U3", from, to));
+  return git(dir, "diff", "--numstat", from, to)
+    .split("\n")
+    .map((line) => {
+      const [additions, deletions, filename] = line.split("\t");
+      const patch = patches.get(filename!);
+      return { filename, status: "modified", additions: Number(additions), deletions: Number(deletions), changes: 0, ...(patch ? { patch } : {}) };
+    });
+}
+
+const report = (findings: Record<string, unknown>[], overview = "Changes the greeting.") => ({
+  content: [{ type: "tool_use" as const, name: "report_findings", input: { overview, findings } }],
+});
+
+describe("reviewing a pull request, end to end", () => {
+  let app: TestApp;
+  let github: FakeGitHub;
+  let anthropic: FakeAnthropic;
+  let dir: string;
+  const shas: Record<string, string> = {};
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "ai-agent-review-"));
+    git(dir, "init", "-q", "-b", "main");
+    const app0 = Array.from({ length: 40 }, (_, i) => `export const value${i} = ${i};`);
+    await writeFile(path.join(dir, "app.ts"), `${app0.join("\n")}\n`);
+    git(dir, "add", ".");
+    git(dir, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "base");
+    shas.base = git(dir, "rev-parse", "HEAD");
+    const app1 = [...app0];
+    app1[4] = "export const value4 = 4 / 0;";
+    app1.splice(10, 1);
+    await writeFile(path.join(dir, "app.ts"), `${app1.join("\n")}\n`);
+    await writeFile(path.join(dir, "package-lock.json"), '{ "lockfileVersion": 3 }\n');
+    git(dir, "add", ".");
+    git(dir, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "first push");
+    shas.first = git(dir, "rev-parse", "HEAD");
+    const app2 = [...app1];
+    app2[30] = "export const value31 = eval(input);";
+    await writeFile(path.join(dir, "app.ts"), `${app2.join("\n")}\n`);
+    git(dir, "add", ".");
+    git(dir, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "second push");
+    shas.second = git(dir, "rev-parse", "HEAD");
+
+    anthropic = await startFakeAnthropic();
+    app = await startTestApp((store) =>
+      workflowTasks({
+        agent: {
+          model: new ModelClient({ apiKey: "sk-ant-review", baseURL: anthropic.url, maxRetries: 0 }),
+          workspaces: new WorkspaceManager({ cacheDir: path.join(dir, ".cache") }),
+          store,
+          remoteUrl: () => dir,
+          commandTimeoutMs: 10_000,
+        },
+        botLogin: () => Promise.resolve("ai-agent[bot]"),
+      }),
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    await anthropic.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    github = fakeGitHub();
+    github.permissions.set("Codertocat", "write");
+  });
+  afterEach(() => {
+    github.done();
+    expect(anthropic.pending()).toBe(0);
+  });
+
+  const pullEvent = (action: string, number: number) => {
+    const payload = examplePayload<PullRequestOpenedEvent>("pull_request", action);
+    payload.number = number;
+    payload.pull_request.number = number;
+    payload.pull_request.draft = false;
+    return payload;
+  };
+  const reviewsDone = (number: number, count: number) =>
+    eventually(async () => {
+      const runs = (await app.database.store.listRuns({ repo: REPO, number })).filter((r) => r.task === "review");
+      return runs.length >= count && runs.every((r) => r.status !== "queued" && r.status !== "running") ? runs : undefined;
+    }, 30_000);
+  const posted = (kind: string) => github.requests.filter((r) => r.method === "POST" && r.path.endsWith(kind));
+
+  it("posts one review with comments only on diff lines, a summary, and a check run; then reviews only what a push changed", async () => {
+    github.pulls.set(1, { head: shas.first!, base: "main" });
+    github.pullFiles.set(1, filesBetween(dir, shas.base!, shas.first!));
+    anthropic.push(
+      report([
+        { path: "app.ts", line: 5, side: "RIGHT", severity: "critical", category: "bug", body: "Division by zero.", suggestion: "export const value4 = 4;" },
+        { path: "app.ts", line: 11, side: "LEFT", severity: "low", category: "question", body: "Why remove value10?" },
+        { path: "app.ts", line: 30, side: "RIGHT", severity: "medium", category: "style", body: "Far from any change." },
+        { path: "app.ts", line: 5, start_line: 2, side: "RIGHT", severity: "high", category: "bug", body: "A range inside the hunk." },
+      ]),
+    );
+    await deliver(app.webhookUrl, "pull_request", pullEvent("opened", 1), WEBHOOK_SECRET);
+    const [first] = await reviewsDone(1, 1);
+    expect([first!.status, first!.error]).toEqual(["succeeded", undefined]);
+
+    const reviews = posted("/pulls/1/reviews");
+    expect(reviews).toHaveLength(1);
+    const review = reviews[0]!.body as { commit_id: string; event: string; body: string; comments: { path: string; line: number; side: string; start_line?: number; body: string }[] };
+    expect(review.commit_id).toBe(shas.first);
+    expect(review.event).toBe("COMMENT");
+    expect(review.comments.map((c) => [c.path, c.side, c.start_line ?? null, c.line])).toEqual([
+      ["app.ts", "RIGHT", null, 5],
+      ["app.ts", "RIGHT", 2, 5],
+      ["app.ts", "LEFT", null, 11],
+    ]);
+    expect(review.comments[0]!.body).toBe("🛑 **critical** · bug\n\nDivision by zero.\n\n```suggestion\nexport const value4 = 4;\n```");
+    expect(review.body).toContain("Changes the greeting.");
+    expect(review.body).toContain("🛑 1 critical · 🔴 1 high · 🟠 1 medium · 🟡 1 low — 3 inline.");
+    expect(review.body).toContain("- 🟠 `app.ts:30` Far from any change. _(its lines are not inside one hunk of the diff)_");
+    expect(review.body).toContain("- `package-lock.json` — lockfile");
+
+    // The chunk was measured with the count-tokens endpoint before it was sent.
+    expect(anthropic.countTokensRequests.length).toBeGreaterThanOrEqual(1);
+    // The model saw the diff with line numbers on their side, and nothing of the lockfile.
+    const asked = anthropic.requests[0]!.raw;
+    expect(asked).toContain("R5 + export const value4 = 4 / 0;");
+    expect(asked).toContain("L11 - export const value10 = 10;");
+    expect(asked).not.toContain("lockfileVersion");
+
+    const checks = github.requests.filter((r) => r.path.includes("/check-runs"));
+    expect(checks.map((r) => [r.method, (r.body as { status?: string }).status, (r.body as { conclusion?: string }).conclusion ?? null])).toEqual([
+      ["POST", "queued", null],
+      ["PATCH", "in_progress", null],
+      ["PATCH", "completed", "neutral"],
+    ]);
+    expect(checks[0]!.body).toMatchObject({ name: "ai-agent review", head_sha: shas.first });
+    expect(checks[2]!.body).toMatchObject({ output: { title: "4 findings" } });
+    const summaries = posted("/issues/1/comments");
+    expect(summaries).toHaveLength(1);
+    expect((summaries[0]!.body as { body: string }).body).toMatch(/^<!-- ai-agent:review-summary \{"head":"[0-9a-f]{40}","fingerprints":\["[0-9a-f]{16}","[0-9a-f]{16}","[0-9a-f]{16}"\]\} -->\n## ai-agent review of /);
+
+    // A push: only the new change is read, an old finding is not posted again, the summary is edited.
+    github.requests.length = 0;
+    github.pulls.set(1, { head: shas.second!, base: "main" });
+    github.compared.set(`${shas.first}...${shas.second}`, filesBetween(dir, shas.first!, shas.second!));
+    anthropic.push(
+      report([
+        { path: "app.ts", line: 5, side: "RIGHT", severity: "critical", category: "bug", body: "Division by zero." },
+        { path: "app.ts", line: 31, side: "RIGHT", severity: "critical", category: "security", body: "eval on input runs arbitrary code." },
+      ], "Adds an eval."),
+    );
+    await deliver(app.webhookUrl, "pull_request", pullEvent("synchronize", 1), WEBHOOK_SECRET);
+    await reviewsDone(1, 2);
+    expect(github.requests.some((r) => r.path.includes(`/compare/${shas.first}...${shas.second}`))).toBe(true);
+    expect(github.requests.some((r) => r.path.includes("/pulls/1/files"))).toBe(false);
+    expect(anthropic.requests[1]!.raw).not.toContain("4 / 0");
+    const second = posted("/pulls/1/reviews")[0]!.body as { body: string; comments: { line: number; body: string }[] };
+    expect(second.comments.map((c) => c.line)).toEqual([31]);
+    expect(second.body).toContain(`the changes from ${shas.first!.slice(0, 7)} to ${shas.second!.slice(0, 7)}`);
+    expect(second.body).toContain("1 duplicate finding left out");
+    expect(posted("/issues/1/comments")).toHaveLength(0);
+    const edited = github.requests.filter((r) => r.method === "PATCH" && r.path.includes("/issues/comments/"));
+    expect(edited).toHaveLength(1);
+    expect((edited[0]!.body as { body: string }).body).toContain("Adds an eval.");
+  });
+
+  it("answers /ai ask on a pull request with the diff as context", async () => {
+    github.pulls.set(2, { head: shas.first!, base: "main" });
+    github.pullFiles.set(2, filesBetween(dir, shas.base!, shas.first!));
+    anthropic.push({ content: [{ type: "text", text: "It divides by zero on line 5." }] });
+    const payload = examplePayload<IssueCommentCreatedEvent>("issue_comment", "created");
+    payload.issue.number = 2;
+    payload.comment.body = "/ai ask what could break?";
+    const url = `https://api.github.com/repos/${REPO}/pulls/2`;
+    payload.issue.pull_request = { url, html_url: url, diff_url: url, patch_url: url };
+    await deliver(app.webhookUrl, "issue_comment", payload, WEBHOOK_SECRET);
+    const reply = await eventually(async () => github.comments().find((c) => c.method === "POST" && c.body.startsWith("> what could break?"))?.body, 30_000);
+    expect(reply).toBe("> what could break?\n\nIt divides by zero on line 5.");
+    const asked = anthropic.requests.at(-1)!.raw;
+    expect(asked).toContain("R5 + export const value4 = 4 / 0;");
+    expect(asked).toContain("Question from @Codertocat: what could break?");
+  });
+});
