@@ -22,6 +22,8 @@ export interface FakeGitHub {
   pullFiles: Map<number, unknown[]>;
   /** The compare API's files per `base...head`. */
   compared: Map<string, unknown[]>;
+  /** Answer the next review with GitHub's 422 for a line it cannot resolve. */
+  refuseNextReview: boolean;
   /** Pull requests the app opened: the request bodies, in order. */
   createdPulls: () => Recorded[];
   done(): void;
@@ -183,6 +185,10 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     .post(new RegExp(`^${prefix}/pulls/\\d+/reviews$`))
     .reply(function (path, body) {
       record("POST").call(this, path, body);
+      if (fake.refuseNextReview) {
+        fake.refuseNextReview = false;
+        return [422, { message: "Unprocessable Entity", errors: ["Line could not be resolved"], status: "422" }];
+      }
       const id = 800 + requests.filter((r) => r.path === path).length;
       return [200, { id, html_url: `https://github.com/${owner}/${repo}/pull/1#pullrequestreview-${id}`, state: "COMMENTED" }];
     })
@@ -232,7 +238,8 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
       return [201, { id: 1, content: (body as { content: string }).content, user: { login: "ai-agent[bot]" } }];
     });
 
-  return {
+  const fake: FakeGitHub = {
+    refuseNextReview: false,
     requests,
     comments: () =>
       requests
@@ -251,4 +258,5 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
       nock.enableNetConnect();
     },
   };
+  return fake;
 }

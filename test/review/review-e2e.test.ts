@@ -186,6 +186,27 @@ describe("reviewing a pull request, end to end", () => {
     expect((edited[0]!.body as { body: string }).body).toContain("Adds an eval.");
   });
 
+  it("requests changes only when the config allows it, and still posts when GitHub refuses a line", async () => {
+    const config = "version: 1\nreview:\n  request_changes: true\n";
+    github.configFiles.set("main", config);
+    github.configFiles.set("master", config);
+    github.pulls.set(3, { head: shas.first!, base: "main" });
+    github.pullFiles.set(3, filesBetween(dir, shas.base!, shas.first!));
+    github.refuseNextReview = true;
+    anthropic.push(report([{ path: "app.ts", line: 5, side: "RIGHT", severity: "high", category: "bug", body: "Division by zero." }]));
+    await deliver(app.webhookUrl, "pull_request", pullEvent("opened", 3), WEBHOOK_SECRET);
+    const [run] = await reviewsDone(3, 1);
+    expect(run!.status).toBe("succeeded");
+    const attempts = posted("/pulls/3/reviews").map((r) => r.body as { event: string; comments?: unknown[]; body: string });
+    expect(attempts.map((a) => [a.event, a.comments?.length ?? 0])).toEqual([
+      ["REQUEST_CHANGES", 1],
+      ["REQUEST_CHANGES", 0],
+    ]);
+    expect(attempts[1]!.body).toContain("**Findings GitHub would not take inline:**\n- `app.ts:5` Division by zero.");
+    const completed = github.requests.filter((r) => r.path.includes("/check-runs")).at(-1)!.body;
+    expect(completed).toMatchObject({ status: "completed", conclusion: "failure" });
+  });
+
   it("answers /ai ask on a pull request with the diff as context", async () => {
     github.pulls.set(2, { head: shas.first!, base: "main" });
     github.pullFiles.set(2, filesBetween(dir, shas.base!, shas.first!));
