@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from "node:fs";
 import { agentEnvironment } from "./agent/environment.js";
+import { mirrorEnvironment } from "./mirrors/environment.js";
 import type { Server } from "probot";
 import { ConfigError, loadConfig } from "./config/env.js";
 import { createApp } from "./index.js";
@@ -56,8 +57,9 @@ async function main(): Promise<void> {
   const access = createAppAccess(config, log);
   const publicUrl = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, "");
   const runUrl = (runId: string) => `${publicUrl}/runs/${runId}`;
-  const tasks = workflowTasks({ agent: agentEnvironment(config, database.store), botLogin: access.botLogin });
-  registerJobs(queue, { store: database.store, ...access, tasks, runUrl, log });
+  const mirrors = mirrorEnvironment(config, database.store, log);
+  const tasks = workflowTasks({ agent: { ...agentEnvironment(config, database.store), ...(mirrors.jira ? { jira: mirrors.jira } : {}) }, botLogin: access.botLogin, mirrors, runUrl });
+  registerJobs(queue, { store: database.store, ...access, tasks, runUrl, log, mirrors });
 
   // Installed before any work starts, so a SIGTERM that arrives during start-up still drains.
   let server: Server | undefined;

@@ -95,6 +95,13 @@ export async function plan(session: AgentSession, input: { instructions?: string
       step.issue = `#${created.number}`;
     }
   }
+  const jira = session.environment.jira;
+  if (config.notify.jira?.create_tasks && jira) {
+    for (const step of planned.steps) {
+      const task = await jira.createIssue(config.notify.jira.project, step.title, `${step.details}\n\nFrom the plan of ${target.owner}/${target.repo}#${target.number}.`.trim());
+      step.issue = step.issue ? `${step.issue}, ${task.key}` : task.key;
+    }
+  }
   let commentUrl: string | null = null;
   const body = await renderPrompt("plan-comment", { issue: target.number, plan: planned });
   if (input.comment && github) {

@@ -3,6 +3,7 @@ import type { GitHubClient } from "../github/client.js";
 import { UserFacingError } from "../runs/tasks.js";
 import { Budget, type LedgerStore } from "./budget.js";
 import type { IssueText } from "./context.js";
+import type { JiraClient } from "../mirrors/jira-client.js";
 import type { ModelClient } from "./model.js";
 import type { CommandRecord } from "./tools/types.js";
 import type { Workspace, WorkspaceManager } from "./workspace.js";
@@ -23,6 +24,8 @@ export interface AgentEnvironment {
   /** Where the repository is fetched from and pushed to. */
   remoteUrl(owner: string, repo: string): string;
   commandTimeoutMs: number;
+  /** For plans with notify.jira.create_tasks: the steps become Jira tasks. */
+  jira?: JiraClient;
 }
 
 export interface GitIdentity {

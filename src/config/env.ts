@@ -114,10 +114,20 @@ export const envSchema = z
     ANTHROPIC_BASE_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://api.anthropic.com"),
     ANTHROPIC_MAX_RETRIES: integer(0, 10, 4),
     AGENT_COMMAND_TIMEOUT_MS: integer(1_000, 3_600_000, 10 * 60_000),
+    // status mirrors
+    SLACK_BOT_TOKEN: optionalString,
+    SLACK_API_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://slack.com/api/"),
+    JIRA_BASE_URL: urlWithScheme(["http:", "https:"], "your Jira site's URL, such as https://example.atlassian.net"),
+    JIRA_EMAIL: optionalString,
+    JIRA_API_TOKEN: optionalString,
   })
   .superRefine((env, ctx) => {
     if (env.PRIVATE_KEY_PATH && env.PRIVATE_KEY) {
       ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY_PATH"], message: "set either PRIVATE_KEY or PRIVATE_KEY_PATH, not both" });
+    }
+    const jira = [env.JIRA_BASE_URL, env.JIRA_EMAIL, env.JIRA_API_TOKEN];
+    if (jira.some(Boolean) && !jira.every(Boolean)) {
+      ctx.addIssue({ code: "custom", path: ["JIRA_BASE_URL"], message: "set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN together" });
     }
     if (env.DATABASE_URL && env.MONGODB_URL) {
       ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "set either DATABASE_URL or MONGODB_URL, not both" });
@@ -181,5 +191,5 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** The values that must never be printed, for log redaction and tests. */
 export function secretValues(config: AppConfig): string[] {
-  return [config.privateKey, config.WEBHOOK_SECRET, config.ANTHROPIC_API_KEY].filter((v): v is string => typeof v === "string" && v.length > 0);
+  return [config.privateKey, config.WEBHOOK_SECRET, config.ANTHROPIC_API_KEY, config.SLACK_BOT_TOKEN, config.JIRA_API_TOKEN].filter((v): v is string => typeof v === "string" && v.length > 0);
 }

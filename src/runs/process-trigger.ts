@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
-import { type RepoConfigResult, formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
+import { type RepoConfig, type RepoConfigResult, formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
 import type { GitHubClientFactory } from "../github/client.js";
+import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
 import { type NewRun, type RunTask, type Run, type Store, RunConflictError, activeRunStatuses } from "../store/types.js";
 import type { CommandName } from "../triggers/commands.js";
 import { hasWriteAccess, isAllowedSender } from "../triggers/permissions.js";
@@ -17,6 +18,8 @@ export interface TriggerDeps {
   botLogin: () => Promise<string | undefined>;
   runUrl: (runId: string) => string;
   log: Pick<Logger, "info" | "warn" | "debug">;
+  /** Slack and Jira: a queued run is announced where the repository's `notify:` asks. */
+  mirrors?: MirrorEnvironment;
 }
 
 /** What an intake job decided; returned for logs and tests. */
@@ -83,8 +86,13 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
     return reply(replies.refusalText(request.sender.login), "no write access");
   }
 
-  if (detail.type === "label") return queueRun(request, "implement", "label", undefined, deps, reply, labelWorkflow);
-  if (detail.type === "pull_request") return queueReview(request, (await currentPull()).head, "pull_request", deps);
+  // A run queued here is announced to the repository's status mirrors.
+  const announce = async (outcome: TriggerOutcome): Promise<TriggerOutcome> => {
+    if (outcome.result === "queued" && deps.mirrors) await announceQueued(request, outcome.runId, loaded.config.notify, deps);
+    return outcome;
+  };
+  if (detail.type === "label") return announce(await queueRun(request, "implement", "label", undefined, deps, reply, labelWorkflow));
+  if (detail.type === "pull_request") return announce(await queueReview(request, (await currentPull()).head, "pull_request", deps));
 
   const { command } = detail;
   const enabled = triggers.commands;
@@ -102,14 +110,32 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
     case "plan":
     case "implement":
       if (request.isPullRequest) return reply(replies.wrongPlaceText(name, true), "wrong place");
-      return queueRun(request, name, "command", command.args || undefined, deps, reply);
+      return announce(await queueRun(request, name, "command", command.args || undefined, deps, reply));
     case "review":
       if (!request.isPullRequest) return reply(replies.wrongPlaceText(name, false), "wrong place");
-      return queueReview(request, (await currentPull()).head, "command", deps);
+      return announce(await queueReview(request, (await currentPull()).head, "command", deps));
     case "ask":
       if (!command.args) return reply(replies.emptyQuestionText(), "empty question");
-      return queueRun(request, "ask", "command", command.args, deps, reply);
+      return announce(await queueRun(request, "ask", "command", command.args, deps, reply));
   }
+}
+
+async function announceQueued(request: TriggerRequest, runId: string, notify: RepoConfig["notify"], deps: TriggerDeps): Promise<void> {
+  const run = await deps.store.getRun(runId);
+  if (!run) return;
+  const mirror = runMirror(notify, deps.mirrors, () => ({
+    id: run.id,
+    repo: run.repo,
+    number: run.number,
+    kind: run.kind,
+    task: run.task,
+    actor: run.actor,
+    ...(request.title ? { title: request.title } : {}),
+    url: request.url ?? deps.runUrl(run.id),
+    runUrl: deps.runUrl(run.id),
+    costMicros: 0,
+  }));
+  mirror.emit({ type: "queued" });
 }
 
 /** The run a trigger asks for: its target, task, and who asked. */

@@ -37,7 +37,8 @@ export function renderTrackingComment(run: Run, runUrl: string, outcome?: Outcom
 }
 
 function linkLines(run: Run): string[] {
-  const shown = Object.entries(run.links).filter(([name]) => !name.startsWith("tracking"));
+  // Addresses only: other links are bookkeeping (a Slack message's ts, a Jira key).
+  const shown = Object.entries(run.links).filter(([name, url]) => !name.startsWith("tracking") && /^https?:\/\//.test(url));
   return shown.length ? ["", ...shown.map(([name, url]) => `- ${name}: ${url}`)] : [];
 }
 

@@ -69,6 +69,7 @@ export interface RunPatch {
   headSha?: string;
   stopRequestedBy?: string;
   steps?: RunStep[];
+  /** Merged into the run's links: keys not named keep their values. Keys are plain names. */
   links?: Record<string, string>;
   costMicros?: number;
   error?: string | null;

@@ -19,7 +19,7 @@ const installation = z.object({ id: z.number() });
 const issuesLabeled = z.object({
   action: z.literal("labeled"),
   label: z.object({ name: z.string() }),
-  issue: z.object({ number: z.number(), pull_request: z.unknown().optional() }),
+  issue: z.object({ number: z.number(), title: z.string().optional(), html_url: z.string().optional(), pull_request: z.unknown().optional() }),
   repository,
   sender: account,
   installation,
@@ -33,7 +33,7 @@ const commentCreated = z.object({
     user: account,
     performed_via_github_app: z.object({ id: z.number() }).nullish(),
   }),
-  issue: z.object({ number: z.number(), pull_request: z.unknown().optional() }),
+  issue: z.object({ number: z.number(), title: z.string().optional(), html_url: z.string().optional(), pull_request: z.unknown().optional() }),
   repository,
   sender: account,
   installation,
@@ -46,6 +46,8 @@ const pullRequestEvent = z.object({
   action: z.enum(reviewActions),
   pull_request: z.object({
     number: z.number(),
+    title: z.string().optional(),
+    html_url: z.string().optional(),
     draft: z.boolean().default(false),
     user: account,
   }),
@@ -69,6 +71,9 @@ export interface TriggerRequest {
   number: number;
   /** Whether the issue or comment thread belongs to a pull request. */
   isPullRequest: boolean;
+  title?: string;
+  /** The issue or pull request on GitHub. */
+  url?: string;
   sender: { login: string; type: string };
   detail: TriggerDetail;
 }
@@ -90,6 +95,7 @@ export function requestFromWebhook(
       request: {
         ...where(p, deliveryId),
         number: p.issue.number,
+        ...described(p.issue),
         isPullRequest: p.issue.pull_request !== undefined,
         detail: { type: "label", label: p.label.name },
       },
@@ -107,6 +113,7 @@ export function requestFromWebhook(
       request: {
         ...where(p, deliveryId),
         number: p.issue.number,
+        ...described(p.issue),
         isPullRequest: p.issue.pull_request !== undefined,
         detail: { type: "command", commentId: p.comment.id, command },
       },
@@ -121,6 +128,7 @@ export function requestFromWebhook(
       request: {
         ...where(p, deliveryId),
         number: pr.number,
+        ...described(pr),
         isPullRequest: true,
         detail: {
           type: "pull_request",
@@ -132,6 +140,11 @@ export function requestFromWebhook(
     };
   }
   return { ignored: `event ${event} starts nothing` };
+}
+
+/** The title and address, for status messages; absent from some payloads. */
+function described(item: { title?: string | undefined; html_url?: string | undefined }): { title?: string; url?: string } {
+  return { ...(item.title ? { title: item.title } : {}), ...(item.html_url ? { url: item.html_url } : {}) };
 }
 
 function where(

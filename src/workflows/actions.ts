@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import type { AgentSession } from "../agent/session.js";
+import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../github/client.js";
+import type { MirrorEnvironment } from "../mirrors/environment.js";
 
 /**
  * Actions are what workflow steps `uses:`. Each declares the zod schema of its `with:` inputs and
@@ -26,6 +28,8 @@ export interface WorkflowServices {
   workspace?: string;
   /** The coding agent of this run, for the ai.* and git.push actions. */
   agent?: AgentSession;
+  /** Slack and Jira, for the slack.* and jira.* actions. */
+  mirrors?: { environment: MirrorEnvironment; notify: RepoConfig["notify"]; jiraKey: () => string | undefined };
 }
 
 export interface ActionContext {

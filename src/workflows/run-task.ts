@@ -1,12 +1,17 @@
 import { type AgentEnvironment, AgentSession } from "../agent/session.js";
 import { githubSource } from "../agent/github-source.js";
 import { formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
-import { type RunContext, type TaskExecutor, type TaskRegistry, UserFacingError } from "../runs/tasks.js";
-import { runTasks } from "../store/types.js";
+import { BudgetExceeded } from "../agent/budget.js";
+import type { RunEvent } from "../mirrors/events.js";
+import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
+import type { RunMirror } from "../mirrors/mirror.js";
+import { type RunContext, type TaskExecutor, type TaskRegistry, RunStopped, UserFacingError, publicErrorMessage } from "../runs/tasks.js";
+import { type RunStep, runTasks } from "../store/types.js";
 import type { ActionRegistry } from "./actions.js";
 import { builtInActions } from "./actions/index.js";
 import { effectiveWorkflows } from "./built-in.js";
 import { runWorkflow } from "./engine.js";
+import type { Workflow } from "./schema.js";
 import { configScope } from "./scope.js";
 import type { TemplateScope } from "./template.js";
 
@@ -21,6 +26,9 @@ export interface WorkflowTaskOptions {
   agent?: AgentEnvironment;
   /** The app's bot login, which commits the agent's work. */
   botLogin?: () => Promise<string | undefined>;
+  /** Slack and Jira, for the repositories whose `notify:` asks for them. */
+  mirrors?: MirrorEnvironment;
+  runUrl?: (runId: string) => string;
 }
 
 export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
@@ -39,6 +47,21 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
     if (!workflow) throw new UserFacingError(`There is no ${name} workflow.`);
 
     const scope = await templateScope(context, repository, pull);
+    const issue = scope.issue as { title: string; body: string; url: string };
+    const mirror = runMirror(loaded.config.notify, options.mirrors, () => ({
+      id: run.id,
+      repo: run.repo,
+      number: run.number,
+      kind: run.kind,
+      task: run.task,
+      actor: run.actor,
+      title: issue.title,
+      url: issue.url,
+      runUrl: options.runUrl?.(run.id) ?? "",
+      costMicros: run.costMicros,
+      text: `${issue.body}\n${pull?.head.ref ?? ""}`,
+    }));
+    mirror.emit({ type: "started" });
     const agent = options.agent
       ? new AgentSession(
           options.agent,
@@ -54,15 +77,59 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       actions,
       scope: { ...scope, config: configScope(loaded.config) },
       target: { runId: run.id, owner, repo, number: run.number, actor: run.actor },
-      services: { github: octokit, ...(agent ? { agent } : {}) },
-      hooks: { previous: run.steps, record: (step) => context.recordStep(step), checkpoint: () => context.checkpoint() },
-    }).finally(() => agent?.dispose());
+      services: { github: octokit, ...(agent ? { agent } : {}), ...(options.mirrors ? { mirrors: { environment: options.mirrors, notify: loaded.config.notify, jiraKey: () => mirrorKey(run.links, issue) } } : {}) },
+      hooks: {
+        previous: run.steps,
+        record: (step) => {
+          mirrorStep(mirror, step, usesOf(workflow));
+          return context.recordStep(step);
+        },
+        checkpoint: () => context.checkpoint(),
+      },
+    })
+      .catch((error: unknown) => ({ status: "failed" as const, error, outputs: {} }))
+      .finally(() => agent?.dispose());
     // The failure as it is: the run job logs it and shows people only what is meant for them.
-    if (result.status === "failed") throw result.error;
+    if (result.status === "failed") {
+      mirror.emit(finalEvent(result.error));
+      throw result.error;
+    }
     const links = Object.fromEntries(Object.entries(result.outputs).filter((entry): entry is [string, string] => typeof entry[1] === "string" && /^https?:\/\//.test(entry[1])));
     const summary = typeof result.outputs.summary === "string" && result.outputs.summary ? result.outputs.summary : undefined;
+    mirror.emit({ type: "succeeded", ...(summary ? { summary } : {}) });
     return { links, ...(summary ? { summary } : {}) };
   };
+}
+
+/** What each step of a workflow uses, by id, post steps and groups included. */
+function usesOf(workflow: Workflow): Map<string, string> {
+  const uses = new Map<string, string>();
+  for (const step of [...workflow.steps, ...workflow.steps.flatMap((s) => s.parallel ?? []), ...workflow.post.always, ...workflow.post.on_success, ...workflow.post.on_failure]) {
+    if (step.uses) uses.set(step.id, step.uses);
+  }
+  return uses;
+}
+
+/** Step progress, and the notable results of some actions, for the mirrors. */
+function mirrorStep(mirror: RunMirror, step: RunStep, uses: Map<string, string>): void {
+  if (!mirror.active || step.status === "skipped" || step.status === "pending") return;
+  if (step.status === "running" && step.error) return; // a retry note, not progress
+  mirror.emit({ type: "step", step: step.name ?? step.id, status: step.status });
+  if (step.status !== "succeeded") return;
+  const action = uses.get(step.id);
+  const url = step.outputs?.url ?? step.outputs?.review_url;
+  if (action === "github.create_pull_request" && typeof url === "string") mirror.emit({ type: "pr_opened", url });
+  if (action === "ai.review" && typeof url === "string") mirror.emit({ type: "review_posted", url, findings: Number(step.outputs?.findings ?? 0) });
+}
+
+function finalEvent(error: unknown): RunEvent {
+  if (error instanceof RunStopped) return { type: "stopped", by: error.by };
+  if (error instanceof BudgetExceeded) return { type: "budget_exceeded", message: error.message };
+  return { type: "failed", message: publicErrorMessage(error, "") };
+}
+
+function mirrorKey(links: Record<string, string>, issue: { title: string; body: string }): string | undefined {
+  return links.jiraKey ?? /\b[A-Z][A-Z0-9_]+-\d+\b/.exec(`${issue.title}\n${issue.body}`)?.[0];
 }
 
 /** Every task runs its workflow. */

@@ -93,6 +93,14 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(cleared!.status).toBe("succeeded");
     });
 
+    it("merges links: writers of different links keep each other's", async () => {
+      const run = await database.store.createRun(newRun({ number: 9 }));
+      await database.store.updateRun(run.id, { links: { trackingComment: "https://example.com/c/1" } });
+      await database.store.updateRun(run.id, { links: { slackTs: "1700000000.000100" } });
+      const both = await database.store.updateRun(run.id, { links: { trackingComment: "https://example.com/c/2" } });
+      expect(both!.links).toEqual({ trackingComment: "https://example.com/c/2", slackTs: "1700000000.000100" });
+    });
+
     it("lists runs newest first, filtered by repository, number and status", async () => {
       // "Newest" is by creation time, which MongoDB keeps to the millisecond: space the inserts out.
       const tick = () => new Promise((resolve) => setTimeout(resolve, 5));

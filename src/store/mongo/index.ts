@@ -96,6 +96,8 @@ export class MongoStore implements Store {
     for (const [key, value] of Object.entries(patch) as [keyof RunPatch, unknown][]) {
       if (value === undefined) continue;
       if (value === null) unset[key] = "";
+      // Links merge, key by key, as on PostgreSQL.
+      else if (key === "links") for (const [name, link] of Object.entries(value as Record<string, string>)) Object.assign(set, { [`links.${name}`]: link });
       else Object.assign(set, { [key]: value });
     }
     try {

@@ -87,7 +87,8 @@ export class PostgresStore implements Store {
     for (const [column, value] of Object.entries(columns)) {
       if (value === undefined) continue;
       values.push(value);
-      sets.push(`${column} = $${values.length}`);
+      // Links merge: writers that know different links (tracking comment, Slack thread) keep each other's.
+      sets.push(column === "links" ? `links = links || $${values.length}::jsonb` : `${column} = $${values.length}`);
     }
     try {
       const { rows } = await this.pool.query<RunRow>(

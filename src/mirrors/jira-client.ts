@@ -1,0 +1,112 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+/**
+ * Jira Cloud REST v3, the few calls the mirrors and the jira.* actions make: comments in Atlassian
+ * Document Format, transitions by name, remote links with a stable globalId (Jira updates the link
+ * with that id instead of adding another), and issue creation. 429 and 503 answers are retried
+ * after their Retry-After; other errors carry Jira's own messages, never the credentials.
+ */
+
+export class JiraError extends Error {
+  override name = "JiraError";
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export interface JiraClientOptions {
+  baseUrl: string;
+  email: string;
+  apiToken: string;
+  maxRetries?: number;
+  /** The longest a Retry-After is waited for, in ms. */
+  maxWaitMs?: number;
+}
+
+export type Adf = { type: "doc"; version: 1; content: unknown[] };
+
+/** A paragraph of text, with an optional link at its end. */
+export function adf(text: string, link?: { href: string; text: string }): Adf {
+  const content: unknown[] = [{ type: "text", text }];
+  if (link) content.push({ type: "text", text: " " }, { type: "text", text: link.text, marks: [{ type: "link", attrs: { href: link.href } }] });
+  return { type: "doc", version: 1, content: [{ type: "paragraph", content }] };
+}
+
+export class JiraClient {
+  private readonly auth: string;
+
+  constructor(private readonly options: JiraClientOptions) {
+    this.auth = `Basic ${Buffer.from(`${options.email}:${options.apiToken}`).toString("base64")}`;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = new URL(path, this.options.baseUrl.replace(/\/?$/, "/")).toString();
+    const retries = this.options.maxRetries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      const response = await fetch(url, {
+        method,
+        headers: { authorization: this.auth, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      if ((response.status === 429 || response.status === 503) && attempt < retries) {
+        await sleep(Math.min(retryAfterMs(response.headers.get("retry-after"), attempt), this.options.maxWaitMs ?? 60_000));
+        continue;
+      }
+      const text = await response.text();
+      if (!response.ok) throw new JiraError(response.status, `Jira answered ${response.status} to ${method} ${new URL(url).pathname}: ${jiraMessages(text)}`);
+      return (text ? JSON.parse(text) : {}) as T;
+    }
+  }
+
+  addComment(key: string, body: Adf): Promise<{ id: string }> {
+    return this.request("POST", `rest/api/3/issue/${encodeURIComponent(key)}/comment`, { body });
+  }
+
+  /** Moves the issue through the transition whose name (or target status) is `name`; false when there is none. */
+  async transition(key: string, name: string): Promise<boolean> {
+    const { transitions } = await this.request<{ transitions: { id: string; name: string; to?: { name?: string } }[] }>("GET", `rest/api/3/issue/${encodeURIComponent(key)}/transitions`);
+    const wanted = name.toLowerCase();
+    const match = transitions.find((t) => t.name.toLowerCase() === wanted || t.to?.name?.toLowerCase() === wanted);
+    if (!match) return false;
+    await this.request("POST", `rest/api/3/issue/${encodeURIComponent(key)}/transitions`, { transition: { id: match.id } });
+    return true;
+  }
+
+  remoteLink(key: string, link: { globalId: string; url: string; title: string }): Promise<{ id: number }> {
+    return this.request("POST", `rest/api/3/issue/${encodeURIComponent(key)}/remotelink`, {
+      globalId: link.globalId,
+      application: { type: "com.github", name: "GitHub" },
+      object: { url: link.url, title: link.title },
+    });
+  }
+
+  createIssue(project: string, summary: string, description: string, type = "Task"): Promise<{ id: string; key: string; self: string }> {
+    return this.request("POST", "rest/api/3/issue", { fields: { project: { key: project }, summary, description: adf(description), issuetype: { name: type } } });
+  }
+
+  browseUrl(key: string): string {
+    return new URL(`browse/${key}`, this.options.baseUrl.replace(/\/?$/, "/")).toString();
+  }
+}
+
+function retryAfterMs(header: string | null, attempt: number): number {
+  if (header) {
+    const seconds = Number(header);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(header);
+    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
+  }
+  return 1000 * 2 ** attempt;
+}
+
+/** Jira's `errorMessages` and `errors`, or the start of the body. */
+function jiraMessages(text: string): string {
+  try {
+    const body = JSON.parse(text) as { errorMessages?: string[]; errors?: Record<string, string> };
+    const messages = [...(body.errorMessages ?? []), ...Object.entries(body.errors ?? {}).map(([field, message]) => `${field}: ${message}`)];
+    if (messages.length > 0) return messages.join("; ");
+  } catch {
+    // not JSON
+  }
+  return text.slice(0, 200) || "no details";
+}

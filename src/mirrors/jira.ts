@@ -1,0 +1,81 @@
+import type { RepoConfig } from "../config/repo-config-schema.js";
+import { jiraTransitionEvents } from "../config/repo-config-schema.js";
+import { formatUsd } from "../agent/pricing.js";
+import type { MirrorState, RunEvent, RunInfo, StatusSink } from "./events.js";
+import { type JiraClient, adf } from "./jira-client.js";
+
+/**
+ * A run in Jira: the Jira issue named in the GitHub issue's title, body or branch (`ABC-123`, in the
+ * configured project) gets a comment for each notable event, moves through the configured
+ * transitions, and links to the pull request once (a remote link with a stable globalId). A comment
+ * already posted for an event is not posted again by a resumed run.
+ */
+
+type JiraSettings = NonNullable<RepoConfig["notify"]["jira"]>;
+
+const COMMENTED = new Set<RunEvent["type"]>(["started", "pr_opened", "review_posted", "succeeded", "failed", "stopped", "budget_exceeded"]);
+
+export function findJiraKey(text: string, project: string): string | undefined {
+  return new RegExp(`\\b${project}-\\d+\\b`).exec(text)?.[0];
+}
+
+export class JiraSink implements StatusSink {
+  readonly name = "jira";
+
+  constructor(
+    private readonly client: JiraClient,
+    private readonly settings: JiraSettings,
+  ) {}
+
+  async handle(event: RunEvent, run: RunInfo, state: MirrorState): Promise<void> {
+    const key = state.get("jiraKey") ?? findJiraKey(`${run.title ?? ""}\n${run.text ?? ""}`, this.settings.project);
+    if (!key) return;
+    if (!state.get("jiraKey")) await state.set("jiraKey", key);
+
+    if (event.type === "pr_opened") {
+      await this.client.remoteLink(key, { globalId: `ai-agent:${run.repo}:${event.url}`, url: event.url, title: `${run.repo}: ${run.title ?? `#${run.number}`}` });
+    }
+    if (COMMENTED.has(event.type)) {
+      const posted = `jiraComment_${event.type}`;
+      if (!state.get(posted)) {
+        const comment = await this.client.addComment(key, adf(commentText(event, run), { href: linkOf(event, run), text: linkText(event) }));
+        await state.set(posted, comment.id);
+      }
+    }
+    const transitionEvent = event.type === "budget_exceeded" ? "failed" : event.type;
+    if ((jiraTransitionEvents as readonly string[]).includes(transitionEvent)) {
+      const name = this.settings.transitions[transitionEvent as (typeof jiraTransitionEvents)[number]];
+      if (name) await this.client.transition(key, name);
+    }
+  }
+}
+
+function commentText(event: RunEvent, run: RunInfo): string {
+  const what = `ai-agent ${run.task} for ${run.repo}#${run.number}`;
+  switch (event.type) {
+    case "started":
+      return `${what} started, asked by ${run.actor}.`;
+    case "pr_opened":
+      return `${what} opened a pull request.`;
+    case "review_posted":
+      return `${what} posted a review with ${event.findings} finding${event.findings === 1 ? "" : "s"}.`;
+    case "succeeded":
+      return `${what} finished (cost ${formatUsd(run.costMicros)}).${event.summary ? ` ${event.summary}` : ""}`;
+    case "failed":
+      return `${what} failed: ${event.message}`;
+    case "stopped":
+      return `${what} was stopped by ${event.by}.`;
+    case "budget_exceeded":
+      return `${what} stopped at its budget: ${event.message}`;
+    default:
+      return `${what}: ${event.type}`;
+  }
+}
+
+function linkOf(event: RunEvent, run: RunInfo): string {
+  return event.type === "pr_opened" || event.type === "review_posted" ? event.url : run.runUrl;
+}
+
+function linkText(event: RunEvent): string {
+  return event.type === "pr_opened" ? "Pull request" : event.type === "review_posted" ? "Review" : "Run details";
+}

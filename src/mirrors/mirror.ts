@@ -1,0 +1,77 @@
+import type { Logger } from "pino";
+import type { Store } from "../store/types.js";
+import type { MirrorState, RunEvent, RunInfo, StatusSink } from "./events.js";
+
+export type MirrorStore = Pick<Store, "getRun" | "updateRun" | "claimNotice">;
+
+/**
+ * Feeds a run's events to its sinks without ever holding the run up: events are queued per run and
+ * handled in order in the background, and a sink's failure is logged once per reason, recorded on
+ * the run (`slackError`, `jiraError`), and otherwise ignored.
+ */
+export class RunMirror {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly reported = new Set<string>();
+  private links: Record<string, string> = {};
+
+  constructor(
+    private readonly sinks: readonly StatusSink[],
+    private readonly info: () => RunInfo,
+    private readonly store: MirrorStore,
+    private readonly log: Pick<Logger, "warn">,
+  ) {}
+
+  get active(): boolean {
+    return this.sinks.length > 0;
+  }
+
+  emit(event: RunEvent): void {
+    if (this.sinks.length === 0) return;
+    this.chain = this.chain.then(() => this.deliver(event));
+  }
+
+  /** Waits for the queued events, at most `ms`; for tests and for the end of a CLI run. */
+  async flush(ms = 10_000): Promise<void> {
+    await Promise.race([this.chain, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+  }
+
+  private async deliver(event: RunEvent): Promise<void> {
+    const info = this.info();
+    const run = await this.store.getRun(info.id).catch(() => null);
+    this.links = { ...run?.links, ...this.links };
+    const state: MirrorState = {
+      get: (key) => this.links[key],
+      set: async (key, value) => {
+        this.links[key] = value;
+        await this.store.updateRun(info.id, { links: { [key]: value } });
+      },
+      claim: (key) => this.store.claimNotice(`mirror:${info.id}:${key}`),
+      reload: async () => {
+        const latest = await this.store.getRun(info.id);
+        this.links = { ...this.links, ...latest?.links };
+      },
+    };
+    const current = { ...info, costMicros: run?.costMicros ?? info.costMicros };
+    for (const sink of this.sinks) {
+      try {
+        await sink.handle(event, current, state);
+      } catch (error) {
+        const reason = describe(error);
+        const key = `${sink.name}:${reason}`;
+        if (this.reported.has(key)) continue;
+        this.reported.add(key);
+        this.log.warn({ run: info.id, sink: sink.name, reason }, `${sink.name} mirror failed; the run goes on`);
+        await state.set(`${sink.name}Error`, reason).catch(() => undefined);
+      }
+    }
+  }
+}
+
+/** A reason without secrets: Slack's error code, Jira's status and message, or the error's name. */
+function describe(error: unknown): string {
+  const data = (error as { data?: { error?: unknown } } | null)?.data;
+  if (typeof data?.error === "string") return data.error;
+  if (error instanceof Error && error.name === "JiraError") return error.message;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : error instanceof Error ? error.name : "unknown error";
+}
