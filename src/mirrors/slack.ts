@@ -27,7 +27,10 @@ export class SlackSink implements StatusSink {
     let ts = state.get("slackTs");
     // The message could not be posted (the error is on the run): nothing to update.
     if (!ts && state.get("slackError")) return;
-    if (!ts && (await state.claim("slack-parent"))) {
+    const first = !ts && (await state.claim("slack-parent"));
+    // "Queued" only ever starts the message: when the run got there first, it is already past queued.
+    if (event.type === "queued" && !first) return;
+    if (first) {
       const posted = await this.client.chat.postMessage({ channel: this.channel, ...message });
       if (!posted.ts || !posted.channel) return;
       await state.set("slackChannel", posted.channel);

@@ -18,6 +18,8 @@ export interface FakeGitHub {
   pulls: Map<number, { head: string; base: string }>;
   /** Comments on issues, by issue number, as GitHub lists them. */
   issueComments: Map<number, { id: number; body: string; user: { login: string; type: string }; created_at: string; updated_at: string }[]>;
+  /** Titles of issues, by number; a default title otherwise. */
+  issueTitles: Map<number, string>;
   /** The files API's answer per pull request number. */
   pullFiles: Map<number, unknown[]>;
   /** The compare API's files per `base...head`. */
@@ -42,6 +44,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
   const pulls = new Map<number, { head: string; base: string }>();
   const issueComments: FakeGitHub["issueComments"] = new Map();
   const pullFiles = new Map<number, unknown[]>();
+  const issueTitles = new Map<number, string>();
   const compared = new Map<string, unknown[]>();
   const opened: { number: number; head: string; html_url: string }[] = [];
   let nextIssue = 500;
@@ -102,7 +105,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
         {
           id: 1,
           number,
-          title: "Spelling error in the README file",
+          title: issueTitles.get(number) ?? "Spelling error in the README file",
           body: "It looks like you accidentally spelled 'commit' with two 't's.",
           state: "open",
           user: { login: owner, id: 1, type: "User" },
@@ -251,6 +254,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     pulls,
     issueComments,
     pullFiles,
+    issueTitles,
     compared,
     createdPulls: () => requests.filter((r) => r.method === "POST" && r.path === `${prefix}/pulls`),
     done() {

@@ -1,0 +1,137 @@
+import type { IssuesLabeledEvent } from "@octokit/webhooks-types";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { slackClient } from "../../src/mirrors/environment.js";
+import { JiraClient } from "../../src/mirrors/jira-client.js";
+import { workflowTasks } from "../../src/workflows/run-task.js";
+import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
+import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
+import { deliver, examplePayload } from "../helpers/webhooks.js";
+
+/**
+ * A run mirrored to Slack and Jira through the whole app: the intake announces the queued run, the
+ * run job updates the same Slack message and moves the Jira issue, and the workflow's own jira.*
+ * step comments explicitly; a broken Slack channel never fails the run.
+ */
+
+const REPO = "Codertocat/Hello-World";
+const SLACK = "https://slack.e2e.test";
+const JIRA = "https://acme-e2e.atlassian.test";
+
+const CONFIG = [
+  "version: 1",
+  "notify:",
+  '  slack: { channel: "#ai-agent" }',
+  "  jira:",
+  "    project: ABC",
+  "workflows:",
+  "  implement:",
+  "    steps:",
+  "      - id: pr",
+  "        uses: github.create_pull_request",
+  '        with: { title: "{{ issue.title }}", head: "ai/{{ issue.number }}-work", body: "Closes #{{ issue.number }}" }',
+  "      - id: note",
+  "        uses: jira.comment",
+  '        with: { body: "Opened {{ steps.pr.outputs.url }}" }',
+  "",
+].join("\n");
+
+describe("status mirrors through the app", () => {
+  let app: TestApp;
+  let github: FakeGitHub;
+  const slack: { path: string; body: Record<string, string> }[] = [];
+  const jira: { method: string; path: string; body: unknown }[] = [];
+  let channelGone = false;
+
+  beforeAll(async () => {
+    app = await startTestApp((store) =>
+      workflowTasks({
+        mirrors: { slack: slackClient("xoxb-e2e", `${SLACK}/api/`, 0), jira: new JiraClient({ baseUrl: JIRA, email: "bot@acme.test", apiToken: "jira-e2e" }), store, log: { warn: () => undefined } },
+        runUrl: (id) => `http://127.0.0.1/runs/${id}`,
+      }),
+    );
+  });
+  afterAll(() => app.close());
+  beforeEach(() => {
+    github = fakeGitHub();
+    github.permissions.set("Codertocat", "write");
+    github.configFiles.set("master", CONFIG);
+    github.configFiles.set("main", CONFIG);
+    slack.length = 0;
+    jira.length = 0;
+    let ts = 0;
+    nock(SLACK)
+      .persist()
+      .post(/\/api\/chat\.(postMessage|update)/)
+      .reply(function (path, raw) {
+        const body = Object.fromEntries(new URLSearchParams(typeof raw === "string" ? raw : ""));
+        slack.push({ path, body });
+        if (channelGone) return [200, { ok: false, error: "channel_not_found" }];
+        return [200, { ok: true, channel: "C0123ABCD", ts: body.ts ?? `1700000000.00${++ts}`, message: { text: body.text } }];
+      });
+    nock(JIRA)
+      .persist()
+      .get(/\/rest\/api\/3\/issue\/ABC-\d+\/transitions/)
+      .reply(200, { transitions: [{ id: "21", name: "In Progress", to: { name: "In Progress" } }, { id: "31", name: "In Review", to: { name: "In Review" } }] })
+      .post(/\/rest\/api\/3\/issue\/ABC-\d+\/(comment|transitions|remotelink)/)
+      .reply(function (path, body) {
+        jira.push({ method: "POST", path, body });
+        return path.endsWith("/transitions") ? [204, ""] : [201, { id: String(10000 + jira.length) }];
+      });
+  });
+  afterEach(() => github.done());
+
+  const labeled = (number: number, title: string) => {
+    const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
+    payload.label!.name = "ai:implement";
+    payload.issue.number = number;
+    payload.issue.title = title;
+    return payload;
+  };
+
+  it("posts one Slack message for the run, updates it, threads the notable events, and keeps the Jira issue in step", async () => {
+    github.issueTitles.set(21, "ABC-5: login fails");
+    await deliver(app.webhookUrl, "issues", labeled(21, "ABC-5: login fails"), WEBHOOK_SECRET);
+    const run = await eventually(async () => (await app.database.store.listRuns({ repo: REPO, number: 21 })).find((r) => r.status === "succeeded"), 30_000);
+    await eventually(async () => slack.some((c) => c.body.thread_ts && c.body.text?.startsWith("Done")), 15_000);
+
+    const parents = slack.filter((c) => c.path.endsWith("chat.postMessage") && !c.body.thread_ts);
+    expect(parents).toHaveLength(1);
+    // The intake announces the queued run; when the run starts first, the message begins at "Running".
+    expect(parents[0]!.body.text).toMatch(/^implement — Codertocat\/Hello-World#21: ABC-5: login fails — (Queued|Running)$/);
+    const updates = slack.filter((c) => c.path.endsWith("chat.update"));
+    expect(updates.length).toBeGreaterThanOrEqual(3);
+    expect(updates.every((u) => u.body.ts === "1700000000.001" && u.body.channel === "C0123ABCD")).toBe(true);
+    expect(updates.at(-1)!.body.text).toMatch(/— Succeeded$/);
+    const thread = slack.filter((c) => c.body.thread_ts).map((c) => c.body.text);
+    expect(thread).toEqual(["Pull request opened: https://github.com/Codertocat/Hello-World/pull/100", "Done · cost $0.00"]);
+    const stored = await app.database.store.getRun(run.id);
+    expect(stored!.links).toMatchObject({ slackChannel: "C0123ABCD", slackTs: "1700000000.001", jiraKey: "ABC-5" });
+    await eventually(async () => jira.filter((r) => r.path.endsWith("/comment")).length >= 4, 15_000);
+    const comments = jira.filter((r) => r.path.endsWith("/comment")).map((r) => JSON.stringify(r.body));
+    expect(comments.some((c) => c.includes("ai-agent implement for Codertocat/Hello-World#21 started, asked by Codertocat."))).toBe(true);
+    expect(comments.some((c) => c.includes("Opened https://github.com/Codertocat/Hello-World/pull/100"))).toBe(true);
+    expect(jira.every((r) => r.path.includes("/issue/ABC-5/"))).toBe(true);
+    expect(jira.filter((r) => r.path.endsWith("/transitions")).map((r) => r.body)).toEqual([{ transition: { id: "21" } }, { transition: { id: "31" } }]);
+    expect(jira.filter((r) => r.path.endsWith("/remotelink")).map((r) => (r.body as { object: { url: string } }).object.url)).toEqual(["https://github.com/Codertocat/Hello-World/pull/100"]);
+    // The tracking comment shows addresses only, not the mirrors' bookkeeping.
+    const tracking = github.comments().filter((c) => c.body.includes("**Done**")).at(-1)!.body;
+    expect(tracking).not.toContain("slackTs");
+  });
+
+  it("never fails a run for a broken Slack channel, and records why on the run", async () => {
+    channelGone = true;
+    try {
+      github.issueTitles.set(22, "ABC-6: broken");
+      await deliver(app.webhookUrl, "issues", labeled(22, "ABC-6: broken"), WEBHOOK_SECRET);
+      const run = await eventually(async () => (await app.database.store.listRuns({ repo: REPO, number: 22 })).find((r) => r.status === "succeeded"), 30_000);
+      const stored = await eventually(async () => {
+        const latest = await app.database.store.getRun(run.id);
+        return latest?.links.slackError ? latest : undefined;
+      }, 15_000);
+      expect(stored.links.slackError).toBe("channel_not_found");
+    } finally {
+      channelGone = false;
+    }
+  });
+});
