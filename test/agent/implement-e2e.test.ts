@@ -4,9 +4,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webhooks-types";
+import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ModelClient } from "../../src/agent/model.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
+import { JiraClient } from "../../src/mirrors/jira-client.js";
 import { workflowTasks } from "../../src/workflows/run-task.js";
 import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
@@ -71,6 +73,7 @@ describe("implementing an issue, end to end", () => {
           store,
           remoteUrl: () => remote,
           commandTimeoutMs: 30_000,
+          jira: new JiraClient({ baseUrl: "https://acme-plan.atlassian.test", email: "bot@acme.test", apiToken: "jira-plan" }),
         },
         botLogin: () => Promise.resolve("ai-agent[bot]"),
       }),
@@ -247,6 +250,27 @@ describe("implementing an issue, end to end", () => {
     const tracking = await lastComment(8);
     expect(tracking).toContain("Correct the README's spelling.");
     expect(tracking).toContain("plan: https://github.com/Codertocat/Hello-World/issues/1#issuecomment-");
+  });
+
+  it("makes a plan's steps Jira tasks with notify.jira.create_tasks", async () => {
+    useConfig(config("notify:\n  jira:\n    project: ABC\n    create_tasks: true\n"));
+    const created: unknown[] = [];
+    nock("https://acme-plan.atlassian.test")
+      .post("/rest/api/3/issue")
+      .times(2)
+      .reply(201, (_path, body) => {
+        created.push((body as { fields: { summary: string } }).fields.summary);
+        return { id: String(10000 + created.length), key: `ABC-${created.length}`, self: "https://acme-plan.atlassian.test/rest/api/3/issue/1" };
+      });
+    const payload = examplePayload<IssueCommentCreatedEvent>("issue_comment", "created");
+    payload.issue.number = 9;
+    payload.comment.body = "/ai plan";
+    anthropic.push(tool("submit_plan", { summary: "Two steps.", steps: [{ title: "First" }, { title: "Second" }], estimate: "a day" }));
+    await deliver(app.webhookUrl, "issue_comment", payload, WEBHOOK_SECRET);
+    expect((await finished(9)).status).toBe("succeeded");
+    expect(created).toEqual(["First", "Second"]);
+    const planComment = github.comments().find((c) => c.method === "POST" && c.body.startsWith("## Plan for #9"))!.body;
+    expect(planComment).toContain("1. **First** (ABC-1)\n2. **Second** (ABC-2)");
   });
 
   it("fails clearly on model errors and refusals", async () => {

@@ -1,0 +1,83 @@
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { defaultRepoConfig } from "../../src/config/repo-config-schema.js";
+import { slackClient } from "../../src/mirrors/environment.js";
+import { JiraClient } from "../../src/mirrors/jira-client.js";
+import type { ActionContext } from "../../src/workflows/actions.js";
+import { notifyActions } from "../../src/workflows/actions/notify.js";
+
+const SLACK = "https://slack.actions.test";
+const JIRA = "https://acme-actions.atlassian.test";
+
+describe("slack.* and jira.* actions", () => {
+  const action = (name: string) => notifyActions.find((a) => a.name === name)!;
+  const notify = { ...defaultRepoConfig().notify, slack: { channel: "#ai-agent" }, jira: { project: "ABC", create_tasks: false, transitions: {} } };
+  const context = (jiraKey?: string): ActionContext => ({
+    target: { runId: "r", owner: "acme", repo: "widgets", number: 7, actor: "octocat" },
+    services: {
+      mirrors: {
+        environment: {
+          slack: slackClient("xoxb-actions", `${SLACK}/api/`, 0),
+          jira: new JiraClient({ baseUrl: JIRA, email: "bot@acme.test", apiToken: "t" }),
+          store: { getRun: () => Promise.resolve(null), updateRun: () => Promise.resolve(null), claimNotice: () => Promise.resolve(true) },
+          log: { warn: () => undefined },
+        },
+        notify,
+        jiraKey: () => jiraKey,
+      },
+    },
+    signal: new AbortController().signal,
+  });
+  const run = (name: string, input: unknown, ctx = context("ABC-12")) => action(name).run(action(name).input.parse(input), ctx);
+
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it("slack.post posts to the configured channel", async () => {
+    let sent = "";
+    nock(SLACK)
+      .post("/api/chat.postMessage")
+      .reply(200, (_path, body) => {
+        sent = typeof body === "string" ? body : "";
+        return { ok: true, channel: "C0123ABCD", ts: "1700000000.000200" };
+      });
+    expect(await run("slack.post", { text: "Deployed" })).toEqual({ ts: "1700000000.000200", channel: "C0123ABCD" });
+    expect(new URLSearchParams(sent).get("channel")).toBe("#ai-agent");
+  });
+
+  it("jira.create_issue creates a task in the configured project and gives its key and address", async () => {
+    let fields: unknown;
+    nock(JIRA)
+      .post("/rest/api/3/issue")
+      .reply(201, (_path, body) => {
+        fields = (body as { fields: unknown }).fields;
+        return { id: "10042", key: "ABC-42", self: `${JIRA}/rest/api/3/issue/10042` };
+      });
+    expect(await run("jira.create_issue", { summary: "Follow up", description: "Later." })).toEqual({ key: "ABC-42", url: `${JIRA}/browse/ABC-42` });
+    expect(fields).toEqual({
+      project: { key: "ABC" },
+      summary: "Follow up",
+      description: { type: "doc", version: 1, content: [{ type: "paragraph", content: [{ type: "text", text: "Later." }] }] },
+      issuetype: { name: "Task" },
+    });
+  });
+
+  it("jira.transition moves the linked issue, and says when the transition does not exist", async () => {
+    nock(JIRA)
+      .get("/rest/api/3/issue/ABC-12/transitions")
+      .twice()
+      .reply(200, { transitions: [{ id: "41", name: "Done", to: { name: "Done" } }] })
+      .post("/rest/api/3/issue/ABC-12/transitions", { transition: { id: "41" } })
+      .reply(204);
+    expect(await run("jira.transition", { to: "done" })).toEqual({ issue: "ABC-12", moved: true });
+    await expect(run("jira.transition", { to: "In Review" })).rejects.toThrow('Jira issue ABC-12 has no transition named "In Review" from its current status.');
+  });
+
+  it("jira.comment needs a linked issue or an issue input", async () => {
+    await expect(run("jira.comment", { body: "hi" }, context(undefined))).rejects.toThrow("jira.comment: no Jira issue is linked to this run; name one with the issue input.");
+    expect(() => action("jira.comment").input.parse({ body: "hi", issue: "abc-1" })).toThrow(/Jira issue key/);
+  });
+});
