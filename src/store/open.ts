@@ -99,11 +99,27 @@ async function openPostgres(url: string, notifications: boolean, poolSize: numbe
   return {
     kind,
     store,
-    queueBackend: () => new PostgresBackend({ pool, disableNotifications: !notifications, ensureSchema: false }),
+    queueBackend: () => wakeWithoutWaiting(new PostgresBackend({ pool, disableNotifications: !notifications, ensureSchema: false })),
     defaultPollMs: notifications ? 1_000 : 100,
     postgresUrl: url,
     close: () => store.close(),
   };
+}
+
+/**
+ * A queued job is durable once its row is written; the NOTIFY after it only wakes the workers
+ * early (they poll too). So the NOTIFY is sent without waiting for it: enqueueing — the whole cost of
+ * a webhook response — is one round trip, not two.
+ */
+function wakeWithoutWaiting(backend: PostgresBackend): PostgresBackend {
+  const channel = backend.notificationChannel;
+  if (!channel) return backend;
+  const publish = channel.publish.bind(channel);
+  channel.publish = (notification) => {
+    publish(notification).catch(() => undefined);
+    return Promise.resolve();
+  };
+  return backend;
 }
 
 /**
