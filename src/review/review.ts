@@ -56,6 +56,12 @@ export async function review(session: AgentSession, input: { full: boolean; inst
     const plan = await planWithCount(session, reviewable, config.review.chunk_tokens, config.review.max_files);
     for (const path of plan.overCap) skipped.push({ path, reason: `over the limit of ${config.review.max_files} files (review.max_files)` });
 
+    if (plan.chunks.length === 0) {
+      // Every change is filtered out (paths, lockfiles, generated): no review, no model call.
+      const listed = skipped.map((s) => `- \`${s.path}\` — ${s.reason}`).join("\n");
+      await finishCheck("success", "Nothing to review", `No file of these changes is reviewed:\n${listed || "- no changed files"}`);
+      return { review_url: null, findings: 0, summary: "Nothing to review." };
+    }
     const budget = await session.budget();
     const reviews = await mapLimit(plan.chunks, config.review.parallel_chunks, (chunk, index) =>
       reviewChunk({

@@ -207,6 +207,22 @@ describe("reviewing a pull request, end to end", () => {
     expect(completed).toMatchObject({ status: "completed", conclusion: "failure" });
   });
 
+  it("posts no review when every change is filtered out, and says so in the check", async () => {
+    const config = "version: 1\ntriggers:\n  review:\n    paths: [\"lib/**\"]\n";
+    github.configFiles.set("main", config);
+    github.configFiles.set("master", config);
+    github.pulls.set(4, { head: shas.first!, base: "main" });
+    github.pullFiles.set(4, filesBetween(dir, shas.base!, shas.first!));
+    await deliver(app.webhookUrl, "pull_request", pullEvent("opened", 4), WEBHOOK_SECRET);
+    const [run] = await reviewsDone(4, 1);
+    expect(run!.status).toBe("succeeded");
+    expect(posted("/pulls/4/reviews")).toHaveLength(0);
+    const completed = github.requests.filter((r) => r.path.includes("/check-runs")).at(-1)!.body as { conclusion: string; output: { title: string; summary: string } };
+    expect(completed.conclusion).toBe("success");
+    expect(completed.output.title).toBe("Nothing to review");
+    expect(completed.output.summary).toContain("- `app.ts` — outside triggers.review.paths");
+  });
+
   it("answers /ai ask on a pull request with the diff as context", async () => {
     github.pulls.set(2, { head: shas.first!, base: "main" });
     github.pullFiles.set(2, filesBetween(dir, shas.base!, shas.first!));
