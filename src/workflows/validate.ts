@@ -1,6 +1,10 @@
 import type { ActionRegistry } from "./actions.js";
 import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
+import { WORKFLOW_PROVIDER, findCycles } from "./cycles.js";
+import { closest } from "./suggest.js";
 import { TEMPLATE_ROOTS, analyzeTemplate, conditionTemplate, isTemplate } from "./template.js";
+
+export { WORKFLOW_PROVIDER } from "./cycles.js";
 
 /**
  * What a workflow must satisfy beyond its shape, checked when the file is loaded so a mistake is
@@ -28,7 +32,6 @@ interface Known {
   what: string;
 }
 
-export const WORKFLOW_PROVIDER = "workflow";
 
 export function checkWorkflows(workflows: Workflows, effective: Workflows, actions: ActionRegistry): WorkflowProblem[] {
   const problems: WorkflowProblem[] = [];
@@ -235,72 +238,6 @@ function templateProblems(
     }
   }
   return problems;
-}
-
-/** Workflows that call each other (`uses: workflow.<name>`) round in a circle never end. */
-function findCycles(workflows: Workflows, effective: Workflows): WorkflowProblem[] {
-  const calls = (workflow: Workflow): { callee: string; index: number; childIndex?: number }[] => {
-    const found: { callee: string; index: number; childIndex?: number }[] = [];
-    workflow.steps.forEach((step, index) => {
-      if (step.uses?.startsWith(`${WORKFLOW_PROVIDER}.`)) found.push({ callee: step.uses.slice(WORKFLOW_PROVIDER.length + 1), index });
-      step.parallel?.forEach((child, childIndex) => {
-        if (child.uses.startsWith(`${WORKFLOW_PROVIDER}.`)) found.push({ callee: child.uses.slice(WORKFLOW_PROVIDER.length + 1), index, childIndex });
-      });
-    });
-    return found;
-  };
-  const problems: WorkflowProblem[] = [];
-  for (const [name, workflow] of Object.entries(workflows)) {
-    for (const call of calls(workflow)) {
-      const route = routeBack(call.callee, name, effective, calls);
-      if (!route) continue;
-      const path: Path = ["workflows", name, "steps", call.index, ...(call.childIndex === undefined ? [] : ["parallel", call.childIndex]), "uses"];
-      problems.push({ path, message: `workflow "${name}" calls itself: ${[name, ...route].join(" → ")}` });
-    }
-  }
-  return problems;
-}
-
-/** The chain of calls from `from` that reaches `target`, if any. */
-function routeBack(
-  from: string,
-  target: string,
-  effective: Workflows,
-  calls: (workflow: Workflow) => { callee: string }[],
-  visited = new Set<string>(),
-): string[] | undefined {
-  if (from === target) return [from];
-  if (visited.has(from)) return undefined;
-  visited.add(from);
-  const workflow = effective[from];
-  if (!workflow) return undefined;
-  for (const { callee } of calls(workflow)) {
-    const rest = routeBack(callee, target, effective, calls, visited);
-    if (rest) return [from, ...rest];
-  }
-  return undefined;
-}
-
-/** The candidate within two edits of `name`, for "did you mean". */
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(name, candidate);
-    if (distance <= 2 && (!best || distance < best.distance)) best = { candidate, distance };
-  }
-  return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length]!;
 }
 
 /** Each label of `triggers.workflow_labels` names a workflow that exists and is not the implement label. */
