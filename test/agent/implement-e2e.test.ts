@@ -50,8 +50,12 @@ describe("implementing an issue, end to end", () => {
   const send = (number: number) => deliver(app.webhookUrl, "issues", labeled(number), WEBHOOK_SECRET);
   const finished = (number: number) =>
     eventually(async () => (await app.database.store.listRuns({ repo: REPO, number })).find((r) => r.status === "succeeded" || r.status === "failed"), 30_000);
-  const lastComment = (number: number) =>
-    eventually(async () => github.comments().filter((c) => c.path.includes("/comments/") || c.path.endsWith(`/issues/${number}/comments`)).map((c) => c.body).filter((b) => /\*\*(Done|Failed)\*\*/.test(b)).at(-1));
+  /** The final text of the run's own tracking comment (its marker names the run), once it has one. */
+  const lastComment = async (number: number) => {
+    const run = await finished(number);
+    const marker = `<!-- ai-agent:run:${run.id} -->`;
+    return eventually(async () => github.comments().map((c) => c.body).filter((b) => b.startsWith(marker) && /\*\*(Done|Failed)\*\*/.test(b)).at(-1));
+  };
   const remoteBranches = () => git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads/").split("\n").filter(Boolean).sort();
 
   beforeAll(async () => {
