@@ -1,5 +1,6 @@
 import type { Store } from "../store/types.js";
 import { UserFacingError } from "../runs/tasks.js";
+import type { Message, MessageRequest, ModelClient } from "./model.js";
 import { type TokenUsage, costMicros, formatUsd, priceOf } from "./pricing.js";
 
 /**
@@ -58,6 +59,19 @@ export class Budget {
         `Stopped before going over the repository's budget of ${formatUsd(perRepoMonthMicros)} for ${month} (budgets.usd_per_repo_month): ${formatUsd(used)} spent this month, and the next model call could cost up to ${formatUsd(nextCallMicros)}.`,
       );
     }
+  }
+
+  /** One model call within the budgets: checked before, its usage recorded after. */
+  async call(client: ModelClient, request: MessageRequest, signal?: AbortSignal): Promise<Message> {
+    await this.check(Budget.worstCase(request.model, JSON.stringify(request).length, request.max_tokens));
+    const response = await client.call(request, signal);
+    await this.record(request.model, {
+      inputTokens: response.usage.input_tokens,
+      outputTokens: response.usage.output_tokens,
+      cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
+      cacheReadTokens: response.usage.cache_read_input_tokens ?? 0,
+    });
+    return response;
   }
 
   /** Records one response's usage in the ledger and on the run; returns its cost. */

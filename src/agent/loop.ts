@@ -1,6 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { UserFacingError } from "../runs/tasks.js";
-import { Budget } from "./budget.js";
+import { type Budget } from "./budget.js";
 import type { Message, MessageRequest, ModelClient } from "./model.js";
 import type { ToolSet } from "./tools/index.js";
 
@@ -66,14 +66,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
 
   for (let turn = 1; turn <= options.maxTurns; turn++) {
     const request: MessageRequest = { model: options.model, max_tokens: options.maxTokens, system, tools, messages: withMovingBreakpoint(messages) };
-    await options.budget.check(Budget.worstCase(options.model, JSON.stringify(request).length, options.maxTokens));
-    const response = await options.client.call(request, options.signal);
-    await options.budget.record(options.model, {
-      inputTokens: response.usage.input_tokens,
-      outputTokens: response.usage.output_tokens,
-      cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
-      cacheReadTokens: response.usage.cache_read_input_tokens ?? 0,
-    });
+    const response = await options.budget.call(options.client, request, options.signal);
     await options.onTurn?.(turn, response);
     const text = response.content.filter((block): block is Anthropic.TextBlock => block.type === "text").map((block) => block.text).join("\n").trim();
     if (text) lastText = text;

@@ -1,5 +1,4 @@
 import type Anthropic from "@anthropic-ai/sdk";
-import { Budget } from "../agent/budget.js";
 import { renderPrompt } from "../agent/prompts.js";
 import type { AgentSession } from "../agent/session.js";
 import { UserFacingError } from "../runs/tasks.js";
@@ -55,14 +54,7 @@ export async function ask(session: AgentSession, input: { question: string }, si
     system: [{ type: "text" as const, text: await renderPrompt("ask-system", { what, repo: `${owner}/${repo}` }), cache_control: { type: "ephemeral" as const } }],
     messages: [{ role: "user" as const, content: `${material}\n\nQuestion from @${session.target.actor}: ${input.question}` }],
   };
-  await budget.check(Budget.worstCase(config.models.ask, JSON.stringify(request).length, config.models.max_tokens));
-  const response = await session.model.call(request, signal);
-  await budget.record(config.models.ask, {
-    inputTokens: response.usage.input_tokens,
-    outputTokens: response.usage.output_tokens,
-    cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
-    cacheReadTokens: response.usage.cache_read_input_tokens ?? 0,
-  });
+  const response = await budget.call(session.model, request, signal);
   if (response.stop_reason === "refusal") throw new UserFacingError("The model declined to answer this question.");
   const answer = response.content.filter((b): b is Anthropic.TextBlock => b.type === "text").map((b) => b.text).join("\n").trim() || "(no answer)";
   const quoted = input.question.split("\n").map((line) => `> ${line}`).join("\n");

@@ -1,6 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
-import { Budget } from "../agent/budget.js";
+import { type Budget } from "../agent/budget.js";
 import type { ModelClient } from "../agent/model.js";
 import { renderPrompt } from "../agent/prompts.js";
 import type { Chunk } from "./chunk.js";
@@ -87,14 +87,7 @@ export async function reviewChunk(options: {
     tool_choice: { type: "tool" as const, name: REPORT_TOOL.name },
     messages: [{ role: "user" as const, content: text }],
   };
-  await options.budget.check(Budget.worstCase(options.model, JSON.stringify(request).length, options.maxTokens));
-  const response = await options.client.call(request, options.signal);
-  await options.budget.record(options.model, {
-    inputTokens: response.usage.input_tokens,
-    outputTokens: response.usage.output_tokens,
-    cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
-    cacheReadTokens: response.usage.cache_read_input_tokens ?? 0,
-  });
+  const response = await options.budget.call(options.client, request, options.signal);
   const call = response.content.find((block): block is Anthropic.ToolUseBlock => block.type === "tool_use" && block.name === REPORT_TOOL.name);
   const report = reportSchema.safeParse(call?.input ?? {});
   if (!call || !report.success) return { overview: "", findings: [], unreadable: 1 };
