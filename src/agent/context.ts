@@ -40,6 +40,8 @@ export interface IssueText {
   comments: { author: string; body: string }[];
   /** Comments left out: by people without write access, or edited after the trigger. */
   omittedComments: number;
+  /** Label names, which pick the commit type (fix, docs, feat). */
+  labels: string[];
 }
 
 const MAX_COMMENTS = 50;
@@ -77,6 +79,7 @@ export async function issueText(
     bodyWithheld: !bodyAllowed && Boolean(issue.body),
     comments: comments.slice(-MAX_COMMENTS),
     omittedComments: omitted + Math.max(0, comments.length - MAX_COMMENTS),
+    labels: issue.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))),
   };
 }
 

@@ -22,12 +22,7 @@ export function githubSource(
   };
   return {
     github: octokit,
-    async issue() {
-      const text = await issueText(octokit, target);
-      const { data } = await octokit.rest.issues.get({ owner: target.owner, repo: target.repo, issue_number: target.number });
-      const labels = data.labels.map((label) => (typeof label === "string" ? label : (label.name ?? "")));
-      return { ...text, labels };
-    },
+    issue: () => issueText(octokit, target),
     async token() {
       // An installation client answers auth() with its current installation token.
       const auth = (await octokit.auth({ type: "installation" })) as { token?: unknown };

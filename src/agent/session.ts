@@ -35,7 +35,7 @@ export interface GitIdentity {
 
 /** Where a run's issue, token and people come from: GitHub for the app, files for the CLI. */
 export interface AgentSource {
-  issue(): Promise<IssueText & { labels: string[] }>;
+  issue(): Promise<IssueText>;
   /** The token for git over HTTPS; undefined for a local remote. */
   token(): Promise<string | undefined>;
   /** Who commits (the app's bot). */
