@@ -14,6 +14,7 @@ import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "
 import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";
+import { git } from "../helpers/git.js";
 
 /**
  * The whole path of an implementation: a signed `issues.labeled` webhook into the app's server, the
@@ -23,8 +24,6 @@ import { deliver, examplePayload } from "../helpers/webhooks.js";
 
 const REPO = "Codertocat/Hello-World";
 const TITLE_SLUG = "spelling-error-in-the-readme-file";
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, encoding: "utf8", env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", HOME: cwd } }).trim();
 
 const tool = (name: string, input: Record<string, unknown>): ScriptedMessage => ({ content: [{ type: "tool_use", name, input }] });
 const plan = tool("submit_plan", { summary: "Fix the typo in the README.", steps: [{ title: "Correct the spelling" }], files: ["README.md"], estimate: "minutes" });

@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileLines, type Hunk, parsePatch, splitDiff } from "../../src/review/diff.js";
+import { git } from "../helpers/git.js";
 
 /** A small seeded generator, so a failing diff can be made again. */
 function random(seed: number) {
@@ -15,8 +15,6 @@ function random(seed: number) {
 }
 
 const FILES = 200;
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", HOME: cwd } });
 
 describe("diff line mapping over generated diffs", () => {
   let dir: string;

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,6 +11,7 @@ import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpe
 import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";
+import { git } from "../helpers/git.js";
 
 /**
  * Reviews end to end: real pull_request webhooks into the app, diffs made by git, findings from a
@@ -19,8 +19,6 @@ import { deliver, examplePayload } from "../helpers/webhooks.js";
  */
 
 const REPO = "Codertocat/Hello-World";
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, encoding: "utf8", env: { PATH: process.env.PATH, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", HOME: cwd } }).trim();
 
 /** The files API's entries for `git diff from to`, with their real patches. */
 function filesBetween(dir: string, from: string, to: string) {
