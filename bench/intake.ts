@@ -1,17 +1,20 @@
 /**
  * Webhook response latency: 2,000 signed `/ai plan` comments posted over loopback HTTP to the app
- * (verify, parse, record the delivery, queue — on PostgreSQL) and to a bare Probot app that does
- * nothing, in the same run. Run with `npm run bench:intake`.
+ * (verify, parse, hand to the intake writer, which queues and records it on PostgreSQL behind the
+ * response) and to a bare Probot app that does nothing, in the same run; then how long after being
+ * taken each delivery was durably queued. Run with `npm run bench:intake`.
  */
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { Agent, request } from "node:http";
 import { generateKeyPairSync } from "node:crypto";
+import pg from "pg";
 import { pino } from "pino";
 import { Probot, Server } from "probot";
 import { loadConfig } from "../src/config/env.js";
 import { createApp } from "../src/index.js";
-import { TRIGGER_JOB } from "../src/runs/jobs.js";
+import { INTAKE_JOB, TRIGGER_JOB, defineIntakeJob } from "../src/runs/intake-jobs.js";
+import { IntakeWriter } from "../src/runs/intake-writer.js";
 import { JobQueue } from "../src/runs/queue.js";
 import { startWebServer } from "../src/web/server.js";
 import { freshPostgres } from "../test/helpers/databases.js";
@@ -94,12 +97,25 @@ await bare.load((app) => {
 });
 await bare.start();
 
-// The app as ROLE=web runs it, on a scratch PostgreSQL database.
+// The app as ROLE=web runs it, on a scratch PostgreSQL database. The intake writer is timed: when
+// each delivery was taken, and when it was durably queued, behind its response.
 const scratch = await freshPostgres();
 if (scratch.target.kind !== "postgres") throw new Error("expected PostgreSQL");
 const database = await scratch.open();
-const queue = new JobQueue(database, { concurrency: 1, lockLifetimeMs: 60_000 });
+const queue = new JobQueue(database, { concurrency: 20, lockLifetimeMs: 60_000, pollMs: 50 });
 await queue.ready();
+const takenAt = new Map<string, number>();
+const durableAfter: number[] = [];
+let batches = 0;
+const writer = new IntakeWriter({
+  enqueue: async (entries) => {
+    await queue.enqueue(INTAKE_JOB, { entries });
+    const now = performance.now();
+    batches += 1;
+    for (const e of entries) durableAfter.push(now - takenAt.get(e.delivery.id)!);
+  },
+  log,
+});
 const config = loadConfig({ APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, PORT: String(PORT_APP), HOST: "127.0.0.1", DATABASE_URL: scratch.target.url });
 const server = await startWebServer(
   config,
@@ -108,7 +124,15 @@ const server = await startWebServer(
     store: database.store,
     role: "web",
     queueProcessing: () => null,
-    enqueueTrigger: (trigger) => queue.enqueueOnce(TRIGGER_JOB, trigger, trigger.deliveryId),
+    intake: {
+      accept: (entry) => {
+        takenAt.set(entry.delivery.id, performance.now());
+        writer.accept(entry);
+      },
+      get backlog() {
+        return writer.backlog;
+      },
+    },
     appId: 1,
   }),
 );
@@ -127,10 +151,30 @@ const fmt = (n: number) => `${n.toFixed(2)} ms`.padStart(11);
 console.log(`\nwebhook response latency, ${DELIVERIES} signed deliveries × 2 rounds, ${IN_FLIGHT} in flight, loopback HTTP`);
 console.log(`${"server".padEnd(34)}${"p50".padStart(11)}${"p99".padStart(11)}`);
 console.log(`${"bare Probot app (does nothing)".padEnd(34)}${fmt(pct(bareAll, 50))}${fmt(pct(bareAll, 99))}`);
-console.log(`${"ai-agent (one queued job, PG)".padEnd(34)}${fmt(pct(appAll, 50))}${fmt(pct(appAll, 99))}`);
+console.log(`${"ai-agent (queues behind, on PG)".padEnd(34)}${fmt(pct(appAll, 50))}${fmt(pct(appAll, 99))}`);
 console.log(`${"ratio".padEnd(34)}${(pct(appAll, 50) / pct(bareAll, 50)).toFixed(2).padStart(11)}${(pct(appAll, 99) / pct(bareAll, 99)).toFixed(2).padStart(11)}`);
 console.log("targets: p99 ≤ 50 ms, ratio ≤ 1.5");
 
+// Every delivery the app answered was queued, moments later; a worker now records each and fans
+// the commands out into trigger jobs.
+await writer.drain(10_000);
+const sent = (WARM_UP + DELIVERIES) * 2;
+const durable = durableAfter.sort((a, b) => a - b);
+console.log(`\nwritten behind the response: ${durable.length} of ${sent} deliveries queued in ${batches} writes`);
+console.log(`${"taken → durably queued".padEnd(34)}${fmt(pct(durable, 50))}${fmt(pct(durable, 99))}`);
+const fanOutStarted = performance.now();
+defineIntakeJob(queue, { store: database.store, log });
+await queue.start();
+const ids = [...takenAt.keys()];
+while ((await database.store.knownDeliveries(ids)).size < sent) await new Promise((resolve) => setTimeout(resolve, 50));
+const counter = new pg.Client({ connectionString: scratch.target.url });
+await counter.connect();
+const triggers = await counter.query<{ n: string }>(`SELECT count(*) AS n FROM agenda_jobs WHERE name = $1`, [TRIGGER_JOB]);
+await counter.end();
+console.log(`a worker recorded all ${sent} and queued ${triggers.rows[0]!.n} trigger jobs in ${(performance.now() - fanOutStarted).toFixed(0)} ms`);
+if (durable.length !== sent || Number(triggers.rows[0]!.n) !== sent) throw new Error("deliveries were lost");
+
+await queue.drain(5_000);
 await server.stop();
 await bare.stop();
 keepAlive.destroy();

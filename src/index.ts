@@ -1,6 +1,6 @@
 import type { ApplicationFunction } from "probot";
 import type { Store } from "./store/types.js";
-import { type WebhookIntakeDeps, createWebhookIntake } from "./triggers/webhook.js";
+import { INTAKE_EVENTS, type WebhookIntakeDeps, createWebhookIntake } from "./triggers/webhook.js";
 import { createHealthHandler } from "./web/health.js";
 import { createRunsHandler } from "./web/runs-route.js";
 
@@ -9,18 +9,19 @@ export interface AppDependencies {
   role: string;
   /** Whether this process is taking jobs; null where it runs no queue. */
   queueProcessing: () => boolean | null;
-  enqueueTrigger: WebhookIntakeDeps["enqueue"];
+  /** Records and queues deliveries behind the webhook response. */
+  intake: { accept: WebhookIntakeDeps["accept"]; readonly backlog: number };
   appId: number | undefined;
 }
 
 /** The Probot app: wires handlers and HTTP routes, nothing else. */
 export function createApp(deps: AppDependencies): ApplicationFunction {
   return (app, { addHandler }) => {
-    addHandler(createHealthHandler(deps));
+    addHandler(createHealthHandler({ ...deps, intakeBacklog: () => deps.intake.backlog }));
     addHandler(createRunsHandler(deps.store));
-    const intake = createWebhookIntake({ enqueue: deps.enqueueTrigger, appId: deps.appId, log: app.log });
-    app.on(["issues.labeled", "issue_comment.created", "pull_request"], (context) =>
-      intake({ id: context.id, name: context.name, payload: context.payload }),
-    );
+    const intake = createWebhookIntake({ accept: (entry) => deps.intake.accept(entry), appId: deps.appId, log: app.log });
+    app.on([...INTAKE_EVENTS], (context) => {
+      intake({ id: context.id, name: context.name, payload: context.payload });
+    });
   };
 }

@@ -7,7 +7,8 @@ import { ConfigError, loadConfig } from "./config/env.js";
 import { createApp } from "./index.js";
 import { createLogger } from "./logger.js";
 import { createAppAccess } from "./github/app-access.js";
-import { TRIGGER_JOB, registerJobs } from "./runs/jobs.js";
+import { scheduleDeliveryRecovery, triggerIntake } from "./runs/intake-jobs.js";
+import { registerJobs } from "./runs/jobs.js";
 import { JobQueue } from "./runs/queue.js";
 import { installGracefulShutdown } from "./runs/shutdown.js";
 import { databaseTarget, openDatabase } from "./store/open.js";
@@ -60,11 +61,16 @@ async function main(): Promise<void> {
   const mirrors = mirrorEnvironment(config, database.store, log);
   const tasks = workflowTasks({ agent: { ...agentEnvironment(config, database.store), ...(mirrors.jira ? { jira: mirrors.jira } : {}) }, botLogin: access.botLogin, mirrors, runUrl });
   registerJobs(queue, { store: database.store, ...access, tasks, runUrl, log, mirrors });
+  const intake = triggerIntake(queue, log);
 
   // Installed before any work starts, so a SIGTERM that arrives during start-up still drains.
   let server: Server | undefined;
   installGracefulShutdown({
-    stopIntake: async () => server?.stop(),
+    stopIntake: async () => {
+      await server?.stop();
+      // What was acknowledged is written before the database closes.
+      await intake.drain(config.SHUTDOWN_TIMEOUT_MS);
+    },
     queue,
     close: () => database.close(),
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
@@ -76,6 +82,13 @@ async function main(): Promise<void> {
   if (runsJobs) {
     await queue.start();
     log.info({ concurrency: config.QUEUE_CONCURRENCY }, "worker taking jobs");
+    if (config.DELIVERY_RECOVERY_INTERVAL_MS > 0 && config.APP_ID && config.privateKey) {
+      await scheduleDeliveryRecovery(
+        queue,
+        { appClient: access.appClient, store: database.store, log },
+        { intervalMs: config.DELIVERY_RECOVERY_INTERVAL_MS, windowHours: config.DELIVERY_RECOVERY_WINDOW_HOURS },
+      );
+    }
   }
 
   if (config.ROLE !== "worker") {
@@ -83,7 +96,7 @@ async function main(): Promise<void> {
       store: database.store,
       role: config.ROLE,
       queueProcessing: () => (runsJobs ? queue.isProcessing : null),
-      enqueueTrigger: (request) => queue.enqueueOnce(TRIGGER_JOB, request, request.deliveryId),
+      intake,
       appId: config.APP_ID ? Number(config.APP_ID) : undefined,
     });
     server = await startWebServer(config, log, appFn);

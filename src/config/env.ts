@@ -109,6 +109,9 @@ export const envSchema = z
     ),
     QUEUE_LOCK_LIFETIME_MS: integer(1_000, 86_400_000, 10 * 60_000),
     SHUTDOWN_TIMEOUT_MS: integer(0, 3_600_000, 30_000),
+    // recovering deliveries from GitHub's delivery log (0 turns it off); GitHub keeps 3 days of it
+    DELIVERY_RECOVERY_INTERVAL_MS: integer(0, 86_400_000, 60_000),
+    DELIVERY_RECOVERY_WINDOW_HOURS: integer(1, 72, 6),
     // the coding agent
     ANTHROPIC_API_KEY: optionalString,
     ANTHROPIC_BASE_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://api.anthropic.com"),

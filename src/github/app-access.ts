@@ -2,10 +2,12 @@ import { type Options, Probot } from "probot";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/env.js";
 import { probotOptions } from "../web/server.js";
-import type { GitHubClientFactory } from "./client.js";
+import type { GitHubClient, GitHubClientFactory } from "./client.js";
 
 export interface AppAccess {
   github: GitHubClientFactory;
+  /** An Octokit authenticated as the app itself (a JWT), for the app's own endpoints. */
+  appClient: () => Promise<GitHubClient>;
   /** `<slug>[bot]`, looked up once; undefined while GitHub cannot be reached. */
   botLogin: () => Promise<string | undefined>;
 }
@@ -18,12 +20,13 @@ export interface AppAccess {
 export function createAppAccess(config: AppConfig, log: Logger, overrides: Pick<Options, "Octokit"> = {}): AppAccess {
   if (!config.APP_ID || !config.privateKey) {
     const missing = () => Promise.reject(new Error("APP_ID and PRIVATE_KEY are not set: register the app first"));
-    return { github: missing, botLogin: () => Promise.resolve(undefined) };
+    return { github: missing, appClient: missing, botLogin: () => Promise.resolve(undefined) };
   }
   const probot = new Probot({ ...probotOptions(config, log), ...overrides });
   let login: Promise<string | undefined> | undefined;
   return {
     github: (installationId) => probot.auth(installationId),
+    appClient: () => probot.auth(),
     botLogin: () => {
       login ??= probot
         .auth()

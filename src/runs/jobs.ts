@@ -2,9 +2,10 @@ import { exponential } from "agenda";
 import type { TriggerRequest } from "../triggers/requests.js";
 import { type ExecuteDeps, executeRun } from "./execute-run.js";
 import { type TriggerDeps, processTrigger } from "./process-trigger.js";
+import { TRIGGER_JOB, defineIntakeJob } from "./intake-jobs.js";
 import type { JobQueue } from "./queue.js";
 
-export const TRIGGER_JOB = "trigger";
+export { TRIGGER_JOB };
 export const RUN_JOB = "run";
 
 /** A run whose target already has a running run of its task waits this long before trying again. */
@@ -16,12 +17,11 @@ export function registerJobs(queue: JobQueue, deps: Omit<TriggerDeps, "startRun"
   const startRun = async (runId: string) => {
     await queue.enqueue(RUN_JOB, { runId });
   };
+  defineIntakeJob(queue, deps);
   queue.define<TriggerRequest>(
     TRIGGER_JOB,
     async (request) => {
       const repo = `${request.owner}/${request.repo}`;
-      // The audit trail of deliveries; the queue's unique index already kept out redeliveries.
-      await deps.store.recordDelivery({ id: request.deliveryId, event: request.detail.type, repo });
       const outcome = await processTrigger(request, { ...deps, startRun });
       deps.log.info({ delivery: request.deliveryId, repo, ...outcome }, "trigger handled");
     },
@@ -32,3 +32,4 @@ export function registerJobs(queue: JobQueue, deps: Omit<TriggerDeps, "startRun"
     if (result === "deferred") await queue.enqueueIn(DEFER_MS, RUN_JOB, { runId });
   });
 }
+

@@ -83,6 +83,11 @@ export class JobQueue {
     return String(job.attrs._id);
   }
 
+  /** Runs a job every `intervalMs`, on one worker at a time however many call this. */
+  async every(intervalMs: number, name: string): Promise<void> {
+    await this.agenda.every(intervalMs, name);
+  }
+
   /** Resolves once the queue's database connection is ready. */
   async ready(): Promise<void> {
     await this.agenda.ready;

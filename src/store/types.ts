@@ -143,8 +143,15 @@ export interface Store {
   listRuns(filter?: RunFilter): Promise<Run[]>;
   /** Records a notice sent once only (e.g. a refusal per user per issue); false if already claimed. */
   claimNotice(key: string): Promise<boolean>;
-  /** Records a webhook delivery; false when that delivery id was already recorded. */
-  recordDelivery(delivery: Delivery): Promise<boolean>;
+  /**
+   * Records webhook deliveries the app has seen, ignoring ids already recorded (also twice in one
+   * batch); resolves to how many were new.
+   */
+  recordDeliveries(deliveries: Delivery[]): Promise<number>;
+  /** Which of these delivery ids are recorded. */
+  knownDeliveries(ids: string[]): Promise<Set<string>>;
+  /** Removes deliveries recorded before `receivedBefore`; resolves to how many. */
+  forgetDeliveries(receivedBefore: Date): Promise<number>;
   addUsage(entry: UsageEntry): Promise<void>;
   /** Usage of one repository in one calendar month (UTC), `month` as YYYY-MM. */
   usageForMonth(repo: string, month: string): Promise<UsageTotals>;

@@ -1,14 +1,25 @@
 import type { Logger } from "pino";
+import { z } from "zod";
+import type { Delivery } from "../store/types.js";
 import { type TriggerRequest, requestFromWebhook } from "./requests.js";
+
+/** The events the intake listens to, as Probot names them; the recovery pass looks for the same. */
+export const INTAKE_EVENTS = ["issues.labeled", "issue_comment.created", "pull_request"] as const;
+
+/** Whether a delivery of this event and action reaches the intake (and so is recorded as seen). */
+export function isIntakeEvent(event: string, action: string | null | undefined): boolean {
+  return INTAKE_EVENTS.some((name) => name === event || name === `${event}.${action ?? ""}`);
+}
 
 export interface WebhookIntakeDeps {
   /**
-   * Queues the intake job that does the slower checks (permissions, config) and starts the run,
-   * once per delivery id; false when that delivery was already queued (a redelivery).
+   * Takes the delivery, to be recorded as seen and, with a request, queued for the intake job that
+   * does the slower checks (permissions, config) and starts the run. Returns at once: the write
+   * happens behind the response. Throws when it cannot take more.
    */
-  enqueue: (request: TriggerRequest) => Promise<boolean>;
+  accept: (entry: { delivery: Delivery; request?: TriggerRequest }) => void;
   appId: number | undefined;
-  log: Pick<Logger, "debug" | "info">;
+  log: Pick<Logger, "debug">;
 }
 
 export interface WebhookEvent {
@@ -17,22 +28,31 @@ export interface WebhookEvent {
   payload: unknown;
 }
 
+const located = z.object({
+  action: z.string().optional().catch(undefined),
+  repository: z.object({ full_name: z.string() }).optional().catch(undefined),
+});
+
 /**
  * The webhook handler. GitHub waits for it (and Probot answers only once it returns), so it does
- * the cheap part only: decide from the payload and queue the intake job — one durable write, which
- * a redelivery of the same delivery id fails by a unique index. Everything that needs GitHub
- * happens in that job, moments later.
+ * the cheap part only: decide from the payload and hand the delivery to the intake writer.
+ * Everything that needs GitHub happens in the intake job, moments later.
  */
 export function createWebhookIntake(deps: WebhookIntakeDeps) {
-  return async function handleWebhook(event: WebhookEvent): Promise<void> {
+  return function handleWebhook(event: WebhookEvent): void {
+    const where = located.safeParse(event.payload);
+    const delivery: Delivery = {
+      id: event.id,
+      event: event.name,
+      ...(where.data?.action ? { action: where.data.action } : {}),
+      ...(where.data?.repository ? { repo: where.data.repository.full_name } : {}),
+    };
     const decision = requestFromWebhook(event.name, event.payload, event.id, deps.appId);
     if ("ignored" in decision) {
       deps.log.debug({ delivery: event.id, event: event.name, reason: decision.ignored }, "webhook ignored");
+      deps.accept({ delivery });
       return;
     }
-    const { request } = decision;
-    if (!(await deps.enqueue(request))) {
-      deps.log.info({ delivery: event.id, repo: `${request.owner}/${request.repo}` }, "redelivered webhook ignored");
-    }
+    deps.accept({ delivery, request: decision.request });
   };
 }

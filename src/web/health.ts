@@ -6,6 +6,8 @@ export interface HealthSources {
   /** Whether this process is taking jobs; null for a web-only process, which has no queue to run. */
   queueProcessing: () => boolean | null;
   role: string;
+  /** Webhook deliveries taken and not yet written to the database. */
+  intakeBacklog?: () => number;
 }
 
 const READY_TIMEOUT_MS = 2_000;
@@ -33,6 +35,7 @@ export function createHealthHandler(sources: HealthSources) {
         role: sources.role,
         database: { kind: sources.store.kind, status: database },
         queue,
+        ...(sources.intakeBacklog ? { intake: { backlog: sources.intakeBacklog() } } : {}),
       });
       return true;
     }

@@ -3,7 +3,8 @@ import { ProbotOctokit, type Server } from "probot";
 import { loadConfig } from "../../src/config/env.js";
 import { createAppAccess } from "../../src/github/app-access.js";
 import { createApp } from "../../src/index.js";
-import { TRIGGER_JOB, registerJobs } from "../../src/runs/jobs.js";
+import { triggerIntake } from "../../src/runs/intake-jobs.js";
+import { registerJobs } from "../../src/runs/jobs.js";
 import { JobQueue } from "../../src/runs/queue.js";
 import type { TaskRegistry } from "../../src/runs/tasks.js";
 import type { Database } from "../../src/store/open.js";
@@ -55,6 +56,7 @@ export async function startTestApp(tasks: TaskRegistry | ((store: Store) => Task
   const access = createAppAccess(config, log, { Octokit });
   registerJobs(queue, { store: database.store, ...access, tasks: typeof tasks === "function" ? tasks(database.store) : tasks, runUrl, log });
   await queue.start();
+  const intake = triggerIntake(queue, log);
   const server: Server = await startWebServer(
     config,
     log,
@@ -62,7 +64,7 @@ export async function startTestApp(tasks: TaskRegistry | ((store: Store) => Task
       store: database.store,
       role: "all",
       queueProcessing: () => queue.isProcessing,
-      enqueueTrigger: (request) => queue.enqueueOnce(TRIGGER_JOB, request, request.deliveryId),
+      intake,
       appId: APP_ID,
     }),
   );
@@ -74,6 +76,7 @@ export async function startTestApp(tasks: TaskRegistry | ((store: Store) => Task
     runUrl,
     async close() {
       await server.stop();
+      await intake.drain(5_000);
       await queue.drain(5_000);
       await database.close();
       await testDb.dispose();

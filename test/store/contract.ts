@@ -148,11 +148,25 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
     it("lets exactly one of 50 concurrent inserts of one delivery id win", async () => {
       const id = `delivery-${Date.now()}`;
       const results = await Promise.all(
-        Array.from({ length: 50 }, () => database.store.recordDelivery({ id, event: "issues", action: "labeled" })),
+        Array.from({ length: 50 }, () => database.store.recordDeliveries([{ id, event: "issues", action: "labeled" }])),
       );
-      expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await database.store.recordDelivery({ id, event: "issues" })).toBe(false);
-      expect(await database.store.recordDelivery({ id: `${id}-other`, event: "issues" })).toBe(true);
+      expect(results.reduce((a, b) => a + b, 0)).toBe(1);
+      expect(await database.store.recordDeliveries([{ id, event: "issues" }])).toBe(0);
+      expect(await database.store.recordDeliveries([{ id: `${id}-other`, event: "issues" }])).toBe(1);
+    });
+
+    it("records a batch with repeats and known ids, tells which ids it knows, and forgets old ones", async () => {
+      const stamp = Date.now();
+      const [a, b, c, old] = ["a", "b", "c", "old"].map((k) => `batch-${stamp}-${k}`) as [string, string, string, string];
+      expect(await database.store.recordDeliveries([{ id: a, event: "issue_comment", action: "created", repo: "octo-org/hello-world" }])).toBe(1);
+      const batch = [a, b, b, c].map((id) => ({ id, event: "pull_request", action: "synchronize" }));
+      expect(await database.store.recordDeliveries(batch)).toBe(2);
+      expect(await database.store.recordDeliveries([])).toBe(0);
+      expect(await database.store.recordDeliveries([{ id: old, event: "issues", receivedAt: new Date(stamp - 86_400_000) }])).toBe(1);
+      expect(await database.store.knownDeliveries([a, b, c, old, `batch-${stamp}-never`])).toEqual(new Set([a, b, c, old]));
+      expect(await database.store.knownDeliveries([])).toEqual(new Set());
+      expect(await database.store.forgetDeliveries(new Date(stamp - 3_600_000))).toBeGreaterThanOrEqual(1);
+      expect(await database.store.knownDeliveries([a, old])).toEqual(new Set([a]));
     });
   });
 

@@ -49,6 +49,7 @@ describe("the app process (ROLE=all on PostgreSQL)", () => {
       role: "all",
       database: { kind: "postgres", status: "reachable" },
       queue: "running",
+      intake: { backlog: 0 },
     });
   });
 

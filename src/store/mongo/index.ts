@@ -127,17 +127,30 @@ export class MongoStore implements Store {
     return docs.map(runFromDoc);
   }
 
-  async recordDelivery(delivery: Delivery): Promise<boolean> {
-    const { id, ...rest } = delivery;
+  async recordDeliveries(deliveries: Delivery[]): Promise<number> {
+    if (deliveries.length === 0) return 0;
+    const now = new Date();
+    const docs = deliveries.map(({ id, ...rest }) => ({ ...rest, _id: id, receivedAt: rest.receivedAt ?? now }));
     try {
-      await this.deliveries.insertOne({ ...rest, _id: id, receivedAt: delivery.receivedAt ?? new Date() });
-      return true;
+      return (await this.deliveries.insertMany(docs, { ordered: false })).insertedCount;
     } catch (error) {
-      if (isDuplicateKey(error)) return false;
+      // Unordered: every other document is written; a MongoBulkWriteError lists the ones that failed.
+      const bulk = error as { writeErrors?: unknown; insertedCount?: number };
+      const failures = [bulk.writeErrors ?? []].flat();
+      if (failures.length > 0 && failures.every(isDuplicateKey)) return bulk.insertedCount ?? 0;
       throw error;
     }
   }
 
+  async knownDeliveries(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const docs = await this.deliveries.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+    return new Set(docs.map((doc) => doc._id));
+  }
+
+  async forgetDeliveries(receivedBefore: Date): Promise<number> {
+    return (await this.deliveries.deleteMany({ receivedAt: { $lt: receivedBefore } })).deletedCount;
+  }
   async claimNotice(key: string): Promise<boolean> {
     try {
       await this.notices.insertOne({ _id: key, createdAt: new Date() });

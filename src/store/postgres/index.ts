@@ -127,13 +127,33 @@ export class PostgresStore implements Store {
     return rows.map(runFromRow);
   }
 
-  async recordDelivery(delivery: Delivery): Promise<boolean> {
+  async recordDeliveries(deliveries: Delivery[]): Promise<number> {
+    if (deliveries.length === 0) return 0;
+    const now = new Date();
     const { rowCount } = await this.pool.query(
-      `INSERT INTO ai_deliveries (id, event, action, repo, received_at) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO ai_deliveries (id, event, action, repo, received_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
        ON CONFLICT (id) DO NOTHING`,
-      [delivery.id, delivery.event, delivery.action ?? null, delivery.repo ?? null, delivery.receivedAt ?? new Date()],
+      [
+        deliveries.map((d) => d.id),
+        deliveries.map((d) => d.event),
+        deliveries.map((d) => d.action ?? null),
+        deliveries.map((d) => d.repo ?? null),
+        deliveries.map((d) => d.receivedAt ?? now),
+      ],
     );
-    return rowCount === 1;
+    return rowCount ?? 0;
+  }
+
+  async knownDeliveries(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ id: string }>(`SELECT id FROM ai_deliveries WHERE id = ANY($1::text[])`, [ids]);
+    return new Set(rows.map((row) => row.id));
+  }
+
+  async forgetDeliveries(receivedBefore: Date): Promise<number> {
+    const { rowCount } = await this.pool.query(`DELETE FROM ai_deliveries WHERE received_at < $1`, [receivedBefore]);
+    return rowCount ?? 0;
   }
 
   async addUsage(input: UsageEntry): Promise<void> {
