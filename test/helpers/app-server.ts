@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { ProbotOctokit, type Server } from "probot";
 import { loadConfig } from "../../src/config/env.js";
-import { createAppAccess } from "../../src/github/app-access.js";
+import { type AppAccess, createAppAccess } from "../../src/github/app-access.js";
 import { createApp } from "../../src/index.js";
 import { triggerIntake } from "../../src/runs/intake-jobs.js";
 import { registerJobs } from "../../src/runs/jobs.js";
@@ -22,6 +22,8 @@ export interface TestApp {
   webhookUrl: string;
   database: Database;
   runUrl: (id: string) => string;
+  /** The app's own GitHub access, as its jobs use it. */
+  access: AppAccess;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startTestApp(tasks: TaskRegistry | ((store: Store) => Task
     webhookUrl: `${base}/api/github/webhooks`,
     database,
     runUrl,
+    access,
     async close() {
       await server.stop();
       await intake.drain(5_000);

@@ -1,7 +1,11 @@
+import { randomUUID } from "node:crypto";
+import { type Server, createServer } from "node:http";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppProcess, freePort, startApp } from "../helpers/app-process.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
 import { generatePrivateKey } from "../helpers/keys.js";
+import { eventually } from "../helpers/app-server.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";
 
 const privateKey = generatePrivateKey();
@@ -11,8 +15,18 @@ describe("the app process (ROLE=all on PostgreSQL)", () => {
   let db: TestDatabase;
   let app: AppProcess;
   let base: string;
+  /** GitHub (as an Enterprise host, GHE_HOST), answering the delivery log with an empty page. */
+  let github: Server;
+  const githubRequests: { method: string; url: string; authorization: string }[] = [];
 
   beforeAll(async () => {
+    github = createServer((req, res) => {
+      githubRequests.push({ method: req.method ?? "", url: req.url ?? "", authorization: req.headers.authorization ?? "" });
+      const log = req.method === "GET" && req.url?.startsWith("/api/v3/app/hook/deliveries");
+      res.writeHead(log ? 200 : 404, { "content-type": "application/json" }).end(log ? "[]" : '{"message":"Not Found"}');
+    });
+    await new Promise<void>((resolve) => github.listen(0, "127.0.0.1", resolve));
+    const githubPort = (github.address() as { port: number }).port;
     db = await freshPostgres();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -25,6 +39,8 @@ describe("the app process (ROLE=all on PostgreSQL)", () => {
       PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "debug",
+      GHE_HOST: `127.0.0.1:${githubPort}`,
+      GHE_PROTOCOL: "http",
     });
     await app.waitForOutput("Listening on");
   });
@@ -32,6 +48,7 @@ describe("the app process (ROLE=all on PostgreSQL)", () => {
   afterAll(async () => {
     if (app?.child.exitCode === null) app.child.kill("SIGKILL");
     await db?.dispose();
+    github?.close();
   });
 
   it("answers /healthz while alive", async () => {
@@ -60,9 +77,28 @@ describe("the app process (ROLE=all on PostgreSQL)", () => {
     expect((await deliver(`${base}/api/github/webhooks`, "installation", payload, null)).status).toBeGreaterThanOrEqual(400);
   });
 
-  it("drains and exits 0 on SIGTERM, never having logged a secret", async () => {
+  it("reads GitHub's delivery log as the app once it has started", async () => {
+    const read = await eventually(async () => githubRequests.find((r) => r.url.startsWith("/api/v3/app/hook/deliveries")));
+    expect(read).toMatchObject({ method: "GET", url: "/api/v3/app/hook/deliveries?per_page=100" });
+    expect(read.authorization).toMatch(/^bearer eyJ/);
+  });
+
+  it("drains and exits 0 on SIGTERM, with what it acknowledged written, never having logged a secret", async () => {
+    const id = randomUUID();
+    const payload = examplePayload("issue_comment", "created");
+    expect((await deliver(`${base}/api/github/webhooks`, "issue_comment", payload, webhookSecret, id)).status).toBe(200);
     app.child.kill("SIGTERM");
     expect(await app.exited).toBe(0);
+    if (db.target.kind !== "postgres") throw new Error("expected PostgreSQL");
+    const client = new pg.Client({ connectionString: db.target.url });
+    await client.connect();
+    const { rows } = await client.query(
+      `SELECT id FROM ai_deliveries WHERE id = $1
+       UNION ALL SELECT $1 FROM agenda_jobs WHERE name = 'intake' AND data->'entries' @> $2::jsonb`,
+      [id, JSON.stringify([{ delivery: { id } }])],
+    );
+    await client.end();
+    expect(rows.length).toBeGreaterThanOrEqual(1);
     const output = app.output();
     expect(output).toContain('"msg":"stopped"');
     expect(output).not.toContain(webhookSecret);
