@@ -82,13 +82,12 @@ async function main(): Promise<void> {
   if (runsJobs) {
     await queue.start();
     log.info({ concurrency: config.QUEUE_CONCURRENCY }, "worker taking jobs");
-    if (config.DELIVERY_RECOVERY_INTERVAL_MS > 0 && config.APP_ID && config.privateKey) {
-      await scheduleDeliveryRecovery(
-        queue,
-        { appClient: access.appClient, store: database.store, log },
-        { intervalMs: config.DELIVERY_RECOVERY_INTERVAL_MS, windowHours: config.DELIVERY_RECOVERY_WINDOW_HOURS },
-      );
-    }
+    const recover = config.DELIVERY_RECOVERY_INTERVAL_MS > 0 && config.APP_ID && config.privateKey;
+    await scheduleDeliveryRecovery(
+      queue,
+      { ...(recover ? { appClient: access.appClient } : {}), store: database.store, log },
+      { intervalMs: config.DELIVERY_RECOVERY_INTERVAL_MS, windowHours: config.DELIVERY_RECOVERY_WINDOW_HOURS },
+    );
   }
 
   if (config.ROLE !== "worker") {

@@ -57,26 +57,31 @@ const KEEP_DELIVERIES_MS = 7 * 86_400_000;
 const OVERLAP_MS = RECOVERY_DEFAULTS.graceMs + 10 * 60_000;
 
 /**
- * The recovery pass as a recurring job. A process's first pass reads back `windowHours`; later ones
- * from just before the previous pass, so the log is read once, not every minute.
+ * The recovery pass as a recurring job, which also forgets deliveries past a week. A process's
+ * first pass reads back `windowHours`; later ones from just before the previous pass, so the log is
+ * read once, not every minute. Without `appClient` (no credentials, or recovery turned off) the job
+ * only forgets, hourly.
  */
 export async function scheduleDeliveryRecovery(
   queue: JobQueue,
-  deps: { appClient: () => Promise<GitHubClient>; store: Store; log: Log },
+  deps: { appClient?: () => Promise<GitHubClient>; store: Store; log: Log },
   options: { intervalMs: number; windowHours: number },
 ): Promise<void> {
+  const { appClient } = deps;
   let since: Date | undefined;
   queue.define(RECOVER_JOB, async () => {
     const started = Date.now();
-    const outcome = await recoverDeliveries(deps, {
-      ...RECOVERY_DEFAULTS,
-      since: since ?? new Date(started - options.windowHours * 3_600_000),
-    });
-    since = new Date(started - OVERLAP_MS);
-    const forgotten = await deps.store.forgetDeliveries(new Date(started - KEEP_DELIVERIES_MS));
-    if (outcome.redelivered.length > 0 || forgotten > 0) {
-      deps.log.info({ scanned: outcome.scanned, redelivered: outcome.redelivered.length, forgotten }, "delivery recovery pass");
+    if (appClient) {
+      const outcome = await recoverDeliveries({ ...deps, appClient }, {
+        ...RECOVERY_DEFAULTS,
+        since: since ?? new Date(started - options.windowHours * 3_600_000),
+      });
+      since = new Date(started - OVERLAP_MS);
+      if (outcome.redelivered.length > 0) {
+        deps.log.info({ scanned: outcome.scanned, redelivered: outcome.redelivered.length }, "delivery recovery pass");
+      }
     }
+    await deps.store.forgetDeliveries(new Date(started - KEEP_DELIVERIES_MS));
   });
-  await queue.every(options.intervalMs, RECOVER_JOB);
+  await queue.every(appClient ? options.intervalMs : 3_600_000, RECOVER_JOB);
 }

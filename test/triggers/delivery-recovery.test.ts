@@ -5,7 +5,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webhooks-types";
 import { loadConfig } from "../../src/config/env.js";
 import { createApp } from "../../src/index.js";
+import { scheduleDeliveryRecovery } from "../../src/runs/intake-jobs.js";
 import { IntakeWriter } from "../../src/runs/intake-writer.js";
+import { JobQueue } from "../../src/runs/queue.js";
 import { type RecoveryOptions, recoverDeliveries } from "../../src/runs/recover-deliveries.js";
 import { startWebServer } from "../../src/web/server.js";
 import { freePort } from "../helpers/app-process.js";
@@ -245,6 +247,27 @@ describe("recovering webhook deliveries from GitHub's delivery log", () => {
     const outcome = await recover({ since: new Date(deliveries.now - 60 * MINUTE) });
     expect(outcome).toEqual({ scanned: 150, redelivered: [], givenUp: [] });
     expect(deliveries.pagesRead).toHaveLength(2);
+  });
+
+  it("runs as a recurring job that reads the window once, then only what is new, and forgets old deliveries", async () => {
+    for (let n = 0; n < 150; n++) {
+      deliveries.log({ guid: randomUUID(), event: "push", action: null, status: "OK", status_code: 200, redelivery: false }, Date.now() - 3 * 60 * MINUTE);
+    }
+    const stale = randomUUID();
+    await app.database.store.recordDeliveries([{ id: stale, event: "issues", receivedAt: new Date(Date.now() - 8 * 24 * 60 * MINUTE) }]);
+    const queue = new JobQueue(app.database, { concurrency: 1, lockLifetimeMs: 60_000, pollMs: 50 });
+    await queue.ready();
+    await scheduleDeliveryRecovery(queue, { appClient: app.access.appClient, store: app.database.store, log }, { intervalMs: 300, windowHours: 6 });
+    await queue.start();
+    try {
+      // The first pass reads both pages back to six hours ago; the next ones read back to just
+      // before the pass before them, which the first page already passes.
+      await eventually(async () => deliveries.pagesRead.length >= 4);
+      expect(deliveries.pagesRead.slice(0, 4)).toEqual(["", "v1_" + String(deliveries.attempts[50]!.id), "", ""]);
+      expect(await app.database.store.knownDeliveries([stale])).toEqual(new Set());
+    } finally {
+      await queue.drain(5_000);
+    }
   });
 
   it("says what was wrong when the log does not look like GitHub's", async () => {
