@@ -15,7 +15,7 @@ export interface IntakeWriterDeps {
   log: Pick<Logger, "warn" | "error">;
   /** Deliveries held in memory at most; past it the webhook is refused (GitHub records a failure). */
   capacity?: number;
-  /** How long the first delivery waits for others to share its write. */
+  /** While deliveries keep coming, how long each write waits for more to share it. */
   lingerMs?: number;
   /** First and longest wait between attempts while the database cannot be written. */
   retryMs?: { first: number; max: number };
@@ -34,10 +34,11 @@ const BATCH = 500;
 /**
  * Writes accepted deliveries behind the webhook response. GitHub waits for the response, and a
  * database round trip costs as much as everything else in it, so the handler hands the delivery
- * here and returns. Deliveries arriving within a few milliseconds of each other go out together as
- * one queued job (a group commit: one write, one fsync, however many deliveries). A delivery
- * acknowledged but lost before its write — the process killed in that moment — is still in
- * GitHub's delivery log, where the recovery pass finds it unrecorded and has GitHub send it again.
+ * here and returns; the write starts as soon as the response is on its way. While deliveries keep
+ * coming, each write takes all that arrived meanwhile, as one queued job (a group commit: one
+ * write, one fsync, however many deliveries). A delivery acknowledged but lost before its write —
+ * the process killed in that moment — is still in GitHub's delivery log, where the recovery pass
+ * finds it unrecorded and has GitHub send it again.
  */
 export class IntakeWriter {
   private pending: IntakeEntry[] = [];
@@ -48,7 +49,7 @@ export class IntakeWriter {
 
   constructor(private readonly deps: IntakeWriterDeps) {
     this.capacity = deps.capacity ?? 10_000;
-    this.lingerMs = deps.lingerMs ?? 5;
+    this.lingerMs = deps.lingerMs ?? 10;
     this.retryMs = deps.retryMs ?? { first: 100, max: 5_000 };
   }
 
@@ -86,9 +87,10 @@ export class IntakeWriter {
   }
 
   private async writeAll(): Promise<void> {
+    // After the handler has returned: the response goes out first.
+    await new Promise((resolve) => setImmediate(resolve));
     let wait = this.retryMs.first;
     while (this.pending.length > 0) {
-      if (this.lingerMs > 0) await sleep(this.lingerMs);
       const batch = this.pending.splice(0, BATCH);
       try {
         await this.deps.enqueue(batch);
@@ -98,7 +100,10 @@ export class IntakeWriter {
         this.deps.log.error({ err: error, backlog: this.pending.length, retryInMs: wait }, "cannot queue webhook deliveries yet");
         await sleep(wait);
         wait = Math.min(wait * 2, this.retryMs.max);
+        continue;
       }
+      // Busy: let the next batch gather for a moment, for fewer and bigger writes.
+      if (this.pending.length > 0 && this.lingerMs > 0) await sleep(this.lingerMs);
     }
   }
 }

@@ -31,6 +31,34 @@ describe("the intake writer", () => {
     stop = undefined;
   });
 
+  it("writes a lone delivery at once, after the handler has returned", async () => {
+    const batches: string[][] = [];
+    const writer = new IntakeWriter({ enqueue: async (entries) => void batches.push(entries.map((e) => e.delivery.id)), log: memoryLog().log });
+    writer.accept(entry(1));
+    expect(batches).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([["d-1"]]);
+  });
+
+  it("while busy, gathers what arrives during a write into the next one", async () => {
+    const batches: string[][] = [];
+    const writer = new IntakeWriter({
+      enqueue: async (entries) => {
+        batches.push(entries.map((e) => e.delivery.id));
+        await sleep(20);
+      },
+      log: memoryLog().log,
+      lingerMs: 30,
+    });
+    writer.accept(entry(1));
+    await sleep(5);
+    for (let n = 2; n <= 4; n++) writer.accept(entry(n)); // during the first write
+    await sleep(30);
+    writer.accept(entry(5)); // during the pause after it
+    await writer.drain(1_000);
+    expect(batches).toEqual([["d-1"], ["d-2", "d-3", "d-4", "d-5"]]);
+  });
+
   it("returns at once and writes deliveries that arrive together in one batch, in order", async () => {
     const batches: string[][] = [];
     const { log } = memoryLog();
@@ -76,7 +104,8 @@ describe("the intake writer", () => {
       capacity: 2,
       lingerMs: 0,
     });
-    writer.accept(entry(1)); // taken into the first write at once
+    writer.accept(entry(1));
+    await sleep(1); // taken into the first write
     writer.accept(entry(2));
     writer.accept(entry(3));
     expect(() => writer.accept(entry(4))).toThrow(IntakeBacklogFull);
