@@ -57,9 +57,7 @@ export class IntakeWriter {
   accept(entry: IntakeEntry): void {
     if (this.pending.length >= this.capacity) throw new IntakeBacklogFull(this.capacity);
     this.pending.push(entry);
-    this.writing ??= this.writeAll().finally(() => {
-      this.writing = undefined;
-    });
+    this.writing ??= this.writeAll();
   }
 
   /** Deliveries taken and not yet written. */
@@ -86,24 +84,29 @@ export class IntakeWriter {
     return { left };
   }
 
+  /** Writes until nothing is pending; `writing` is cleared in the same step that finds nothing left. */
   private async writeAll(): Promise<void> {
-    // After the handler has returned: the response goes out first.
-    await new Promise((resolve) => setImmediate(resolve));
-    let wait = this.retryMs.first;
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, BATCH);
-      try {
-        await this.deps.enqueue(batch);
-        wait = this.retryMs.first;
-      } catch (error) {
-        this.pending.unshift(...batch);
-        this.deps.log.error({ err: error, backlog: this.pending.length, retryInMs: wait }, "cannot queue webhook deliveries yet");
-        await sleep(wait);
-        wait = Math.min(wait * 2, this.retryMs.max);
-        continue;
+    try {
+      // After the handler has returned: the response goes out first.
+      await new Promise((resolve) => setImmediate(resolve));
+      let wait = this.retryMs.first;
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, BATCH);
+        try {
+          await this.deps.enqueue(batch);
+          wait = this.retryMs.first;
+        } catch (error) {
+          this.pending.unshift(...batch);
+          this.deps.log.error({ err: error, backlog: this.pending.length, retryInMs: wait }, "cannot queue webhook deliveries yet");
+          await sleep(wait);
+          wait = Math.min(wait * 2, this.retryMs.max);
+          continue;
+        }
+        // Busy: let the next batch gather for a moment, for fewer and bigger writes.
+        if (this.pending.length > 0 && this.lingerMs > 0) await sleep(this.lingerMs);
       }
-      // Busy: let the next batch gather for a moment, for fewer and bigger writes.
-      if (this.pending.length > 0 && this.lingerMs > 0) await sleep(this.lingerMs);
+    } finally {
+      this.writing = undefined;
     }
   }
 }

@@ -5,7 +5,6 @@ import { type TriggerDeps, processTrigger } from "./process-trigger.js";
 import { TRIGGER_JOB, defineIntakeJob } from "./intake-jobs.js";
 import type { JobQueue } from "./queue.js";
 
-export { TRIGGER_JOB };
 export const RUN_JOB = "run";
 
 /** A run whose target already has a running run of its task waits this long before trying again. */
@@ -32,4 +31,3 @@ export function registerJobs(queue: JobQueue, deps: Omit<TriggerDeps, "startRun"
     if (result === "deferred") await queue.enqueueIn(DEFER_MS, RUN_JOB, { runId });
   });
 }
-

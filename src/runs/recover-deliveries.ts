@@ -17,7 +17,7 @@ import { isIntakeEvent } from "../triggers/webhook.js";
 const deliveryAttempt = z.object({
   id: z.number(),
   guid: z.string(),
-  delivered_at: z.string().transform((at) => new Date(at)),
+  delivered_at: z.iso.datetime({ offset: true }).transform((at) => new Date(at)),
   redelivery: z.boolean(),
   status_code: z.number(),
   event: z.string(),
