@@ -108,8 +108,8 @@ async function openPostgres(url: string, notifications: boolean, poolSize: numbe
 
 /**
  * A queued job is durable once its row is written; the NOTIFY after it only wakes the workers
- * early (they poll too). So the NOTIFY is sent without waiting for it: enqueueing — the whole cost of
- * a webhook response — is one round trip, not two.
+ * early (they poll too). So the NOTIFY is sent without waiting for it: enqueueing is one round
+ * trip, not two.
  */
 function wakeWithoutWaiting(backend: PostgresBackend): PostgresBackend {
   const channel = backend.notificationChannel;
