@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { IssueCommentCreatedEvent, IssuesLabeledEvent, PullRequestSynchronizeEvent } from "@octokit/webhooks-types";
@@ -117,7 +118,16 @@ describe("triggers: from webhook to queued run", () => {
     await send("issues", labeled(12), id);
     await eventually(async () => (await runsOn(12)).length === 1);
     expect((await send("issues", labeled(12), id)).status).toBe(200);
-    await sleep(300);
+    // Both deliveries have been through the intake job; only the first queued a trigger.
+    const pool = new pg.Pool({ connectionString: app.database.postgresUrl });
+    const count = async (name: string, where: string) =>
+      Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM agenda_jobs WHERE name = $1 AND ${where}`, [name, id])).rows[0]!.n);
+    try {
+      await eventually(async () => (await count("intake", `data->'entries' @> jsonb_build_array(jsonb_build_object('delivery', jsonb_build_object('id', $2::text))) AND last_finished_at IS NOT NULL`)) === 2);
+      expect(await count("trigger", `data->>'deliveryId' = $2`)).toBe(1);
+    } finally {
+      await pool.end();
+    }
     expect(await runsOn(12)).toHaveLength(1);
   });
 
@@ -299,10 +309,12 @@ describe("triggers: from webhook to queued run", () => {
 
   it("refuses forged and unsigned deliveries with a 4xx and queues nothing", async () => {
     const payload = labeled(32);
-    expect((await deliver(app.webhookUrl, "issues", payload, "not-the-secret")).status).toBeGreaterThanOrEqual(400);
-    expect((await deliver(app.webhookUrl, "issues", payload, null)).status).toBeGreaterThanOrEqual(400);
+    const [forged, unsigned] = [randomUUID(), randomUUID()];
+    expect((await deliver(app.webhookUrl, "issues", payload, "not-the-secret", forged)).status).toBeGreaterThanOrEqual(400);
+    expect((await deliver(app.webhookUrl, "issues", payload, null, unsigned)).status).toBeGreaterThanOrEqual(400);
     await sleep(300);
     expect(await runsOn(32)).toEqual([]);
+    expect(await app.database.store.knownDeliveries([forged, unsigned])).toEqual(new Set()); // not even recorded
     expect(github.requests).toEqual([]); // not even a permission check
   });
 });
