@@ -34,7 +34,9 @@ export class JobQueue {
 
   constructor(database: Database, private readonly options: QueueOptions) {
     this.agenda = new Agenda({
-      backend: database.queueBackend(),
+      backend: database.queueBackend((error) =>
+        options.log?.warn({ err: error }, "the queue's wake-up connection failed; reconnecting, and polling meanwhile"),
+      ),
       name: options.name ?? `ai-agent-${process.pid}`,
       // A number, never a string: Agenda reads a string such as "100" as ~5 seconds.
       processEvery: options.pollMs ?? database.defaultPollMs,

@@ -26,8 +26,12 @@ export type DatabaseTarget =
 export interface Database {
   kind: StoreKind;
   store: Store;
-  /** A fresh Agenda backend over the same connection (Agenda disconnects what it is given). */
-  queueBackend(): AgendaBackend;
+  /**
+   * A fresh Agenda backend over the same connection (Agenda disconnects what it is given).
+   * `onWakeUpError` hears when the wake-up channel (LISTEN on PostgreSQL) loses its connection; it
+   * reconnects by itself, and polling carries on meanwhile.
+   */
+  queueBackend(onWakeUpError?: (error: Error) => void): AgendaBackend;
   /** Poll interval that suits this backend; LISTEN/NOTIFY makes polling a fallback on PostgreSQL. */
   defaultPollMs: number;
   /** Connection string other processes can use (the embedded database's socket), for tests and benches. */
@@ -99,7 +103,8 @@ async function openPostgres(url: string, notifications: boolean, poolSize: numbe
   return {
     kind,
     store,
-    queueBackend: () => wakeWithoutWaiting(new PostgresBackend({ pool, disableNotifications: !notifications, ensureSchema: false })),
+    queueBackend: (onWakeUpError) =>
+      wakeWithoutWaiting(new PostgresBackend({ pool, disableNotifications: !notifications, ensureSchema: false }), onWakeUpError),
     defaultPollMs: notifications ? 1_000 : 100,
     postgresUrl: url,
     close: () => store.close(),
@@ -109,11 +114,14 @@ async function openPostgres(url: string, notifications: boolean, poolSize: numbe
 /**
  * A queued job is durable once its row is written; the NOTIFY after it only wakes the workers
  * early (they poll too). So the NOTIFY is sent without waiting for it: enqueueing is one round
- * trip, not two.
+ * trip, not two. And the LISTEN connection's errors — PostgreSQL restarted, a connection killed —
+ * go to `onError`: Agenda sets no listener for them, and an 'error' event without one would end the
+ * process.
  */
-function wakeWithoutWaiting(backend: PostgresBackend): PostgresBackend {
+function wakeWithoutWaiting(backend: PostgresBackend, onError: (error: Error) => void = () => undefined): PostgresBackend {
   const channel = backend.notificationChannel;
   if (!channel) return backend;
+  channel.on("error", onError);
   const publish = channel.publish.bind(channel);
   channel.publish = (notification) => {
     publish(notification).catch(() => undefined);
