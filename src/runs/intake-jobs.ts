@@ -47,7 +47,7 @@ export function defineIntakeJob(queue: JobQueue, deps: { store: Store; log: Log 
       );
       await deps.store.recordDeliveries(entries.map((e) => e.delivery));
     },
-    { backoff: intakeBackoff },
+    { backoff: intakeBackoff, quick: true },
   );
 }
 
@@ -82,6 +82,6 @@ export async function scheduleDeliveryRecovery(
       }
     }
     await deps.store.forgetDeliveries(new Date(started - KEEP_DELIVERIES_MS));
-  });
+  }, { quick: true });
   await queue.every(appClient ? options.intervalMs : 3_600_000, RECOVER_JOB);
 }

@@ -24,7 +24,7 @@ export function registerJobs(queue: JobQueue, deps: Omit<TriggerDeps, "startRun"
       const outcome = await processTrigger(request, { ...deps, startRun });
       deps.log.info({ delivery: request.deliveryId, repo, ...outcome }, "trigger handled");
     },
-    { backoff: triggerBackoff },
+    { backoff: triggerBackoff, quick: true },
   );
   queue.define<{ runId: string }>(RUN_JOB, async ({ runId }) => {
     const result = await executeRun(runId, deps);

@@ -6,7 +6,7 @@ import { DEDUPE_KEY, type Database } from "../store/open.js";
 export interface QueueOptions {
   /** Poll interval in ms; defaults to what suits the backend. */
   pollMs?: number;
-  /** How many jobs this process runs at once. */
+  /** How many jobs this process runs at once, besides quick ones (which have slots of their own). */
   concurrency: number;
   /** After this long a job whose worker died is handed to another worker. */
   lockLifetimeMs: number;
@@ -14,6 +14,12 @@ export interface QueueOptions {
   name?: string;
   log?: Pick<Logger, "error" | "warn">;
 }
+
+/**
+ * Slots for quick jobs (intake, triggers, recovery) beside the `concurrency` slots for the rest, so
+ * that a worker busy with long runs still answers new triggers — with 👀 and a reply — at once.
+ */
+export const QUICK_JOB_SLOTS = 8;
 
 export type JobHandler<T> = (data: T, job: Job<T>) => Promise<void>;
 
@@ -40,10 +46,10 @@ export class JobQueue {
       name: options.name ?? `ai-agent-${process.pid}`,
       // A number, never a string: Agenda reads a string such as "100" as ~5 seconds.
       processEvery: options.pollMs ?? database.defaultPollMs,
-      maxConcurrency: options.concurrency,
+      maxConcurrency: options.concurrency + QUICK_JOB_SLOTS,
       defaultConcurrency: options.concurrency,
       defaultLockLifetime: options.lockLifetimeMs,
-      lockLimit: options.concurrency,
+      lockLimit: options.concurrency + QUICK_JOB_SLOTS,
       defaultLockLimit: options.concurrency,
       removeOnComplete: false,
     });
@@ -53,12 +59,18 @@ export class JobQueue {
     });
   }
 
-  /** `backoff`: how a failed job is retried (the same job, rescheduled); none by default. */
-  define<T>(name: string, handler: JobHandler<T>, options: { backoff?: BackoffStrategy } = {}): void {
+  /**
+   * `backoff`: how a failed job is retried (the same job, rescheduled); none by default. `quick`:
+   * a job of seconds, run in the quick slots rather than the `concurrency` ones.
+   */
+  define<T>(name: string, handler: JobHandler<T>, options: { backoff?: BackoffStrategy; quick?: boolean } = {}): void {
+    const { quick, ...rest } = options;
+    const slots = quick ? QUICK_JOB_SLOTS : this.options.concurrency;
     this.agenda.define<T>(name, async (job) => handler(job.attrs.data, job), {
-      concurrency: this.options.concurrency,
+      concurrency: slots,
+      lockLimit: slots,
       lockLifetime: this.options.lockLifetimeMs,
-      ...options,
+      ...rest,
     });
   }
 

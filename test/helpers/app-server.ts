@@ -28,7 +28,10 @@ export interface TestApp {
 }
 
 /** The whole app in this process — Probot server, queue worker, real PostgreSQL — with given tasks. */
-export async function startTestApp(tasks: TaskRegistry | ((store: Store) => TaskRegistry) = {}): Promise<TestApp> {
+export async function startTestApp(
+  tasks: TaskRegistry | ((store: Store) => TaskRegistry) = {},
+  options: { concurrency?: number } = {},
+): Promise<TestApp> {
   const testDb: TestDatabase = await freshPostgres();
   if (testDb.target.kind !== "postgres") throw new Error("expected PostgreSQL");
   const port = await freePort();
@@ -43,7 +46,7 @@ export async function startTestApp(tasks: TaskRegistry | ((store: Store) => Task
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const database = await testDb.open();
-  const queue = new JobQueue(database, { concurrency: 5, lockLifetimeMs: 60_000, pollMs: 100, log });
+  const queue = new JobQueue(database, { concurrency: options.concurrency ?? 5, lockLifetimeMs: 60_000, pollMs: 100, log });
   await queue.ready();
   const runUrl = (id: string) => `${config.PUBLIC_URL}/runs/${id}`;
   // GitHub asks for a second between writes, and Octokit's throttling enforces it; the fake GitHub

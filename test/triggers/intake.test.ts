@@ -318,3 +318,42 @@ describe("triggers: from webhook to queued run", () => {
     expect(github.requests).toEqual([]); // not even a permission check
   });
 });
+
+describe("triggers while every run slot is busy", () => {
+  let app: TestApp;
+  let github: FakeGitHub;
+  const send = (event: string, payload: unknown) => deliver(app.webhookUrl, event, payload, WEBHOOK_SECRET);
+  const runsOn = (number: number) => app.database.store.listRuns({ repo: REPO, number });
+
+  beforeAll(async () => {
+    app = await startTestApp(tasks, { concurrency: 1 });
+  });
+  afterAll(async () => {
+    release();
+    await app.close();
+  });
+  beforeEach(() => {
+    github = fakeGitHub();
+    github.permissions.set("Codertocat", "write");
+  });
+  afterEach(() => {
+    release();
+    github.done();
+  });
+
+  it("still reacts, queues and answers /ai status at once: the intake has slots of its own", async () => {
+    await send("issues", labeled(70));
+    await eventually(async () => waiting.size > 0); // the one run slot is taken, until released
+    await send("issues", labeled(71));
+    await eventually(async () => github.reactions().some((r) => r.path.endsWith("/issues/71/reactions")), 5_000);
+    expect(await runsOn(71)).toMatchObject([{ status: "queued" }]);
+    await send("issue_comment", comment(71, "/ai status"));
+    const status = await eventually(async () => github.comments().find((c) => c.path.endsWith("/issues/71/comments"))?.body, 5_000);
+    expect(status).toContain("queued");
+
+    release();
+    await eventually(async () => (await runsOn(71))[0]?.status === "running");
+    await releaseHeld();
+    await eventually(async () => (await runsOn(71))[0]?.status === "succeeded");
+  });
+});
