@@ -14,6 +14,7 @@ import { fakeGitHub } from "../test/helpers/fake-github.js";
 import { deliver, examplePayload } from "../test/helpers/webhooks.js";
 
 const LABELS = 100;
+const BURST = 100;
 
 let holding = false;
 const held: (() => void)[] = [];
@@ -59,6 +60,26 @@ async function measure(first: number, wantComment: boolean): Promise<{ reaction:
   return { reaction: reaction.sort((a, b) => a - b), comment: comment.sort((a, b) => a - b) };
 }
 
+/** `count` labels sent at once: when does each get its 👀? */
+async function burst(first: number, count: number): Promise<number[]> {
+  const sent = performance.now();
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
+      payload.label!.name = "ai:implement";
+      payload.issue.number = first + i;
+      const res = await deliver(app.webhookUrl, "issues", payload, WEBHOOK_SECRET);
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+    }),
+  );
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const reacted = await eventually(async () => seenAt.get(`POST /repos/Codertocat/Hello-World/issues/${first + i}/reactions`), 60_000);
+    times.push(reacted - sent);
+  }
+  return times.sort((a, b) => a - b);
+}
+
 const free = await measure(1_000, true);
 // Now the one run slot stays taken: triggers still get their 👀 through the quick slots.
 holding = true;
@@ -68,6 +89,7 @@ blocker.issue.number = 999;
 await deliver(app.webhookUrl, "issues", blocker, WEBHOOK_SECRET);
 await eventually(async () => held.length > 0, 10_000);
 const busy = await measure(2_000, false);
+const crowd = await burst(3_000, BURST);
 
 console.log(`\ntime from webhook to GitHub receiving the first signs of life, ${LABELS} labels each, loopback GitHub`);
 console.log(`${"".padEnd(40)}${"p50".padStart(9)}${"p95".padStart(9)}${"max".padStart(9)}`);
@@ -75,6 +97,7 @@ const row = (name: string, s: number[]) => console.log(`${name.padEnd(40)}${fmt(
 row("👀 reaction, a run slot free", free.reaction);
 row("tracking comment, a run slot free", free.comment);
 row("👀 reaction, every run slot busy", busy.reaction);
+row(`👀 reaction, ${BURST} labels at once`, crowd);
 console.log("target: a sign of life within 1 s");
 
 holding = false;

@@ -20,6 +20,8 @@ export interface QueueOptions {
  * that a worker busy with long runs still answers new triggers — with 👀 and a reply — at once.
  */
 export const QUICK_JOB_SLOTS = 8;
+/** Quick jobs one worker takes (locks) at a time, to run in its quick slots as they free up. */
+const QUICK_JOB_LOCKS = 32;
 
 export type JobHandler<T> = (data: T, job: Job<T>) => Promise<void>;
 
@@ -49,7 +51,7 @@ export class JobQueue {
       maxConcurrency: options.concurrency + QUICK_JOB_SLOTS,
       defaultConcurrency: options.concurrency,
       defaultLockLifetime: options.lockLifetimeMs,
-      lockLimit: options.concurrency + QUICK_JOB_SLOTS,
+      lockLimit: options.concurrency + QUICK_JOB_LOCKS,
       defaultLockLimit: options.concurrency,
       removeOnComplete: false,
     });
@@ -68,7 +70,9 @@ export class JobQueue {
     const slots = quick ? QUICK_JOB_SLOTS : this.options.concurrency;
     this.agenda.define<T>(name, async (job) => handler(job.attrs.data, job), {
       concurrency: slots,
-      lockLimit: slots,
+      // Agenda fills its local queue only on a wake-up or a poll, never when a job ends: quick jobs
+      // are taken many at a time and run back to back, so a burst does not wait a poll per slot.
+      lockLimit: quick ? QUICK_JOB_LOCKS : slots,
       lockLifetime: this.options.lockLifetimeMs,
       ...rest,
     });
