@@ -36,6 +36,12 @@ github.requests.push = (...items) => {
   return record(...items);
 };
 
+const labeled = (number: number) => {
+  const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
+  payload.label!.name = "ai:implement";
+  payload.issue.number = number;
+  return payload;
+};
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const fmt = (n: number) => `${n.toFixed(0)} ms`.padStart(9);
 
@@ -43,11 +49,8 @@ async function measure(first: number, wantComment: boolean): Promise<{ reaction:
   const reaction: number[] = [];
   const comment: number[] = [];
   for (let number = first; number < first + LABELS; number++) {
-    const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
-    payload.label!.name = "ai:implement";
-    payload.issue.number = number;
     const sent = performance.now();
-    const res = await deliver(app.webhookUrl, "issues", payload, WEBHOOK_SECRET);
+    const res = await deliver(app.webhookUrl, "issues", labeled(number), WEBHOOK_SECRET);
     if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
     const reacted = await eventually(async () => seenAt.get(`POST /repos/Codertocat/Hello-World/issues/${number}/reactions`), 10_000);
     reaction.push(reacted - sent);
@@ -65,10 +68,7 @@ async function burst(first: number, count: number): Promise<number[]> {
   const sent = performance.now();
   await Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
-      payload.label!.name = "ai:implement";
-      payload.issue.number = first + i;
-      const res = await deliver(app.webhookUrl, "issues", payload, WEBHOOK_SECRET);
+      const res = await deliver(app.webhookUrl, "issues", labeled(first + i), WEBHOOK_SECRET);
       if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
     }),
   );
@@ -83,10 +83,7 @@ async function burst(first: number, count: number): Promise<number[]> {
 const free = await measure(1_000, true);
 // Now the one run slot stays taken: triggers still get their 👀 through the quick slots.
 holding = true;
-const blocker = examplePayload<IssuesLabeledEvent>("issues", "labeled");
-blocker.label!.name = "ai:implement";
-blocker.issue.number = 999;
-await deliver(app.webhookUrl, "issues", blocker, WEBHOOK_SECRET);
+await deliver(app.webhookUrl, "issues", labeled(999), WEBHOOK_SECRET);
 await eventually(async () => held.length > 0, 10_000);
 const busy = await measure(2_000, false);
 const crowd = await burst(3_000, BURST);
