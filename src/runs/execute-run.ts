@@ -28,7 +28,10 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
   if (!run || TERMINAL.has(run.status)) return "skipped";
   if (run.status === "queued") {
     try {
-      run = (await deps.store.updateRun(runId, { status: "running", startedAt: new Date() })) ?? run;
+      // Only while still queued: a run stopped in the meantime stays stopped.
+      const started = await deps.store.updateRun(runId, { status: "running", startedAt: new Date() }, { ifStatus: "queued" });
+      run = started ?? (await deps.store.getRun(runId));
+      if (!run || TERMINAL.has(run.status)) return "skipped";
     } catch (error) {
       if (error instanceof RunConflictError) return "deferred";
       throw error;

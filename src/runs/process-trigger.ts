@@ -189,7 +189,8 @@ async function queueRun(
 
 /**
  * Reviews keep at most one running and one pending run per pull request: a newer push updates the
- * pending run to the newest head instead of queueing another.
+ * pending run to the newest head instead of queueing another, and a push event handled late — its
+ * head already under review — queues nothing.
  */
 async function queueReview(
   request: TriggerRequest,
@@ -202,10 +203,15 @@ async function queueReview(
     const pending = (await deps.store.listRuns({ repo, number: request.number, statuses: ["queued"] })).find(
       (run) => run.task === "review",
     );
-    if (pending) {
-      const updated = await deps.store.updateRun(pending.id, { headSha });
-      // Gone from queued between the read and the write (it just started): queue a new one.
-      if (updated?.status === "queued") return { result: "updated", runId: pending.id };
+    // Only while it is still queued: a run that has just started keeps the head it started with.
+    if (pending && (await deps.store.updateRun(pending.id, { headSha }, { ifStatus: "queued" }))) {
+      return { result: "updated", runId: pending.id };
+    }
+    if (trigger === "pull_request") {
+      const running = (await deps.store.listRuns({ repo, number: request.number, statuses: ["running"] })).find(
+        (run) => run.task === "review",
+      );
+      if (running?.headSha === headSha) return { result: "ignored", reason: "this head is already under review" };
     }
     try {
       const run = await deps.store.createRun(newRunFor(request, "review", trigger, { headSha }));
@@ -221,9 +227,12 @@ async function queueReview(
 async function requestStop(store: Store, repo: string, number: number, by: string, runUrl: (id: string) => string): Promise<string> {
   const runs = await activeRuns(store, repo, number);
   for (const run of runs) {
-    // A run that has not started yet is stopped outright; a running one stops at its next step.
-    if (run.status === "queued") await store.updateRun(run.id, { status: "stopped", stopRequestedBy: by, finishedAt: new Date() });
-    else await store.updateRun(run.id, { stopRequestedBy: by });
+    // A run that has not started yet is stopped outright; a running one — or one that has just
+    // started — stops at its next step.
+    const stopped =
+      run.status === "queued" &&
+      (await store.updateRun(run.id, { status: "stopped", stopRequestedBy: by, finishedAt: new Date() }, { ifStatus: "queued" }));
+    if (!stopped) await store.updateRun(run.id, { stopRequestedBy: by });
   }
   return stopRequestedText(runs, by, runUrl);
 }

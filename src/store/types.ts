@@ -137,8 +137,12 @@ export interface Store {
   /** Creates a queued run; throws RunConflictError when one is already queued for that target and task. */
   createRun(input: NewRun): Promise<Run>;
   getRun(id: string): Promise<Run | null>;
-  /** Throws RunConflictError when the new status would make a second queued or running run. */
-  updateRun(id: string, patch: RunPatch): Promise<Run | null>;
+  /**
+   * Throws RunConflictError when the new status would make a second queued or running run. With
+   * `ifStatus`, changes the run only while it has that status (one atomic step); null when there is
+   * no such run, or it has another status.
+   */
+  updateRun(id: string, patch: RunPatch, options?: { ifStatus?: RunStatus }): Promise<Run | null>;
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<Run[]>;
   /** Records a notice sent once only (e.g. a refusal per user per issue); false if already claimed. */

@@ -101,6 +101,15 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(both!.links).toEqual({ trackingComment: "https://example.com/c/2", slackTs: "1700000000.000100" });
     });
 
+    it("changes a run only while it has the status asked for", async () => {
+      const run = await database.store.createRun(newRun({ number: 10, task: "review" }));
+      const moved = await database.store.updateRun(run.id, { headSha: "b".repeat(40) }, { ifStatus: "queued" });
+      expect(moved).toMatchObject({ status: "queued", headSha: "b".repeat(40) });
+      await database.store.updateRun(run.id, { status: "running", startedAt: new Date() });
+      expect(await database.store.updateRun(run.id, { headSha: "c".repeat(40) }, { ifStatus: "queued" })).toBeNull();
+      expect((await database.store.getRun(run.id))!.headSha).toBe("b".repeat(40));
+    });
+
     it("lists runs newest first, filtered by repository, number and status", async () => {
       // "Newest" is by creation time, which MongoDB keeps to the millisecond: space the inserts out.
       const tick = () => new Promise((resolve) => setTimeout(resolve, 5));

@@ -68,6 +68,22 @@ describe("triggers: from webhook to queued run", () => {
   let github: FakeGitHub;
   const send = (event: string, payload: unknown, id?: string) => deliver(app.webhookUrl, event, payload, WEBHOOK_SECRET, id);
   const runsOn = (number: number) => app.database.store.listRuns({ repo: REPO, number });
+  /** The queue's finished intake and trigger jobs for one delivery id. */
+  const jobsFor = async (deliveryId: string) => {
+    const pool = new pg.Pool({ connectionString: app.database.postgresUrl });
+    try {
+      const { rows } = await pool.query<{ name: string; n: string }>(
+        `SELECT name, count(*) AS n FROM agenda_jobs WHERE last_finished_at IS NOT NULL AND (
+           (name = 'intake' AND data->'entries' @> jsonb_build_array(jsonb_build_object('delivery', jsonb_build_object('id', $1::text))))
+           OR (name = 'trigger' AND data->>'deliveryId' = $1)) GROUP BY name`,
+        [deliveryId],
+      );
+      const count = (name: string) => Number(rows.find((r) => r.name === name)?.n ?? 0);
+      return { intake: count("intake"), trigger: count("trigger") };
+    } finally {
+      await pool.end();
+    }
+  };
   const commentsOn = (number: number) => github.comments().filter((c) => c.method === "POST" && c.path.endsWith(`/issues/${number}/comments`));
 
   beforeAll(async () => {
@@ -119,15 +135,8 @@ describe("triggers: from webhook to queued run", () => {
     await eventually(async () => (await runsOn(12)).length === 1);
     expect((await send("issues", labeled(12), id)).status).toBe(200);
     // Both deliveries have been through the intake job; only the first queued a trigger.
-    const pool = new pg.Pool({ connectionString: app.database.postgresUrl });
-    const count = async (name: string, where: string) =>
-      Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM agenda_jobs WHERE name = $1 AND ${where}`, [name, id])).rows[0]!.n);
-    try {
-      await eventually(async () => (await count("intake", `data->'entries' @> jsonb_build_array(jsonb_build_object('delivery', jsonb_build_object('id', $2::text))) AND last_finished_at IS NOT NULL`)) === 2);
-      expect(await count("trigger", `data->>'deliveryId' = $2`)).toBe(1);
-    } finally {
-      await pool.end();
-    }
+    await eventually(async () => (await jobsFor(id)).intake === 2);
+    expect(await jobsFor(id)).toEqual({ intake: 2, trigger: 1 });
     expect(await runsOn(12)).toHaveLength(1);
   });
 
@@ -255,8 +264,14 @@ describe("triggers: from webhook to queued run", () => {
     ]);
     await releaseHeld();
     await eventually(async () => (await runsOn(30)).find((r) => r.headSha === "sha-5" && r.status === "running"));
+    // A push event handled late, its head already under review, queues nothing.
+    const late = randomUUID();
+    await send("pull_request", pushed(30, "sha-4"), late);
+    await eventually(async () => (await jobsFor(late)).trigger === 1);
+    expect((await runsOn(30)).filter((r) => r.status === "queued")).toEqual([]);
     await releaseHeld();
     await eventually(async () => (await runsOn(30)).every((r) => r.status === "succeeded"));
+    expect(await runsOn(30)).toHaveLength(2);
   });
 
   it("skips pull requests pushed by people without write access, without a reply", async () => {
@@ -346,7 +361,8 @@ describe("triggers while every run slot is busy", () => {
     await eventually(async () => waiting.size > 0); // the one run slot is taken, until released
     await send("issues", labeled(71));
     await eventually(async () => github.reactions().some((r) => r.path.endsWith("/issues/71/reactions")), 5_000);
-    expect(await runsOn(71)).toMatchObject([{ status: "queued" }]);
+    await eventually(async () => (await runsOn(71))[0]?.status === "queued", 5_000);
+    expect(await runsOn(71)).toHaveLength(1);
     await send("issue_comment", comment(71, "/ai status"));
     const status = await eventually(async () => github.comments().find((c) => c.path.endsWith("/issues/71/comments"))?.body, 5_000);
     expect(status).toContain("queued");

@@ -7,6 +7,7 @@ import {
   type Run,
   type RunFilter,
   type RunPatch,
+  type RunStatus,
   RunConflictError,
   type Store,
   type UsageEntry,
@@ -90,7 +91,7 @@ export class MongoStore implements Store {
     return doc ? runFromDoc(doc) : null;
   }
 
-  async updateRun(id: string, patch: RunPatch): Promise<Run | null> {
+  async updateRun(id: string, patch: RunPatch, options: { ifStatus?: RunStatus } = {}): Promise<Run | null> {
     const set: Partial<RunDoc> = { updatedAt: new Date() };
     const unset: Record<string, ""> = {};
     for (const [key, value] of Object.entries(patch) as [keyof RunPatch, unknown][]) {
@@ -102,7 +103,7 @@ export class MongoStore implements Store {
     }
     try {
       const doc = await this.runs.findOneAndUpdate(
-        { _id: id },
+        options.ifStatus ? { _id: id, status: options.ifStatus } : { _id: id },
         Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set },
         { returnDocument: "after" },
       );

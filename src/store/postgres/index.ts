@@ -69,7 +69,7 @@ export class PostgresStore implements Store {
     return rows[0] ? runFromRow(rows[0]) : null;
   }
 
-  async updateRun(id: string, patch: RunPatch): Promise<Run | null> {
+  async updateRun(id: string, patch: RunPatch, options: { ifStatus?: RunStatus } = {}): Promise<Run | null> {
     if (!isUuid(id)) return null;
     const columns: Record<string, unknown> = {
       status: patch.status,
@@ -90,11 +90,13 @@ export class PostgresStore implements Store {
       // Links merge: writers that know different links (tracking comment, Slack thread) keep each other's.
       sets.push(column === "links" ? `links = links || $${values.length}::jsonb` : `${column} = $${values.length}`);
     }
+    let where = "id = $1";
+    if (options.ifStatus) {
+      values.push(options.ifStatus);
+      where += ` AND status = $${values.length}`;
+    }
     try {
-      const { rows } = await this.pool.query<RunRow>(
-        `UPDATE ai_runs SET ${sets.join(", ")} WHERE id = $1 RETURNING *`,
-        values,
-      );
+      const { rows } = await this.pool.query<RunRow>(`UPDATE ai_runs SET ${sets.join(", ")} WHERE ${where} RETURNING *`, values);
       return rows[0] ? runFromRow(rows[0]) : null;
     } catch (error) {
       if (!isDuplicateKeyError(error) || !patch.status) throw error;
