@@ -63,44 +63,59 @@ const pushed = (number: number, headSha: string, action = "synchronize", draft =
   return payload;
 };
 
+/**
+ * For one describe block: the app, started once with these tasks (released runs, closed at the
+ * end), and a fake GitHub per test, in which Codertocat may write.
+ */
+function appPerSuite(options: { concurrency?: number }, onApp: (app: TestApp) => void, onGitHub: (github: FakeGitHub) => void): void {
+  let app: TestApp | undefined;
+  let github: FakeGitHub | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(tasks, options);
+    onApp(app);
+  });
+  afterAll(async () => {
+    release();
+    await app?.close();
+  });
+  beforeEach(() => {
+    github = fakeGitHub();
+    github.permissions.set("Codertocat", "write");
+    onGitHub(github);
+  });
+  afterEach(() => {
+    release();
+    github?.done();
+  });
+}
+
 describe("triggers: from webhook to queued run", () => {
   let app: TestApp;
   let github: FakeGitHub;
   const send = (event: string, payload: unknown, id?: string) => deliver(app.webhookUrl, event, payload, WEBHOOK_SECRET, id);
   const runsOn = (number: number) => app.database.store.listRuns({ repo: REPO, number });
   /** The queue's finished intake and trigger jobs for one delivery id. */
+  let jobs: pg.Pool;
   const jobsFor = async (deliveryId: string) => {
-    const pool = new pg.Pool({ connectionString: app.database.postgresUrl });
-    try {
-      const { rows } = await pool.query<{ name: string; n: string }>(
-        `SELECT name, count(*) AS n FROM agenda_jobs WHERE last_finished_at IS NOT NULL AND (
-           (name = 'intake' AND data->'entries' @> jsonb_build_array(jsonb_build_object('delivery', jsonb_build_object('id', $1::text))))
-           OR (name = 'trigger' AND data->>'deliveryId' = $1)) GROUP BY name`,
-        [deliveryId],
-      );
-      const count = (name: string) => Number(rows.find((r) => r.name === name)?.n ?? 0);
-      return { intake: count("intake"), trigger: count("trigger") };
-    } finally {
-      await pool.end();
+    if (!jobs) {
+      jobs = new pg.Pool({ connectionString: app.database.postgresUrl, max: 1 });
+      jobs.on("error", () => undefined); // the scratch database is dropped at the end
     }
+    const { rows } = await jobs.query<{ name: string; n: string }>(
+      `SELECT name, count(*) AS n FROM agenda_jobs WHERE last_finished_at IS NOT NULL AND (
+         (name = 'intake' AND data->'entries' @> jsonb_build_array(jsonb_build_object('delivery', jsonb_build_object('id', $1::text))))
+         OR (name = 'trigger' AND data->>'deliveryId' = $1)) GROUP BY name`,
+      [deliveryId],
+    );
+    const count = (name: string) => Number(rows.find((r) => r.name === name)?.n ?? 0);
+    return { intake: count("intake"), trigger: count("trigger") };
   };
+  afterAll(async () => {
+    await jobs?.end();
+  });
   const commentsOn = (number: number) => github.comments().filter((c) => c.method === "POST" && c.path.endsWith(`/issues/${number}/comments`));
 
-  beforeAll(async () => {
-    app = await startTestApp(tasks);
-  });
-  afterAll(async () => {
-    release();
-    await app.close();
-  });
-  beforeEach(() => {
-    github = fakeGitHub();
-    github.permissions.set("Codertocat", "write");
-  });
-  afterEach(() => {
-    release();
-    github.done();
-  });
+  appPerSuite({}, (started) => (app = started), (fake) => (github = fake));
 
   it("queues an implement run for the label, reacts 👀, and keeps a tracking comment to the end", async () => {
     const res = await send("issues", labeled(11));
@@ -340,21 +355,7 @@ describe("triggers while every run slot is busy", () => {
   const send = (event: string, payload: unknown) => deliver(app.webhookUrl, event, payload, WEBHOOK_SECRET);
   const runsOn = (number: number) => app.database.store.listRuns({ repo: REPO, number });
 
-  beforeAll(async () => {
-    app = await startTestApp(tasks, { concurrency: 1 });
-  });
-  afterAll(async () => {
-    release();
-    await app.close();
-  });
-  beforeEach(() => {
-    github = fakeGitHub();
-    github.permissions.set("Codertocat", "write");
-  });
-  afterEach(() => {
-    release();
-    github.done();
-  });
+  appPerSuite({ concurrency: 1 }, (started) => (app = started), (fake) => (github = fake));
 
   it("still reacts, queues and answers /ai status at once: the intake has slots of its own", async () => {
     await send("issues", labeled(70));
