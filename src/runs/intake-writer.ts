@@ -1,13 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import type { Delivery } from "../store/types.js";
-import type { TriggerRequest } from "../triggers/requests.js";
+import type { IntakeEntry } from "../triggers/webhook.js";
 
-/** One webhook delivery the intake took: always recorded as seen; queued when it asks for something. */
-export interface IntakeEntry {
-  delivery: Delivery;
-  request?: TriggerRequest;
-}
+export type { IntakeEntry };
 
 export interface IntakeWriterDeps {
   /** Durably queues one batch of deliveries (a single write), for a worker to record and fan out. */

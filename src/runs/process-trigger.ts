@@ -208,6 +208,7 @@ async function queueReview(
       return { result: "updated", runId: pending.id };
     }
     if (trigger === "pull_request") {
+      // Read after the update above, not with the pending run: that run may be the one just started.
       const running = (await deps.store.listRuns({ repo, number: request.number, statuses: ["running"] })).find(
         (run) => run.task === "review",
       );

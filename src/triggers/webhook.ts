@@ -11,13 +11,19 @@ export function isIntakeEvent(event: string, action: string | null | undefined):
   return INTAKE_EVENTS.some((name) => name === event || name === `${event}.${action ?? ""}`);
 }
 
+/** One webhook delivery the intake took: always recorded as seen; queued when it asks for something. */
+export interface IntakeEntry {
+  delivery: Delivery;
+  request?: TriggerRequest;
+}
+
 export interface WebhookIntakeDeps {
   /**
    * Takes the delivery, to be recorded as seen and, with a request, queued for the intake job that
    * does the slower checks (permissions, config) and starts the run. Returns at once: the write
    * happens behind the response. Throws when it cannot take more.
    */
-  accept: (entry: { delivery: Delivery; request?: TriggerRequest }) => void;
+  accept: (entry: IntakeEntry) => void;
   appId: number | undefined;
   log: Pick<Logger, "debug">;
 }
