@@ -38,11 +38,15 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM node:20-bookworm-slim
 
 # The agent clones repositories and pushes branches with the git binary, which the slim image
-# lacks; ca-certificates lets git verify TLS to GitHub. --no-install-recommends keeps out perl
-# and other extras, and the apt lists are removed so they do not bloat the layer.
+# lacks; ca-certificates lets git verify TLS to GitHub. bubblewrap (bwrap) is the sandbox every
+# command of a run executes in (docs/sandbox.md); Debian's build is not setuid, so it works by
+# creating user namespaces, which docker-compose.yml's security options let it do. Its limits
+# are set with prlimit, from util-linux, which the base image already has. --no-install-recommends
+# keeps out perl and other extras, and the apt lists are removed so they do not bloat the layer.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends git ca-certificates \
-  && rm -rf /var/lib/apt/lists/*
+  && apt-get install -y --no-install-recommends git ca-certificates bubblewrap \
+  && rm -rf /var/lib/apt/lists/* \
+  && bwrap --version && prlimit --version
 
 ENV NODE_ENV=production
 # The server binds to localhost unless HOST is set, which inside a container would make the

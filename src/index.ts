@@ -1,4 +1,5 @@
 import type { ApplicationFunction } from "probot";
+import type { SandboxStatus } from "./sandbox/index.js";
 import type { Store } from "./store/types.js";
 import { INTAKE_EVENTS, type WebhookIntakeDeps, createWebhookIntake } from "./triggers/webhook.js";
 import { createHealthHandler } from "./web/health.js";
@@ -12,6 +13,8 @@ export interface AppDependencies {
   /** Records and queues deliveries behind the webhook response. */
   intake: { accept: WebhookIntakeDeps["accept"]; readonly backlog: number };
   appId: number | undefined;
+  /** Where this process runs commands, for /readyz; absent in a process that runs none. */
+  sandbox?: () => SandboxStatus;
 }
 
 /** The Probot app: wires handlers and HTTP routes, nothing else. */

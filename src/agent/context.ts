@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { GitHubClient } from "../github/client.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
+import type { PathPolicy } from "./paths.js";
 import { workspaceFiles } from "./tools/search.js";
 
 /**
@@ -86,11 +86,16 @@ export async function issueText(
 /** The repository's instructions for agents, when it has them. */
 export const INSTRUCTION_FILES = ["AGENTS.md", "CLAUDE.md", ".github/copilot-instructions.md"] as const;
 const MAX_INSTRUCTIONS = 8_000;
+const MAX_INSTRUCTION_BYTES = 1024 * 1024;
 
-export async function repositoryInstructions(root: string): Promise<{ file: string; text: string }[]> {
+/**
+ * Read through the path policy like any file the model asks for: an instructions file that is a
+ * link out of the workspace (`AGENTS.md -> /proc/self/environ`), or nowhere, is skipped unread.
+ */
+export async function repositoryInstructions(policy: PathPolicy): Promise<{ file: string; text: string }[]> {
   const found: { file: string; text: string }[] = [];
   for (const file of INSTRUCTION_FILES) {
-    const text = await readFile(path.join(root, file), "utf8").catch(() => undefined);
+    const text = await policy.readText(file, MAX_INSTRUCTION_BYTES).catch(() => undefined);
     if (text?.trim()) found.push({ file, text: text.length > MAX_INSTRUCTIONS ? `${text.slice(0, MAX_INSTRUCTIONS)}\n… (cut)` : text.trim() });
   }
   return found;
@@ -100,8 +105,8 @@ export async function repositoryInstructions(root: string): Promise<{ file: stri
  * A compact map of the repository: every directory with its number of files, and the files of the
  * top levels, within a fixed size, so the model knows where to look without reading the tree.
  */
-export async function repositoryMap(root: string, maxCharacters = 6_000): Promise<string> {
-  const files = await workspaceFiles(root);
+export async function repositoryMap(policy: PathPolicy, maxCharacters = 6_000): Promise<string> {
+  const files = (await workspaceFiles(policy)).map((file) => file.relative);
   const perDirectory = new Map<string, number>();
   for (const file of files) {
     const dir = path.posix.dirname(file);

@@ -1,13 +1,14 @@
 import path from "node:path";
 import type { AppConfig } from "../config/env.js";
 import { githubUrls } from "../config/github-urls.js";
+import type { Sandbox } from "../sandbox/index.js";
 import type { Store } from "../store/types.js";
 import { ModelClient } from "./model.js";
 import type { AgentEnvironment } from "./session.js";
 import { WorkspaceManager } from "./workspace.js";
 
 /** The coding agent's server-wide parts, from the environment: model client, git cache, store. */
-export function agentEnvironment(config: AppConfig, store: Store): AgentEnvironment {
+export function agentEnvironment(config: AppConfig, store: Store, sandbox: Sandbox): AgentEnvironment {
   const urls = githubUrls(config);
   return {
     ...(config.ANTHROPIC_API_KEY
@@ -23,5 +24,6 @@ export function agentEnvironment(config: AppConfig, store: Store): AgentEnvironm
     store,
     remoteUrl: (owner, repo) => urls.gitRemote(owner, repo),
     commandTimeoutMs: config.AGENT_COMMAND_TIMEOUT_MS,
+    sandbox,
   };
 }

@@ -1,8 +1,11 @@
 /**
- * Runs git for the workspace manager: argument arrays, no shell, a timeout per command, and an
- * environment built from scratch so that neither the machine's git config nor the parent's
- * secrets reach git. An installation token travels only in the child's environment, as an
- * `http.extraHeader` set through `GIT_CONFIG_COUNT`, and is redacted from every error.
+ * Runs the app's own git: argument arrays, no shell, a timeout per command, and an environment
+ * built from scratch so that neither the machine's git config nor the parent's secrets reach git.
+ * Whatever a repository or a sandboxed command may have written, this git runs none of it: hooks
+ * point at an empty directory, fsmonitor and the untracked cache are off, submodules are not
+ * entered, and these settings come from the environment (`GIT_CONFIG_COUNT`), which outranks any
+ * config file. An installation token travels only in the child's environment, as an
+ * `http.<origin>/.extraHeader` scoped to the remote's host, and is redacted from every error.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -62,6 +65,12 @@ export function redact(text: string, token?: string): string {
   return out;
 }
 
+/** The prefix an installation token may be sent to: the remote's scheme and host, for http(s) remotes. */
+export function authScopeOf(remote: string): string | undefined {
+  const url = new URL(remote);
+  return url.protocol === "https:" || url.protocol === "http:" ? `${url.origin}/` : undefined;
+}
+
 /** Refuses remotes git could be tricked with and URLs that carry credentials; local paths become file:// URLs. */
 export function normaliseRemote(remoteUrl: string): string {
   if (path.isAbsolute(remoteUrl)) return pathToFileURL(remoteUrl).href;
@@ -75,12 +84,37 @@ export interface GitEnvOptions {
   /** HOME for git: an empty directory we own, so no `~/.config/git/ignore` or attributes apply. */
   home: string;
   token?: string;
+  /** The URL prefix the token is sent to (the remote's origin, e.g. `https://github.com/`); no header without it. */
+  authScope?: string;
   /** Extra variables, e.g. the commit identity. */
   extra?: Record<string, string>;
 }
 
+/**
+ * Where hooks are looked for: `/dev/null` is not a directory and no one can make it one, so no
+ * hook can ever be found there — unlike an empty folder, which something could fill.
+ */
+export const NO_HOOKS = "/dev/null";
+
+/** Settings every git command of the app runs with, whatever the repository's config says. */
+export function hardenedSettings(): [string, string][] {
+  return [
+    ["core.hooksPath", NO_HOOKS],
+    ["core.fsmonitor", "false"],
+    ["core.untrackedCache", "false"],
+    // Sandboxed commands write the worktree as another uid; the app's git must still read it.
+    ["safe.directory", "*"],
+    ["submodule.recurse", "false"],
+    ["diff.ignoreSubmodules", "all"],
+    ["status.submoduleSummary", "false"],
+    ["protocol.ext.allow", "never"],
+    ["credential.helper", ""],
+    ["core.askPass", ""],
+  ];
+}
+
 /** The whole environment of a git child. */
-export function gitEnv({ home, token, extra }: GitEnvOptions): NodeJS.ProcessEnv {
+export function gitEnv({ home, token, authScope, extra }: GitEnvOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of PASSED_THROUGH) {
     const value = process.env[name];
@@ -94,11 +128,13 @@ export function gitEnv({ home, token, extra }: GitEnvOptions): NodeJS.ProcessEnv
     // Do not let git look above the directories we hand it for a repository.
     GIT_CEILING_DIRECTORIES: home,
   });
-  if (token) {
-    env.GIT_CONFIG_COUNT = "1";
-    env.GIT_CONFIG_KEY_0 = "http.extraHeader";
-    env.GIT_CONFIG_VALUE_0 = `Authorization: ${authorizationHeader(token)}`;
-  }
+  const settings = hardenedSettings();
+  if (token && authScope) settings.push([`http.${authScope}.extraHeader`, `Authorization: ${authorizationHeader(token)}`]);
+  env.GIT_CONFIG_COUNT = String(settings.length);
+  settings.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
   return { ...env, ...extra };
 }
 

@@ -1,12 +1,13 @@
 import { UserFacingError } from "../runs/tasks.js";
 import { repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
-import { PathPolicy } from "./paths.js";
+import { ALWAYS_PROTECTED, PathPolicy } from "./paths.js";
 import { formatUsd } from "./pricing.js";
 import { renderPrompt } from "./prompts.js";
 import type { AgentSession } from "./session.js";
 import { ToolSet } from "./tools/index.js";
 import { COMMAND_NAMES } from "./tools/run-command.js";
+import type { CommandRecord } from "./tools/types.js";
 
 /**
  * `ai.implement`: the coding agent on the run's branch. It works in the workspace until it calls
@@ -40,16 +41,35 @@ export async function implement(session: AgentSession, input: ImplementInput, si
   const budget = await session.budget();
   const workspace = await session.workspace(branch);
 
+  const { sandbox, commandTimeoutMs } = session.environment;
+  const canRun = sandbox.kind !== "none";
   const commands = Object.fromEntries(COMMAND_NAMES.flatMap((name) => (config.agent.commands[name] ? [[name, config.agent.commands[name]]] : [])));
-  const protectedPaths = config.agent.allow_protected ? [] : [".github/workflows/**", ...config.agent.protected_paths];
+  const protectedPaths = config.agent.allow_protected ? [] : [...ALWAYS_PROTECTED, ...config.agent.protected_paths];
+  const policy = new PathPolicy(workspace.dir, {
+    protectedPaths: config.agent.protected_paths,
+    allowProtected: config.agent.allow_protected,
+    ...(input.allowed_paths ? { allowed: input.allowed_paths } : {}),
+    ...(sandbox.owner ? { owner: sandbox.owner } : {}),
+  });
+  const network = config.agent.sandbox.network && sandbox.describe().network === "allow";
+  const withSignal = signal ? { signal } : {};
   const tools = new ToolSet({
-    policy: new PathPolicy(workspace.dir, { protectedPaths: config.agent.protected_paths, allowProtected: config.agent.allow_protected, ...(input.allowed_paths ? { allowed: input.allowed_paths } : {}) }),
-    commands: { commands, cwd: workspace.dir, timeoutMs: session.environment.commandTimeoutMs, record: session.commands, ...(signal ? { signal } : {}) },
+    policy,
+    ...(canRun ? { commands: { commands, sandbox, workspace: workspace.dir, network, timeoutMs: commandTimeoutMs, record: session.commands, ...withSignal } } : {}),
+    ...(canRun && config.agent.shell ? { bash: { shell: session.shell(network), timeoutMs: commandTimeoutMs, record: session.commands, ...withSignal } } : {}),
   });
   const repo = `${target.owner}/${target.repo}`;
   const [system, context, task] = await Promise.all([
-    renderPrompt("system-implement", { repo, commands: Object.keys(commands), protected: [...new Set(protectedPaths)], allowed: input.allowed_paths ?? null }),
-    renderPrompt("repository", { repo, default_branch: target.defaultBranch, instructions: await repositoryInstructions(workspace.dir), map: await repositoryMap(workspace.dir) }),
+    renderPrompt("system-implement", {
+      repo,
+      commands: canRun ? Object.keys(commands) : [],
+      shell: canRun && config.agent.shell,
+      network,
+      no_sandbox: canRun ? null : sandbox.describe().status,
+      protected: [...new Set(protectedPaths)],
+      allowed: input.allowed_paths ?? null,
+    }),
+    renderPrompt("repository", { repo, default_branch: target.defaultBranch, instructions: await repositoryInstructions(policy), map: await repositoryMap(policy) }),
     renderPrompt("task", { mode: "implement", issue, actor: target.actor, instructions: input.instructions ?? "", plan: input.plan ?? "" }),
   ]);
 
@@ -71,6 +91,8 @@ export async function implement(session: AgentSession, input: ImplementInput, si
     );
   }
 
+  // The shell can write anywhere in the worktree; what the path policy forbids is not committed.
+  const discarded = await workspace.discard((file) => !policy.mayWrite(file));
   const files = await workspace.changedFiles();
   if (files.length > 0) {
     const committer = await session.source.committer();
@@ -93,12 +115,25 @@ export async function implement(session: AgentSession, input: ImplementInput, si
   const pr_body = await renderPrompt("pull-request", {
     summary: result.summary,
     files: changedFiles,
-    commands: session.commands,
+    discarded,
+    commands: commandLines(session.commands),
+    earlier_commands: Math.max(0, session.commands.length - MAX_LISTED_COMMANDS),
+    sandbox: sandbox.kind,
     cost: formatUsd(budget.spentMicros),
     actor: target.actor,
     issue: target.number,
   });
   return { branch, changed: true, summary: result.summary, files_changed: changedFiles, commits: commits.length, pr_body };
+}
+
+const MAX_LISTED_COMMANDS = 30;
+
+/** The last commands for the pull request's body, one line each; the template says how many came before. */
+function commandLines(records: readonly CommandRecord[]): CommandRecord[] {
+  return records.slice(-MAX_LISTED_COMMANDS).map((record) => {
+    const line = record.command.replace(/\s+/g, " ").replace(/`/g, "'").trim();
+    return { ...record, command: line.length > 120 ? `${line.slice(0, 119)}…` : line };
+  });
 }
 
 /** `fix: handle empty input (#12)`, the summary, and the co-author trailer. */

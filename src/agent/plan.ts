@@ -56,8 +56,9 @@ export async function plan(session: AgentSession, input: { instructions?: string
   // A branch of its own, never pushed: two plans of one repository may run at once.
   const workspace = await session.workspace(`ai-plan/${target.runId}`);
   let submitted: Plan | undefined;
+  const policy = new PathPolicy(workspace.dir, { protectedPaths: [], allowProtected: false });
   const tools = new ToolSet({
-    policy: new PathPolicy(workspace.dir, { protectedPaths: [], allowProtected: false }),
+    policy,
     readOnly: true,
     finishTool: {
       ...SUBMIT_PLAN,
@@ -74,7 +75,7 @@ export async function plan(session: AgentSession, input: { instructions?: string
     maxTokens: config.models.max_tokens,
     maxTurns: config.agent.max_turns,
     system: await renderPrompt("system-plan", { repo }),
-    context: await renderPrompt("repository", { repo, default_branch: target.defaultBranch, instructions: await repositoryInstructions(workspace.dir), map: await repositoryMap(workspace.dir) }),
+    context: await renderPrompt("repository", { repo, default_branch: target.defaultBranch, instructions: await repositoryInstructions(policy), map: await repositoryMap(policy) }),
     task: await renderPrompt("task", { mode: "plan", issue, actor: target.actor, instructions: input.instructions ?? "", plan: "" }),
     tools,
     budget,

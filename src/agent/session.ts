@@ -5,6 +5,8 @@ import { Budget, type LedgerStore } from "./budget.js";
 import type { IssueText } from "./context.js";
 import type { JiraClient } from "../mirrors/jira-client.js";
 import type { ModelClient } from "./model.js";
+import type { Sandbox } from "../sandbox/index.js";
+import { ShellSession } from "../sandbox/shell-session.js";
 import type { CommandRecord } from "./tools/types.js";
 import type { Workspace, WorkspaceManager } from "./workspace.js";
 
@@ -24,6 +26,8 @@ export interface AgentEnvironment {
   /** Where the repository is fetched from and pushed to. */
   remoteUrl(owner: string, repo: string): string;
   commandTimeoutMs: number;
+  /** Where every command of the repository or the model runs. */
+  sandbox: Sandbox;
   /** For plans with notify.jira.create_tasks: the steps become Jira tasks. */
   jira?: JiraClient;
 }
@@ -60,6 +64,7 @@ export class AgentSession {
   readonly commands: CommandRecord[] = [];
   private workspaceSlot?: Workspace;
   private budgetSlot?: Budget;
+  private shellSlot?: ShellSession;
 
   constructor(
     readonly environment: AgentEnvironment,
@@ -91,6 +96,8 @@ export class AgentSession {
   /** The run's workspace on `branch`; the first call prepares it. */
   async workspace(branch: string): Promise<Workspace> {
     if (this.workspaceSlot && this.workspaceSlot.branch === branch) return this.workspaceSlot;
+    this.shellSlot?.dispose();
+    this.shellSlot = undefined;
     await this.workspaceSlot?.dispose();
     const { owner, repo, runId, defaultBranch } = this.target;
     const token = await this.source.token();
@@ -102,7 +109,17 @@ export class AgentSession {
       branch,
       runId,
     });
+    // When commands run as another uid, the worktree is handed to it.
+    await this.environment.sandbox.adopt(this.workspaceSlot.dir);
     return this.workspaceSlot;
+  }
+
+  /** The run's persistent shell in the sandbox, in the current workspace; started on first use. */
+  shell(network: boolean): ShellSession {
+    const dir = this.workspaceSlot?.dir;
+    if (!dir) throw new Error("the shell needs the run's workspace");
+    this.shellSlot ??= new ShellSession(this.environment.sandbox, { workspace: dir, network });
+    return this.shellSlot;
   }
 
   /** The workspace if one was prepared in this process. */
@@ -111,6 +128,8 @@ export class AgentSession {
   }
 
   async dispose(): Promise<void> {
+    this.shellSlot?.dispose();
+    this.shellSlot = undefined;
     await this.workspaceSlot?.dispose();
     this.workspaceSlot = undefined;
   }

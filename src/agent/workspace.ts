@@ -6,9 +6,9 @@
  * process; a cache directory must not be shared by several processes.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, realpath, rename, rm, stat } from "node:fs/promises";
+import { mkdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { NETWORK_TIMEOUT_MS, normaliseRemote, runGit, type RunGitOptions } from "./git.js";
+import { NETWORK_TIMEOUT_MS, authScopeOf, normaliseRemote, runGit, type RunGitOptions } from "./git.js";
 
 export { GitError } from "./git.js";
 
@@ -42,6 +42,8 @@ export interface Workspace {
   reusedBranch: boolean;
   /** Paths changed in the worktree relative to HEAD, tracked and untracked (respecting .gitignore), sorted. */
   changedFiles(): Promise<string[]>;
+  /** Undoes the changes to the files `reject` picks (restored from HEAD, or removed when new); returns them. */
+  discard(reject: (file: string) => boolean): Promise<string[]>;
   /** Stages everything and commits; returns the new sha, or undefined when nothing changed. */
   commit(message: string, author: { name: string; email: string }): Promise<string | undefined>;
   /** Commits on the branch that are not on `baseBranch` (as of prepare), oldest first. */
@@ -100,7 +102,8 @@ export class WorkspaceManager {
     const remote = normaliseRemote(options.remoteUrl);
     await mkdir(path.join(this.cacheDir, "worktrees"), { recursive: true });
     const home = await realpath(this.cacheDir);
-    const git = (args: string[], cwd: string, extra?: Partial<RunGitOptions>) => runGit(args, { cwd, home, token, ...extra });
+    const authScope = authScopeOf(remote);
+    const git = (args: string[], cwd: string, extra?: Partial<RunGitOptions>) => runGit(args, { cwd, home, token, ...(authScope ? { authScope } : {}), ...extra });
     for (const ref of [branch, baseBranch]) {
       await git(["check-ref-format", "--branch", ref], home).catch(() => {
         throw new Error(`Invalid branch name: ${ref}`);
@@ -123,8 +126,7 @@ export class WorkspaceManager {
   private async setUp(gitDir: string, dir: string, remote: string, options: PrepareOptions, git: GitFn): Promise<Workspace> {
     const { branch, baseBranch } = options;
     if (await exists(gitDir)) {
-      const url = await git(["config", "--get", "remote.origin.url"], gitDir, { okCodes: [1] });
-      if (url.stdout.trim() !== remote) await git(["remote", "set-url", "origin", remote], gitDir);
+      await this.resetConfig(gitDir, remote, git);
       await git(["fetch", "--prune", "--no-tags", "--quiet", "origin"], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
     } else {
       await this.clone(remote, gitDir, git);
@@ -158,8 +160,7 @@ export class WorkspaceManager {
       await git(["clone", "--bare", "--quiet", "--filter=blob:none", "--no-tags", "--", remote, temp], path.dirname(gitDir), {
         timeoutMs: NETWORK_TIMEOUT_MS,
       });
-      await git(["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"], temp);
-      await git(["config", "core.hooksPath", "/dev/null"], temp);
+      await this.resetConfig(temp, remote, git);
       // The bare clone put the remote's branches under refs/heads; move them to remote-tracking refs.
       const refs = await git(["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/"], temp);
       const moves = refs.stdout
@@ -176,6 +177,27 @@ export class WorkspaceManager {
       await rm(temp, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /**
+   * Writes the clone's configuration afresh, and empties its hooks and attributes, at every
+   * set-up: whatever got into the shared clone (a test script's `core.fsmonitor`, a filter, a
+   * hook) does not outlive the run that put it there. Values go in through `git config --file`,
+   * which quotes them.
+   */
+  private async resetConfig(gitDir: string, remote: string, git: GitFn): Promise<void> {
+    const file = path.join(gitDir, "config");
+    await writeFile(file, "[core]\n\trepositoryformatversion = 1\n\tfilemode = true\n\tbare = true\n");
+    const settings: [string, string][] = [
+      ["remote.origin.url", remote],
+      ["remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"],
+      ["remote.origin.tagOpt", "--no-tags"],
+      ["remote.origin.promisor", "true"],
+      ["remote.origin.partialclonefilter", "blob:none"],
+    ];
+    for (const [key, value] of settings) await git(["config", "--file", file, key, value], gitDir);
+    await rm(path.join(gitDir, "hooks"), { recursive: true, force: true });
+    await rm(path.join(gitDir, "info", "attributes"), { force: true });
   }
 
   /** Removes what a crashed or earlier run left in the way: the run's directory and worktrees holding `branch`. */
@@ -210,6 +232,15 @@ export class WorkspaceManager {
       baseSha,
       reusedBranch,
       changedFiles,
+      async discard(reject) {
+        const rejected = (await changedFiles()).filter((file) => reject(file));
+        for (const file of rejected) {
+          const tracked = await git(["cat-file", "-e", `HEAD:${file}`], dir, { okCodes: [128] });
+          if (tracked.code === 0) await git(["checkout", "--quiet", "HEAD", "--", file], dir);
+          else await rm(path.join(dir, file), { recursive: true, force: true });
+        }
+        return rejected;
+      },
       async commit(message, author) {
         if ((await changedFiles()).length === 0) return undefined;
         const identity = {

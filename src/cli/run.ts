@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { sandboxEnvSchema } from "../config/env.js";
 import { parseRepoConfig, REPO_CONFIG_PATH } from "../config/repo-config.js";
+import { sandboxFromConfig } from "../sandbox/from-config.js";
 import { defaultRepoConfig } from "../config/repo-config-schema.js";
 import type { LedgerStore } from "../agent/budget.js";
 import { sanitize } from "../agent/context.js";
@@ -74,7 +76,18 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
   }
   const workflow = withoutServices(chosen, options.err);
 
+  const sandboxEnv = sandboxEnvSchema.safeParse(options.env);
+  if (!sandboxEnv.success) {
+    options.err(`ai-agent: ${sandboxEnv.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+    return 2;
+  }
+  const sandbox = await sandboxFromConfig(sandboxEnv.data);
+  if (sandbox.kind === "host") options.err("ai-agent: SANDBOX=host — commands run unsandboxed, on this machine, as you");
+  if (sandbox.kind === "none") options.err(`ai-agent: no sandbox (${sandbox.describe().status}); steps that run commands will fail`);
+
   const cacheDir = await mkdtemp(path.join(tmpdir(), "ai-agent-run-"));
+  // The sandbox may run as another uid (when this runs as root): it must pass through to the worktree.
+  await chmod(cacheDir, 0o755);
   const ledger = memoryLedger();
   const runId = randomUUID();
   const defaultBranch = (await currentBranch(repoDir)) ?? "main";
@@ -86,6 +99,7 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
       store: ledger,
       remoteUrl: () => repoDir,
       commandTimeoutMs: 10 * 60_000,
+      sandbox,
     },
     { runId, owner: "local", repo: path.basename(repoDir), number: options.number, actor: "you", defaultBranch, input: "" },
     config,

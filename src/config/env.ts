@@ -44,8 +44,7 @@ const urlWithScheme = (schemes: readonly string[], what: string) =>
 
 const PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/;
 
-export const envSchema = z
-  .object({
+const envObject = z.object({
     NODE_ENV: z.preprocess(
       emptyToUndefined,
       z.enum(["development", "production", "test"], "expected development, production or test").default("development"),
@@ -117,13 +116,23 @@ export const envSchema = z
     ANTHROPIC_BASE_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://api.anthropic.com"),
     ANTHROPIC_MAX_RETRIES: integer(0, 10, 4),
     AGENT_COMMAND_TIMEOUT_MS: integer(1_000, 3_600_000, 10 * 60_000),
+    // the execution boundary (docs/sandbox.md): host only on the operator's explicit word
+    SANDBOX: z.preprocess(emptyToUndefined, z.enum(["auto", "bubblewrap", "host"], "expected auto, bubblewrap or host").default("auto")),
+    SANDBOX_NETWORK: z.preprocess(emptyToUndefined, z.enum(["deny", "allow"], "expected deny or allow").default("deny")),
+    SANDBOX_MAX_PROCESSES: integer(16, 100_000, 1024),
+    SANDBOX_MEMORY_MB: integer(64, 1_048_576, 4096),
     // status mirrors
     SLACK_BOT_TOKEN: optionalString,
     SLACK_API_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://slack.com/api/"),
     JIRA_BASE_URL: urlWithScheme(["http:", "https:"], "your Jira site's URL, such as https://example.atlassian.net"),
     JIRA_EMAIL: optionalString,
     JIRA_API_TOKEN: optionalString,
-  })
+  });
+
+/** The variables that choose and bound the sandbox, for the CLI, which reads no other server setting. */
+export const sandboxEnvSchema = envObject.pick({ SANDBOX: true, SANDBOX_NETWORK: true, SANDBOX_MAX_PROCESSES: true, SANDBOX_MEMORY_MB: true, DATA_DIR: true, PRIVATE_KEY_PATH: true });
+
+export const envSchema = envObject
   .superRefine((env, ctx) => {
     if (env.PRIVATE_KEY_PATH && env.PRIVATE_KEY) {
       ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY_PATH"], message: "set either PRIVATE_KEY or PRIVATE_KEY_PATH, not both" });

@@ -76,9 +76,16 @@ export const agentSchema = section({
   // Each absent command is one the agent may not run.
   commands: section({ install: shellCommand, test: shellCommand, lint: shellCommand, build: shellCommand }),
   max_turns: wholeNumber(1, 500).default(50),
-  protected_paths: list(nonEmptyString("a glob pattern"), "glob patterns", () => [".github/workflows/**"]),
+  // The same globs as ALWAYS_PROTECTED in agent/paths.ts, shown as the default so users see them.
+  protected_paths: list(nonEmptyString("a glob pattern"), "glob patterns", () => [".github/**", ".husky/**", ".githooks/**"]),
   allow_protected: z.boolean("expected true or false").default(false),
   draft_pull_requests: z.boolean("expected true or false").default(false),
+  // A persistent bash in the sandbox for the agent; the named commands above work either way.
+  shell: z.boolean("expected true or false").default(true),
+  sandbox: section({
+    // Network for the agent's shell and commands, where the server's SANDBOX_NETWORK allows it.
+    network: z.boolean("expected true or false").default(false),
+  }),
 });
 
 /** How pull requests are reviewed; what triggers a review is under `triggers.review`. */

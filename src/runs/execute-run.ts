@@ -10,6 +10,8 @@ export interface ExecuteDeps {
   tasks: TaskRegistry;
   runUrl: (runId: string) => string;
   log: Pick<Logger, "info" | "warn" | "error">;
+  /** A line every tracking comment carries, e.g. that commands run unsandboxed. */
+  notice?: string;
 }
 
 /** `deferred`: another run of the same task is running on that target; try again shortly. */
@@ -39,7 +41,7 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
   }
   if (!run.installationId) throw new Error(`run ${runId} has no installation`);
   const octokit = await deps.github(run.installationId);
-  const tracking = TRACKED.has(run.task) ? new TrackingComment(octokit, deps.store, deps.runUrl(run.id)) : null;
+  const tracking = TRACKED.has(run.task) ? new TrackingComment(octokit, deps.store, deps.runUrl(run.id), deps.notice) : null;
   if (tracking) run = await tracking.show(run);
 
   let current: Run = run;

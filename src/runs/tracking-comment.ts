@@ -19,7 +19,7 @@ export type Outcome =
   | { status: "failed"; message: string }
   | { status: "stopped"; by: string };
 
-export function renderTrackingComment(run: Run, runUrl: string, outcome?: Outcome, now = new Date()): string {
+export function renderTrackingComment(run: Run, runUrl: string, outcome?: Outcome, now = new Date(), notice?: string): string {
   const link = `[run details](${runUrl})`;
   const started = run.startedAt ?? run.createdAt;
   const took = formatDuration(now.getTime() - started.getTime());
@@ -33,7 +33,7 @@ export function renderTrackingComment(run: Run, runUrl: string, outcome?: Outcom
         : `❌ **Failed** after ${took} · cost ${cost} · ${link}\n\n${outcome.message}`;
   const steps = run.steps.map((s) => `- ${ICONS[s.status]} ${s.name ?? s.id}`);
   const summary = outcome?.status === "succeeded" && outcome.summary ? [``, outcome.summary] : [];
-  return [trackingMarker(run.id), head, ...(steps.length ? ["", ...steps] : []), ...summary, ...linkLines(run)].join("\n");
+  return [trackingMarker(run.id), head, ...(notice ? ["", notice] : []), ...(steps.length ? ["", ...steps] : []), ...summary, ...linkLines(run)].join("\n");
 }
 
 function linkLines(run: Run): string[] {
@@ -52,11 +52,12 @@ export class TrackingComment {
     private readonly octokit: GitHubClient,
     private readonly store: Store,
     private readonly runUrl: string,
+    private readonly notice?: string,
   ) {}
 
   async show(run: Run, outcome?: Outcome): Promise<Run> {
     const [owner, repo] = run.repo.split("/") as [string, string];
-    const body = renderTrackingComment(run, this.runUrl, outcome);
+    const body = renderTrackingComment(run, this.runUrl, outcome, new Date(), this.notice);
     const existing = run.links.trackingCommentId;
     if (existing) {
       await this.octokit.rest.issues.updateComment({ owner, repo, comment_id: Number(existing), body });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { SandboxStatus } from "../sandbox/index.js";
 import type { Store } from "../store/types.js";
 
 export interface HealthSources {
@@ -8,6 +9,8 @@ export interface HealthSources {
   role: string;
   /** Webhook deliveries taken and not yet written to the database. */
   intakeBacklog?: () => number;
+  /** Where this process runs the commands of runs; absent in a web-only process. */
+  sandbox?: () => SandboxStatus;
 }
 
 const READY_TIMEOUT_MS = 2_000;
@@ -36,6 +39,8 @@ export function createHealthHandler(sources: HealthSources) {
         database: { kind: sources.store.kind, status: database },
         queue,
         ...(sources.intakeBacklog ? { intake: { backlog: sources.intakeBacklog() } } : {}),
+        // Reported, not gating: without a sandbox, reviews, plans and answers still work.
+        ...(sources.sandbox ? { sandbox: sources.sandbox() } : {}),
       });
       return true;
     }

@@ -3,6 +3,7 @@ import type { AgentSession } from "../agent/session.js";
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../github/client.js";
 import type { MirrorEnvironment } from "../mirrors/environment.js";
+import type { Sandbox } from "../sandbox/index.js";
 
 /**
  * Actions are what workflow steps `uses:`. Each declares the zod schema of its `with:` inputs and
@@ -26,6 +27,8 @@ export interface WorkflowServices {
   github?: GitHubClient;
   /** The directory `shell.run` runs in: the run's git worktree. */
   workspace?: string;
+  /** Where `shell.run` runs commands; the agent's when absent. */
+  sandbox?: Sandbox;
   /** The coding agent of this run, for the ai.* and git.push actions. */
   agent?: AgentSession;
   /** Slack and Jira, for the slack.* and jira.* actions. */

@@ -5,6 +5,7 @@ import path from "node:path";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { issueText, repositoryInstructions, repositoryMap, sanitize } from "../../src/agent/context.js";
+import { PathPolicy } from "../../src/agent/paths.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 
 describe("sanitize", () => {
@@ -68,6 +69,7 @@ describe("issueText", () => {
 
 describe("repository context", () => {
   let root: string;
+  const policy = () => new PathPolicy(root, { protectedPaths: [], allowProtected: false });
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), "ai-agent-context-"));
     await mkdir(path.join(root, ".github"), { recursive: true });
@@ -81,17 +83,17 @@ describe("repository context", () => {
   afterAll(() => rm(root, { recursive: true, force: true }));
 
   it("reads AGENTS.md, CLAUDE.md and .github/copilot-instructions.md when present", async () => {
-    expect(await repositoryInstructions(root)).toEqual([
+    expect(await repositoryInstructions(policy())).toEqual([
       { file: "AGENTS.md", text: "Run npm test before finishing." },
       { file: ".github/copilot-instructions.md", text: "Use tabs." },
     ]);
   });
 
   it("maps the repository compactly, within its size", async () => {
-    const map = await repositoryMap(root);
+    const map = await repositoryMap(policy());
     expect(map).toContain("4 files.");
     expect(map).toContain("src/index.ts");
     expect(map).toContain("src/deep/er/ (1)");
-    expect((await repositoryMap(root, 40)).endsWith("… (map cut; use find_files)")).toBe(true);
+    expect((await repositoryMap(policy(), 40)).endsWith("… (map cut; use find_files)")).toBe(true);
   });
 });

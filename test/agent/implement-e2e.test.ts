@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webhooks-types";
 import nock from "nock";
+import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ModelClient } from "../../src/agent/model.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
@@ -58,7 +58,7 @@ describe("implementing an issue, end to end", () => {
   const remoteBranches = () => git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads/").split("\n").filter(Boolean).sort();
 
   beforeAll(async () => {
-    work = await mkdtemp(path.join(tmpdir(), "ai-agent-e2e-"));
+    work = await reachableTempDir("ai-agent-e2e-");
     const seed = path.join(work, "seed");
     remote = path.join(work, "remote.git");
     execFileSync("git", ["init", "-q", "-b", "main", seed]);
@@ -68,6 +68,7 @@ describe("implementing an issue, end to end", () => {
     git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "init");
     execFileSync("git", ["clone", "-q", "--bare", seed, remote]);
     anthropic = await startFakeAnthropic();
+    const sandbox = await bubblewrap();
     app = await startTestApp((store) =>
       workflowTasks({
         agent: {
@@ -75,6 +76,7 @@ describe("implementing an issue, end to end", () => {
           workspaces: new WorkspaceManager({ cacheDir: path.join(work, "cache") }),
           store,
           remoteUrl: () => remote,
+          sandbox,
           commandTimeoutMs: 30_000,
           jira: new JiraClient({ baseUrl: "https://acme-plan.atlassian.test", email: "bot@acme.test", apiToken: "jira-plan" }),
         },
@@ -142,6 +144,34 @@ describe("implementing an issue, end to end", () => {
     const usage = await app.database.store.usageForMonth(REPO, new Date().toISOString().slice(0, 7));
     expect(usage.entries).toBe(5);
     expect((await app.database.store.getRun(run.id))?.costMicros).toBe(usage.costMicros);
+  });
+
+  it("works through the sandboxed shell: the fix is pushed, a workflow it wrote is not, and secrets stay out", async () => {
+    useConfig(config());
+    anthropic.push(
+      plan,
+      tool("bash", { command: "cd /repo && sed -i 's/tipo/typo/' README.md && export CHECKED=yes" }),
+      tool("bash", { command: 'echo "$CHECKED in $(pwd)"; mkdir -p .github/workflows && echo "on: push" > .github/workflows/evil.yml; ln -s /proc/1/environ env-link; tr "\\0" "\\n" < /proc/1/environ; git status 2>&1 | head -1' }),
+      finish("Fixed the typo with sed."),
+    );
+    await send(12);
+    const run = await finished(12);
+    expect([run.status, run.error]).toEqual(["succeeded", undefined]);
+    const request = JSON.parse(anthropic.requests.at(-1)!.raw) as { tools: { name: string; type?: string }[]; system: { text: string }[]; messages: unknown[] };
+    expect(request.tools).toContainEqual(expect.objectContaining({ type: "bash_20250124", name: "bash" }));
+    expect(request.system[0]!.text).toContain("bash is a persistent shell in a sandbox");
+    const output = JSON.stringify(request.messages);
+    expect(output).toContain("yes in /repo");
+    expect(output).toMatch(/not a git repository/);
+    for (const secret of ["sk-ant-e2e-key", "ghs_fakeinstallationtoken", "BEGIN RSA", "WEBHOOK_SECRET"]) expect(output).not.toContain(secret);
+
+    const branch = `ai/12-${TITLE_SLUG}`;
+    expect(git(remote, "show", `${branch}:README.md`)).toBe("# Hello World\n\nThis is a typo.");
+    expect(git(remote, "ls-tree", "-r", "--name-only", branch).split("\n")).not.toContain(".github/workflows/evil.yml");
+    const body = (github.createdPulls()[0]!.body as { body: string }).body;
+    expect(body).toContain("### Changes left out");
+    expect(body).toContain("- `.github/workflows/evil.yml`");
+    expect(body).toContain("- `cd /repo && sed -i 's/tipo/typo/' README.md && export CHECKED=yes`: passed");
   });
 
   it("opens no branch and no pull request when nothing changed, and says why", async () => {

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PathPolicy } from "../../src/agent/paths.js";
 import { ToolSet } from "../../src/agent/tools/index.js";
@@ -16,7 +17,7 @@ describe("the agent's tools", () => {
   const edit = (input: Record<string, unknown>) => call("str_replace_based_edit_tool", input);
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(tmpdir(), "ai-agent-tools-"));
+    root = await reachableTempDir("ai-agent-tools-");
     outside = await mkdtemp(path.join(tmpdir(), "ai-agent-outside-"));
     await writeFile(path.join(outside, "secret.txt"), "top secret");
     await mkdir(path.join(root, "src"), { recursive: true });
@@ -28,9 +29,10 @@ describe("the agent's tools", () => {
     await symlink(outside, path.join(root, "escape"));
     await symlink(path.join(outside, "secret.txt"), path.join(root, "src/link.txt"));
     execFileSync("git", ["init", "-q"], { cwd: root });
+    await (await bubblewrap()).adopt(root);
     tools = new ToolSet({
       policy: new PathPolicy(root, { protectedPaths: [".github/workflows/**", "secrets/**"], allowProtected: false }),
-      commands: { commands: { test: "node -e \"console.log('tests ran'); console.error(process.env.ANTHROPIC_API_KEY ?? 'no key')\"", lint: "node -e 'process.exit(3)'" }, cwd: root, timeoutMs: 10_000, record },
+      commands: { commands: { test: "node -e \"console.log('tests ran'); console.error(process.env.ANTHROPIC_API_KEY ?? 'no key')\"", lint: "node -e 'process.exit(3)'" }, sandbox: await bubblewrap(), workspace: root, timeoutMs: 10_000, record },
     });
   });
   afterAll(async () => {

@@ -244,21 +244,22 @@ describe("WorkspaceManager", () => {
 });
 
 describe("git environment", () => {
-  it("passes only what git needs, and the token as a config header", () => {
+  it("passes only what git needs, and the token as a config header scoped to the remote's host", () => {
     process.env.AI_AGENT_TEST_SECRET = "do-not-pass";
     try {
-      const env = gitEnv({ home: "/tmp/home", token: "ghs_x" });
+      const env = gitEnv({ home: "/tmp/home", token: "ghs_x", authScope: "https://github.com/" });
       expect(Object.values(env)).not.toContain("do-not-pass");
-      expect(env).toMatchObject({
-        HOME: "/tmp/home",
-        GIT_CONFIG_NOSYSTEM: "1",
-        GIT_CONFIG_GLOBAL: "/dev/null",
-        GIT_TERMINAL_PROMPT: "0",
-        GIT_CONFIG_COUNT: "1",
-        GIT_CONFIG_KEY_0: "http.extraHeader",
-        GIT_CONFIG_VALUE_0: `Authorization: Basic ${base64("ghs_x")}`,
+      expect(env).toMatchObject({ HOME: "/tmp/home", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_TERMINAL_PROMPT: "0" });
+      const settings: Record<string, string | undefined> = {};
+      for (let i = 0; i < Number(env.GIT_CONFIG_COUNT); i++) settings[env[`GIT_CONFIG_KEY_${i}`] ?? ""] = env[`GIT_CONFIG_VALUE_${i}`];
+      expect(settings).toMatchObject({
+        "http.https://github.com/.extraHeader": `Authorization: Basic ${base64("ghs_x")}`,
+        "core.hooksPath": "/dev/null",
+        "core.fsmonitor": "false",
       });
-      expect(gitEnv({ home: "/tmp/home" }).GIT_CONFIG_COUNT).toBeUndefined();
+      expect(settings["http.extraHeader"]).toBeUndefined();
+      // No scope, no header: a token never goes to a host it was not meant for.
+      expect(Object.values(gitEnv({ home: "/tmp/home", token: "ghs_x" })).join("\n")).not.toContain(base64("ghs_x"));
     } finally {
       delete process.env.AI_AGENT_TEST_SECRET;
     }

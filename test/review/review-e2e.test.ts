@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { IssueCommentCreatedEvent, PullRequestOpenedEvent } from "@octokit/webhooks-types";
+import { bubblewrap } from "../helpers/sandbox.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ModelClient } from "../../src/agent/model.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
@@ -67,6 +68,7 @@ describe("reviewing a pull request, end to end", () => {
     shas.second = git(dir, "rev-parse", "HEAD");
 
     anthropic = await startFakeAnthropic();
+    const sandbox = await bubblewrap();
     app = await startTestApp((store) =>
       workflowTasks({
         agent: {
@@ -74,6 +76,7 @@ describe("reviewing a pull request, end to end", () => {
           workspaces: new WorkspaceManager({ cacheDir: path.join(dir, ".cache") }),
           store,
           remoteUrl: () => dir,
+          sandbox,
           commandTimeoutMs: 10_000,
         },
         botLogin: () => Promise.resolve("ai-agent[bot]"),

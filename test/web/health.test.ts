@@ -14,7 +14,12 @@ describe("readiness", () => {
   beforeAll(async () => {
     db = await freshPostgres();
     database = await db.open();
-    const handler = createHealthHandler({ store: database.store, role: "all", queueProcessing: () => processing });
+    const handler = createHealthHandler({
+      store: database.store,
+      role: "all",
+      queueProcessing: () => processing,
+      sandbox: () => ({ kind: "bubblewrap", status: "working", network: "deny" }),
+    });
     server = createServer((req, res) => {
       void handler(req, res).then((handled) => {
         if (!handled) res.writeHead(404).end();
@@ -39,6 +44,11 @@ describe("readiness", () => {
     const res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ready", queue: "not run by this process" });
+  });
+
+  it("says where commands run", async () => {
+    processing = true;
+    expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ sandbox: { kind: "bubblewrap", status: "working", network: "deny" } });
   });
 
   it("is not ready while the queue is stopped", async () => {

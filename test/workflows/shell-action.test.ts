@@ -1,7 +1,8 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
 import { UserFacingError } from "../../src/runs/tasks.js";
 import type { ActionContext } from "../../src/workflows/actions.js";
 import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
@@ -9,17 +10,20 @@ import { renderValue } from "../../src/workflows/template.js";
 
 describe("shell.run", () => {
   let workspace: string;
+  let sandbox: Sandbox;
   const context = (): ActionContext => ({
     target: { runId: "r", owner: "acme", repo: "widgets", number: 1, actor: "octocat" },
-    services: { workspace },
+    services: { workspace, sandbox },
     signal: new AbortController().signal,
   });
   const run = (input: unknown) => shellRun.run(shellRunInput.parse(input), context());
 
   beforeAll(async () => {
-    workspace = await mkdtemp(path.join(tmpdir(), "ai-agent-shell-"));
+    workspace = await reachableTempDir("ai-agent-shell-");
     // Print each argument on its own line, and the environment, so the test sees what arrived.
     await writeFile(path.join(workspace, "show.js"), "for (const a of process.argv.slice(2)) console.log(`[${a}]`); console.error(JSON.stringify(process.env));");
+    sandbox = await bubblewrap();
+    await sandbox.adopt(workspace);
   });
   afterAll(() => rm(workspace, { recursive: true, force: true }));
 
@@ -63,7 +67,7 @@ describe("shell.run", () => {
     const stdout = String(outputs.stdout);
     expect(stdout.length).toBeLessThan(70_000);
     expect(stdout.endsWith("END")).toBe(true);
-    expect(stdout).toMatch(/^…\(\d+ characters cut\)/);
+    expect(stdout).toMatch(/^…\(\d+ bytes cut\)/);
   });
 
   it("refuses a working directory outside the workspace and a missing program", async () => {

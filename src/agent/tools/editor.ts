@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { type PathPolicy, VIRTUAL_ROOT } from "../paths.js";
@@ -6,13 +6,17 @@ import { type ToolOutcome, ToolInputError } from "./types.js";
 
 /**
  * Anthropic's text editor tool (`text_editor_20250728`, named `str_replace_based_edit_tool`):
- * view, create, str_replace and insert, on files inside the workspace only. Both `insert_text` and
- * `new_str` are accepted for `insert`, since models send either.
+ * view, create, str_replace and insert, on files inside the workspace only. Every read and write
+ * goes through the path policy's own `readText` / `writeFile`, which check the descriptor they
+ * opened, not only the path. Both `insert_text` and `new_str` are accepted for `insert`, since
+ * models send either.
  */
 
 export const EDITOR_TOOL_NAME = "str_replace_based_edit_tool";
 /** The most characters one view returns; the model can ask for a line range. */
 export const MAX_VIEW_CHARACTERS = 40_000;
+/** The editor works on source files. */
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 const editorInput = z.discriminatedUnion("command", [
   z.object({ command: z.literal("view"), path: z.string(), view_range: z.tuple([z.number().int(), z.number().int()]).optional() }),
@@ -29,10 +33,11 @@ export async function runEditor(input: unknown, policy: PathPolicy): Promise<Too
 
   if (request.command === "view") {
     const file = policy.forRead(request.path);
-    const info = await stat(file).catch(() => undefined);
+    // lstat: the policy resolved every link already; a link here now was put there since.
+    const info = await lstat(file).catch(() => undefined);
     if (!info) throw new ToolInputError(`${request.path} does not exist`);
     if (info.isDirectory()) return { content: await listDirectory(file, policy) };
-    const text = await readText(file);
+    const text = await readText(request.path, policy);
     const lines = text.split("\n");
     const [start, end] = request.view_range ?? [1, lines.length];
     const last = end === -1 ? lines.length : Math.min(end, lines.length);
@@ -47,14 +52,14 @@ export async function runEditor(input: unknown, policy: PathPolicy): Promise<Too
     return { content: numbered };
   }
 
-  const file = policy.forWrite(request.path);
   if (request.command === "create") {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, request.file_text);
+    const file = await policy.writeFile(request.path, request.file_text);
     return { content: `Created ${shown(file)}.`, changed: policy.relative(file) };
   }
 
-  const text = await readText(file);
+  // Refused before reading when the file may not be edited at all.
+  const file = policy.forWrite(request.path);
+  const text = await readText(request.path, policy);
   if (request.command === "str_replace") {
     const count = text.split(request.old_str).length - 1;
     if (request.old_str === "" || count === 0) throw new ToolInputError(`old_str was not found in ${shown(file)}; view the file and copy the text exactly`);
@@ -62,7 +67,7 @@ export async function runEditor(input: unknown, policy: PathPolicy): Promise<Too
       const lines = lineNumbersOf(text, request.old_str);
       throw new ToolInputError(`old_str occurs ${count} times in ${shown(file)} (lines ${lines.join(", ")}); include more context so it is unique`);
     }
-    await writeFile(file, text.replace(request.old_str, () => request.new_str ?? ""));
+    await policy.writeFile(request.path, text.replace(request.old_str, () => request.new_str ?? ""));
     return { content: `Edited ${shown(file)}.`, changed: policy.relative(file) };
   }
 
@@ -71,17 +76,14 @@ export async function runEditor(input: unknown, policy: PathPolicy): Promise<Too
   const lines = text.split("\n");
   if (request.insert_line > lines.length) throw new ToolInputError(`insert_line ${request.insert_line} is past the end of ${shown(file)} (${lines.length} lines)`);
   lines.splice(request.insert_line, 0, ...inserted.replace(/\n$/, "").split("\n"));
-  await writeFile(file, lines.join("\n"));
+  await policy.writeFile(request.path, lines.join("\n"));
   return { content: `Inserted ${inserted.split("\n").length} line(s) after line ${request.insert_line} of ${shown(file)}.`, changed: policy.relative(file) };
 }
 
-async function readText(file: string): Promise<string> {
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new ToolInputError(`${file} is not a file`);
-  if (info.size > 2 * 1024 * 1024) throw new ToolInputError("the file is over 2 MB; the editor works on source files");
-  const buffer = await readFile(file);
-  if (buffer.includes(0)) throw new ToolInputError("the file is binary");
-  return buffer.toString("utf8");
+async function readText(requested: string, policy: PathPolicy): Promise<string> {
+  const text = await policy.readText(requested, MAX_FILE_BYTES);
+  if (text.includes("\0")) throw new ToolInputError("the file is binary");
+  return text;
 }
 
 function lineNumbersOf(text: string, needle: string): number[] {
@@ -94,11 +96,11 @@ function lineNumbersOf(text: string, needle: string): number[] {
   return found;
 }
 
-/** Two levels of a directory, hidden entries and dependencies left out. */
+/** Two levels of a directory, hidden entries, dependencies and links that lead out left out. */
 async function listDirectory(dir: string, policy: PathPolicy, depth = 0): Promise<string> {
-  const entries = (await readdir(dir, { withFileTypes: true }))
-    .filter((entry) => !entry.name.startsWith(".") && entry.name !== "node_modules")
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const listed = (await readdir(dir, { withFileTypes: true })).filter((entry) => !entry.name.startsWith(".") && entry.name !== "node_modules");
+  const kept = await Promise.all(listed.map(async (entry) => !entry.isSymbolicLink() || (await policy.lookup(policy.relative(path.join(dir, entry.name)))) !== undefined));
+  const entries = listed.filter((_entry, index) => kept[index]).sort((a, b) => a.name.localeCompare(b.name));
   const lines: string[] = [];
   for (const entry of entries.slice(0, 200)) {
     const absolute = path.join(dir, entry.name);

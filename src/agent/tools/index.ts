@@ -1,6 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { PathPolicy, PathRefused } from "../paths.js";
+import { BASH_TOOL_NAME, type BashOptions, runBash } from "./bash.js";
 import { EDITOR_TOOL_NAME, runEditor } from "./editor.js";
 import { type CommandOptions, COMMAND_NAMES, runCommand } from "./run-command.js";
 import { findFiles, searchFiles } from "./search.js";
@@ -18,6 +19,8 @@ export interface ToolSetOptions {
   policy: PathPolicy;
   /** Absent for read-only work (plans): no editor writes, no commands. */
   commands?: CommandOptions;
+  /** The persistent shell in the sandbox; absent when there is no sandbox or agent.shell is false. */
+  bash?: BashOptions;
   readOnly?: boolean;
   /** An extra tool the loop ends with, e.g. a plan's structured answer; `finish` otherwise. */
   finishTool?: { name: string; description: string; input_schema: Anthropic.Tool.InputSchema; parse: (input: unknown) => { summary: string } };
@@ -54,6 +57,7 @@ export class ToolSet {
         },
       },
     );
+    if (!this.options.readOnly && this.options.bash) tools.push({ type: "bash_20250124", name: BASH_TOOL_NAME });
     const allowed = COMMAND_NAMES.filter((name) => this.options.commands?.commands[name]);
     if (!this.options.readOnly && allowed.length > 0) {
       tools.push({
@@ -90,6 +94,9 @@ export class ToolSet {
         case "run":
           if (!this.options.commands || this.options.readOnly) break;
           return await runCommand(input, this.options.commands);
+        case BASH_TOOL_NAME:
+          if (!this.options.bash || this.options.readOnly) break;
+          return await runBash(input, this.options.bash);
         default: {
           const finish = this.options.finishTool;
           if (finish && name === finish.name) return { content: "Recorded.", finished: finish.parse(input) };

@@ -1,13 +1,12 @@
-import { spawn } from "node:child_process";
 import { z } from "zod";
-import { childEnvironment } from "../../workflows/actions/shell.js";
+import type { Sandbox } from "../../sandbox/index.js";
 import { splitCommand } from "../../workflows/argv.js";
 import { type CommandRecord, type ToolOutcome, ToolInputError } from "./types.js";
 
 /**
  * `run`: one of the commands the repository's configuration allows (install, test, lint, build),
- * by name — the model cannot run anything else. No shell, a clean environment without the app's
- * secrets, a time limit, and the end of the output only.
+ * by name, in the sandbox. No shell, the sandbox's allow-listed environment, a time limit, and the
+ * end of the output only.
  */
 
 export const COMMAND_NAMES = ["install", "test", "lint", "build"] as const;
@@ -16,7 +15,11 @@ export const MAX_COMMAND_OUTPUT = 16 * 1024;
 
 export interface CommandOptions {
   commands: Partial<Record<CommandName, string>>;
-  cwd: string;
+  sandbox: Sandbox;
+  /** The run's worktree. */
+  workspace: string;
+  /** The repository asked for network access (agent.sandbox.network). */
+  network?: boolean;
   timeoutMs: number;
   /** Every run is recorded here, for the pull request's body. */
   record: CommandRecord[];
@@ -42,43 +45,19 @@ export async function runCommand(input: unknown, options: CommandOptions): Promi
   } catch (error) {
     throw new ToolInputError(`the ${name} command in the configuration cannot run: ${(error as Error).message}`);
   }
-  const [program, ...args] = argv;
-  if (!program) throw new ToolInputError(`the ${name} command is empty`);
+  if (argv.length === 0) throw new ToolInputError(`the ${name} command is empty`);
 
-  const started = Date.now();
-  const result = await new Promise<{ code: number | null; output: string; timedOut: boolean }>((resolve) => {
-    const child = spawn(program, args, { cwd: options.cwd, env: childEnvironment(), shell: false, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    let output = "";
-    let timedOut = false;
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString("utf8")).slice(-4 * MAX_COMMAND_OUTPUT));
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    // The whole process group, so a test runner's workers stop too.
-    const kill = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, options.timeoutMs);
-    options.signal?.addEventListener("abort", kill, { once: true });
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      resolve({ code: 127, output: `could not start ${program}: ${error.message}`, timedOut: false });
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", kill);
-      resolve({ code, output, timedOut });
-    });
+  const result = await options.sandbox.exec(argv, {
+    workspace: options.workspace,
+    timeoutMs: options.timeoutMs,
+    maxOutputBytes: 4 * MAX_COMMAND_OUTPUT,
+    ...(options.network ? { network: true } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
-  const durationMs = Date.now() - started;
-  options.record.push({ name, command, exitCode: result.code, timedOut: result.timedOut, durationMs });
-  const output = result.output.length > MAX_COMMAND_OUTPUT ? `… (earlier output cut)\n${result.output.slice(-MAX_COMMAND_OUTPUT)}` : result.output;
-  const status = result.timedOut ? `timed out after ${Math.round(options.timeoutMs / 1000)}s` : `exited with code ${result.code}`;
-  return { content: `$ ${command}\n${status} in ${(durationMs / 1000).toFixed(1)}s\n${output}`.trimEnd() };
+  const output = `${result.stdout}${result.stdout && result.stderr ? "\n" : ""}${result.stderr}`;
+  const durationMs = result.durationMs;
+  options.record.push({ name, command, exitCode: result.exitCode, timedOut: result.timedOut, durationMs });
+  const shown = output.length > MAX_COMMAND_OUTPUT || result.droppedBytes.stdout + result.droppedBytes.stderr > 0 ? `… (earlier output cut)\n${output.slice(-MAX_COMMAND_OUTPUT)}` : output;
+  const status = result.timedOut ? `timed out after ${Math.round(options.timeoutMs / 1000)}s` : result.exitCode === null ? `was killed (${result.signal ?? "stopped"})` : `exited with code ${result.exitCode}`;
+  return { content: `$ ${command}\n${status} in ${(durationMs / 1000).toFixed(1)}s\n${shown}`.trimEnd() };
 }

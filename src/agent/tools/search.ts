@@ -1,44 +1,60 @@
-import { execFile } from "node:child_process";
-import { readFile, stat } from "node:fs/promises";
-import path from "node:path";
-import { promisify } from "node:util";
 import picomatch from "picomatch";
 import { z } from "zod";
-import { type PathPolicy, VIRTUAL_ROOT } from "../paths.js";
+import { runGit } from "../git.js";
+import { type PathPolicy, type WorkspaceEntry, VIRTUAL_ROOT } from "../paths.js";
+import { SEARCH_DEADLINE_MS, runSearch } from "./search-worker.js";
 import { type ToolOutcome, ToolInputError } from "./types.js";
 
 /**
  * `find_files` (by glob) and `search` (by regular expression) over the workspace's files: those git
- * tracks plus new ones not ignored. Output is bounded, so a broad pattern cannot flood the context.
+ * tracks plus new ones not ignored, as the path policy lets them be read (links that lead out of the
+ * workspace, or nowhere, are left out). Output is bounded, so a broad pattern cannot flood the
+ * context, and the search runs in a worker with a deadline, so a pattern cannot stall the app.
  */
 
-const run = promisify(execFile);
 export const MAX_FOUND_FILES = 200;
 export const MAX_MATCHES = 100;
 const MAX_LINE = 300;
 const MAX_SEARCHED_BYTES = 1024 * 1024;
+/** lstat calls in flight at once while filtering git's list. */
+const LOOKUPS_AT_ONCE = 64;
+export { SEARCH_DEADLINE_MS };
 
-/** The workspace's files, relative, as git sees them (tracked, and untracked but not ignored). */
-export async function workspaceFiles(root: string): Promise<string[]> {
-  const { stdout } = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
-    cwd: root,
-    maxBuffer: 256 * 1024 * 1024,
-    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
-  });
-  return [...new Set(stdout.split("\0").filter(Boolean))].sort();
+export interface WorkspaceFile extends WorkspaceEntry {
+  /** Relative to the workspace, with `/`, as git names it. */
+  relative: string;
 }
+
+/** The workspace's files as git sees them (tracked, and untracked but not ignored) that the policy lets be read. */
+export async function workspaceFiles(policy: PathPolicy): Promise<WorkspaceFile[]> {
+  // HOME is the workspace itself: ls-files runs no hooks, and the most a repository's own
+  // `.config/git/ignore` could do there is hide its own files, as its .gitignore can.
+  const { stdout } = await runGit(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: policy.root, home: policy.root });
+  const names = [...new Set(stdout.split("\0").filter(Boolean))].sort();
+  const files: WorkspaceFile[] = [];
+  for (let start = 0; start < names.length; start += LOOKUPS_AT_ONCE) {
+    const batch = names.slice(start, start + LOOKUPS_AT_ONCE);
+    const entries = await Promise.all(batch.map((name) => policy.lookup(name)));
+    entries.forEach((entry, index) => {
+      if (entry) files.push({ relative: batch[index]!, ...entry });
+    });
+  }
+  return files;
+}
+
+const withoutRoot = (pattern: string) => pattern.replace(new RegExp(`^${VIRTUAL_ROOT}/`), "");
+const globMatcher = (pattern: string) => picomatch(withoutRoot(pattern), { dot: true, basename: !pattern.includes("/") });
 
 const findInput = z.object({ pattern: z.string().min(1), max_results: z.number().int().min(1).max(MAX_FOUND_FILES).optional() });
 
 export async function findFiles(input: unknown, policy: PathPolicy): Promise<ToolOutcome> {
   const parsed = findInput.safeParse(input);
   if (!parsed.success) throw new ToolInputError(`invalid input for find_files: ${z.prettifyError(parsed.error)}`);
-  const pattern = parsed.data.pattern.replace(new RegExp(`^${VIRTUAL_ROOT}/`), "");
-  const matches = picomatch(pattern, { dot: true, basename: !pattern.includes("/") });
+  const matches = globMatcher(parsed.data.pattern);
   const limit = parsed.data.max_results ?? MAX_FOUND_FILES;
-  const found = (await workspaceFiles(policy.root)).filter((file) => matches(file));
+  const found = (await workspaceFiles(policy)).filter((file) => matches(file.relative));
   if (found.length === 0) return { content: `No files match ${parsed.data.pattern}.` };
-  const shown = found.slice(0, limit).map((file) => `${VIRTUAL_ROOT}/${file}`);
+  const shown = found.slice(0, limit).map((file) => `${VIRTUAL_ROOT}/${file.relative}`);
   if (found.length > limit) shown.push(`… ${found.length - limit} more; use a narrower pattern`);
   return { content: shown.join("\n") };
 }
@@ -51,33 +67,34 @@ const searchInput = z.object({
   max_results: z.number().int().min(1).max(MAX_MATCHES).optional(),
 });
 
-export async function searchFiles(input: unknown, policy: PathPolicy): Promise<ToolOutcome> {
+export interface SearchOptions {
+  /** How long the search may run; SEARCH_DEADLINE_MS unless a test wants less. */
+  deadlineMs?: number;
+}
+
+export async function searchFiles(input: unknown, policy: PathPolicy, options: SearchOptions = {}): Promise<ToolOutcome> {
   const parsed = searchInput.safeParse(input);
   if (!parsed.success) throw new ToolInputError(`invalid input for search: ${z.prettifyError(parsed.error)}`);
-  let regex: RegExp;
+  const flags = parsed.data.ignore_case ? "i" : "";
   try {
-    regex = new RegExp(parsed.data.pattern, parsed.data.ignore_case ? "i" : "");
+    new RegExp(parsed.data.pattern, flags); // compiling is safe on this thread; matching is not
   } catch (error) {
     throw new ToolInputError(`invalid regular expression: ${(error as Error).message}`);
   }
-  const include = parsed.data.include ? picomatch(parsed.data.include.replace(new RegExp(`^${VIRTUAL_ROOT}/`), ""), { dot: true, basename: !parsed.data.include.includes("/") }) : () => true;
+  const include = parsed.data.include ? globMatcher(parsed.data.include) : () => true;
   const limit = parsed.data.max_results ?? MAX_MATCHES;
-  const lines: string[] = [];
-  let total = 0;
-  for (const file of (await workspaceFiles(policy.root)).filter((f) => include(f))) {
-    const absolute = path.join(policy.root, file);
-    const info = await stat(absolute).catch(() => undefined);
-    if (!info?.isFile() || info.size > MAX_SEARCHED_BYTES) continue;
-    const buffer = await readFile(absolute);
-    if (buffer.includes(0)) continue;
-    const text = buffer.toString("utf8").split("\n");
-    for (const [index, line] of text.entries()) {
-      if (!regex.test(line)) continue;
-      total++;
-      if (lines.length < limit) lines.push(`${VIRTUAL_ROOT}/${file}:${index + 1}: ${line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line}`);
-    }
+  const files = (await workspaceFiles(policy))
+    .filter((file) => file.isFile && include(file.relative))
+    .map((file) => ({ absolute: file.absolute, shown: `${VIRTUAL_ROOT}/${file.relative}` }));
+  const deadlineMs = options.deadlineMs ?? SEARCH_DEADLINE_MS;
+  const result = await runSearch({ files, pattern: parsed.data.pattern, flags, limit, maxLine: MAX_LINE, maxBytes: MAX_SEARCHED_BYTES }, deadlineMs).catch((error: Error) => {
+    throw new ToolInputError(`the search failed (${error.message}); use a simpler pattern or include`);
+  });
+  if (result.kind === "timeout") {
+    throw new ToolInputError(`the search took longer than ${deadlineMs / 1000} s and was stopped; use a simpler pattern or include`);
   }
-  if (total === 0) return { content: `No matches for /${parsed.data.pattern}/.` };
-  if (total > limit) lines.push(`… ${total - limit} more matches; narrow the pattern or use include`);
+  if (result.total === 0) return { content: `No matches for /${parsed.data.pattern}/.` };
+  const lines = [...result.lines];
+  if (result.total > limit) lines.push(`… ${result.total - limit} more matches; narrow the pattern or use include`);
   return { content: lines.join("\n") };
 }

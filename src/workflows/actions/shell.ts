@@ -1,18 +1,18 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { z } from "zod";
+import { SandboxUnavailable } from "../../sandbox/index.js";
 import { UserFacingError } from "../../runs/tasks.js";
 import { defineAction } from "../actions.js";
 
 /**
- * `shell.run`: one command in the run's workspace. The command is an argv list and is started
- * without a shell, so a value a template puts in an argument stays one argument whatever it holds.
- * The child gets a small fixed environment: none of the app's secrets, keys or tokens.
+ * `shell.run`: one command in the run's workspace, inside the sandbox. The command is an argv list
+ * and is started without a shell, so a value a template puts in an argument stays one argument
+ * whatever it holds. It gets the sandbox's allow-listed environment plus `env`: none of the app's
+ * secrets, keys or tokens, and no network unless it asks (`network: true`) and the server allows it.
  */
 
 const OUTPUT_LIMIT = 64 * 1024;
-/** The variables a build tool needs to find itself; nothing of the app's configuration. */
-const PASSED_VARIABLES = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TERM"] as const;
+/** The ceiling when neither the input nor the step bounds the command. */
+const MAX_SECONDS = 6 * 3600;
 
 export const shellRunInput = z.strictObject({
   run: z.array(z.string("each argument is a string"), "expected the command as a list of arguments, such as [npm, test]").min(1, "expected at least the program to run"),
@@ -21,49 +21,48 @@ export const shellRunInput = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"), z.string()).optional(),
   /** A non-zero exit is an output, not a failure. */
   allow_failure: z.boolean().default(false),
+  /** Network access for this command, where the server's SANDBOX_NETWORK allows it. */
+  network: z.boolean().default(false),
+  /** The command's own time limit; the step's `timeout:` applies too, and is how most workflows bound it. */
+  timeout_seconds: z.number().int().min(1).max(MAX_SECONDS).optional(),
 });
 
-export function childEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { CI: "true" };
-  for (const name of PASSED_VARIABLES) if (process.env[name] !== undefined) env[name] = process.env[name];
-  return { ...env, ...extra };
-}
-
 /** Keeps the end of a long output, where errors are. */
-function tail(text: string): string {
-  return text.length > OUTPUT_LIMIT ? `…(${text.length - OUTPUT_LIMIT} characters cut)\n${text.slice(-OUTPUT_LIMIT)}` : text;
+function tail(text: string, dropped: number): string {
+  return dropped > 0 ? `…(${dropped} bytes cut)\n${text}` : text;
 }
 
 export const shellRun = defineAction({
   name: "shell.run",
-  description: "Runs a command (an argument list, no shell) in the run's workspace with a clean environment.",
+  description: "Runs a command (an argument list, no shell) in the run's workspace, inside the sandbox, with a clean environment.",
   input: shellRunInput,
   outputs: { exit_code: "the command's exit code", stdout: "its standard output (the last 64 KiB)", stderr: "its standard error (the last 64 KiB)" },
   async run(input, { services, signal }) {
+    const sandbox = services.sandbox ?? services.agent?.environment.sandbox;
+    if (!sandbox) throw new SandboxUnavailable("shell.run needs the server's sandbox, and this run has none.");
     // The agent's worktree when the run has one; otherwise the directory the services name.
     const workspace = services.workspace ?? services.agent?.current()?.dir;
     if (!workspace) throw new UserFacingError("shell.run needs the run's workspace, and this workflow has none.");
-    const cwd = path.resolve(workspace, input.working_directory ?? ".");
-    if (cwd !== workspace && !cwd.startsWith(workspace + path.sep)) {
-      throw new UserFacingError(`shell.run: working_directory "${input.working_directory}" is outside the workspace.`);
-    }
-    const [program, ...args] = input.run as [string, ...string[]];
-    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(program, args, { cwd, env: childEnvironment(input.env), shell: false, signal, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout = (stdout + chunk).slice(-2 * OUTPUT_LIMIT)));
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-2 * OUTPUT_LIMIT)));
-      child.on("error", (error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") reject(new UserFacingError(`shell.run: the program "${program}" was not found.`));
-        else reject(error);
-      });
-      child.on("close", (code, signalName) => resolve({ code: code ?? (signalName ? 128 : 1), stdout, stderr }));
+    const result = await sandbox.exec(input.run, {
+      workspace,
+      ...(input.working_directory ? { cwd: input.working_directory } : {}),
+      ...(input.env ? { env: input.env } : {}),
+      network: input.network,
+      timeoutMs: (input.timeout_seconds ?? MAX_SECONDS) * 1000,
+      maxOutputBytes: OUTPUT_LIMIT,
+      signal,
     });
-    if (result.code !== 0 && !input.allow_failure) {
-      const lastLines = tail(result.stderr || result.stdout).trim().split("\n").slice(-5).join("\n");
-      throw new UserFacingError(`\`${input.run.join(" ")}\` exited with code ${result.code}${lastLines ? `:\n${lastLines}` : "."}`);
+    const command = `\`${input.run.join(" ")}\``;
+    if (result.timedOut) throw new UserFacingError(`${command} timed out after ${input.timeout_seconds ?? MAX_SECONDS}s and was stopped, with every process it started.`);
+    if (result.aborted) throw new UserFacingError(`${command} was stopped: the step was aborted.`);
+    const code = result.exitCode ?? 128;
+    const notFound = /(failed to execute|execvp) \S+: No such file or directory|could not start/.test(result.stderr) && code !== 0;
+    if (notFound) throw new UserFacingError(`shell.run: the program "${input.run[0]}" was not found in the sandbox.`);
+    if (code !== 0 && !input.allow_failure) {
+      const lastLines = (result.stderr || result.stdout).trim().split("\n").slice(-5).join("\n");
+      const why = result.exitCode === null ? `was killed (${result.signal ?? "a limit"})` : `exited with code ${code}`;
+      throw new UserFacingError(`${command} ${why}${lastLines ? `:\n${lastLines}` : "."}`);
     }
-    return { exit_code: result.code, stdout: tail(result.stdout), stderr: tail(result.stderr) };
+    return { exit_code: code, stdout: tail(result.stdout, result.droppedBytes.stdout), stderr: tail(result.stderr, result.droppedBytes.stderr) };
   },
 });
