@@ -67,7 +67,9 @@ describe("the app process (ROLE=all on PostgreSQL)", () => {
       database: { kind: "postgres", status: "reachable" },
       queue: "running",
       intake: { backlog: 0 },
+      sandbox: { kind: "bubblewrap", status: "working", network: "deny" },
     });
+    expect(app.output()).toContain("commands run in the bubblewrap sandbox");
   });
 
   it("accepts a signed webhook and refuses forged or unsigned ones", async () => {
