@@ -7,9 +7,9 @@
  * config file. An installation token travels only in the child's environment, as an
  * `http.<origin>/.extraHeader` scoped to the remote's host, and is redacted from every error.
  */
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { runProcess } from "../sandbox/process.js";
 
 /** Clone and fetch may move a large repository; everything else is local and quick. */
 export const NETWORK_TIMEOUT_MS = 10 * 60_000;
@@ -156,46 +156,18 @@ export interface GitResult {
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
 /** Runs `git <args>`; rejects with a redacted GitError on a failure, a timeout or too much output. */
-export function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
+export async function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
   const { cwd, token, timeoutMs = LOCAL_TIMEOUT_MS, input, okCodes = [] } = options;
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd, env: gitEnv(options), stdio: ["pipe", "pipe", "pipe"] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let size = 0;
-    let problem: string | undefined;
-    const kill = (why: string) => {
-      problem ??= why;
-      child.kill("SIGKILL");
-    };
-    const timer = setTimeout(() => kill(`timed out after ${timeoutMs} ms`), timeoutMs);
-    child.stdout.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_OUTPUT) kill("produced too much output");
-      else stdout.push(chunk);
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      if (stderr.length < 1000) stderr.push(chunk);
-    });
-    child.stdin.on("error", () => {}); // git may exit before reading its input; the exit code tells.
-    child.stdin.end(input ?? "");
-    const fail = (code: number | undefined, detail: string) => {
-      const shownArgs = args.map((arg) => redact(arg, token));
-      const text = redact(detail, token).trim();
-      const message = `git ${shownArgs.join(" ")} failed${code === undefined ? "" : ` (exit ${code})`}: ${text || "no output"}`;
-      reject(new GitError(message, shownArgs, code, redact(Buffer.concat(stderr).toString("utf8"), token)));
-    };
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      fail(undefined, error.message);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const err = Buffer.concat(stderr).toString("utf8");
-      if (problem !== undefined) fail(undefined, `${problem}\n${err}`);
-      else if (code === 0 || (code !== null && okCodes.includes(code))) {
-        resolve({ stdout: Buffer.concat(stdout).toString("utf8"), code });
-      } else fail(code ?? undefined, err);
-    });
-  });
+  const env = Object.fromEntries(Object.entries(gitEnv(options)).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  // git may exit before reading its input; the exit code tells.
+  const result = await runProcess({ file: "git", args, cwd, env }, { timeoutMs, stdin: input ?? "", maxOutputBytes: MAX_OUTPUT });
+  const problem = result.timedOut ? `timed out after ${timeoutMs} ms` : result.droppedBytes.stdout > 0 ? "produced too much output" : undefined;
+  const code = result.exitCode;
+  if (problem === undefined && code !== null && (code === 0 || okCodes.includes(code))) return { stdout: result.stdout, code };
+  const shownArgs = args.map((arg) => redact(arg, token));
+  const stderr = redact(result.stderr, token);
+  const detail = (problem ? `${problem}\n${stderr}` : stderr).trim();
+  const exitCode = problem === undefined && code !== null ? code : undefined;
+  const message = `git ${shownArgs.join(" ")} failed${exitCode === undefined ? "" : ` (exit ${exitCode})`}: ${detail || "no output"}`;
+  throw new GitError(message, shownArgs, exitCode, stderr);
 }
