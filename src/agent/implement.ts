@@ -1,7 +1,7 @@
 import { UserFacingError } from "../runs/tasks.js";
 import { repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
-import { ALWAYS_PROTECTED, PathPolicy } from "./paths.js";
+import { PathPolicy } from "./paths.js";
 import { formatUsd } from "./pricing.js";
 import { renderPrompt } from "./prompts.js";
 import type { AgentSession } from "./session.js";
@@ -44,7 +44,6 @@ export async function implement(session: AgentSession, input: ImplementInput, si
   const { sandbox, commandTimeoutMs } = session.environment;
   const canRun = sandbox.kind !== "none";
   const commands = Object.fromEntries(COMMAND_NAMES.flatMap((name) => (config.agent.commands[name] ? [[name, config.agent.commands[name]]] : [])));
-  const protectedPaths = config.agent.allow_protected ? [] : [...ALWAYS_PROTECTED, ...config.agent.protected_paths];
   const policy = new PathPolicy(workspace.dir, {
     protectedPaths: config.agent.protected_paths,
     allowProtected: config.agent.allow_protected,
@@ -66,7 +65,7 @@ export async function implement(session: AgentSession, input: ImplementInput, si
       shell: canRun && config.agent.shell,
       network,
       no_sandbox: canRun ? null : sandbox.describe().status,
-      protected: [...new Set(protectedPaths)],
+      protected: policy.protectedGlobs,
       allowed: input.allowed_paths ?? null,
     }),
     renderPrompt("repository", { repo, default_branch: target.defaultBranch, instructions: await repositoryInstructions(policy), map: await repositoryMap(policy) }),
