@@ -174,6 +174,16 @@ describe("implementing an issue, end to end", () => {
     expect(body).toContain("- `cd /repo && sed -i 's/tipo/typo/' README.md && export CHECKED=yes`: passed");
   });
 
+  it("gives the agent no shell with agent.shell: false, and keeps its named commands", async () => {
+    useConfig(config("  shell: false\n"));
+    anthropic.push(plan, finish("Nothing to do."));
+    await send(13);
+    expect((await finished(13)).status).toBe("succeeded");
+    const request = JSON.parse(anthropic.requests.at(-1)!.raw) as { tools: { name: string }[]; system: { text: string }[] };
+    expect(request.tools.map((t) => t.name)).toEqual(["str_replace_based_edit_tool", "find_files", "search", "run", "finish"]);
+    expect(request.system[0]!.text).not.toContain("bash is");
+  });
+
   it("opens no branch and no pull request when nothing changed, and says why", async () => {
     useConfig(config());
     anthropic.push(plan, finish("The README is already correct."));

@@ -142,7 +142,8 @@ describe("the sandbox holds against", () => {
 
   it("a daemon left behind with setsid: gone when the command ends", async () => {
     const marker = `sleep ${600 + (process.pid % 100)}`;
-    const leave = `setsid ${marker} > /dev/null 2>&1 < /dev/null & echo left`;
+    // The pause lets the daemon leave the command's process group before the command ends.
+    const leave = `setsid ${marker} > /dev/null 2>&1 < /dev/null & sleep 0.5; echo left`;
     await sh(host, leave);
     try {
       // On the host it survives (setsid may take a moment to start it on a busy machine).
@@ -170,6 +171,15 @@ describe("the sandbox holds against", () => {
     expect(result.timedOut).toBe(false);
     expect(result.exitCode).not.toBe(0);
     expect(result.durationMs).toBeLessThan(20_000);
+  });
+
+  it("a CPU spinner: stopped at its CPU time", async () => {
+    const spinner = sandbox.spawn(["sh", "-c", "while :; do :; done"], { workspace, cpuSeconds: 1 });
+    const ended = await Promise.race([spinner.exited, new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 10_000))]);
+    spinner.kill();
+    expect(ended).not.toBe("still running");
+    // bwrap reports its command's death by signal as 128 + the signal (SIGKILL at the hard limit).
+    expect(ended).toEqual({ exitCode: 137 });
   });
 
   it("the environment: only the allow-list and the step's own variables", async () => {
