@@ -117,6 +117,21 @@ describe("the sandbox holds against", () => {
     }
   });
 
+  it("network: refused to a command that asks while the server denies it; granted where it allows it", async () => {
+    const server: Server = createServer((_req, res) => res.end("reached"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const fetchIt = ["node", "-e", `fetch('http://127.0.0.1:${port}/').then(r => r.text()).then(t => console.log(t), e => console.log('refused', e.cause?.code))`];
+    try {
+      await expect(sandbox.exec(fetchIt, { workspace, timeoutMs: 10_000, network: true })).rejects.toThrow(/SANDBOX_NETWORK=deny/);
+      const open = await bubblewrap({ network: "allow" });
+      expect((await open.exec(fetchIt, { workspace, timeoutMs: 10_000 })).stdout).toMatch(/refused ECONNREFUSED/);
+      expect((await open.exec(fetchIt, { workspace, timeoutMs: 10_000, network: true })).stdout).toBe("reached\n");
+    } finally {
+      server.close();
+    }
+  });
+
   it("a fork bomb: it stays inside its process limit and the server keeps answering", async () => {
     const limited = await bubblewrap({ maxProcesses: 64 });
     const server: Server = createServer((_req, res) => res.end("alive"));
