@@ -3,6 +3,54 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config/env.js";
 import { probotOptions } from "../web/server.js";
 import type { GitHubClient, GitHubClientFactory } from "./client.js";
+import type { TokenScope } from "./token-scope.js";
+
+type AppAuth = (options: Record<string, unknown>) => Promise<unknown>;
+type RequestFn = ((options: unknown) => Promise<unknown>) & { endpoint: { merge: (route: unknown, parameters?: unknown) => { headers: Record<string, string> } } };
+
+/**
+ * An installation client whose every token is scoped. Probot's own installation client asks for
+ * installation-wide tokens (its factory drops the repository and permission options), so the
+ * scoped client brings a small auth strategy of its own: it asks the app (as itself, through the
+ * app client's base URL, so GHE_HOST holds) for a token with the scope, and renews it five
+ * minutes before it expires.
+ */
+async function scopedClient(probot: Probot, installationId: number, scope: TokenScope): Promise<GitHubClient> {
+  const app = await probot.auth();
+  const appAuth = app.auth as unknown as AppAuth;
+  let current: Promise<{ token: string; expiresAt: number }> | undefined;
+  const token = async () => {
+    const held = await current?.catch(() => undefined);
+    if (!held || held.expiresAt - Date.now() < 5 * 60_000) {
+      current = app
+        .request("POST /app/installations/{installation_id}/access_tokens", { installation_id: installationId, repositories: [scope.repo], permissions: scope.permissions })
+        .then(({ data }) => ({ token: data.token, expiresAt: Date.parse(data.expires_at) }));
+    }
+    return (await current!).token;
+  };
+  const strategy = () =>
+    Object.assign(async () => ({ type: "token", tokenType: "installation", token: await token() }), {
+      hook: async (request: RequestFn, route: unknown, parameters?: unknown) => {
+        const endpoint = request.endpoint.merge(route, parameters);
+        endpoint.headers.authorization = `token ${await token()}`;
+        return request(endpoint);
+      },
+    });
+  // The factory hands over the app client's own options (base URL for GHE_HOST, throttling, log).
+  return (await appAuth({
+    type: "installation",
+    installationId,
+    factory: ({ octokit, octokitOptions }: { octokit: GitHubClient; octokitOptions: Record<string, unknown> & { throttle?: { enabled?: boolean } } }) => {
+      const Octokit = octokit.constructor as new (options: Record<string, unknown>) => GitHubClient;
+      return new Octokit({
+        ...octokitOptions,
+        authStrategy: strategy,
+        auth: {},
+        throttle: octokitOptions.throttle?.enabled ? { ...octokitOptions.throttle, id: String(installationId) } : { enabled: false },
+      });
+    },
+  })) as GitHubClient;
+}
 
 export interface AppAccess {
   github: GitHubClientFactory;
@@ -25,7 +73,7 @@ export function createAppAccess(config: AppConfig, log: Logger, overrides: Pick<
   const probot = new Probot({ ...probotOptions(config, log), ...overrides });
   let login: Promise<string | undefined> | undefined;
   return {
-    github: (installationId) => probot.auth(installationId),
+    github: (installationId, scope) => (scope ? scopedClient(probot, installationId, scope) : probot.auth(installationId)),
     appClient: () => probot.auth(),
     botLogin: () => {
       login ??= probot

@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import type { GitHubClientFactory } from "../github/client.js";
+import { tokenScope } from "../github/token-scope.js";
+import { safeText } from "../store/safe-json.js";
 import { type Run, type RunStep, type Store, RunConflictError } from "../store/types.js";
 import { type RunContext, type TaskRegistry, RunStopped, UserFacingError, publicErrorMessage } from "./tasks.js";
 import { type Outcome, TrackingComment } from "./tracking-comment.js";
@@ -18,6 +20,8 @@ export interface ExecuteDeps {
 export type ExecuteResult = "finished" | "deferred" | "skipped";
 
 const TERMINAL = new Set(["succeeded", "failed", "stopped", "cancelled"]);
+/** Characters of a summary or failure in the tracking comment; GitHub takes 65,536 in a comment. */
+const POSTED_TEXT_LIMIT = 16 * 1024;
 /** Implement and plan runs keep a tracking comment; reviews report through their check run. */
 const TRACKED = new Set(["implement", "plan"]);
 
@@ -40,7 +44,8 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     }
   }
   if (!run.installationId) throw new Error(`run ${runId} has no installation`);
-  const octokit = await deps.github(run.installationId);
+  const [, repoName = ""] = run.repo.split("/");
+  const octokit = await deps.github(run.installationId, tokenScope(repoName, run.task));
   const tracking = TRACKED.has(run.task) ? new TrackingComment(octokit, deps.store, deps.runUrl(run.id), deps.notice) : null;
   if (tracking) run = await tracking.show(run);
 
@@ -89,14 +94,15 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     const executor = deps.tasks[run.task];
     if (!executor) throw new UserFacingError(`The ${run.task} workflow is not available on this server yet.`);
     const result = await executor(context);
-    outcome = { status: "succeeded", ...(result.summary ? { summary: result.summary } : {}) };
+    // The summary and the failure are posted in the tracking comment: NUL-free, well-formed, bounded.
+    outcome = { status: "succeeded", ...(result.summary ? { summary: safeText(result.summary, POSTED_TEXT_LIMIT) } : {}) };
     if (result.links) current = (await deps.store.updateRun(runId, { links: { ...current.links, ...result.links } })) ?? current;
   } catch (error) {
     if (error instanceof RunStopped) {
       outcome = { status: "stopped", by: error.by };
     } else {
       deps.log.error({ err: error, run: runId }, "run failed");
-      outcome = { status: "failed", message: publicErrorMessage(error, runId) };
+      outcome = { status: "failed", message: safeText(publicErrorMessage(error, runId), POSTED_TEXT_LIMIT) };
     }
   }
   const finished = await deps.store.updateRun(runId, {

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { type RepoConfig, type RepoConfigResult, formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
 import type { GitHubClientFactory } from "../github/client.js";
+import { tokenScope } from "../github/token-scope.js";
 import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
 import { type NewRun, type RunTask, type Run, type Store, RunConflictError, activeRunStatuses } from "../store/types.js";
 import type { CommandName } from "../triggers/commands.js";
@@ -32,14 +34,15 @@ export type TriggerOutcome =
 /**
  * The intake job: everything about a trigger that needs GitHub. Reads the repository's config (from
  * the default branch, or a pull request's base branch so a PR cannot rewrite its own rules), checks
- * the sender, reacts 👀, and queues a run — or explains, once, why not.
+ * the sender, reacts 👀, and queues a run — or explains, once, why not. Someone without write
+ * access gets nothing but one polite reply per issue: no reaction, no config report, no other write.
  */
 export async function processTrigger(request: TriggerRequest, deps: TriggerDeps): Promise<TriggerOutcome> {
   const { owner, repo, number } = request;
   const fullName = `${owner}/${repo}`;
   if (request.sender.login === (await deps.botLogin())) return { result: "ignored", reason: "our own event" };
 
-  const octokit = await deps.github(request.installationId);
+  const octokit = await deps.github(request.installationId, tokenScope(repo, "intake"));
   const reply = async (body: string, reason: string): Promise<TriggerOutcome> => {
     await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body });
     return { result: "replied", reason };
@@ -53,9 +56,30 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
       .get({ owner, repo, pull_number: number })
       .then(({ data }) => ({ head: data.head.sha, base: data.base.ref })));
 
+  // The gate, asked once: nothing that writes happens for a sender who fails it but the one reply.
+  let writer: Promise<boolean> | undefined;
+  const canWrite = () => (writer ??= hasWriteAccess(octokit, owner, repo, request.sender.login));
+  const refuse = async (): Promise<TriggerOutcome> => {
+    // A push is not a request: an outside contributor's pull request is skipped without a reply.
+    if (request.detail.type === "pull_request") return { result: "ignored", reason: "sender lacks write access" };
+    // One reply per issue, whoever asks: many accounts asking cannot make the app post many.
+    const first = await deps.store.claimNotice(`refusal:${fullName}#${number}`);
+    if (!first) return { result: "ignored", reason: "no write access (already told)" };
+    return reply(replies.refusalText(request.sender.login), "no write access");
+  };
+
   const ref = request.isPullRequest ? (await currentPull()).base : request.defaultBranch;
   const loaded: RepoConfigResult = await loadRepoConfig(octokit, { owner, repo, ref });
-  if (!loaded.ok) return reply(formatConfigProblems(loaded.problems), "invalid config");
+  if (!loaded.ok) {
+    // Without a config there is no bot allow-list: bots are ignored, as by default.
+    if (request.sender.type === "Bot") return { result: "ignored", reason: "invalid config, bot sender" };
+    if (!(await canWrite())) return refuse();
+    // Once per issue and version of the problems, not once per comment.
+    const text = formatConfigProblems(loaded.problems);
+    const version = createHash("sha256").update(text).digest("hex").slice(0, 16);
+    if (!(await deps.store.claimNotice(`config:${fullName}#${number}:${version}`))) return { result: "ignored", reason: "invalid config (already told)" };
+    return reply(text, "invalid config");
+  }
   const { triggers } = loaded.config;
 
   if (!isAllowedSender(request.sender, triggers.allow_bots)) return { result: "ignored", reason: "bot not allow-listed" };
@@ -71,19 +95,13 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
     if (triggers.review.ignore_authors.includes(detail.author)) return { result: "ignored", reason: "ignored author" };
   }
 
-  // Feedback first: the person sees they were noticed while the checks below run.
+  if (!(await canWrite())) return refuse();
+
+  // Feedback first: the person sees they were noticed while the run is queued.
   if (detail.type === "command") {
     await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: detail.commentId, content: "eyes" });
   } else if (detail.type === "label") {
     await octokit.rest.reactions.createForIssue({ owner, repo, issue_number: number, content: "eyes" });
-  }
-
-  if (!(await hasWriteAccess(octokit, owner, repo, request.sender.login))) {
-    // A push is not a request: an outside contributor's pull request is skipped without a reply.
-    if (detail.type === "pull_request") return { result: "ignored", reason: "sender lacks write access" };
-    const first = await deps.store.claimNotice(`refusal:${fullName}#${number}:${request.sender.login}`);
-    if (!first) return { result: "ignored", reason: "no write access (already told)" };
-    return reply(replies.refusalText(request.sender.login), "no write access");
   }
 
   // A run queued here is announced to the repository's status mirrors.

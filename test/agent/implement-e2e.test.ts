@@ -141,6 +141,15 @@ describe("implementing an issue, end to end", () => {
       expect(JSON.stringify(github.requests)).not.toContain(secret);
     }
     expect(git(remote, "config", "--list")).not.toContain("ghs_");
+    // Every token opened this repository alone, with what its use needs: only the run may push.
+    const scopes = github.requests.filter((r) => r.path.endsWith("/access_tokens")).map((r) => r.body);
+    expect(scopes).toEqual(
+      expect.arrayContaining([
+        { repositories: ["Hello-World"], permissions: { metadata: "read", contents: "read", issues: "write", pull_requests: "read" } },
+        { repositories: ["Hello-World"], permissions: { metadata: "read", contents: "write", issues: "write", pull_requests: "write" } },
+      ]),
+    );
+    expect(scopes.every((scope) => JSON.stringify((scope as { repositories?: unknown }).repositories) === '["Hello-World"]')).toBe(true);
     const usage = await app.database.store.usageForMonth(REPO, new Date().toISOString().slice(0, 7));
     expect(usage.entries).toBe(5);
     expect((await app.database.store.getRun(run.id))?.costMicros).toBe(usage.costMicros);

@@ -2,6 +2,8 @@ import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/env.js";
+import { createAppAccess } from "../../src/github/app-access.js";
+import { tokenScope } from "../../src/github/token-scope.js";
 import { probotOptions } from "../../src/web/server.js";
 import { pino } from "pino";
 import { generatePrivateKey } from "../helpers/keys.js";
@@ -30,6 +32,23 @@ describe("GHE_HOST", () => {
     expect(data.full_name).toBe("octo/repo");
     const result = await octokit.graphql<{ viewer: { login: string } }>("{ viewer { login } }");
     expect(result.viewer.login).toBe("ai-agent[bot]");
+    expect(ghe.isDone()).toBe(true);
+  });
+
+  it("asks the Enterprise host for tokens scoped to the run's repository and task", async () => {
+    nock.disableNetConnect();
+    const config = loadConfig({ APP_ID: "77", PRIVATE_KEY: generatePrivateKey(), GHE_HOST: "ghe.example.com" });
+    const access = createAppAccess(config, pino({ level: "silent" }));
+    let asked: unknown;
+    const ghe = nock("https://ghe.example.com")
+      .post("/api/v3/app/installations/9/access_tokens", (body: unknown) => ((asked = body), true))
+      .reply(201, { token: "ghs_scoped", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "selected" })
+      .get("/api/v3/repos/octo/repo")
+      .matchHeader("authorization", "token ghs_scoped")
+      .reply(200, { id: 1, full_name: "octo/repo" });
+    const octokit = await access.github(9, tokenScope("repo", "review"));
+    expect((await octokit.rest.repos.get({ owner: "octo", repo: "repo" })).data.full_name).toBe("octo/repo");
+    expect(asked).toEqual({ repositories: ["repo"], permissions: { metadata: "read", contents: "read", issues: "write", pull_requests: "write", checks: "write" } });
     expect(ghe.isDone()).toBe(true);
   });
 

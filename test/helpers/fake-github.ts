@@ -58,7 +58,14 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
   nock("https://api.github.com")
     .persist()
     .post(/\/app\/installations\/\d+\/access_tokens/)
-    .reply(201, { token: "ghs_fakeinstallationtoken", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" })
+    .reply(function (path, body) {
+      record("POST").call(this, path, body);
+      const scope = (body ?? {}) as { permissions?: Record<string, string>; repositories?: string[] };
+      return [
+        201,
+        { token: "ghs_fakeinstallationtoken", expires_at: "2099-01-01T00:00:00Z", permissions: scope.permissions ?? {}, repository_selection: scope.repositories ? "selected" : "all" },
+      ];
+    })
     .get("/app")
     .reply(200, { id: APP_ID, slug: "ai-agent", name: "ai-agent", owner: { login: owner } })
     .get(new RegExp(`^${prefix}/collaborators/([^/]+)/permission$`))

@@ -126,6 +126,11 @@ describe("reviewing a pull request, end to end", () => {
     await deliver(app.webhookUrl, "pull_request", pullEvent("opened", 1), WEBHOOK_SECRET);
     const [first] = await reviewsDone(1, 1);
     expect([first!.status, first!.error]).toEqual(["succeeded", undefined]);
+    // The review's token reads the repository and cannot push to it.
+    expect(posted("/access_tokens").map((r) => r.body)).toContainEqual({
+      repositories: ["Hello-World"],
+      permissions: { metadata: "read", contents: "read", issues: "write", pull_requests: "write", checks: "write" },
+    });
 
     const reviews = posted("/pulls/1/reviews");
     expect(reviews).toHaveLength(1);

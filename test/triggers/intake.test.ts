@@ -171,9 +171,11 @@ describe("triggers: from webhook to queued run", () => {
     expect(commentsOn(14)[0]!.body).toContain("Sorry @visitor, only people with write access");
     await send("issue_comment", comment(14, "/ai implement", "visitor"));
     await send("issue_comment", comment(14, "/ai plan", "stranger")); // not a collaborator: 404
-    await eventually(async () => commentsOn(14).length === 2);
-    await sleep(300);
-    expect(commentsOn(14).map((c) => c.body.match(/@(\w+)/)?.[1])).toEqual(["visitor", "stranger"]);
+    await send("issues", labeled(14, "ai:implement", "stranger"));
+    await sleep(800);
+    // One reply per issue, whoever asks; and nothing else that writes: no 👀 first.
+    expect(commentsOn(14).map((c) => c.body.match(/@(\w+)/)?.[1])).toEqual(["visitor"]);
+    expect(github.reactions().filter((r) => r.path.includes("/14/") || r.path.includes("/comments/"))).toEqual([]);
     expect(await runsOn(14)).toEqual([]);
   });
 
@@ -217,6 +219,19 @@ describe("triggers: from webhook to queued run", () => {
     await eventually(async () => commentsOn(18).length === 1);
     expect(commentsOn(18)[0]!.body).toMatch(/`\.github\/ai-agent\.yml:3:\d+`/);
     expect(await runsOn(18)).toEqual([]);
+    // Once per issue and version of the file, and never for someone without write access.
+    github.permissions.set("visitor", "read");
+    await send("issue_comment", comment(18, "/ai plan"));
+    await send("issue_comment", comment(18, "/ai plan", "visitor"));
+    await sleep(600);
+    expect(commentsOn(18).map((c) => c.body.split("\n")[0])).toEqual([
+      "**The ai-agent configuration is invalid, so nothing was started.**",
+      expect.stringContaining("Sorry @visitor"),
+    ]);
+    github.configFiles.set("master", "version: 1\ntriggers:\n  implement_label: 43\n  commands: 7\n");
+    await send("issue_comment", comment(18, "/ai plan"));
+    await eventually(async () => commentsOn(18).length === 3);
+    expect(github.reactions().filter((r) => r.path.includes("/18/"))).toEqual([]);
   });
 
   it("follows a custom implement label from the default branch", async () => {

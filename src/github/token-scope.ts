@@ -1,0 +1,30 @@
+import type { RunTask } from "../store/types.js";
+
+/**
+ * What an installation token may do, per use: the run's repository alone, and the permissions its
+ * task needs. A token that leaks from a review (read-only contents) cannot push, and none reaches
+ * the installation's other repositories.
+ */
+export type Permission = "read" | "write";
+export interface TokenScope {
+  /** The repository's name (without the owner): the only one the token opens. */
+  repo: string;
+  permissions: Record<string, Permission>;
+}
+
+export const TASK_PERMISSIONS: Record<RunTask | "intake", Record<string, Permission>> = {
+  // Reads the config and the pull request, reacts and replies.
+  intake: { metadata: "read", contents: "read", issues: "write", pull_requests: "read" },
+  // Pushes its branch, opens the pull request, keeps its tracking comment.
+  implement: { metadata: "read", contents: "write", issues: "write", pull_requests: "write" },
+  // Posts the plan and, when asked, sub-issues.
+  plan: { metadata: "read", contents: "read", issues: "write" },
+  // One review, its summary comment and the check run.
+  review: { metadata: "read", contents: "read", issues: "write", pull_requests: "write", checks: "write" },
+  // One reply, with the diff as context.
+  ask: { metadata: "read", contents: "read", issues: "write", pull_requests: "read" },
+};
+
+export function tokenScope(repo: string, use: RunTask | "intake"): TokenScope {
+  return { repo, permissions: { ...TASK_PERMISSIONS[use] } };
+}
