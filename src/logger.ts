@@ -4,7 +4,8 @@ import type { AppConfig } from "./config/env.js";
 
 /**
  * The process logger, formatted the way Probot formats its own (pretty in development, JSON in
- * production). Keys that can carry credentials are censored wherever they appear.
+ * production). Keys that can carry credentials are censored wherever they appear, and errors are
+ * logged without the webhook payloads they may carry.
  */
 export async function createLogger(config: Pick<AppConfig, "LOG_LEVEL" | "logFormat">): Promise<Logger> {
   const transform = await getTransformStream({ logFormat: config.logFormat });
@@ -14,6 +15,7 @@ export async function createLogger(config: Pick<AppConfig, "LOG_LEVEL" | "logFor
     {
       level: config.LOG_LEVEL,
       name: "ai-agent",
+      serializers: { err: errorWithoutPayload },
       redact: {
         paths: [
           "privateKey",
@@ -39,4 +41,29 @@ export async function createLogger(config: Pick<AppConfig, "LOG_LEVEL" | "logFor
     },
     transform,
   );
+}
+
+/**
+ * pino's error serializer, minus the delivery @octokit/webhooks attaches to its errors as `event`
+ * (on the error and on each of an AggregateError's errors): a handler's failure, or a bad signature
+ * that reached Probot, was logged with the whole payload — 10 MiB sent became 31 MB of log. The
+ * delivery's id and event name stay.
+ */
+export function errorWithoutPayload(error: unknown): unknown {
+  return withoutPayload(pino.stdSerializers.err(error as Error));
+}
+
+function withoutPayload(serialized: unknown): unknown {
+  if (!serialized || typeof serialized !== "object") return serialized;
+  const { event, aggregateErrors, ...rest } = serialized as Record<string, unknown>;
+  return {
+    ...rest,
+    ...(event !== undefined ? { event: deliveryOf(event) } : {}),
+    ...(Array.isArray(aggregateErrors) ? { aggregateErrors: aggregateErrors.map(withoutPayload) } : {}),
+  };
+}
+
+function deliveryOf(event: unknown): { id?: unknown; name?: unknown } {
+  const { id, name } = (event !== null && typeof event === "object" ? event : {}) as { id?: unknown; name?: unknown };
+  return { id, name };
 }

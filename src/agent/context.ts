@@ -2,33 +2,18 @@ import path from "node:path";
 import type { GitHubClient } from "../github/client.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 import type { PathPolicy } from "./paths.js";
+import { sanitize } from "./sanitize.js";
 import { workspaceFiles } from "./tools/search.js";
 
 /**
  * What the agent is told about its task and repository. Text from the issue reaches the model only
- * from people with write access, and sanitised: HTML comments, zero-width and bidirectional control
- * characters and markdown that does not render (comment-style link definitions, hidden elements)
- * are removed, since a reader of the issue would not see them. Comments edited after the trigger
+ * from people with write access, and sanitised (./sanitize.ts): what does not render on GitHub is
+ * removed, since a reader of the issue would not see it. Comments edited after the trigger
  * are left out, so nobody can change the instructions once the run was asked for.
  */
 
-const INVISIBLE = /[\u200B-\u200D\u2060-\u2064\uFEFF\u00AD\u180E\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
-const HTML_COMMENT = /<!--[\s\S]*?(-->|$)/g;
-/** `[//]: # (hidden)`, `[comment]: <> (hidden)` and other link definitions used as comments. */
-const MARKDOWN_COMMENT = /^\s*\[[^\]]*\]:\s*(#|<>)\s*(\([^)]*\)|"[^"]*"|'[^']*')?\s*$/gm;
-const HIDDEN_ELEMENT = /<(\w+)\b[^>]*(\bhidden\b|display\s*:\s*none|visibility\s*:\s*hidden)[^>]*>[\s\S]*?<\/\1\s*>/gi;
-
-export function sanitize(text: string): string {
-  return text
-    .normalize("NFC")
-    .replace(HTML_COMMENT, "")
-    .replace(HIDDEN_ELEMENT, "")
-    .replace(MARKDOWN_COMMENT, "")
-    .replace(INVISIBLE, "")
-    .replace(/\r\n/g, "\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
-}
+/** Kept here, where the issue text is read, for its callers; the rules are in ./sanitize.ts. */
+export { sanitize };
 
 export interface IssueText {
   number: number;

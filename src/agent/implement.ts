@@ -1,3 +1,4 @@
+import { neutralizeForGitHub } from "../github/safe-markdown.js";
 import { UserFacingError } from "../runs/tasks.js";
 import { repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
@@ -84,9 +85,12 @@ export async function implement(session: AgentSession, input: ImplementInput, si
     budget,
     ...(signal ? { signal } : {}),
   });
+  // The model's words are posted (tracking comment, pull request): no mention but the requester's,
+  // no closing keyword, no raw HTML — cut first, so the cut cannot undo it.
+  const safe = (text: string) => neutralizeForGitHub(text, { requester: target.actor });
   if (!result.finished) {
     throw new UserFacingError(
-      `The agent used its ${input.max_turns ?? config.agent.max_turns} turns (agent.max_turns) without finishing, so nothing was pushed.${result.summary ? ` Its last words: ${result.summary.slice(0, 300)}` : ""}`,
+      `The agent used its ${input.max_turns ?? config.agent.max_turns} turns (agent.max_turns) without finishing, so nothing was pushed.${result.summary ? ` Its last words: ${safe(result.summary.slice(0, 300))}` : ""}`,
     );
   }
 
@@ -103,7 +107,7 @@ export async function implement(session: AgentSession, input: ImplementInput, si
     return {
       branch,
       changed: false,
-      summary: `The agent made no changes, so no branch or pull request was opened. ${result.summary}`,
+      summary: `The agent made no changes, so no branch or pull request was opened. ${safe(result.summary)}`,
       files_changed: [],
       commits: 0,
       pr_body: "",
@@ -111,8 +115,9 @@ export async function implement(session: AgentSession, input: ImplementInput, si
   }
   await workspace.push();
   const changedFiles = files.length > 0 ? files : result.changedFiles;
-  const pr_body = await renderPrompt("pull-request", {
-    summary: result.summary,
+  const summary = safe(result.summary);
+  const rendered = await renderPrompt("pull-request", {
+    summary,
     files: changedFiles,
     discarded,
     commands: commandLines(session.commands),
@@ -122,7 +127,9 @@ export async function implement(session: AgentSession, input: ImplementInput, si
     actor: target.actor,
     issue: target.number,
   });
-  return { branch, changed: true, summary: result.summary, files_changed: changedFiles, commits: commits.length, pr_body };
+  // Once more over the whole body (file names are the model's too); its own `Closes #N` stays.
+  const pr_body = neutralizeForGitHub(rendered, { requester: target.actor, allowClosing: target.number });
+  return { branch, changed: true, summary, files_changed: changedFiles, commits: commits.length, pr_body };
 }
 
 const MAX_LISTED_COMMANDS = 30;

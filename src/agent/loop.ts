@@ -1,5 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { UserFacingError } from "../runs/tasks.js";
+import { safeText } from "../store/safe-json.js";
 import { type Budget } from "./budget.js";
 import type { Message, MessageRequest, ModelClient } from "./model.js";
 import type { ToolSet } from "./tools/index.js";
@@ -11,7 +12,8 @@ import type { ToolSet } from "./tools/index.js";
  * moves to the newest message each turn, so every request repeats the previous one byte for byte up
  * to that point. Every stop reason is handled: `max_tokens` continues, `pause_turn` is sent back as
  * it came, `refusal` ends the run with the reason, `model_context_window_exceeded` drops the
- * content of older tool results and goes on.
+ * content of older tool results and goes on. A tool call whose input breaks its schema is answered
+ * with what was wrong, and the loop goes on; only a model that keeps doing it ends the run.
  */
 
 export interface LoopOptions {
@@ -47,6 +49,8 @@ const COMPACTED = "[output removed to save context]";
 /** Tool results of the newest turns are kept when compacting. */
 const KEEP_RECENT_RESULTS = 2;
 const MAX_NUDGES = 2;
+/** Turns in a row whose every tool call broke its schema before the run gives up on the model. */
+export const MAX_SCHEMA_FAILURES = 3;
 
 export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   const messages: Turn[] = [
@@ -62,6 +66,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   const system: Anthropic.TextBlockParam[] = [{ type: "text", text: options.system, cache_control: EPHEMERAL }];
   const changed = new Set<string>();
   let nudges = 0;
+  let schemaFailures = 0;
   let lastText = "";
 
   for (let turn = 1; turn <= options.maxTurns; turn++) {
@@ -91,11 +96,24 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
     if (content.length > 0) messages.push({ role: "assistant", content });
 
     const results: Block[] = [];
+    /** The last message of a call whose input broke its schema, and how many did this turn. */
+    let schemaError = "";
+    let broke = 0;
     for (const call of calls) {
       const outcome = await options.tools.execute(call.name, call.input);
       if (outcome.changed) changed.add(outcome.changed);
       if (outcome.finished) return { finished: true, summary: outcome.finished.summary, turns: turn, changedFiles: [...changed] };
-      results.push({ type: "tool_result", tool_use_id: call.id, content: outcome.content, ...(outcome.isError ? { is_error: true } : {}) });
+      if (outcome.schemaError) {
+        schemaError = outcome.content;
+        broke++;
+      }
+      // Output may hold NUL bytes, broken encoding or megabytes; the API refuses lone surrogates.
+      results.push({ type: "tool_result", tool_use_id: call.id, content: safeText(outcome.content), ...(outcome.isError ? { is_error: true } : {}) });
+    }
+    if (calls.length > 0) {
+      // A turn with one call that fit its schema shows the model can use the tools: start counting again.
+      schemaFailures = broke === calls.length ? schemaFailures + 1 : 0;
+      if (schemaFailures >= MAX_SCHEMA_FAILURES) throw new UserFacingError(`The model's tool calls kept failing their schema: ${safeText(schemaError, 500)}`);
     }
     if (response.stop_reason === "max_tokens") {
       results.push({ type: "text", text: "Your last response reached the output limit and was cut off. Continue from where it stopped, in smaller steps." });

@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { UserFacingError } from "../runs/tasks.js";
+import { wellFormed } from "../store/safe-json.js";
 
 /**
  * The model client: the official SDK, streaming every call (long outputs would time out as one
@@ -54,7 +55,9 @@ export class ModelClient {
 
   async call(request: MessageRequest, signal?: AbortSignal): Promise<Message> {
     try {
-      const stream = this.client.messages.stream(request, signal ? { signal } : {});
+      // The API refuses a body with a lone surrogate anywhere ("no low surrogate in string"), and
+      // issue text, diffs and tool output can hold one: every string goes out repaired.
+      const stream = this.client.messages.stream(wellFormed(request), signal ? { signal } : {});
       return await stream.finalMessage();
     } catch (error) {
       throw describeError(error, this.options.maxRetries ?? 4);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { neutralizeForGitHub, neutralizeTitleForGitHub } from "../github/safe-markdown.js";
 import { UserFacingError } from "../runs/tasks.js";
 import { repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
@@ -91,7 +92,8 @@ export async function plan(session: AgentSession, input: { instructions?: string
   if (config.plan.create_sub_issues && github) {
     const { owner, repo: name, number } = target;
     for (const step of planned.steps) {
-      const { data: created } = await github.rest.issues.create({ owner, repo: name, title: step.title, body: `${step.details}\n\nPart of #${number}.`.trim() });
+      const requester = { requester: target.actor };
+      const { data: created } = await github.rest.issues.create({ owner, repo: name, title: neutralizeTitleForGitHub(step.title, requester), body: neutralizeForGitHub(`${step.details}\n\nPart of #${number}.`.trim(), requester) });
       await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", { owner, repo: name, issue_number: number, sub_issue_id: created.id });
       step.issue = `#${created.number}`;
     }
@@ -104,10 +106,11 @@ export async function plan(session: AgentSession, input: { instructions?: string
     }
   }
   let commentUrl: string | null = null;
-  const body = await renderPrompt("plan-comment", { issue: target.number, plan: planned });
+  // What the model wrote is posted: no mention but the requester's, no closing keyword, no raw HTML.
+  const body = neutralizeForGitHub(await renderPrompt("plan-comment", { issue: target.number, plan: planned }), { requester: target.actor });
   if (input.comment && github) {
     const { data } = await github.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
     commentUrl = data.html_url;
   }
-  return { summary: planned.summary, steps: planned.steps.map((step) => step.title), files: planned.files, comment_url: commentUrl, body };
+  return { summary: neutralizeForGitHub(planned.summary, { requester: target.actor }), steps: planned.steps.map((step) => step.title), files: planned.files, comment_url: commentUrl, body };
 }

@@ -8,9 +8,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { NETWORK_TIMEOUT_MS, authScopeOf, normaliseRemote, runGit, type RunGitOptions } from "./git.js";
+import { UserFacingError } from "../runs/tasks.js";
+import { GitFailed, type HiddenAddresses } from "./git-failure.js";
+import { GitError, NETWORK_TIMEOUT_MS, authScopeOf, normaliseRemote, runGit, type RunGitOptions } from "./git.js";
 
 export { GitError } from "./git.js";
+export { GitFailed } from "./git-failure.js";
 
 export interface WorkspaceOptions {
   /** Where clones and worktrees live, e.g. `${DATA_DIR}/git`. */
@@ -74,6 +77,18 @@ function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
 
 type GitFn = (args: string[], cwd: string, extra?: Partial<RunGitOptions>) => ReturnType<typeof runGit>;
 
+/**
+ * Runs `work`; a git failure in it becomes a GitFailed that tells the person who triggered the run
+ * what could not be done (`what`) and why, without the remote's address or the server's paths.
+ */
+async function plainly<T>(what: string, hidden: HiddenAddresses, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof GitError ? new GitFailed(what, error, hidden) : error;
+  }
+}
+
 interface Prepared {
   dir: string;
   branch: string;
@@ -83,6 +98,9 @@ interface Prepared {
   forkPoint: string;
   gitDir: string;
   git: GitFn;
+  /** owner/repo, for messages. */
+  repo: string;
+  hidden: HiddenAddresses;
 }
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
@@ -115,7 +133,8 @@ export class WorkspaceManager {
     if (live.has(dir)) throw new Error(`Run ${runId} already has a workspace`);
     live.add(dir); // reserved from here on, released if set-up fails
     try {
-      return await withLock(gitDir, () => this.setUp(gitDir, dir, remote, options, git));
+      const hidden: HiddenAddresses = { remote, paths: [home, this.cacheDir] };
+      return await withLock(gitDir, () => plainly(`Preparing a working copy of ${repo}`, hidden, () => this.setUp(gitDir, dir, remote, options, git, hidden)));
     } catch (error) {
       live.delete(dir);
       throw error;
@@ -123,14 +142,16 @@ export class WorkspaceManager {
   }
 
   /** Clones or fetches, clears the way and adds the worktree; runs under the repository's lock. */
-  private async setUp(gitDir: string, dir: string, remote: string, options: PrepareOptions, git: GitFn): Promise<Workspace> {
-    const { branch, baseBranch } = options;
-    if (await exists(gitDir)) {
-      await this.resetConfig(gitDir, remote, git);
-      await git(["fetch", "--prune", "--no-tags", "--quiet", "origin"], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
-    } else {
-      await this.clone(remote, gitDir, git);
-    }
+  private async setUp(gitDir: string, dir: string, remote: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses): Promise<Workspace> {
+    const { branch, baseBranch, repo } = options;
+    await plainly(`Fetching ${repo} from its repository`, hidden, async () => {
+      if (await exists(gitDir)) {
+        await this.resetConfig(gitDir, remote, git);
+        await git(["fetch", "--prune", "--no-tags", "--quiet", "origin"], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
+      } else {
+        await this.clone(remote, gitDir, git);
+      }
+    });
     await this.clearWay(gitDir, dir, branch, git);
 
     const tip = (name: string) =>
@@ -140,7 +161,7 @@ export class WorkspaceManager {
     const branchTip = await tip(branch);
     const baseTip = await tip(baseBranch);
     const baseSha = branchTip ?? baseTip;
-    if (baseSha === undefined) throw new Error(`The remote has no branch ${baseBranch}`);
+    if (baseSha === undefined) throw new UserFacingError(`The repository ${repo} has no branch ${baseBranch} to start from.`);
     // Checking out fetches the missing blobs of this one tree from the promisor remote.
     await git(["worktree", "add", "--quiet", "--no-track", "-B", branch, dir, baseSha], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
     // commits() lists what the branch adds to the base, earlier runs' commits included.
@@ -149,7 +170,7 @@ export class WorkspaceManager {
       const mergeBase = await git(["merge-base", branchTip, baseTip], gitDir, { okCodes: [1] });
       forkPoint = mergeBase.stdout.trim() || baseSha;
     }
-    return this.workspace({ dir, branch, baseSha, reusedBranch: branchTip !== undefined, forkPoint, gitDir, git });
+    return this.workspace({ dir, branch, baseSha, reusedBranch: branchTip !== undefined, forkPoint, gitDir, git, repo, hidden });
   }
 
   /** A bare partial clone, made aside and renamed into place so that a failed clone leaves nothing. */
@@ -217,22 +238,22 @@ export class WorkspaceManager {
   }
 
   private workspace(state: Prepared): Workspace {
-    const { dir, branch, baseSha, reusedBranch, forkPoint, gitDir, git } = state;
+    const { dir, branch, baseSha, reusedBranch, forkPoint, gitDir, git, repo, hidden } = state;
     let disposed: Promise<void> | undefined;
-    const changedFiles = async (): Promise<string[]> => {
+    const changedFiles = (): Promise<string[]> => plainly(`Reading the changes in the working copy of ${repo}`, hidden, async () => {
       const status = await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], dir, {
         extra: { GIT_OPTIONAL_LOCKS: "0" },
       });
       const files = status.stdout.split("\0").filter(Boolean).map((entry) => entry.slice(3));
       return [...new Set(files)].sort();
-    };
+    });
     return {
       dir,
       branch,
       baseSha,
       reusedBranch,
       changedFiles,
-      async discard(reject) {
+      discard: (reject) => plainly(`Undoing changes in the working copy of ${repo}`, hidden, async () => {
         const rejected = (await changedFiles()).filter((file) => reject(file));
         for (const file of rejected) {
           const tracked = await git(["cat-file", "-e", `HEAD:${file}`], dir, { okCodes: [128] });
@@ -240,8 +261,8 @@ export class WorkspaceManager {
           else await rm(path.join(dir, file), { recursive: true, force: true });
         }
         return rejected;
-      },
-      async commit(message, author) {
+      }),
+      commit: (message, author) => plainly(`Committing the changes on the branch ${branch}`, hidden, async () => {
         if ((await changedFiles()).length === 0) return undefined;
         const identity = {
           GIT_AUTHOR_NAME: author.name,
@@ -255,22 +276,22 @@ export class WorkspaceManager {
           extra: identity,
         });
         return (await git(["rev-parse", "HEAD"], dir)).stdout.trim();
-      },
-      async commits() {
+      }),
+      commits: () => plainly(`Listing the commits on the branch ${branch}`, hidden, async () => {
         const log = await git(["log", "--reverse", "--format=%H %s", `${forkPoint}..HEAD`, "--"], dir);
         return log.stdout
           .split("\n")
           .filter(Boolean)
           .map((line) => ({ sha: line.slice(0, line.indexOf(" ")), subject: line.slice(line.indexOf(" ") + 1) }));
-      },
-      async push(freshToken) {
+      }),
+      push: (freshToken) => plainly(`Pushing the branch ${branch} to ${repo}`, hidden, async () => {
         const sha = (await git(["rev-parse", "HEAD"], dir)).stdout.trim();
         await git(["push", "--quiet", "--no-verify", "origin", `${sha}:refs/heads/${branch}`], dir, {
           timeoutMs: NETWORK_TIMEOUT_MS,
           ...(freshToken ? { token: freshToken } : {}),
         });
         return sha;
-      },
+      }),
       dispose() {
         disposed ??= withLock(gitDir, async () => {
           await git(["worktree", "remove", "--force", "--force", dir], gitDir).catch(() => undefined); // already gone

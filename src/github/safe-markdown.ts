@@ -17,8 +17,9 @@
  *   and leave a mention outside.
  * Fenced code blocks and code spans are left exactly as they are, and an unclosed fence is closed,
  * so the text cannot swallow what the app puts after it. What cannot be told for certain to be code
- * (indented blocks, fences in block quotes, code spans holding `|`, which a table splits) is treated
- * as prose: uglier, never unsafe. Applying it again changes nothing.
+ * (indented blocks, fences in block quotes, code spans holding `|` in a text with a table, whose
+ * rows GitHub splits at `|` first) is treated as prose: uglier, never unsafe. Applying it again
+ * changes nothing.
  */
 
 export interface NeutralizeOptions {
@@ -79,6 +80,7 @@ function neutralizeOnce(text: string, options: NeutralizeOptions, plain: boolean
     .join("");
 }
 
+const DELIMITER_ROW = /^[ \t]*(?=[^|]*\|)(?=[^-]*-)[|:\- \t]+$/;
 const FENCE_OPEN = /^( {0,3})(`{3,}(?=[^`]*$)|~{3,})/;
 /** `[label]: destination` renders as nothing; a footnote (`[^1]:`) renders, and is left alone. */
 const LINK_DEFINITION = /^( {0,3})\[(?!\^)((?:[^\]\\]|\\.)+)\]:/;
@@ -94,6 +96,8 @@ function segments(text: string, plain: boolean): Segment[] {
   };
   let fence: { char: string; length: number; indent: number } | undefined;
   const lines = text.split("\n");
+  // Without a delimiter row (`|---|---|`) there is no table, and no row to split a code span.
+  const tables = lines.some((line) => DELIMITER_ROW.test(line));
   lines.forEach((line, index) => {
     const eol = index < lines.length - 1 ? "\n" : "";
     if (fence) {
@@ -110,7 +114,7 @@ function segments(text: string, plain: boolean): Segment[] {
       fence = { char: open[2]![0]!, length: open[2]!.length, indent: open[1]!.length };
       return push(line + eol, true);
     }
-    for (const piece of inlineSegments(plain ? line : line.replace(LINK_DEFINITION, "$1\\[$2]:"))) push(piece.text, piece.code);
+    for (const piece of inlineSegments(plain ? line : line.replace(LINK_DEFINITION, "$1\\[$2]:"), tables)) push(piece.text, piece.code);
     push(eol, false);
   });
   if (fence) push(`${text.endsWith("\n") ? "" : "\n"}${fence.char.repeat(fence.length)}`, true);
@@ -140,7 +144,7 @@ const AUTOLINK_AT = new RegExp(AUTOLINK_SOURCE, "y");
  * One line's code spans, by CommonMark's rules: a backslash escapes the next character, an autolink
  * wins over a backtick inside it, a run of n backticks closes at the next run of exactly n.
  */
-function inlineSegments(line: string): { text: string; code: boolean }[] {
+function inlineSegments(line: string, tables: boolean): { text: string; code: boolean }[] {
   const out: { text: string; code: boolean }[] = [];
   let start = 0;
   let i = 0;
@@ -160,7 +164,7 @@ function inlineSegments(line: string): { text: string; code: boolean }[] {
       }
       const span = line.slice(i, close + n);
       // In a table row GitHub splits cells at `|` before it reads code spans.
-      if (!span.includes("|")) {
+      if (!(tables && span.includes("|"))) {
         out.push({ text: line.slice(start, i), code: false }, { text: span, code: true });
         start = close + n;
       }

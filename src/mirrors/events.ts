@@ -29,8 +29,8 @@ export interface RunInfo {
   url: string;
   runUrl: string;
   costMicros: number;
-  /** Text a Jira key may be found in: title, body, branch. */
-  text?: string;
+  /** The Jira issue the run mirrors to, as findJiraKey read it from text by people with write access. */
+  jiraKey?: string;
 }
 
 /** Small durable state per run and sink, kept in the run's links. */

@@ -3,21 +3,18 @@ import { jiraTransitionEvents } from "../config/repo-config-schema.js";
 import { formatUsd } from "../agent/pricing.js";
 import type { MirrorState, RunEvent, RunInfo, StatusSink } from "./events.js";
 import { type JiraClient, adf } from "./jira-client.js";
+import { isJiraKey } from "./jira-key.js";
 
 /**
- * A run in Jira: the Jira issue named in the GitHub issue's title, body or branch (`ABC-123`, in the
- * configured project) gets a comment for each notable event, moves through the configured
- * transitions, and links to the pull request once (a remote link with a stable globalId). A comment
- * already posted for an event is not posted again by a resumed run.
+ * A run in Jira: the Jira issue the run names (`ABC-123`, in the configured project, read by
+ * findJiraKey from text by people with write access) gets a comment for each notable event, moves
+ * through the configured transitions, and links to the pull request once (a remote link with a
+ * stable globalId). A comment already posted for an event is not posted again by a resumed run.
  */
 
 type JiraSettings = NonNullable<RepoConfig["notify"]["jira"]>;
 
 const COMMENTED = new Set<RunEvent["type"]>(["started", "pr_opened", "review_posted", "succeeded", "failed", "stopped", "budget_exceeded"]);
-
-export function findJiraKey(text: string, project: string): string | undefined {
-  return new RegExp(`\\b${project}-\\d+\\b`).exec(text)?.[0];
-}
 
 export class JiraSink implements StatusSink {
   readonly name = "jira";
@@ -28,9 +25,11 @@ export class JiraSink implements StatusSink {
   ) {}
 
   async handle(event: RunEvent, run: RunInfo, state: MirrorState): Promise<void> {
-    const key = state.get("jiraKey") ?? findJiraKey(`${run.title ?? ""}\n${run.text ?? ""}`, this.settings.project);
-    if (!key) return;
-    if (!state.get("jiraKey")) await state.set("jiraKey", key);
+    // The sink reads no text itself, so the queued notice (sent before the run has read its key)
+    // mirrors nothing, and no title of a stranger's issue is ever taken for a key here.
+    const key = run.jiraKey;
+    if (!key || !isJiraKey(key, this.settings.project)) return;
+    if (state.get("jiraKey") !== key) await state.set("jiraKey", key);
 
     if (event.type === "pr_opened") {
       await this.client.remoteLink(key, { globalId: `ai-agent:${run.repo}:${event.url}`, url: event.url, title: `${run.repo}: ${run.title ?? `#${run.number}`}` });

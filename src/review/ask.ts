@@ -1,8 +1,10 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { renderPrompt } from "../agent/prompts.js";
 import type { AgentSession } from "../agent/session.js";
+import { neutralizeForGitHub } from "../github/safe-markdown.js";
 import { UserFacingError } from "../runs/tasks.js";
 import { planChunks } from "./chunk.js";
+import { readPullRequestText } from "./description.js";
 import { fileClassifier, pullRequestFiles } from "./files.js";
 import { renderChunk } from "./model-review.js";
 
@@ -37,9 +39,14 @@ export async function ask(session: AgentSession, input: { question: string }, si
     const plan = planChunks(files, { budget: config.review.chunk_tokens, maxFiles: config.review.max_files });
     const first = plan.chunks[0];
     const omitted = plan.chunks.slice(1).flatMap((c) => c.files.map((f) => f.path));
+    const text = await readPullRequestText(github, { owner, repo, botLogin: (await session.source.committer()).name }, isPull);
     material = [
-      `Pull request #${number}: ${isPull.title}`,
-      isPull.body ? `<description>\n${isPull.body}\n</description>` : "",
+      `Pull request #${number}: ${text.title}`,
+      text.body
+        ? `<description>\n${text.body}\n</description>`
+        : text.bodyWithheld
+          ? "(The pull request's description was written by someone without write access to the repository, so it is not shown.)"
+          : "",
       first ? `<diff>\n${renderChunk(first)}\n</diff>` : "(no reviewable diff)",
       omitted.length > 0 ? `(Not shown, for length: ${[...new Set(omitted)].join(", ")})` : "",
     ].filter(Boolean).join("\n\n");
@@ -56,7 +63,8 @@ export async function ask(session: AgentSession, input: { question: string }, si
   };
   const response = await budget.call(session.model, request, signal);
   if (response.stop_reason === "refusal") throw new UserFacingError("The model declined to answer this question.");
-  const answer = response.content.filter((b): b is Anthropic.TextBlock => b.type === "text").map((b) => b.text).join("\n").trim() || "(no answer)";
+  const written = response.content.filter((b): b is Anthropic.TextBlock => b.type === "text").map((b) => b.text).join("\n").trim() || "(no answer)";
+  const answer = neutralizeForGitHub(written, { requester: session.target.actor });
   const quoted = input.question.split("\n").map((line) => `> ${line}`).join("\n");
   const { data } = await github.rest.issues.createComment({ owner, repo, issue_number: number, body: `${quoted}\n\n${answer}` });
   return { answer, comment_url: data.html_url };

@@ -1,8 +1,10 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { type Budget } from "../agent/budget.js";
-import type { ModelClient } from "../agent/model.js";
+import type { Message, ModelClient } from "../agent/model.js";
 import { renderPrompt } from "../agent/prompts.js";
+import { describeSchemaError } from "../agent/tools/input.js";
+import { UserFacingError } from "../runs/tasks.js";
 import type { Chunk } from "./chunk.js";
 import { type Finding, findingSchema, severities } from "./findings.js";
 
@@ -42,6 +44,10 @@ export const REPORT_TOOL: Anthropic.Tool = {
 };
 
 const reportSchema = z.object({ overview: z.string().default(""), findings: z.array(z.unknown()).default([]) });
+/** The report as the tool's schema asks for it: what the model is held to while it has attempts left. */
+const strictReportSchema = reportSchema.extend({ findings: z.array(findingSchema).default([]) });
+/** Answers per chunk: the first, and two more after telling the model what was wrong with it. */
+export const MAX_REPORT_ATTEMPTS = 3;
 
 export interface ChunkReview {
   overview: string;
@@ -73,30 +79,72 @@ export async function reviewChunk(options: {
   maxTokens: number;
   budget: Budget;
   chunk: Chunk;
-  context: { title: string; body: string; instructions: string; index: number; of: number };
+  /** The pull request's text as ./description.ts lets the model read it. */
+  context: { title: string; body: string; bodyWithheld: boolean; instructions: string; index: number; of: number };
   signal?: AbortSignal;
 }): Promise<ChunkReview> {
   const system = await renderPrompt("review-system", {});
   const diff = renderChunk(options.chunk);
   const text = await renderPrompt("review-chunk", { ...options.context, diff });
+  const messages: Anthropic.MessageParam[] = [{ role: "user", content: text }];
   const request = {
     model: options.model,
     max_tokens: options.maxTokens,
     system: [{ type: "text" as const, text: system, cache_control: { type: "ephemeral" as const } }],
     tools: [{ ...REPORT_TOOL, cache_control: { type: "ephemeral" as const } }],
     tool_choice: { type: "tool" as const, name: REPORT_TOOL.name },
-    messages: [{ role: "user" as const, content: text }],
+    messages,
   };
-  const response = await options.budget.call(options.client, request, options.signal);
+  let problem = "";
+  for (let attempt = 1; attempt <= MAX_REPORT_ATTEMPTS; attempt++) {
+    const response = await options.budget.call(options.client, request, options.signal);
+    const read = readReport(response, attempt === MAX_REPORT_ATTEMPTS);
+    if ("review" in read) return read.review;
+    problem = read.problem;
+    // The malformed answer goes back with what was wrong, as a tool_result the model can act on.
+    messages.push(...correction(response, `${problem}. Call ${REPORT_TOOL.name} again with the whole report, corrected.`));
+  }
+  const part = options.context.of > 1 ? ` part ${options.context.index} of ${options.context.of} of` : "";
+  throw new UserFacingError(`The review of${part} the pull request failed: the model's ${REPORT_TOOL.name} answers kept failing their schema (${MAX_REPORT_ATTEMPTS} attempts): ${problem}`);
+}
+
+/**
+ * The review in a response, or what is wrong with it. On the last attempt a report whose shape is
+ * right keeps the findings that can be read and counts the rest, rather than losing them all.
+ */
+function readReport(response: Message, last: boolean): { review: ChunkReview } | { problem: string } {
   const call = response.content.find((block): block is Anthropic.ToolUseBlock => block.type === "tool_use" && block.name === REPORT_TOOL.name);
-  const report = reportSchema.safeParse(call?.input ?? {});
-  if (!call || !report.success) return { overview: "", findings: [], unreadable: 1 };
+  if (!call) {
+    const cut = response.stop_reason === "max_tokens" ? " (the answer reached the output limit; report fewer, shorter findings)" : "";
+    return { problem: `the answer did not call ${REPORT_TOOL.name}${cut}` };
+  }
+  const strict = strictReportSchema.safeParse(call.input);
+  if (strict.success) return { review: { ...strict.data, unreadable: 0 } };
+  const problem = { problem: `invalid input for ${REPORT_TOOL.name}: ${describeSchemaError(strict.error)}` };
+  const loose = reportSchema.safeParse(call.input);
+  if (!last || !loose.success) return problem;
   const findings: Finding[] = [];
   let unreadable = 0;
-  for (const raw of report.data.findings) {
+  for (const raw of loose.data.findings) {
     const parsed = findingSchema.safeParse(raw);
     if (parsed.success) findings.push(parsed.data);
     else unreadable++;
   }
-  return { overview: report.data.overview, findings, unreadable };
+  return { review: { overview: loose.data.overview, findings, unreadable } };
+}
+
+/** The turns that answer a malformed response: it, as sent back, and an error result for each tool call. */
+function correction(response: Message, problem: string): Anthropic.MessageParam[] {
+  const sent: Anthropic.ContentBlockParam[] = response.content.flatMap((block): Anthropic.ContentBlockParam[] => {
+    if (block.type === "text") return block.text ? [{ type: "text", text: block.text }] : [];
+    if (block.type === "tool_use") return [{ type: "tool_use", id: block.id, name: block.name, input: block.input }];
+    return [];
+  });
+  const calls = sent.filter((block): block is Anthropic.ToolUseBlockParam => block.type === "tool_use");
+  const answer: Anthropic.ContentBlockParam[] =
+    calls.length > 0 ? calls.map((call) => ({ type: "tool_result", tool_use_id: call.id, content: problem, is_error: true })) : [{ type: "text", text: problem }];
+  return [
+    { role: "assistant", content: sent.length > 0 ? sent : [{ type: "text", text: "(no output)" }] },
+    { role: "user", content: answer },
+  ];
 }

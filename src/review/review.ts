@@ -1,9 +1,11 @@
 import type { AgentSession } from "../agent/session.js";
 import type { GitHubClient } from "../github/client.js";
 import { httpStatus } from "../github/client.js";
+import { neutralizeForGitHub } from "../github/safe-markdown.js";
 import { UserFacingError } from "../runs/tasks.js";
 import { type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
 import { FileLines } from "./diff.js";
+import { readPullRequestText } from "./description.js";
 import { type ChangedFile, comparedFiles, fileClassifier, pullRequestFiles } from "./files.js";
 import { type Finding, type Placement, placeFindings } from "./findings.js";
 import { type ChunkReview, renderChunk, reviewChunk } from "./model-review.js";
@@ -63,6 +65,7 @@ export async function review(session: AgentSession, input: { full: boolean; inst
       return { review_url: null, findings: 0, summary: "Nothing to review." };
     }
     const budget = await session.budget();
+    const description = await readPullRequestText(github, { owner, repo, botLogin }, pull);
     const reviews = await mapLimit(plan.chunks, config.review.parallel_chunks, (chunk, index) =>
       reviewChunk({
         client: session.model,
@@ -70,7 +73,7 @@ export async function review(session: AgentSession, input: { full: boolean; inst
         maxTokens: config.models.max_tokens,
         budget,
         chunk,
-        context: { title: pull.title, body: pull.body ?? "", instructions: input.instructions ?? "", index: index + 1, of: plan.chunks.length },
+        context: { ...description, instructions: input.instructions ?? "", index: index + 1, of: plan.chunks.length },
         ...(signal ? { signal } : {}),
       }),
     );
@@ -81,9 +84,11 @@ export async function review(session: AgentSession, input: { full: boolean; inst
     const placement = placeFindings(findings, lines, { maxComments: config.review.max_comments, alreadyPosted: new Set(previous?.state.fingerprints ?? []) });
     const severe = placement.inline.some((p) => p.finding.severity === "critical" || p.finding.severity === "high") || placement.summaryOnly.some((p) => p.finding.severity === "critical" || p.finding.severity === "high");
     const event = config.review.request_changes && severe ? "REQUEST_CHANGES" : "COMMENT";
-    const body = renderSummary({ reviews, placement, skipped, incremental, reviewedFiles: plan.assigned, head, since: incremental ? previous.state.head : undefined, unreadable: sum(reviews) });
+    // What the model wrote is posted neutralised: no mention but the requester's, no closing keyword, no raw HTML.
+    const safe = (text: string) => neutralizeForGitHub(text, { requester: session.target.actor });
+    const body = safe(renderSummary({ reviews, placement, skipped, incremental, reviewedFiles: plan.assigned, head, since: incremental ? previous.state.head : undefined, unreadable: sum(reviews) }));
 
-    const reviewUrl = await postReview(github, { owner, repo, number, head, event, body, placement });
+    const reviewUrl = await postReview(github, { owner, repo, number, head, event, body, placement, safe });
     const state: ReviewState = { head, fingerprints: [...(previous?.state.fingerprints ?? []), ...placement.inline.map((p) => p.fingerprint)].slice(-500) };
     await upsertSummary(github, { owner, repo, number }, previous?.commentId, summaryBody(body, state));
     const count = placement.inline.length + placement.summaryOnly.length;
@@ -117,17 +122,17 @@ function sum(reviews: readonly ChunkReview[]): number {
 /** One review with the inline comments; if GitHub still refuses a line, the review goes without them. */
 async function postReview(
   github: GitHubClient,
-  target: { owner: string; repo: string; number: number; head: string; event: "COMMENT" | "REQUEST_CHANGES"; body: string; placement: Placement },
+  target: { owner: string; repo: string; number: number; head: string; event: "COMMENT" | "REQUEST_CHANGES"; body: string; placement: Placement; safe: (text: string) => string },
 ): Promise<string | null> {
-  const { owner, repo, number, head, event, body, placement } = target;
-  const comments = placement.inline.map((p) => p.comment);
+  const { owner, repo, number, head, event, body, placement, safe } = target;
+  const comments = placement.inline.map((p) => ({ ...p.comment, body: safe(p.comment.body) }));
   try {
     const { data } = await github.rest.pulls.createReview({ owner, repo, pull_number: number, commit_id: head, event, body, comments });
     return data.html_url;
   } catch (error) {
     if (httpStatus(error) !== 422 || comments.length === 0) throw error;
     const listed = placement.inline.map((p) => `- \`${p.comment.path}:${p.comment.line}\` ${p.finding.body}`).join("\n");
-    const { data } = await github.rest.pulls.createReview({ owner, repo, pull_number: number, commit_id: head, event, body: `${body}\n\n**Findings GitHub would not take inline:**\n${listed}` });
+    const { data } = await github.rest.pulls.createReview({ owner, repo, pull_number: number, commit_id: head, event, body: safe(`${body}\n\n**Findings GitHub would not take inline:**\n${listed}`) });
     return data.html_url;
   }
 }

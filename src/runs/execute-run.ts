@@ -14,7 +14,11 @@ export interface ExecuteDeps {
   log: Pick<Logger, "info" | "warn" | "error">;
   /** A line every tracking comment carries, e.g. that commands run unsandboxed. */
   notice?: string;
+  /** How often a running run looks for a stop request (another worker's `/ai stop`). */
+  stopPollMs?: number;
 }
+
+const STOP_POLL_MS = 1_000;
 
 /** `deferred`: another run of the same task is running on that target; try again shortly. */
 export type ExecuteResult = "finished" | "deferred" | "skipped";
@@ -61,10 +65,20 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     if (latest?.stopRequestedBy) throw new RunStopped(latest.stopRequestedBy);
     if (latest) current = { ...latest, steps: current.steps };
   };
+  // A stop asked on any worker reaches the running step within a poll, not at the next step.
+  const stop = new AbortController();
+  const watch = setInterval(() => {
+    void deps.store.getRun(runId).then(
+      (latest) => latest?.stopRequestedBy && !stop.signal.aborted && stop.abort(new RunStopped(latest.stopRequestedBy)),
+      () => undefined, // the next poll tries again
+    );
+  }, deps.stopPollMs ?? STOP_POLL_MS);
+  watch.unref();
   const context: RunContext = {
     run,
     octokit,
     checkpoint,
+    signal: stop.signal,
     recordStep(step) {
       recording = recording.then(async () => {
         const index = current.steps.findIndex((s) => s.id === step.id);
@@ -98,13 +112,15 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     outcome = { status: "succeeded", ...(result.summary ? { summary: safeText(result.summary, POSTED_TEXT_LIMIT) } : {}) };
     if (result.links) current = (await deps.store.updateRun(runId, { links: { ...current.links, ...result.links } })) ?? current;
   } catch (error) {
-    if (error instanceof RunStopped) {
-      outcome = { status: "stopped", by: error.by };
+    const stoppedBy = error instanceof RunStopped ? error.by : stop.signal.reason instanceof RunStopped ? stop.signal.reason.by : undefined;
+    if (stoppedBy !== undefined) {
+      outcome = { status: "stopped", by: stoppedBy };
     } else {
       deps.log.error({ err: error, run: runId }, "run failed");
       outcome = { status: "failed", message: safeText(publicErrorMessage(error, runId), POSTED_TEXT_LIMIT) };
     }
   }
+  clearInterval(watch);
   const finished = await deps.store.updateRun(runId, {
     status: outcome.status,
     finishedAt: new Date(),

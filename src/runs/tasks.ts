@@ -14,6 +14,8 @@ export interface RunContext {
   recordStep(step: RunStep): Promise<void>;
   /** Throws RunStopped when someone asked the run to stop. */
   checkpoint(): Promise<void>;
+  /** Aborted with RunStopped within about a second of someone asking the run to stop, on any worker. */
+  signal: AbortSignal;
 }
 
 export interface TaskResult {

@@ -1,8 +1,10 @@
-import { Probot, Server, run } from "probot";
+import { Server, run } from "probot";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/env.js";
 import { githubUrls } from "../config/github-urls.js";
+import { errorWithoutPayload } from "../logger.js";
 import type { ApplicationFunction, Options } from "probot";
+import { GuardedProbot } from "./guarded-probot.js";
 
 /** How the app's Probot is built; every REST and GraphQL call goes through its Octokit. */
 export function probotOptions(config: AppConfig, log: Logger): Options {
@@ -23,17 +25,23 @@ function fetchWithTimeout(timeoutMs: number): typeof fetch {
 }
 
 /**
- * Starts Probot's HTTP server: webhooks at WEBHOOK_PATH plus the app's own routes. Without an App
- * ID it serves Probot's setup page instead, which registers the app from app.yml and writes .env.
+ * Starts Probot's HTTP server: webhooks at WEBHOOK_PATH (behind the size and signature guard of
+ * webhook-guard.ts) plus the app's own routes. Without an App ID it serves Probot's setup page
+ * instead, which registers the app from app.yml and writes .env.
  */
 export async function startWebServer(config: AppConfig, log: Logger, appFn: ApplicationFunction): Promise<Server> {
   if (!config.APP_ID || !config.privateKey) {
     log.info(`no APP_ID yet: open http://localhost:${config.PORT} to register the GitHub App`);
     return run(appFn, { env: process.env, log: log.child({ name: "probot" }) });
   }
+  const options = probotOptions(config, log);
   const server = new Server({
-    Probot: Probot.defaults(probotOptions(config, log)),
-    log: log.child({ name: "server" }),
+    Probot: GuardedProbot.defaults(options),
+    // The Server hands its own log and request options to the Probot it builds, over the defaults
+    // above; without `request` here the GitHub timeout would be lost. Probot and @octokit/webhooks
+    // log through this log, and their errors carry the delivery's payload: it is left out.
+    log: log.child({ name: "server" }, { serializers: { err: errorWithoutPayload } }),
+    request: options.request,
     port: config.PORT,
     host: config.HOST ?? "localhost",
     webhookPath: config.WEBHOOK_PATH,

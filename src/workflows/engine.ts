@@ -37,6 +37,8 @@ export interface WorkflowRun {
   hooks: EngineHooks;
   /** A step's time limit when it sets none. */
   defaultTimeoutMs?: number;
+  /** Aborted (with RunStopped) when someone stops the run: the running step ends at once. */
+  signal?: AbortSignal;
 }
 
 export interface WorkflowResult {
@@ -125,8 +127,9 @@ class Execution {
   }
 
   private async runStep(step: Step): Promise<void> {
-    if (step.parallel) return this.runGroup(step, step.parallel);
-    return this.runAction(step as ActionStep, {});
+    const signal = this.run.signal;
+    if (step.parallel) return this.runGroup(step, step.parallel, signal);
+    return this.runAction(step as ActionStep, {}, signal ? { signal } : {});
   }
 
   private async record(step: RunStep): Promise<void> {
@@ -286,7 +289,10 @@ class Execution {
         reject(error);
       }, ms);
     });
-    const cancelled = () => (outer?.reason instanceof GroupTimedOut ? outer.reason : new UserFacingError(`${label(step)} was cancelled because a step beside it failed`));
+    const cancelled = () =>
+      outer?.reason instanceof GroupTimedOut || outer?.reason instanceof RunStopped
+        ? outer.reason
+        : new UserFacingError(`${label(step)} was cancelled because a step beside it failed`);
     const aborted = new Promise<never>((_, reject) => {
       if (outer?.aborted) reject(cancelled());
       outer?.addEventListener("abort", () => reject(cancelled()), { once: true });

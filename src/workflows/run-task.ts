@@ -4,9 +4,11 @@ import { formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
 import { BudgetExceeded } from "../agent/budget.js";
 import type { RunEvent } from "../mirrors/events.js";
 import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
+import { type KeySource, findJiraKey, isJiraKey, keySources } from "../mirrors/jira-key.js";
 import type { RunMirror } from "../mirrors/mirror.js";
 import { type RunContext, type TaskExecutor, type TaskRegistry, RunStopped, UserFacingError, publicErrorMessage } from "../runs/tasks.js";
 import { type RunStep, runTasks } from "../store/types.js";
+import { hasWriteAccess } from "../triggers/permissions.js";
 import type { ActionRegistry } from "./actions.js";
 import { builtInActions } from "./actions/index.js";
 import { effectiveWorkflows } from "./built-in.js";
@@ -47,7 +49,12 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
     if (!workflow) throw new UserFacingError(`There is no ${name} workflow.`);
 
     const scope = await templateScope(context, repository, pull);
-    const issue = scope.issue as { title: string; body: string; url: string };
+    const issue = scope.issue as { title: string; body: string; url: string; author: string | null };
+    const jiraKey = await mirrorKey(run.links, options.mirrors?.jira ? loaded.config.notify.jira?.project : undefined, () =>
+      keySources({ title: issue.title, body: issue.body, author: issue.author, ...(pull ? { headRef: pull.head.ref } : {}) }, (login) =>
+        hasWriteAccess(octokit, owner, repo, login),
+      ),
+    );
     const mirror = runMirror(loaded.config.notify, options.mirrors, () => ({
       id: run.id,
       repo: run.repo,
@@ -59,7 +66,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       url: issue.url,
       runUrl: options.runUrl?.(run.id) ?? "",
       costMicros: run.costMicros,
-      text: `${issue.body}\n${pull?.head.ref ?? ""}`,
+      ...(jiraKey ? { jiraKey } : {}),
     }));
     mirror.emit({ type: "started" });
     const agent = options.agent
@@ -71,13 +78,14 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
         )
       : undefined;
     const result = await runWorkflow({
+      signal: context.signal,
       name,
       workflow,
       workflows,
       actions,
       scope: { ...scope, config: configScope(loaded.config) },
       target: { runId: run.id, owner, repo, number: run.number, actor: run.actor },
-      services: { github: octokit, ...(agent ? { agent } : {}), ...(options.mirrors ? { mirrors: { environment: options.mirrors, notify: loaded.config.notify, jiraKey: () => mirrorKey(run.links, issue) } } : {}) },
+      services: { github: octokit, ...(agent ? { agent } : {}), ...(options.mirrors ? { mirrors: { environment: options.mirrors, notify: loaded.config.notify, jiraKey: () => jiraKey } } : {}) },
       hooks: {
         previous: run.steps,
         record: (step) => {
@@ -128,8 +136,17 @@ function finalEvent(error: unknown): RunEvent {
   return { type: "failed", message: publicErrorMessage(error, "") };
 }
 
-function mirrorKey(links: Record<string, string>, issue: { title: string; body: string }): string | undefined {
-  return links.jiraKey ?? /\b[A-Z][A-Z0-9_]+-\d+\b/.exec(`${issue.title}\n${issue.body}`)?.[0];
+/**
+ * The Jira issue a run mirrors to, for the Jira sink and the jira.* actions alike: the one a resumed
+ * run already linked, or the first key of the configured project in text by people with write
+ * access. None without a project, or without Jira on this server (then no one is asked for their
+ * permission either).
+ */
+async function mirrorKey(links: Record<string, string>, project: string | undefined, sources: () => Promise<KeySource[]>): Promise<string | undefined> {
+  if (!project) return undefined;
+  // A stored key counts only if it is one of the project's: an older version read keys loosely.
+  if (links.jiraKey && isJiraKey(links.jiraKey, project)) return links.jiraKey;
+  return findJiraKey(await sources(), project);
 }
 
 /** Every task runs its workflow. */

@@ -193,6 +193,35 @@ describe("implementing an issue, end to end", () => {
     expect(request.system[0]!.text).not.toContain("bash is");
   });
 
+  it("stops within seconds on /ai stop, in the middle of a command, and asks the model nothing more", async () => {
+    useConfig(config());
+    const marker = `sleep ${300 + (process.pid % 97)}`;
+    anthropic.push(plan, tool("bash", { command: marker }));
+    await send(14);
+    const running = () => {
+      try {
+        return execFileSync("pgrep", ["-f", marker], { encoding: "utf8" }).trim();
+      } catch {
+        return "";
+      }
+    };
+    await eventually(async () => running() !== "", 30_000);
+    const asked = anthropic.requests.length;
+    const stopAt = Date.now();
+    const stop = examplePayload<IssueCommentCreatedEvent>("issue_comment", "created");
+    stop.issue.number = 14;
+    stop.comment.body = "/ai stop";
+    await deliver(app.webhookUrl, "issue_comment", stop, WEBHOOK_SECRET);
+    const run = await eventually(async () => (await app.database.store.listRuns({ repo: REPO, number: 14 })).find((r) => r.status === "stopped"), 30_000);
+    expect(Date.now() - stopAt).toBeLessThan(10_000);
+    expect(run.stopRequestedBy).toBe("Codertocat");
+    await eventually(async () => running() === "", 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(anthropic.requests.length).toBe(asked);
+    const marked = `<!-- ai-agent:run:${run.id} -->`;
+    expect(await eventually(async () => github.comments().map((c) => c.body).find((b) => b.startsWith(marked) && b.includes("🛑 **Stopped** by @Codertocat")))).toBeTruthy();
+  });
+
   it("opens no branch and no pull request when nothing changed, and says why", async () => {
     useConfig(config());
     anthropic.push(plan, finish("The README is already correct."));
@@ -201,6 +230,21 @@ describe("implementing an issue, end to end", () => {
     expect(remoteBranches()).not.toContain(`ai/2-${TITLE_SLUG}`);
     expect(github.createdPulls()).toHaveLength(0);
     expect(await lastComment(2)).toContain("The agent made no changes, so no branch or pull request was opened. The README is already correct.");
+  });
+
+  it("posts the model's summary neutralised in the pull request, and keeps the app's own Closes line", async () => {
+    useConfig(config());
+    anthropic.push(plan, editReadme, finish("@someone please look, fixes #3 <!-- hidden -->"));
+    await send(21);
+    expect((await finished(21)).status).toBe("succeeded");
+    const body = (github.createdPulls()[0]!.body as { body: string }).body;
+    expect(body).toContain("`@someone` please look, `fixes #3` &lt;!-- hidden -->");
+    expect(body).not.toMatch(/[^`]@someone|[^`]fixes #3|<!--/);
+    expect(body).toMatch(/\n\nCloses #21$/);
+    expect(body).toContain("requested by @Codertocat");
+    const comment = await lastComment(21);
+    expect(comment).toContain("`@someone` please look");
+    expect(comment).not.toMatch(/[^`]@someone/);
   });
 
   it("refuses paths outside the workspace and protected paths, and tells the model", async () => {

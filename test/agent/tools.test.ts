@@ -123,6 +123,12 @@ describe("the agent's tools", () => {
 
   it("ends with finish and its summary; unknown tools are errors", async () => {
     expect(await call("finish", { summary: "Renamed greet." })).toEqual({ content: "Done.", finished: { summary: "Renamed greet." } });
-    expect(await call("bash", { command: "rm -rf /" })).toEqual({ content: "there is no tool named bash", isError: true });
+    expect(await call("bash", { command: "rm -rf /" })).toEqual({
+      content: "there is no tool named bash; the tools are str_replace_based_edit_tool, find_files, search, run, finish",
+      isError: true,
+      schemaError: true,
+    });
+    // A finish without its summary is answered like any other input that breaks its schema.
+    expect(await call("finish", {})).toEqual({ content: "invalid input for finish: summary: missing (expected string)", isError: true, schemaError: true });
   });
 });

@@ -13,8 +13,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { explainGitFailure, hideAddresses } from "../../src/agent/git-failure.js";
 import { gitEnv, redact } from "../../src/agent/git.js";
-import { GitError, type PrepareOptions, WorkspaceManager } from "../../src/agent/workspace.js";
+import { GitError, GitFailed, type PrepareOptions, WorkspaceManager } from "../../src/agent/workspace.js";
+import { UserFacingError } from "../../src/runs/tasks.js";
 
 const run = promisify(execFile);
 const IDENTITY = { GIT_AUTHOR_NAME: "Seed", GIT_AUTHOR_EMAIL: "seed@example.com", GIT_COMMITTER_NAME: "Seed", GIT_COMMITTER_EMAIL: "seed@example.com" };
@@ -171,16 +173,42 @@ describe("WorkspaceManager", () => {
       const { port } = server.address() as AddressInfo;
       const manager = new WorkspaceManager({ cacheDir });
       const error = await manager.prepare(options({ remoteUrl: `http://127.0.0.1:${port}/owner/repo.git`, token })).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(GitError);
-      const message = (error as GitError).message;
+      // The person who triggered the run reads plain words; the server log gets git's own error.
+      expect(error).toBeInstanceOf(GitFailed);
+      expect((error as Error).message).toBe("Fetching acme/widgets from its repository failed: the repository refused the app's credentials.");
+      const cause = (error as Error).cause;
+      expect(cause).toBeInstanceOf(GitError);
+      const message = (cause as GitError).message;
       expect(message).toContain("git clone");
-      expect(message).not.toContain(token);
-      expect(message).not.toContain(base64(token));
+      for (const text of [message, (error as Error).message]) {
+        expect(text).not.toContain(token);
+        expect(text).not.toContain(base64(token));
+      }
       expect(seen[0]).toBe(`Basic ${base64(token)}`);
       expect(await filesContaining(cacheDir, [token, base64(token)])).toEqual([]);
     } finally {
       server.close();
     }
+  });
+
+  it("tells a refused push in plain words, without the remote's address or the server's paths", async () => {
+    const ws = await new WorkspaceManager({ cacheDir }).prepare(options());
+    // The app's git runs no hook of its own clone; the remote's are the remote's business.
+    await writeFile(path.join(remote, "hooks/pre-receive"), "#!/bin/sh\necho \"policy: no pushes to $PWD today\" >&2\nexit 1\n", { mode: 0o755 });
+    await writeFile(path.join(ws.dir, "README.md"), "changed\n");
+    await ws.commit("Change", { name: "AI Agent", email: "agent@example.com" });
+    const error = await ws.push().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserFacingError);
+    expect((error as Error).message).toBe("Pushing the branch ai/1-fix-typo to acme/widgets failed: the repository refused the push (pre-receive hook declined); it said: policy: no pushes to <remote> today.");
+    expect((error as Error).message).not.toContain(root);
+    expect(((error as Error).cause as GitError).message).toContain(remote); // the log keeps the whole story
+  });
+
+  it("tells a remote that is not there in plain words", async () => {
+    const error = await new WorkspaceManager({ cacheDir }).prepare(options({ remoteUrl: path.join(root, "missing.git") })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserFacingError);
+    expect((error as Error).message).toBe("Fetching acme/widgets from its repository failed: the repository was not found at its address.");
+    await expect(new WorkspaceManager({ cacheDir }).prepare(options({ baseBranch: "trunk" }))).rejects.toThrow(new UserFacingError("The repository acme/widgets has no branch trunk to start from."));
   });
 
   it("keeps the token out of every file after a successful run", async () => {
@@ -240,6 +268,33 @@ describe("WorkspaceManager", () => {
     await expect(manager.prepare(options({ runId: "../x" }))).rejects.toThrow(/Invalid run id/);
     await expect(manager.prepare(options({ branch: "-x" }))).rejects.toThrow(/Invalid branch/);
     await expect(manager.prepare(options({ remoteUrl: "https://user:pw@example.com/a/b.git" }))).rejects.toThrow(/credentials/);
+  });
+});
+
+describe("git failures in plain words", () => {
+  const failure = (stderr: string, exitCode: number | undefined, message = "git push failed") => ({ stderr, exitCode, message });
+  const hidden = { remote: "https://ghe.internal.example/acme/widgets.git", paths: ["/data/git"] };
+
+  it("says a branch moved on, and what the remote said", () => {
+    const stderr = [
+      "remote: error: GH006: Protected branch update failed for refs/heads/ai/1.",
+      "To https://ghe.internal.example/acme/widgets.git",
+      " ! [rejected]        abc -> ai/1 (non-fast-forward)",
+      "error: failed to push some refs to 'https://ghe.internal.example/acme/widgets.git'",
+    ].join("\n");
+    expect(explainGitFailure(failure(stderr, 1), hidden)).toBe("the branch on the repository has commits this run does not have (non-fast-forward); it said: error: GH006: Protected branch update failed for refs/heads/ai/1.");
+  });
+
+  it("hides the remote's address in every form, the server's paths and credentials", () => {
+    const text = "fatal: unable to access 'https://ghe.internal.example/acme/widgets.git/': error in /data/git/repos/acme/widgets.git/config, see http://u:p@elsewhere.example/x";
+    expect(hideAddresses(text, hidden)).toBe("fatal: unable to access '<remote>': error in <server path>, see http://***@elsewhere.example/x");
+    expect(hideAddresses("'/srv/remote.git' does not appear to be a git repository", { remote: "file:///srv/remote.git" })).toBe("'<remote>' does not appear to be a git repository");
+  });
+
+  it("names a timeout, an unreachable server and anything else by git's own first error", () => {
+    expect(explainGitFailure(failure("", undefined, "git fetch failed: timed out after 600000 ms"), hidden)).toBe("git took longer than 600 s and was stopped");
+    expect(explainGitFailure(failure("fatal: unable to access 'https://ghe.internal.example/x/': Could not resolve host: ghe.internal.example", 128), hidden)).toBe("the repository's server could not be reached");
+    expect(explainGitFailure(failure("warning: something\nfatal: bad object HEAD", 128), hidden)).toBe("bad object HEAD");
   });
 });
 

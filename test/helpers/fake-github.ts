@@ -15,7 +15,8 @@ export interface FakeGitHub {
   permissions: Map<string, string>;
   /** The text of .github/ai-agent.yml per ref; absent → 404. */
   configFiles: Map<string, string>;
-  pulls: Map<number, { head: string; base: string }>;
+  /** Pull requests by number; title, body and author default to the example's. */
+  pulls: Map<number, { head: string; base: string; title?: string; body?: string; author?: string }>;
   /** Comments on issues, by issue number, as GitHub lists them. */
   issueComments: Map<number, { id: number; body: string; user: { login: string; type: string }; created_at: string; updated_at: string }[]>;
   /** Titles of issues, by number; a default title otherwise. */
@@ -41,7 +42,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
   const requests: Recorded[] = [];
   const permissions = new Map<string, string>();
   const configFiles = new Map<string, string>();
-  const pulls = new Map<number, { head: string; base: string }>();
+  const pulls: FakeGitHub["pulls"] = new Map();
   const issueComments: FakeGitHub["issueComments"] = new Map();
   const pullFiles = new Map<number, unknown[]>();
   const issueTitles = new Map<number, string>();
@@ -211,14 +212,14 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
         200,
         {
           number,
-          title: "Update the app",
-          body: "Changes the greeting.",
+          title: pr.title ?? "Update the app",
+          body: pr.body ?? "Changes the greeting.",
           state: "open",
           html_url: `https://github.com/${owner}/${repo}/pull/${number}`,
           head: { sha: pr.head, ref: "feature" },
           base: { ref: pr.base },
           draft: false,
-          user: { login: owner },
+          user: { login: pr.author ?? owner },
         },
       ];
     })

@@ -80,4 +80,10 @@ describe("slack.* and jira.* actions", () => {
     await expect(run("jira.comment", { body: "hi" }, context(undefined))).rejects.toThrow("jira.comment: no Jira issue is linked to this run; name one with the issue input.");
     expect(() => action("jira.comment").input.parse({ body: "hi", issue: "abc-1" })).toThrow(/Jira issue key/);
   });
+
+  it("jira.comment and jira.transition take a given issue only in the configured project", async () => {
+    // No request is expected: nock refuses any.
+    await expect(run("jira.comment", { body: "hi", issue: "XYZ-3" })).rejects.toThrow("jira.comment: XYZ-3 is not an issue of the Jira project ABC that notify.jira names.");
+    await expect(run("jira.transition", { to: "Done", issue: "UTF-8" })).rejects.toThrow("jira.transition: UTF-8 is not an issue of the Jira project ABC");
+  });
 });

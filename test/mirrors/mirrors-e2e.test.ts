@@ -119,6 +119,23 @@ describe("status mirrors through the app", () => {
     expect(tracking).not.toContain("slackTs");
   });
 
+  it("reads the Jira key only from text by people with write access: a reader's issue, labelled by a maintainer, is not mirrored to Jira", async () => {
+    // The fake's issues are opened by Codertocat; here he only reads, and a maintainer labels.
+    github.permissions.set("Codertocat", "read");
+    github.permissions.set("maintainer", "write");
+    github.configFiles.set("main", CONFIG.replace(/ {6}- id: note\n.*\n.*\n/, ""));
+    github.issueTitles.set(23, "ABC-7: Fix UTF-8 decoding");
+    const payload = labeled(23, "ABC-7: Fix UTF-8 decoding");
+    payload.sender.login = "maintainer";
+    await deliver(app.webhookUrl, "issues", payload, WEBHOOK_SECRET);
+    const run = await eventually(async () => (await app.database.store.listRuns({ repo: REPO, number: 23 })).find((r) => r.status === "succeeded"), 30_000);
+    await eventually(async () => slack.some((c) => c.body.thread_ts && c.body.text?.startsWith("Done")), 15_000);
+    expect(jira).toEqual([]);
+    expect((await app.database.store.getRun(run.id))!.links.jiraKey).toBeUndefined();
+    // The author's permission was asked for; the reader's text was never taken for a key.
+    expect(github.requests.some((r) => r.method === "GET" && r.path.endsWith("/collaborators/Codertocat/permission"))).toBe(true);
+  });
+
   it("never fails a run for a broken Slack channel, and records why on the run", async () => {
     channelGone = true;
     try {

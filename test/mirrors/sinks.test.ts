@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { slackClient } from "../../src/mirrors/environment.js";
 import type { RunInfo } from "../../src/mirrors/events.js";
 import { JiraClient } from "../../src/mirrors/jira-client.js";
-import { JiraSink, findJiraKey } from "../../src/mirrors/jira.js";
+import { JiraSink } from "../../src/mirrors/jira.js";
 import { type MirrorStore, RunMirror } from "../../src/mirrors/mirror.js";
 import { SlackSink } from "../../src/mirrors/slack.js";
 import type { Run } from "../../src/store/types.js";
@@ -45,7 +45,7 @@ const info: RunInfo = {
   url: "https://github.com/acme/widgets/issues/7",
   runUrl: "https://ai-agent.example/runs/run-1",
   costMicros: 0,
-  text: "See ABC-12.",
+  jiraKey: "ABC-12",
 };
 
 const warnings: unknown[] = [];
@@ -223,10 +223,5 @@ describe("status mirrors", () => {
     const failure = await client.addComment("ABC-404", { type: "doc", version: 1, content: [] }).catch((error: Error) => error);
     expect(failure).toMatchObject({ name: "JiraError", status: 404, message: "Jira answered 404 to POST /rest/api/3/issue/ABC-404/comment: Issue does not exist or you do not have permission to see it." });
     expect(JSON.stringify(failure) + (failure instanceof Error ? failure.message : "")).not.toContain("jira-secret-token");
-  });
-
-  it("finds the Jira key of the configured project only", () => {
-    expect(findJiraKey("Fix login (ABC-42) and XYZ-1", "ABC")).toBe("ABC-42");
-    expect(findJiraKey("XYZ-1 only", "ABC")).toBeUndefined();
   });
 });

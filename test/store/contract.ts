@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobQueue } from "../../src/runs/queue.js";
 import type { Database, DatabaseTarget } from "../../src/store/open.js";
+import { DEFAULT_LIMITS } from "../../src/store/safe-json.js";
 import { type NewRun, RunConflictError } from "../../src/store/types.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { type WorkerProcess, startWorker } from "../helpers/workers.js";
@@ -91,6 +92,32 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       const cleared = await database.store.updateRun(run.id, { status: "succeeded", error: null, finishedAt: new Date() });
       expect(cleared!.error).toBeUndefined();
       expect(cleared!.status).toBe("succeeded");
+    });
+
+    it("stores any text: NUL escaped, lone surrogates replaced, megabytes bounded, the same on every backend", async () => {
+      // PostgreSQL refuses U+0000 in text and jsonb, and lone surrogates in jsonb; a run must not fail on them.
+      const nasty = "out\0put \uD83D half a pair, \uDE00 the other half, 😀 whole";
+      const repaired = "out\\u0000put \uFFFD half a pair, \uFFFD the other half, 😀 whole";
+      const run = await database.store.createRun(newRun({ number: 11, input: `asked\0${"\uD800"}` }));
+      expect(run.input).toBe("asked\\u0000\uFFFD");
+      const huge = `${"a".repeat(5 * 1024 * 1024)}END`;
+      const updated = await database.store.updateRun(run.id, {
+        steps: [{ id: "shell", name: `step\0`, status: "succeeded", attempts: 1, outputs: { stdout: nasty, "key\0": [nasty], huge } }],
+        links: { trackingComment: `https://example.com/c/1\0` },
+        error: nasty,
+      });
+      const reread = await database.store.getRun(run.id);
+      for (const stored of [updated!, reread!]) {
+        expect(stored.error).toBe(repaired);
+        expect(stored.links.trackingComment).toBe("https://example.com/c/1\\u0000");
+        const [step] = stored.steps;
+        expect(step).toMatchObject({ name: "step\\u0000", outputs: { stdout: repaired, "key\\u0000": [repaired] } });
+        const kept = String(step!.outputs!.huge);
+        expect(kept.length).toBeLessThanOrEqual(DEFAULT_LIMITS.maxString);
+        expect(kept.startsWith("aaa")).toBe(true);
+        expect(kept.endsWith("END")).toBe(true);
+        expect(kept).toMatch(/… \(\d+ characters cut\) …/);
+      }
     });
 
     it("merges links: writers of different links keep each other's", async () => {

@@ -1,7 +1,7 @@
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ActionContext } from "../../src/workflows/actions.js";
-import { githubCreatePullRequest } from "../../src/workflows/actions/github.js";
+import { githubComment, githubCreatePullRequest } from "../../src/workflows/actions/github.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 
 describe("github.create_pull_request", () => {
@@ -27,9 +27,33 @@ describe("github.create_pull_request", () => {
     expect(github.createdPulls()[0]!.body).toMatchObject({ base: "main", head: "ai/1-fix", draft: false });
   });
 
+  it("neutralises the model's text in the body, and keeps the closing reference to the run's issue", async () => {
+    const body = "Closes #1\n\nAlso fixes #2, ask @stranger <!-- hidden --> (requested by @Codertocat)";
+    await githubCreatePullRequest.run(githubCreatePullRequest.input.parse({ title: "Fix", head: "ai/1-fix", body }), context());
+    expect((github.createdPulls()[0]!.body as { body: string }).body).toBe("Closes #1\n\nAlso `fixes #2`, ask `@stranger` &lt;!-- hidden --> (requested by @Codertocat)");
+  });
+
   it("closes the pull request it opened when rolled back", async () => {
     const outputs = await open();
     await githubCreatePullRequest.compensate!({}, outputs, context());
     expect(github.requests.filter((r) => r.method === "PATCH")).toEqual([{ method: "PATCH", path: "/repos/Codertocat/Hello-World/pulls/100", body: { state: "closed" } }]);
+  });
+});
+
+describe("github.comment", () => {
+  let github: FakeGitHub;
+  beforeEach(() => {
+    github = fakeGitHub();
+  });
+  afterEach(() => github.done());
+
+  it("posts a body neutralised like all model text: no closing keyword even for the run's issue", async () => {
+    const context: ActionContext = {
+      target: { runId: "r", owner: "Codertocat", repo: "Hello-World", number: 1, actor: "Codertocat" },
+      services: { github: new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: false }, retry: { enabled: false } }) },
+      signal: new AbortController().signal,
+    };
+    await githubComment.run(githubComment.input.parse({ body: "Summary: closes #1. @team/x <b>hi</b> `@code`" }), context);
+    expect(github.comments().map((c) => c.body)).toEqual(["Summary: `closes #1`. `@team/x` &lt;b>hi&lt;/b> `@code`"]);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ShellSession } from "../../sandbox/shell-session.js";
-import { type CommandRecord, type ToolOutcome, ToolInputError } from "./types.js";
+import { ToolSchemaError } from "./input.js";
+import type { CommandRecord, ToolOutcome } from "./types.js";
 
 /**
  * Anthropic's bash tool (`bash_20250124`): one persistent shell per run, in the sandbox. Each
@@ -24,7 +25,7 @@ const bashInput = z.union([
 
 export async function runBash(input: unknown, options: BashOptions): Promise<ToolOutcome> {
   const parsed = bashInput.safeParse(input);
-  if (!parsed.success) throw new ToolInputError('the bash tool takes {"command": "…"} or {"restart": true}');
+  if (!parsed.success) throw new ToolSchemaError('the bash tool takes {"command": "…"} or {"restart": true}');
   if ("restart" in parsed.data) {
     options.shell.dispose();
     return { content: "The shell was restarted: a new session in /repo, with the variables reset." };

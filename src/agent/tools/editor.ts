@@ -2,6 +2,7 @@ import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { type PathPolicy, VIRTUAL_ROOT } from "../paths.js";
+import { parseToolInput } from "./input.js";
 import { type ToolOutcome, ToolInputError } from "./types.js";
 
 /**
@@ -26,9 +27,7 @@ const editorInput = z.discriminatedUnion("command", [
 ]);
 
 export async function runEditor(input: unknown, policy: PathPolicy): Promise<ToolOutcome> {
-  const parsed = editorInput.safeParse(input);
-  if (!parsed.success) throw new ToolInputError(`invalid input for ${EDITOR_TOOL_NAME}: ${z.prettifyError(parsed.error)}`);
-  const request = parsed.data;
+  const request = parseToolInput(EDITOR_TOOL_NAME, editorInput, input);
   const shown = (absolute: string) => `${VIRTUAL_ROOT}/${policy.relative(absolute)}`.replace(/\/\.$/, "");
 
   if (request.command === "view") {

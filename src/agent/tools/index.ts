@@ -4,6 +4,7 @@ import { PathPolicy, PathRefused } from "../paths.js";
 import { BASH_TOOL_NAME, type BashOptions, runBash } from "./bash.js";
 import { EDITOR_TOOL_NAME, runEditor } from "./editor.js";
 import { type CommandOptions, COMMAND_NAMES, runCommand } from "./run-command.js";
+import { ToolSchemaError, describeSchemaError, parseToolInput } from "./input.js";
 import { findFiles, searchFiles } from "./search.js";
 import { type ToolOutcome, ToolInputError } from "./types.js";
 
@@ -15,6 +16,9 @@ import { type ToolOutcome, ToolInputError } from "./types.js";
 
 export type ToolDefinition = Anthropic.ToolUnion;
 
+/** What one call gave: an error result is marked, and so is one whose input broke its schema. */
+export type ToolCallOutcome = ToolOutcome & { isError?: boolean; schemaError?: boolean };
+
 export interface ToolSetOptions {
   policy: PathPolicy;
   /** Absent for read-only work (plans): no editor writes, no commands. */
@@ -22,7 +26,10 @@ export interface ToolSetOptions {
   /** The persistent shell in the sandbox; absent when there is no sandbox or agent.shell is false. */
   bash?: BashOptions;
   readOnly?: boolean;
-  /** An extra tool the loop ends with, e.g. a plan's structured answer; `finish` otherwise. */
+  /**
+   * An extra tool the loop ends with, e.g. a plan's structured answer; `finish` otherwise. `parse`
+   * may throw a ZodError (or a ToolInputError): the model is told what was wrong and may call again.
+   */
   finishTool?: { name: string; description: string; input_schema: Anthropic.Tool.InputSchema; parse: (input: unknown) => { summary: string } };
 }
 
@@ -79,7 +86,7 @@ export class ToolSet {
     return tools;
   }
 
-  async execute(name: string, input: unknown): Promise<ToolOutcome & { isError?: boolean }> {
+  async execute(name: string, input: unknown): Promise<ToolCallOutcome> {
     try {
       switch (name) {
         case EDITOR_TOOL_NAME:
@@ -100,15 +107,13 @@ export class ToolSet {
         default: {
           const finish = this.options.finishTool;
           if (finish && name === finish.name) return { content: "Recorded.", finished: finish.parse(input) };
-          if (!finish && name === "finish") {
-            const parsed = finishInput.safeParse(input);
-            if (!parsed.success) throw new ToolInputError("finish needs a summary");
-            return { content: "Done.", finished: { summary: parsed.data.summary } };
-          }
+          if (!finish && name === "finish") return { content: "Done.", finished: { summary: parseToolInput("finish", finishInput, input).summary } };
         }
       }
-      throw new ToolInputError(`there is no tool named ${name}`);
+      throw new ToolSchemaError(`there is no tool named ${name}; the tools are ${this.definitions().map((tool) => ("name" in tool ? tool.name : tool.type)).join(", ")}`);
     } catch (error) {
+      if (error instanceof ToolSchemaError) return { content: error.message, isError: true, schemaError: true };
+      if (error instanceof z.ZodError) return { content: `invalid input for ${name}: ${describeSchemaError(error)}`, isError: true, schemaError: true };
       if (error instanceof ToolInputError || error instanceof PathRefused) return { content: error.message, isError: true };
       throw error;
     }

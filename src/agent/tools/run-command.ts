@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Sandbox } from "../../sandbox/index.js";
 import { splitCommand } from "../../workflows/argv.js";
+import { ToolSchemaError } from "./input.js";
 import { type CommandRecord, type ToolOutcome, ToolInputError } from "./types.js";
 
 /**
@@ -33,7 +34,7 @@ export async function runCommand(input: unknown, options: CommandOptions): Promi
   const parsed = runInput.safeParse(input);
   if (!parsed.success || !options.commands[parsed.data.command]) {
     const asked = (input as { command?: unknown } | null)?.command;
-    throw new ToolInputError(
+    throw new ToolSchemaError(
       `${typeof asked === "string" ? `"${asked}" is not a command this repository allows. ` : ""}The allowed commands are: ${available.join(", ") || "none (the repository's configuration lists no agent.commands)"}.`,
     );
   }

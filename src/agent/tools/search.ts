@@ -3,6 +3,7 @@ import { z } from "zod";
 import { runGit } from "../git.js";
 import { type PathPolicy, type WorkspaceEntry, VIRTUAL_ROOT } from "../paths.js";
 import { SEARCH_DEADLINE_MS, runSearch } from "./search-worker.js";
+import { parseToolInput } from "./input.js";
 import { type ToolOutcome, ToolInputError } from "./types.js";
 
 /**
@@ -48,12 +49,11 @@ const globMatcher = (pattern: string) => picomatch(withoutRoot(pattern), { dot: 
 const findInput = z.object({ pattern: z.string().min(1), max_results: z.number().int().min(1).max(MAX_FOUND_FILES).optional() });
 
 export async function findFiles(input: unknown, policy: PathPolicy): Promise<ToolOutcome> {
-  const parsed = findInput.safeParse(input);
-  if (!parsed.success) throw new ToolInputError(`invalid input for find_files: ${z.prettifyError(parsed.error)}`);
-  const matches = globMatcher(parsed.data.pattern);
-  const limit = parsed.data.max_results ?? MAX_FOUND_FILES;
+  const request = parseToolInput("find_files", findInput, input);
+  const matches = globMatcher(request.pattern);
+  const limit = request.max_results ?? MAX_FOUND_FILES;
   const found = (await workspaceFiles(policy)).filter((file) => matches(file.relative));
-  if (found.length === 0) return { content: `No files match ${parsed.data.pattern}.` };
+  if (found.length === 0) return { content: `No files match ${request.pattern}.` };
   const shown = found.slice(0, limit).map((file) => `${VIRTUAL_ROOT}/${file.relative}`);
   if (found.length > limit) shown.push(`… ${found.length - limit} more; use a narrower pattern`);
   return { content: shown.join("\n") };
@@ -73,27 +73,26 @@ export interface SearchOptions {
 }
 
 export async function searchFiles(input: unknown, policy: PathPolicy, options: SearchOptions = {}): Promise<ToolOutcome> {
-  const parsed = searchInput.safeParse(input);
-  if (!parsed.success) throw new ToolInputError(`invalid input for search: ${z.prettifyError(parsed.error)}`);
-  const flags = parsed.data.ignore_case ? "i" : "";
+  const request = parseToolInput("search", searchInput, input);
+  const flags = request.ignore_case ? "i" : "";
   try {
-    new RegExp(parsed.data.pattern, flags); // compiling is safe on this thread; matching is not
+    new RegExp(request.pattern, flags); // compiling is safe on this thread; matching is not
   } catch (error) {
     throw new ToolInputError(`invalid regular expression: ${(error as Error).message}`);
   }
-  const include = parsed.data.include ? globMatcher(parsed.data.include) : () => true;
-  const limit = parsed.data.max_results ?? MAX_MATCHES;
+  const include = request.include ? globMatcher(request.include) : () => true;
+  const limit = request.max_results ?? MAX_MATCHES;
   const files = (await workspaceFiles(policy))
     .filter((file) => file.isFile && include(file.relative))
     .map((file) => ({ absolute: file.absolute, shown: `${VIRTUAL_ROOT}/${file.relative}` }));
   const deadlineMs = options.deadlineMs ?? SEARCH_DEADLINE_MS;
-  const result = await runSearch({ files, pattern: parsed.data.pattern, flags, limit, maxLine: MAX_LINE, maxBytes: MAX_SEARCHED_BYTES }, deadlineMs).catch((error: Error) => {
+  const result = await runSearch({ files, pattern: request.pattern, flags, limit, maxLine: MAX_LINE, maxBytes: MAX_SEARCHED_BYTES }, deadlineMs).catch((error: Error) => {
     throw new ToolInputError(`the search failed (${error.message}); use a simpler pattern or include`);
   });
   if (result.kind === "timeout") {
     throw new ToolInputError(`the search took longer than ${deadlineMs / 1000} s and was stopped; use a simpler pattern or include`);
   }
-  if (result.total === 0) return { content: `No matches for /${parsed.data.pattern}/.` };
+  if (result.total === 0) return { content: `No matches for /${request.pattern}/.` };
   const lines = [...result.lines];
   if (result.total > limit) lines.push(`… ${result.total - limit} more matches; narrow the pattern or use include`);
   return { content: lines.join("\n") };

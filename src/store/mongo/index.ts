@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Collection, Db, MongoClient } from "mongodb";
 import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
+import { storable } from "../safe-json.js";
 import {
   type Delivery,
   type NewRun,
@@ -68,7 +69,7 @@ export class MongoStore implements Store {
   async createRun(input: NewRun): Promise<Run> {
     const now = new Date();
     const doc: RunDoc = {
-      ...newRunSchema.parse(input),
+      ...storable(newRunSchema.parse(input)),
       _id: randomUUID(),
       status: "queued",
       steps: [],
@@ -91,7 +92,9 @@ export class MongoStore implements Store {
     return doc ? runFromDoc(doc) : null;
   }
 
-  async updateRun(id: string, patch: RunPatch, options: { ifStatus?: RunStatus } = {}): Promise<Run | null> {
+  async updateRun(id: string, unsafe: RunPatch, options: { ifStatus?: RunStatus } = {}): Promise<Run | null> {
+    // Step outputs and errors hold whatever commands and models wrote; every backend keeps the same safe form.
+    const patch = storable(unsafe);
     const set: Partial<RunDoc> = { updatedAt: new Date() };
     const unset: Record<string, ""> = {};
     for (const [key, value] of Object.entries(patch) as [keyof RunPatch, unknown][]) {

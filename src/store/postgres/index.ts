@@ -17,6 +17,7 @@ import {
   usageEntrySchema,
 } from "../types.js";
 import { isDuplicateKeyError } from "../errors.js";
+import { storable } from "../safe-json.js";
 import { migrations } from "./schema.js";
 import { runFromRow, type RunRow } from "./rows.js";
 
@@ -36,7 +37,7 @@ export class PostgresStore implements Store {
   }
 
   async createRun(input: NewRun): Promise<Run> {
-    const run = newRunSchema.parse(input);
+    const run = storable(newRunSchema.parse(input));
     const { rows } = await this.pool.query<RunRow>(
       `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, head_sha, workflow, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'queued') RETURNING *`,
@@ -69,8 +70,10 @@ export class PostgresStore implements Store {
     return rows[0] ? runFromRow(rows[0]) : null;
   }
 
-  async updateRun(id: string, patch: RunPatch, options: { ifStatus?: RunStatus } = {}): Promise<Run | null> {
+  async updateRun(id: string, unsafe: RunPatch, options: { ifStatus?: RunStatus } = {}): Promise<Run | null> {
     if (!isUuid(id)) return null;
+    // Step outputs and errors hold whatever commands and models wrote; every backend keeps the same safe form.
+    const patch = storable(unsafe);
     const columns: Record<string, unknown> = {
       status: patch.status,
       head_sha: patch.headSha,

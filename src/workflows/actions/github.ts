@@ -1,10 +1,15 @@
 import { z } from "zod";
 import type { GitHubClient } from "../../github/client.js";
 import { httpStatus } from "../../github/client.js";
+import { neutralizeForGitHub } from "../../github/safe-markdown.js";
 import { UserFacingError } from "../../runs/tasks.js";
 import { type ActionContext, defineAction } from "../actions.js";
 
-/** Workflow actions that act on the run's repository through the installation's token. */
+/**
+ * Workflow actions that act on the run's repository through the installation's token. The text
+ * they post is a template over step outputs — the model's words — so it is neutralised like all
+ * model text: no mention but the requester's, no closing keyword, no raw HTML.
+ */
 
 function github(context: ActionContext, action: string): GitHubClient {
   const client = context.services.github;
@@ -21,7 +26,8 @@ export const githubComment = defineAction({
   outputs: { id: "the comment's id", url: "the comment's address" },
   async run(input, context) {
     const { owner, repo, number: target } = context.target;
-    const { data } = await github(context, "github.comment").rest.issues.createComment({ owner, repo, issue_number: input.number ?? target, body: input.body });
+    const body = neutralizeForGitHub(input.body, { requester: context.target.actor });
+    const { data } = await github(context, "github.comment").rest.issues.createComment({ owner, repo, issue_number: input.number ?? target, body });
     return { id: data.id, url: data.html_url };
   },
   async compensate(_input, outputs, context) {
@@ -68,7 +74,9 @@ export const githubCreatePullRequest = defineAction({
     const existing = open[0];
     if (existing) return { number: existing.number, url: existing.html_url };
     const base = input.base ?? (await octokit.rest.repos.get({ owner, repo })).data.default_branch;
-    const { data } = await octokit.rest.pulls.create({ owner, repo, title: input.title, body: input.body, head: input.head, base, draft: input.draft });
+    // The one closing reference kept is to the run's own issue: the app's `Closes #N`.
+    const body = neutralizeForGitHub(input.body, { requester: context.target.actor, allowClosing: context.target.number });
+    const { data } = await octokit.rest.pulls.create({ owner, repo, title: input.title, body, head: input.head, base, draft: input.draft });
     return { number: data.number, url: data.html_url };
   },
   async compensate(_input, outputs, context) {

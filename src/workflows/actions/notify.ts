@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { adf } from "../../mirrors/jira-client.js";
+import { isJiraKey } from "../../mirrors/jira-key.js";
 import { UserFacingError } from "../../runs/tasks.js";
 import { type ActionContext, type RegisteredAction, defineAction } from "../actions.js";
 
@@ -27,13 +28,19 @@ function jira(context: ActionContext, action: string) {
   return { client: environment.jira, project: notify.jira?.project };
 }
 
+/** The run's Jira issue (see findJiraKey), or the one given — which must be in the configured project too. */
 function jiraKey(context: ActionContext, given: string | undefined, action: string): string {
-  const key = given ?? mirrors(context, action).jiraKey();
+  const { notify, jiraKey: linked } = mirrors(context, action);
+  const project = notify.jira?.project;
+  if (given !== undefined && project !== undefined && !isJiraKey(given, project)) {
+    throw new UserFacingError(`${action}: ${given} is not an issue of the Jira project ${project} that notify.jira names.`);
+  }
+  const key = given ?? linked();
   if (!key) throw new UserFacingError(`${action}: no Jira issue is linked to this run; name one with the issue input.`);
   return key;
 }
 
-const issueKey = z.string().regex(/^[A-Z][A-Z0-9_]+-\d+$/, 'expected a Jira issue key such as "ABC-123"');
+const issueKey = z.string().refine((key) => isJiraKey(key), 'expected a Jira issue key such as "ABC-123"');
 
 export const notifyActions: readonly RegisteredAction[] = [
   defineAction({

@@ -1,0 +1,45 @@
+import { sanitize } from "../agent/sanitize.js";
+import type { GitHubClient } from "../github/client.js";
+import { hasWriteAccess } from "../triggers/permissions.js";
+
+/**
+ * What of a pull request's own text reaches the model in a review or an answer: the title and
+ * description sanitised like an issue's, and the description only when its author has write
+ * access — a PR anyone can open is otherwise a way to instruct the reviewer (issue 13). The app's
+ * own pull requests count as written with write access: their text is the app's template over what
+ * the agent reported.
+ */
+
+export interface PullRequestText {
+  title: string;
+  /** Empty when withheld (see `bodyWithheld`). */
+  body: string;
+  /** The description was left out because its author lacks write access. */
+  bodyWithheld: boolean;
+}
+
+const MAX_BODY = 20_000;
+
+export function pullRequestText(pull: { title: string; body?: string | null | undefined }, authorMayInstruct: boolean): PullRequestText {
+  const body = sanitize(pull.body ?? "");
+  return {
+    title: sanitize(pull.title),
+    body: authorMayInstruct ? body.slice(0, MAX_BODY) : "",
+    bodyWithheld: !authorMayInstruct && body !== "",
+  };
+}
+
+/** Asks GitHub only when the description has something to withhold. */
+export async function readPullRequestText(
+  github: GitHubClient,
+  target: { owner: string; repo: string; botLogin?: string | undefined },
+  pull: { title: string; body?: string | null | undefined; user?: { login: string } | null | undefined },
+): Promise<PullRequestText> {
+  const login = pull.user?.login;
+  const mayInstruct = async () => {
+    if (!login || !sanitize(pull.body ?? "")) return false;
+    if (login === target.botLogin) return true;
+    return hasWriteAccess(github, target.owner, target.repo, login);
+  };
+  return pullRequestText(pull, await mayInstruct());
+}
