@@ -3,6 +3,7 @@ import type { SandboxStatus } from "./sandbox/index.js";
 import type { Store } from "./store/types.js";
 import { INTAKE_EVENTS, type WebhookIntakeDeps, createWebhookIntake } from "./triggers/webhook.js";
 import { createHealthHandler } from "./web/health.js";
+import type { RunLinks } from "./web/run-links.js";
 import { createRunsHandler } from "./web/runs-route.js";
 
 export interface AppDependencies {
@@ -15,13 +16,15 @@ export interface AppDependencies {
   appId: number | undefined;
   /** Where this process runs commands, for /readyz; absent in a process that runs none. */
   sandbox?: () => SandboxStatus;
+  /** Checks the signed links that open /runs/:id; without it no run is served. */
+  runLinks?: Pick<RunLinks, "verify">;
 }
 
 /** The Probot app: wires handlers and HTTP routes, nothing else. */
 export function createApp(deps: AppDependencies): ApplicationFunction {
   return (app, { addHandler }) => {
     addHandler(createHealthHandler({ ...deps, intakeBacklog: () => deps.intake.backlog }));
-    addHandler(createRunsHandler(deps.store));
+    addHandler(createRunsHandler(deps.store, deps.runLinks));
     const intake = createWebhookIntake({ accept: (entry) => deps.intake.accept(entry), appId: deps.appId, log: app.log });
     app.on([...INTAKE_EVENTS], (context) => {
       intake({ id: context.id, name: context.name, payload: context.payload });

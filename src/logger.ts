@@ -1,21 +1,35 @@
 import { getTransformStream } from "@probot/pino";
 import { pino, type Logger } from "pino";
 import type { AppConfig } from "./config/env.js";
+import { REDACTED, redact } from "./core/redactor.js";
+
+/**
+ * A run link's signature opens the run's page (web/run-links.ts): the access log keeps which run
+ * was opened, not the key to it. Only here — the links the app posts must keep theirs.
+ */
+const LINK_SIGNATURE = /([?&]sig=)[A-Za-z0-9_-]+/g;
 
 /**
  * The process logger, formatted the way Probot formats its own (pretty in development, JSON in
- * production). Keys that can carry credentials are censored wherever they appear, and errors are
- * logged without the webhook payloads they may carry.
+ * production). Keys that can carry credentials are censored wherever they appear, every line
+ * passes through the redactor on its way out (a secret inside a message or an error is removed
+ * whatever its key), and errors are logged without the webhook payloads they may carry.
+ * `destination` is standard output but in tests.
  */
-export async function createLogger(config: Pick<AppConfig, "LOG_LEVEL" | "logFormat">): Promise<Logger> {
-  const transform = await getTransformStream({ logFormat: config.logFormat });
+export async function createLogger(
+  config: Pick<AppConfig, "LOG_LEVEL" | "logFormat">,
   // SonicBoom is a writable stream but its typings do not declare Node's WritableStream shape.
-  transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
+  destination: NodeJS.WritableStream = pino.destination(1) as unknown as NodeJS.WritableStream,
+): Promise<Logger> {
+  const transform = await getTransformStream({ logFormat: config.logFormat });
+  transform.pipe(destination);
   return pino(
     {
       level: config.LOG_LEVEL,
       name: "ai-agent",
       serializers: { err: errorWithoutPayload },
+      // The finished JSON line, child loggers' (Probot's, its HTTP access log) included.
+      hooks: { streamWrite: (line) => redact(line).replace(LINK_SIGNATURE, `$1${REDACTED}`) },
       redact: {
         paths: [
           "privateKey",

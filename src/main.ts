@@ -15,6 +15,7 @@ import { databaseTarget, openDatabase } from "./store/open.js";
 import { sandboxFromConfig } from "./sandbox/from-config.js";
 import { NoSandbox } from "./sandbox/index.js";
 import { UNSANDBOXED_NOTICE, logSandbox } from "./sandbox/announce.js";
+import { runLinksFromConfig } from "./web/run-links.js";
 import { startWebServer } from "./web/server.js";
 import { workflowTasks } from "./workflows/run-task.js";
 
@@ -59,14 +60,14 @@ async function main(): Promise<void> {
   });
   await queue.ready();
   const access = createAppAccess(config, log);
-  const publicUrl = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, "");
-  const runUrl = (runId: string) => `${publicUrl}/runs/${runId}`;
+  const runLinks = runLinksFromConfig(config);
+  const runUrl = (runId: string) => runLinks.url(runId);
   const mirrors = mirrorEnvironment(config, database.store, log);
   // A web process runs no commands, so it needs no sandbox (nor the security options for one).
   const sandbox = runsJobs ? await sandboxFromConfig(config) : new NoSandbox("this process runs no jobs (ROLE=web)", config.SANDBOX_NETWORK);
   if (runsJobs) logSandbox(sandbox, config.SANDBOX, log);
   const tasks = workflowTasks({ agent: { ...agentEnvironment(config, database.store, sandbox), ...(mirrors.jira ? { jira: mirrors.jira } : {}) }, botLogin: access.botLogin, mirrors, runUrl });
-  registerJobs(queue, { store: database.store, ...access, tasks, runUrl, log, mirrors, ...(sandbox.kind === "host" ? { notice: UNSANDBOXED_NOTICE } : {}) });
+  registerJobs(queue, { store: database.store, ...access, tasks, runUrl, log, mirrors, triggerRateLimitPerHour: config.TRIGGER_RATE_LIMIT_PER_HOUR, ...(sandbox.kind === "host" ? { notice: UNSANDBOXED_NOTICE } : {}) });
   const intake = triggerIntake(queue, log);
 
   // Installed before any work starts, so a SIGTERM that arrives during start-up still drains.
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       intake,
       appId: config.APP_ID ? Number(config.APP_ID) : undefined,
       ...(runsJobs ? { sandbox: () => sandbox.describe() } : {}),
+      runLinks,
     });
     server = await startWebServer(config, log, appFn);
   }

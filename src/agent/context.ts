@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { RunSnapshot } from "../store/types.js";
 import type { GitHubClient } from "../github/client.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 import type { PathPolicy } from "./paths.js";
@@ -25,6 +26,8 @@ export interface IssueText {
   comments: { author: string; body: string }[];
   /** Comments left out: by people without write access, or edited after the trigger. */
   omittedComments: number;
+  /** The title or body changed after the trigger; the run used them as they were. */
+  editedAfterTrigger?: boolean;
   /** Label names, which pick the commit type (fix, docs, feat). */
   labels: string[];
 }
@@ -32,9 +35,14 @@ export interface IssueText {
 const MAX_COMMENTS = 50;
 const MAX_TEXT = 20_000;
 
+/**
+ * The issue as the run was asked for it: with a snapshot (the event's title, body and time), the
+ * title and body are the snapshot's, and comments edited after the event are left out, whoever
+ * edited them; `editedAfterTrigger` says the issue has changed since, so the run can say so.
+ */
 export async function issueText(
   octokit: GitHubClient,
-  target: { owner: string; repo: string; number: number; triggeredAt: Date },
+  target: { owner: string; repo: string; number: number; triggeredAt: Date; snapshot?: RunSnapshot | undefined },
 ): Promise<IssueText> {
   const { owner, repo, number } = target;
   const writers = new Map<string, Promise<boolean>>();
@@ -44,13 +52,16 @@ export async function issueText(
     return writers.get(login)!;
   };
   const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: number });
-  const author = issue.user?.login ?? "ghost";
-  const bodyAllowed = await canWrite(issue.user?.login);
+  const { snapshot } = target;
+  const asked = snapshot ?? { title: issue.title, body: issue.body ?? "", author: issue.user?.login ?? "ghost" };
+  const cutoff = snapshot ? new Date(snapshot.at) : target.triggeredAt;
+  const author = asked.author;
+  const bodyAllowed = await canWrite(author === "ghost" ? undefined : author);
   const all = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 });
   const comments: IssueText["comments"] = [];
   let omitted = 0;
   for (const comment of all) {
-    const edited = new Date(comment.updated_at).getTime() > target.triggeredAt.getTime();
+    const edited = new Date(comment.updated_at).getTime() > cutoff.getTime();
     const keep = !edited && comment.user?.type !== "Bot" && (await canWrite(comment.user?.login));
     const body = keep ? sanitize(comment.body ?? "") : "";
     if (keep && body) comments.push({ author: comment.user?.login ?? "ghost", body: body.slice(0, MAX_TEXT) });
@@ -58,14 +69,20 @@ export async function issueText(
   }
   return {
     number,
-    title: sanitize(issue.title),
+    title: sanitize(asked.title),
     author,
-    body: bodyAllowed ? sanitize(issue.body ?? "").slice(0, MAX_TEXT) : "",
-    bodyWithheld: !bodyAllowed && Boolean(issue.body),
+    body: bodyAllowed ? sanitize(asked.body).slice(0, MAX_TEXT) : "",
+    bodyWithheld: !bodyAllowed && Boolean(asked.body),
+    editedAfterTrigger: snapshot !== undefined && (issue.title !== snapshot.title || (issue.body ?? "") !== snapshot.body),
     comments: comments.slice(-MAX_COMMENTS),
     omittedComments: omitted + Math.max(0, comments.length - MAX_COMMENTS),
     labels: issue.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))),
   };
+}
+
+/** What the tracking comment adds when the issue changed after the request. */
+export function editedNote(issue: { editedAfterTrigger?: boolean | undefined }): string {
+  return issue.editedAfterTrigger ? "\n\n_The issue was edited after the request; this run used its title and body as they were when it was asked for._" : "";
 }
 
 /** The repository's instructions for agents, when it has them. */

@@ -7,6 +7,8 @@ import { ModelClient } from "./model.js";
 import type { AgentEnvironment } from "./session.js";
 import { WorkspaceManager } from "./workspace.js";
 
+const usd = (dollars: number) => Math.round(dollars * 1_000_000);
+
 /** The coding agent's server-wide parts, from the environment: model client, git cache, store. */
 export function agentEnvironment(config: AppConfig, store: Store, sandbox: Sandbox): AgentEnvironment {
   const urls = githubUrls(config);
@@ -25,5 +27,10 @@ export function agentEnvironment(config: AppConfig, store: Store, sandbox: Sandb
     remoteUrl: (owner, repo) => urls.gitRemote(owner, repo),
     commandTimeoutMs: config.AGENT_COMMAND_TIMEOUT_MS,
     sandbox,
+    budgets: {
+      perRunMicros: usd(config.BUDGET_MAX_USD_PER_RUN),
+      perInstallationMonthMicros: usd(config.BUDGET_MAX_USD_PER_INSTALLATION_MONTH),
+      defaultPerRepoMonthMicros: usd(config.BUDGET_DEFAULT_USD_PER_REPO_MONTH),
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { GitHubClient } from "../github/client.js";
+import type { RunSnapshot } from "../store/types.js";
 import { issueText } from "./context.js";
 import type { AgentSource, GitIdentity } from "./session.js";
 
@@ -9,7 +10,7 @@ import type { AgentSource, GitIdentity } from "./session.js";
  */
 export function githubSource(
   octokit: GitHubClient,
-  target: { owner: string; repo: string; number: number; actor: string; triggeredAt: Date },
+  target: { owner: string; repo: string; number: number; actor: string; triggeredAt: Date; snapshot?: RunSnapshot | undefined },
   botLogin?: () => Promise<string | undefined>,
 ): AgentSource {
   const identity = async (login: string): Promise<GitIdentity> => {

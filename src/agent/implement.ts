@@ -1,6 +1,6 @@
 import { neutralizeForGitHub } from "../github/safe-markdown.js";
 import { UserFacingError } from "../runs/tasks.js";
-import { repositoryInstructions, repositoryMap } from "./context.js";
+import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
 import { PathPolicy } from "./paths.js";
 import { formatUsd } from "./pricing.js";
@@ -107,7 +107,7 @@ export async function implement(session: AgentSession, input: ImplementInput, si
     return {
       branch,
       changed: false,
-      summary: `The agent made no changes, so no branch or pull request was opened. ${safe(result.summary)}`,
+      summary: `The agent made no changes, so no branch or pull request was opened. ${safe(result.summary)}${editedNote(issue)}`,
       files_changed: [],
       commits: 0,
       pr_body: "",
@@ -129,7 +129,7 @@ export async function implement(session: AgentSession, input: ImplementInput, si
   });
   // Once more over the whole body (file names are the model's too); its own `Closes #N` stays.
   const pr_body = neutralizeForGitHub(rendered, { requester: target.actor, allowClosing: target.number });
-  return { branch, changed: true, summary, files_changed: changedFiles, commits: commits.length, pr_body };
+  return { branch, changed: true, summary: `${summary}${editedNote(issue)}`, files_changed: changedFiles, commits: commits.length, pr_body };
 }
 
 const MAX_LISTED_COMMANDS = 30;
@@ -142,6 +142,20 @@ function commandLines(records: readonly CommandRecord[]): CommandRecord[] {
   });
 }
 
+const CLOSING = /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(:?\s+)(?:https?:\/\/\S+?\/([\w.-]+\/[\w.-]+)\/(?:issues|pull)\/(\d+)|([\w.-]+\/[\w.-]+)?#(\d+)|GH-(\d+))/gi;
+
+/**
+ * A commit message is plain text, where a code span protects nothing, and `fixes #3` in it closes
+ * issue 3 when the commit lands on the default branch. The model's words keep their meaning with
+ * the reference spelled out ("fixes issue 3"), which GitHub does not act on.
+ */
+export function withoutClosingReferences(text: string): string {
+  return text.replace(CLOSING, (_match, keyword: string, gap: string, urlRepo?: string, urlNumber?: string, repo?: string, number?: string, gh?: string) => {
+    const where = urlRepo ?? repo;
+    return `${keyword}${gap}${where ? `${where} ` : ""}issue ${urlNumber ?? number ?? gh}`;
+  });
+}
+
 /** `fix: handle empty input (#12)`, the summary, and the co-author trailer. */
 export function commitMessage(title: string, number: number, labels: readonly string[], summary: string, requester: { name: string; email: string }): string {
   const lower = labels.map((label) => label.toLowerCase());
@@ -150,7 +164,7 @@ export function commitMessage(title: string, number: number, labels: readonly st
   const head = `${type}: ${subject.charAt(0).toLowerCase()}${subject.slice(1)}`;
   const suffix = ` (#${number})`;
   const line = head.length + suffix.length > 72 ? `${head.slice(0, 72 - suffix.length - 1)}…${suffix}` : `${head}${suffix}`;
-  return `${line}\n\n${summary.trim()}\n\nCo-authored-by: ${requester.name} <${requester.email}>\n`;
+  return `${line}\n\n${withoutClosingReferences(summary.trim())}\n\nCo-authored-by: ${requester.name} <${requester.email}>\n`;
 }
 
 /** `Fix: the README's typo!` → `fix-the-readmes-typo`, at most 40 characters. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { neutralizeForGitHub, neutralizeTitleForGitHub } from "../github/safe-markdown.js";
 import { UserFacingError } from "../runs/tasks.js";
-import { repositoryInstructions, repositoryMap } from "./context.js";
+import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
 import { PathPolicy } from "./paths.js";
 import { renderPrompt } from "./prompts.js";
@@ -112,5 +112,5 @@ export async function plan(session: AgentSession, input: { instructions?: string
     const { data } = await github.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
     commentUrl = data.html_url;
   }
-  return { summary: neutralizeForGitHub(planned.summary, { requester: target.actor }), steps: planned.steps.map((step) => step.title), files: planned.files, comment_url: commentUrl, body };
+  return { summary: `${neutralizeForGitHub(planned.summary, { requester: target.actor })}${editedNote(issue)}`, steps: planned.steps.map((step) => step.title), files: planned.files, comment_url: commentUrl, body };
 }

@@ -43,6 +43,19 @@ export function costMicros(model: string, usage: TokenUsage): number {
   );
 }
 
+/**
+ * Dollars for people: two decimals from a cent up, and under a cent two significant digits
+ * ($0.0042), so a cheap review does not read "$0.00" — that is kept for nothing at all.
+ */
 export function formatUsd(micros: number): string {
-  return `$${(micros / 1_000_000).toFixed(2)}`;
+  const whole = Math.max(0, Math.round(micros));
+  if (whole === 0) return "$0.00";
+  if (whole >= 10_000) {
+    const cents = Math.round(whole / 10_000);
+    return `$${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+  }
+  // Integer digits, not floating point: 4237 micro-dollars are "0.004237", shown as "$0.0042".
+  const digits = String(whole).padStart(6, "0");
+  const significant = digits.search(/[1-9]/);
+  return `$0.${digits.slice(0, significant + 2).replace(/0+$/, "")}`;
 }

@@ -1,11 +1,12 @@
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../github/client.js";
 import { UserFacingError } from "../runs/tasks.js";
-import { Budget, type LedgerStore } from "./budget.js";
+import { Budget, type BudgetCeilings, DEFAULT_CEILINGS, type LedgerStore, spendLimits } from "./budget.js";
 import type { IssueText } from "./context.js";
 import type { JiraClient } from "../mirrors/jira-client.js";
 import type { ModelClient } from "./model.js";
 import type { Sandbox } from "../sandbox/index.js";
+import type { RunSnapshot } from "../store/types.js";
 import { ShellSession } from "../sandbox/shell-session.js";
 import type { CommandRecord } from "./tools/types.js";
 import type { Workspace, WorkspaceManager } from "./workspace.js";
@@ -30,6 +31,8 @@ export interface AgentEnvironment {
   sandbox: Sandbox;
   /** For plans with notify.jira.create_tasks: the steps become Jira tasks. */
   jira?: JiraClient;
+  /** The server's spending ceilings and default (BUDGET_* variables); DEFAULT_CEILINGS when absent. */
+  budgets?: BudgetCeilings;
 }
 
 export interface GitIdentity {
@@ -58,6 +61,8 @@ export interface SessionTarget {
   defaultBranch: string;
   /** Extra instructions from the command. */
   input: string;
+  /** The issue's or pull request's text as of the trigger. */
+  snapshot?: RunSnapshot;
 }
 
 export class AgentSession {
@@ -81,12 +86,17 @@ export class AgentSession {
   async budget(): Promise<Budget> {
     if (!this.budgetSlot) {
       const run = await this.environment.store.getRun(this.target.runId);
+      // The repository's settings, within the server's ceilings; the installation's applies to every run.
+      const limits = spendLimits(this.config.budgets, this.environment.budgets ?? DEFAULT_CEILINGS);
       this.budgetSlot = new Budget({
         store: this.environment.store,
         repo: `${this.target.owner}/${this.target.repo}`,
         runId: this.target.runId,
-        perRunMicros: Math.round(this.config.budgets.usd_per_run * 1_000_000),
-        perRepoMonthMicros: Math.round(this.config.budgets.usd_per_repo_month * 1_000_000),
+        ...(run?.installationId ? { installationId: run.installationId } : {}),
+        perRunMicros: limits.perRunMicros,
+        perRepoMonthMicros: limits.perRepoMonthMicros,
+        perInstallationMonthMicros: limits.perInstallationMonthMicros,
+        sources: limits.sources,
         spentMicros: run?.costMicros ?? 0,
       });
     }

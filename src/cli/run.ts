@@ -15,6 +15,7 @@ import { AgentSession } from "../agent/session.js";
 import { WorkspaceManager } from "../agent/workspace.js";
 import type { UsageEntry } from "../store/types.js";
 import { emptyTotals } from "../store/types.js";
+import { memoryBudgetCounters } from "../store/memory-budget.js";
 import { builtInActions } from "../workflows/actions/index.js";
 import { effectiveWorkflows } from "../workflows/built-in.js";
 import { publicMessage, runWorkflow } from "../workflows/engine.js";
@@ -176,6 +177,7 @@ function memoryLedger(): LedgerStore & { total(): number } {
   const entries: UsageEntry[] = [];
   let runCost = 0;
   return {
+    ...memoryBudgetCounters(),
     total: () => runCost,
     getRun: () => Promise.resolve(null),
     addUsage: (entry) => {

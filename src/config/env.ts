@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { registerSecret } from "../core/redactor.js";
 
 /**
  * Every environment variable the app reads, parsed once at boot. Probot's own variables keep the
@@ -22,6 +23,19 @@ const integer = (min: number, max: number, fallback: number) =>
       .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
       .transform(Number)
       .refine((n) => n >= min && n <= max, `expected a whole number from ${min} to ${max}`)
+      .optional()
+      .transform((n) => n ?? fallback),
+  );
+
+/** An amount of US dollars, such as 20 or 2.5, greater than 0. */
+const dollars = (fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, "expected an amount in US dollars, such as 20 or 2.5")
+      .transform(Number)
+      .refine((n) => n > 0 && n <= 1_000_000_000, "expected an amount in US dollars greater than 0")
       .optional()
       .transform((n) => n ?? fallback),
   );
@@ -116,6 +130,12 @@ const envObject = z.object({
     ANTHROPIC_BASE_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://api.anthropic.com"),
     ANTHROPIC_MAX_RETRIES: integer(0, 10, 4),
     AGENT_COMMAND_TIMEOUT_MS: integer(1_000, 3_600_000, 10 * 60_000),
+    // spending: ceilings no repository's budgets can pass, the monthly budget of a repository that
+    // sets none, and how many runs one person may start in a repository in an hour (0: no limit)
+    BUDGET_MAX_USD_PER_RUN: dollars(20),
+    BUDGET_MAX_USD_PER_INSTALLATION_MONTH: dollars(1000),
+    BUDGET_DEFAULT_USD_PER_REPO_MONTH: dollars(200),
+    TRIGGER_RATE_LIMIT_PER_HOUR: integer(0, 100_000, 30),
     // the execution boundary (docs/sandbox.md): host only on the operator's explicit word
     SANDBOX: z.preprocess(emptyToUndefined, z.enum(["auto", "bubblewrap", "host"], "expected auto, bubblewrap or host").default("auto")),
     SANDBOX_NETWORK: z.preprocess(emptyToUndefined, z.enum(["deny", "allow"], "expected deny or allow").default("deny")),
@@ -127,6 +147,9 @@ const envObject = z.object({
     JIRA_BASE_URL: urlWithScheme(["http:", "https:"], "your Jira site's URL, such as https://example.atlassian.net"),
     JIRA_EMAIL: optionalString,
     JIRA_API_TOKEN: optionalString,
+    // signed links to runs (src/web/run-links.ts): the key, derived from the App's key when unset
+    RUN_LINK_SECRET: optionalString,
+    RUN_LINK_TTL_DAYS: integer(1, 3650, 30),
   });
 
 /** The variables that choose and bound the sandbox, for the CLI, which reads no other server setting. */
@@ -198,10 +221,34 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     privateKey = text;
   }
   const logFormat = env.LOG_FORMAT ?? (env.NODE_ENV === "production" ? "json" : "pretty");
-  return { ...env, privateKey, logFormat };
+  const config: AppConfig = { ...env, privateKey, logFormat };
+  // Registered the moment the process knows them, so nothing it logs, posts or stores from now
+  // on carries them (src/core/redactor.ts).
+  for (const secret of secretValues(config)) registerSecret(secret);
+  return config;
 }
 
 /** The values that must never be printed, for log redaction and tests. */
 export function secretValues(config: AppConfig): string[] {
-  return [config.privateKey, config.WEBHOOK_SECRET, config.ANTHROPIC_API_KEY, config.SLACK_BOT_TOKEN, config.JIRA_API_TOKEN].filter((v): v is string => typeof v === "string" && v.length > 0);
+  return [
+    config.privateKey,
+    config.WEBHOOK_SECRET,
+    config.ANTHROPIC_API_KEY,
+    config.SLACK_BOT_TOKEN,
+    config.JIRA_API_TOKEN,
+    config.RUN_LINK_SECRET,
+    urlPassword(config.DATABASE_URL),
+    urlPassword(config.MONGODB_URL),
+  ].filter((v): v is string => typeof v === "string" && v.length > 0);
+}
+
+/** The password of a connection URL (mongodb seed lists are not WHATWG URLs, so by pattern). */
+function urlPassword(url: string | undefined): string | undefined {
+  const encoded = url ? /^[a-z][a-z0-9+.-]*:\/\/[^:@/]*:([^@/]*)@/i.exec(url)?.[1] : undefined;
+  if (!encoded) return undefined;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
 }

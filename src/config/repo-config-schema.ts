@@ -48,6 +48,8 @@ export const triggersSchema = section({
       })
       .default(() => ({ "ai:hotfix": "hotfix", "ai:docs": "docs" })),
   ),
+  // Runs one person may start here in an hour; the server's TRIGGER_RATE_LIMIT_PER_HOUR caps it.
+  rate_limit_per_hour: optional(wholeNumber(1, 10_000)),
 });
 
 /** An amount of US dollars; YAML numbers only, so "$5" or "5" in quotes is an error. */
@@ -67,7 +69,8 @@ export const modelsSchema = section({
 
 export const budgetsSchema = section({
   usd_per_run: dollars.default(5),
-  usd_per_repo_month: dollars.default(200),
+  // Absent unless written: the server's BUDGET_DEFAULT_USD_PER_REPO_MONTH applies then.
+  usd_per_repo_month: optional(dollars),
 });
 
 const shellCommand = optional(nonEmptyString('a shell command, such as "npm test"'));

@@ -1,6 +1,7 @@
 import { type Options, Probot } from "probot";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/env.js";
+import { registerSecret } from "../core/redactor.js";
 import { probotOptions } from "../web/server.js";
 import type { GitHubClient, GitHubClientFactory } from "./client.js";
 import type { TokenScope } from "./token-scope.js";
@@ -24,7 +25,11 @@ async function scopedClient(probot: Probot, installationId: number, scope: Token
     if (!held || held.expiresAt - Date.now() < 5 * 60_000) {
       current = app
         .request("POST /app/installations/{installation_id}/access_tokens", { installation_id: installationId, repositories: [scope.repo], permissions: scope.permissions })
-        .then(({ data }) => ({ token: data.token, expiresAt: Date.parse(data.expires_at) }));
+        .then(({ data }) => {
+          // The fetch registers it too (github/redaction.ts); this holds whatever fetch a caller gives.
+          registerSecret(data.token, { expiresAt: Date.parse(data.expires_at) });
+          return { token: data.token, expiresAt: Date.parse(data.expires_at) };
+        });
     }
     return (await current!).token;
   };

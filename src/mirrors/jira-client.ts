@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { redactDeep } from "../core/redactor.js";
 
 /**
  * Jira Cloud REST v3, the few calls the mirrors and the jira.* actions make: comments in Atlassian
@@ -46,7 +47,8 @@ export class JiraClient {
       const response = await fetch(url, {
         method,
         headers: { authorization: this.auth, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        // Comments and issues leave with no secret the process knows in them.
+        ...(body === undefined ? {} : { body: JSON.stringify(redactDeep(body)) }),
       });
       if ((response.status === 429 || response.status === 503) && attempt < retries) {
         await sleep(Math.min(retryAfterMs(response.headers.get("retry-after"), attempt), this.options.maxWaitMs ?? 60_000));

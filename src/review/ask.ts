@@ -39,7 +39,7 @@ export async function ask(session: AgentSession, input: { question: string }, si
     const plan = planChunks(files, { budget: config.review.chunk_tokens, maxFiles: config.review.max_files });
     const first = plan.chunks[0];
     const omitted = plan.chunks.slice(1).flatMap((c) => c.files.map((f) => f.path));
-    const text = await readPullRequestText(github, { owner, repo, botLogin: (await session.source.committer()).name }, isPull);
+    const text = await readPullRequestText(github, { owner, repo, botLogin: (await session.source.committer()).name, snapshot: session.target.snapshot }, isPull);
     material = [
       `Pull request #${number}: ${text.title}`,
       text.body

@@ -1,4 +1,5 @@
 import { sanitize } from "../agent/sanitize.js";
+import type { RunSnapshot } from "../store/types.js";
 import type { GitHubClient } from "../github/client.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 
@@ -32,9 +33,12 @@ export function pullRequestText(pull: { title: string; body?: string | null | un
 /** Asks GitHub only when the description has something to withhold. */
 export async function readPullRequestText(
   github: GitHubClient,
-  target: { owner: string; repo: string; botLogin?: string | undefined },
-  pull: { title: string; body?: string | null | undefined; user?: { login: string } | null | undefined },
+  target: { owner: string; repo: string; botLogin?: string | undefined; snapshot?: RunSnapshot | undefined },
+  current: { title: string; body?: string | null | undefined; user?: { login: string } | null | undefined },
 ): Promise<PullRequestText> {
+  // The text as the trigger saw it, when the run has it: an edit after the trigger is left out.
+  const { snapshot } = target;
+  const pull = snapshot ? { title: snapshot.title, body: snapshot.body, user: { login: snapshot.author } } : current;
   const login = pull.user?.login;
   const mayInstruct = async () => {
     if (!login || !sanitize(pull.body ?? "")) return false;

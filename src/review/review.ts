@@ -65,7 +65,7 @@ export async function review(session: AgentSession, input: { full: boolean; inst
       return { review_url: null, findings: 0, summary: "Nothing to review." };
     }
     const budget = await session.budget();
-    const description = await readPullRequestText(github, { owner, repo, botLogin }, pull);
+    const description = await readPullRequestText(github, { owner, repo, botLogin, snapshot: session.target.snapshot }, pull);
     const reviews = await mapLimit(plan.chunks, config.review.parallel_chunks, (chunk, index) =>
       reviewChunk({
         client: session.model,

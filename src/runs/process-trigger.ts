@@ -10,6 +10,7 @@ import { hasWriteAccess, isAllowedSender } from "../triggers/permissions.js";
 import * as replies from "../triggers/replies.js";
 import type { TriggerRequest } from "../triggers/requests.js";
 import { statusText, stopRequestedText } from "./status-text.js";
+import { admitTrigger, triggerRateLimit } from "./trigger-rate.js";
 
 export interface TriggerDeps {
   store: Store;
@@ -22,6 +23,8 @@ export interface TriggerDeps {
   log: Pick<Logger, "info" | "warn" | "debug">;
   /** Slack and Jira: a queued run is announced where the repository's `notify:` asks. */
   mirrors?: MirrorEnvironment;
+  /** Runs one person may start in a repository per hour (TRIGGER_RATE_LIMIT_PER_HOUR); 0 or absent: no server limit. */
+  triggerRateLimitPerHour?: number;
 }
 
 /** What an intake job decided; returned for logs and tests. */
@@ -97,6 +100,17 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
 
   if (!(await canWrite())) return refuse();
 
+  // Past the gate, each person's runs here are counted per hour — claimed where a run would be
+  // queued, so help, status or a busy reply cost nothing. One reply per person and hour.
+  const rateLimit = triggerRateLimit(deps.triggerRateLimitPerHour, triggers.rate_limit_per_hour);
+  const admit = async (): Promise<TriggerOutcome | undefined> => {
+    if (rateLimit === undefined) return undefined;
+    const admission = await admitTrigger(deps.store, fullName, request.sender.login, rateLimit, new Date());
+    if (admission.allowed) return undefined;
+    if (!(await deps.store.claimNotice(admission.noticeKey))) return { result: "ignored", reason: "rate limited (already told)" };
+    return reply(admission.text, "rate limited");
+  };
+
   // Feedback first: the person sees they were noticed while the run is queued.
   if (detail.type === "command") {
     await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: detail.commentId, content: "eyes" });
@@ -109,8 +123,8 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
     if (outcome.result === "queued" && deps.mirrors) await announceQueued(request, outcome.runId, loaded.config.notify, deps);
     return outcome;
   };
-  if (detail.type === "label") return announce(await queueRun(request, "implement", "label", undefined, deps, reply, labelWorkflow));
-  if (detail.type === "pull_request") return announce(await queueReview(request, (await currentPull()).head, "pull_request", deps));
+  if (detail.type === "label") return announce(await queueRun(request, "implement", "label", undefined, deps, reply, admit, labelWorkflow));
+  if (detail.type === "pull_request") return announce(await queueReview(request, (await currentPull()).head, "pull_request", deps, admit));
 
   const { command } = detail;
   const enabled = triggers.commands;
@@ -128,13 +142,13 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
     case "plan":
     case "implement":
       if (request.isPullRequest) return reply(replies.wrongPlaceText(name, true), "wrong place");
-      return announce(await queueRun(request, name, "command", command.args || undefined, deps, reply));
+      return announce(await queueRun(request, name, "command", command.args || undefined, deps, reply, admit));
     case "review":
       if (!request.isPullRequest) return reply(replies.wrongPlaceText(name, false), "wrong place");
-      return announce(await queueReview(request, (await currentPull()).head, "command", deps));
+      return announce(await queueReview(request, (await currentPull()).head, "command", deps, admit));
     case "ask":
       if (!command.args) return reply(replies.emptyQuestionText(), "empty question");
-      return announce(await queueRun(request, "ask", "command", command.args, deps, reply));
+      return announce(await queueRun(request, "ask", "command", command.args, deps, reply, admit));
   }
 }
 
@@ -172,6 +186,7 @@ function newRunFor(
     trigger,
     actor: request.sender.login,
     deliveryId: request.deliveryId,
+    ...(request.snapshot ? { snapshot: request.snapshot } : {}),
     ...extra,
   };
 }
@@ -187,11 +202,14 @@ async function queueRun(
   input: string | undefined,
   deps: TriggerDeps,
   reply: (body: string, reason: string) => Promise<TriggerOutcome>,
+  admit: () => Promise<TriggerOutcome | undefined>,
   workflow?: string,
 ): Promise<TriggerOutcome> {
   const repo = `${request.owner}/${request.repo}`;
   const busy = (await activeRuns(deps.store, repo, request.number)).find((run) => run.task === task);
   if (busy) return reply(replies.busyText(task, deps.runUrl(busy.id)), "already active");
+  const limited = await admit();
+  if (limited) return limited;
   try {
     const run = await deps.store.createRun(newRunFor(request, task, trigger, { ...(input ? { input } : {}), ...(workflow ? { workflow } : {}) }));
     await deps.startRun(run.id);
@@ -215,8 +233,10 @@ async function queueReview(
   headSha: string,
   trigger: "pull_request" | "command",
   deps: TriggerDeps,
+  admit: () => Promise<TriggerOutcome | undefined>,
 ): Promise<TriggerOutcome> {
   const repo = `${request.owner}/${request.repo}`;
+  let admitted = false;
   for (let attempt = 0; attempt < 3; attempt++) {
     const pending = (await deps.store.listRuns({ repo, number: request.number, statuses: ["queued"] })).find(
       (run) => run.task === "review",
@@ -231,6 +251,11 @@ async function queueReview(
         (run) => run.task === "review",
       );
       if (running?.headSha === headSha) return { result: "ignored", reason: "this head is already under review" };
+    }
+    if (!admitted) {
+      const limited = await admit();
+      if (limited) return limited;
+      admitted = true;
     }
     try {
       const run = await deps.store.createRun(newRunFor(request, "review", trigger, { headSha }));

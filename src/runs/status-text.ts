@@ -1,3 +1,4 @@
+import { formatUsd } from "../agent/pricing.js";
 import type { Run, RunStep } from "../store/types.js";
 
 /** Texts that describe runs to people: status replies and the tracking comment. */
@@ -10,8 +11,9 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
 }
 
+/** A run's cost, as every other amount is shown (sub-cent amounts with their digits). */
 export function formatCost(micros: number): string {
-  return `$${(micros / 1_000_000).toFixed(2)}`;
+  return formatUsd(micros);
 }
 
 function currentStep(steps: readonly RunStep[]): string {

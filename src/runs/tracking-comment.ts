@@ -1,5 +1,6 @@
 import type { GitHubClient } from "../github/client.js";
 import type { Run, RunStep, Store } from "../store/types.js";
+import { neutralizeForGitHub } from "../github/safe-markdown.js";
 import { formatCost, formatDuration } from "./status-text.js";
 
 const ICONS: Record<RunStep["status"], string> = {
@@ -20,6 +21,9 @@ export type Outcome =
   | { status: "stopped"; by: string };
 
 export function renderTrackingComment(run: Run, runUrl: string, outcome?: Outcome, now = new Date(), notice?: string): string {
+  // A summary or failure may quote the model (its last words, a refusal): nobody but the person
+  // who asked is mentioned, no issue is closed, no HTML hides anything.
+  const safe = (text: string) => neutralizeForGitHub(text, { requester: run.actor });
   const link = `[run details](${runUrl})`;
   const started = run.startedAt ?? run.createdAt;
   const took = formatDuration(now.getTime() - started.getTime());
@@ -30,9 +34,9 @@ export function renderTrackingComment(run: Run, runUrl: string, outcome?: Outcom
       ? `✅ **Done** in ${took} · cost ${cost} · ${link}`
       : outcome.status === "stopped"
         ? `🛑 **Stopped** by @${outcome.by} after ${took} · cost ${cost} · ${link}`
-        : `❌ **Failed** after ${took} · cost ${cost} · ${link}\n\n${outcome.message}`;
+        : `❌ **Failed** after ${took} · cost ${cost} · ${link}\n\n${safe(outcome.message)}`;
   const steps = run.steps.map((s) => `- ${ICONS[s.status]} ${s.name ?? s.id}`);
-  const summary = outcome?.status === "succeeded" && outcome.summary ? [``, outcome.summary] : [];
+  const summary = outcome?.status === "succeeded" && outcome.summary ? [``, safe(outcome.summary)] : [];
   return [trackingMarker(run.id), head, ...(notice ? ["", notice] : []), ...(steps.length ? ["", ...steps] : []), ...summary, ...linkLines(run)].join("\n");
 }
 

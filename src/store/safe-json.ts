@@ -6,6 +6,7 @@
  * keys, and a megabyte of output has no business in a run's row. These pure functions make such
  * values safe the same way for every backend and every consumer.
  */
+import { redact } from "../core/redactor.js";
 
 /** What a NUL becomes: visible, so a reader sees one was there, and accepted everywhere. */
 export const NUL_ESCAPE = "\\u0000";
@@ -54,29 +55,38 @@ export function safeText(text: string, max = DEFAULT_LIMITS.maxString): string {
 }
 
 /**
- * A JSON-like value made safe to store: every string and key repaired, each string bounded, and
- * the strings together bounded by cutting the longest first (never below 1 KiB each). Dates stay
- * Dates; bigints become strings and cycles a marker, since JSON has neither. Pure: `value` is not
- * changed.
+ * A JSON-like value made safe to store: every secret the process knows redacted (a run's outputs
+ * and errors are served and posted from here), every string and key repaired, each string
+ * bounded, and the strings together bounded by cutting the longest first (never below 1 KiB each).
+ * Dates stay Dates; bigints become strings and cycles a marker, since JSON has neither. Pure:
+ * `value` is not changed.
  */
 export function storable<T>(value: T, limits: StorableLimits = DEFAULT_LIMITS): T {
+  return bounded(value, limits, redact);
+}
+
+/**
+ * Every string and key of `value` repaired, nothing cut nor redacted: for requests whose parts
+ * must all arrive as they are (a model request replays its signed thinking blocks verbatim).
+ */
+export function wellFormed<T>(value: T): T {
+  return bounded(value, { maxString: Infinity, maxTotal: Infinity }, (text) => text);
+}
+
+function bounded<T>(value: T, limits: StorableLimits, clean: (text: string) => string): T {
   let maxString = limits.maxString;
   for (;;) {
     const counter = { total: 0 };
-    const result = walk(value, maxString, counter, new Set());
+    const result = walk(value, maxString, counter, new Set(), clean);
     if (counter.total <= limits.maxTotal || maxString <= MIN_STRING) return result as T;
     maxString = Math.max(MIN_STRING, Math.floor(maxString / 2));
   }
 }
 
-/** Every string and key of `value` repaired, nothing cut: for requests whose parts must all arrive. */
-export function wellFormed<T>(value: T): T {
-  return storable(value, { maxString: Infinity, maxTotal: Infinity });
-}
-
-function walk(value: unknown, maxString: number, counter: { total: number }, path: Set<object>): unknown {
+function walk(value: unknown, maxString: number, counter: { total: number }, path: Set<object>, clean: (text: string) => string): unknown {
   if (typeof value === "string") {
-    const text = safeText(value, maxString);
+    // Redacted before it is cut: a secret split by the cut would no longer be found whole.
+    const text = safeText(clean(value), maxString);
     counter.total += text.length;
     return text;
   }
@@ -85,10 +95,10 @@ function walk(value: unknown, maxString: number, counter: { total: number }, pat
   if (path.has(value)) return "[circular]";
   path.add(value);
   try {
-    if (Array.isArray(value)) return value.map((item) => walk(item, maxString, counter, path));
+    if (Array.isArray(value)) return value.map((item) => walk(item, maxString, counter, path, clean));
     const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === "function") return walk((toJSON as () => unknown).call(value), maxString, counter, path);
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [repairText(key), walk(item, maxString, counter, path)]));
+    if (typeof toJSON === "function") return walk((toJSON as () => unknown).call(value), maxString, counter, path, clean);
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [repairText(clean(key)), walk(item, maxString, counter, path, clean)]));
   } finally {
     path.delete(value);
   }

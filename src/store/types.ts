@@ -27,6 +27,16 @@ export const runStepSchema = z.object({
 });
 export type RunStep = z.infer<typeof runStepSchema>;
 
+/** The item's text as the trigger saw it; a run reads this, never the text edited since. */
+export const runSnapshotSchema = z.object({
+  title: z.string(),
+  body: z.string(),
+  author: z.string(),
+  /** When the event happened (ISO 8601): comments edited after it are left out. */
+  at: z.string(),
+});
+export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
+
 export const newRunSchema = z.object({
   repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name"),
   installationId: z.number().int().positive().optional(),
@@ -44,6 +54,7 @@ export const newRunSchema = z.object({
   headSha: z.string().optional(),
   /** The workflow to run when it is not the task's own (a label such as `ai:hotfix`). */
   workflow: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/).optional(),
+  snapshot: runSnapshotSchema.optional(),
 });
 export type NewRun = z.infer<typeof newRunSchema>;
 
@@ -87,6 +98,8 @@ export interface RunFilter {
 export const usageEntrySchema = z.object({
   runId: z.string().optional(),
   repo: z.string().min(1),
+  /** The GitHub App installation the spend is charged to, for its monthly ceiling. */
+  installationId: z.number().int().positive().optional(),
   model: z.string().min(1),
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
@@ -104,6 +117,40 @@ export interface UsageTotals {
   cacheReadTokens: number;
   costMicros: number;
   entries: number;
+}
+
+/** Whose spend a usage total sums: one repository's, or one installation's across its repositories. */
+export type UsageScope = string | { installationId: number };
+
+/**
+ * Worst-case cost to hold on one budget counter before a model call. A counter is keyed by scope —
+ * `run:<id>`, `repo:<owner/name>:<YYYY-MM>`, `installation:<id>:<YYYY-MM>` — and holds what was
+ * spent plus what calls in flight hold; it is created on first use at `initialMicros` (the
+ * ledger's spend for that scope so far).
+ */
+export interface BudgetReservation {
+  key: string;
+  /** The most spent plus reserved may reach, this reservation included. */
+  limitMicros: number;
+  amountMicros: number;
+  initialMicros?: number;
+}
+
+export type BudgetReservationResult =
+  | { ok: true }
+  /** The first counter, in key order, that had no room; nothing was reserved anywhere. */
+  | { ok: false; key: string; spentMicros: number; reservedMicros: number };
+
+export interface BudgetCounter {
+  spentMicros: number;
+  reservedMicros: number;
+}
+
+/** One claim on a person's trigger window: allowed while the window's count stays within its limit. */
+export interface RateClaim {
+  allowed: boolean;
+  /** Claims in the window, this one included when allowed (the limit when not). */
+  count: number;
 }
 
 export interface Delivery {
@@ -157,8 +204,23 @@ export interface Store {
   /** Removes deliveries recorded before `receivedBefore`; resolves to how many. */
   forgetDeliveries(receivedBefore: Date): Promise<number>;
   addUsage(entry: UsageEntry): Promise<void>;
-  /** Usage of one repository in one calendar month (UTC), `month` as YYYY-MM. */
-  usageForMonth(repo: string, month: string): Promise<UsageTotals>;
+  /** Usage of one repository (or installation) in one calendar month (UTC), `month` as YYYY-MM. */
+  usageForMonth(scope: UsageScope, month: string): Promise<UsageTotals>;
+  /**
+   * Adds each amount to its counter's reservations only if every counter stays within its limit,
+   * all or nothing, atomically against any number of processes: the check and the addition are
+   * one step in the database, so parallel calls cannot all pass a check made before any records.
+   */
+  reserveBudget(reservations: readonly BudgetReservation[]): Promise<BudgetReservationResult>;
+  /** Moves a reservation on these counters to the actual cost: reserved − `reservedMicros`, spent + `actualMicros`. */
+  settleBudget(keys: readonly string[], reservedMicros: number, actualMicros: number): Promise<void>;
+  /** The counters that exist among `keys`. */
+  budgetCounters(keys: readonly string[]): Promise<Map<string, BudgetCounter>>;
+  /**
+   * Counts one claim on `key` (a person's trigger window) unless `limit` claims are counted already;
+   * atomic like reserveBudget. The window is forgotten after `expiresAt`.
+   */
+  claimRate(key: string, limit: number, expiresAt: Date): Promise<RateClaim>;
   close(): Promise<void>;
 }
 

@@ -50,6 +50,15 @@ export function busyText(task: string, runUrl: string): string {
   return `A ${task} run is already active here: ${runUrl}. Use \`/ai stop\` to stop it first.`;
 }
 
+const clock = (at: Date) => at.toISOString().slice(11, 16);
+
+export function rateLimitedText(login: string, limit: number, since: Date, until: Date): string {
+  return (
+    `Sorry @${login}, you have started ${limit} run${limit === 1 ? "" : "s"} in this repository since ${clock(since)} UTC; ` +
+    `the limit is ${limit} an hour. Try again after ${clock(until)} UTC.`
+  );
+}
+
 export function emptyQuestionText(): string {
   return "Ask a question after the command, for example `/ai ask why does the retry loop never end?`";
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RunSnapshot } from "../store/types.js";
 import { type SlashCommand, parseSlashCommands } from "./commands.js";
 
 /**
@@ -16,10 +17,19 @@ const repository = z.object({
 });
 const installation = z.object({ id: z.number() });
 
+/** The item's text as the event carries it: what a run reads, whatever is edited after. */
+const itemText = {
+  title: z.string().optional(),
+  body: z.string().nullish(),
+  user: z.object({ login: z.string() }).nullish(),
+  updated_at: z.string().optional(),
+};
+const issue = z.object({ number: z.number(), html_url: z.string().optional(), pull_request: z.unknown().optional(), ...itemText });
+
 const issuesLabeled = z.object({
   action: z.literal("labeled"),
   label: z.object({ name: z.string() }),
-  issue: z.object({ number: z.number(), title: z.string().optional(), html_url: z.string().optional(), pull_request: z.unknown().optional() }),
+  issue,
   repository,
   sender: account,
   installation,
@@ -32,8 +42,9 @@ const commentCreated = z.object({
     body: z.string().nullable(),
     user: account,
     performed_via_github_app: z.object({ id: z.number() }).nullish(),
+    created_at: z.string().optional(),
   }),
-  issue: z.object({ number: z.number(), title: z.string().optional(), html_url: z.string().optional(), pull_request: z.unknown().optional() }),
+  issue,
   repository,
   sender: account,
   installation,
@@ -46,9 +57,9 @@ const pullRequestEvent = z.object({
   action: z.enum(reviewActions),
   pull_request: z.object({
     number: z.number(),
-    title: z.string().optional(),
     html_url: z.string().optional(),
     draft: z.boolean().default(false),
+    ...itemText,
     user: account,
   }),
   repository,
@@ -76,6 +87,8 @@ export interface TriggerRequest {
   url?: string;
   sender: { login: string; type: string };
   detail: TriggerDetail;
+  /** The issue's or pull request's text as of the event, and when the event happened. */
+  snapshot?: RunSnapshot;
 }
 
 export type RequestDecision = { request: TriggerRequest } | { ignored: string };
@@ -96,6 +109,7 @@ export function requestFromWebhook(
         ...where(p, deliveryId),
         number: p.issue.number,
         ...described(p.issue),
+        ...snapshotOf(p.issue, p.issue.updated_at),
         isPullRequest: p.issue.pull_request !== undefined,
         detail: { type: "label", label: p.label.name },
       },
@@ -114,6 +128,7 @@ export function requestFromWebhook(
         ...where(p, deliveryId),
         number: p.issue.number,
         ...described(p.issue),
+        ...snapshotOf(p.issue, p.comment.created_at),
         isPullRequest: p.issue.pull_request !== undefined,
         detail: { type: "command", commentId: p.comment.id, command },
       },
@@ -129,6 +144,7 @@ export function requestFromWebhook(
         ...where(p, deliveryId),
         number: pr.number,
         ...described(pr),
+        ...snapshotOf(pr, pr.updated_at),
         isPullRequest: true,
         detail: {
           type: "pull_request",
@@ -140,6 +156,16 @@ export function requestFromWebhook(
     };
   }
   return { ignored: `event ${event} starts nothing` };
+}
+
+/**
+ * The text a run will use: the title and body the event carries, and the event's time, the cutoff
+ * for comments (an edit after it, by anyone, is left out). Absent when the payload has no title.
+ */
+function snapshotOf(item: { title?: string | undefined; body?: string | null | undefined; user?: { login: string } | null | undefined }, at: string | undefined): { snapshot?: RunSnapshot } {
+  if (item.title === undefined) return {};
+  const time = at && !Number.isNaN(Date.parse(at)) ? new Date(at).toISOString() : new Date().toISOString();
+  return { snapshot: { title: item.title, body: item.body ?? "", author: item.user?.login ?? "ghost", at: time } };
 }
 
 /** The title and address, for status messages; absent from some payloads. */

@@ -2,6 +2,7 @@ import { Server, run } from "probot";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/env.js";
 import { githubUrls } from "../config/github-urls.js";
+import { redactingFetch } from "../github/redaction.js";
 import { errorWithoutPayload } from "../logger.js";
 import type { ApplicationFunction, Options } from "probot";
 import { GuardedProbot } from "./guarded-probot.js";
@@ -15,8 +16,9 @@ export function probotOptions(config: AppConfig, log: Logger): Options {
     // GHE_HOST steers REST here, and Octokit derives the GraphQL endpoint from the same base.
     baseUrl: githubUrls(config).api,
     log: log.child({ name: "probot" }),
-    // A GitHub call that never answers would hold a job (and its lock) forever.
-    request: { fetch: fetchWithTimeout(config.GITHUB_REQUEST_TIMEOUT_MS) },
+    // A GitHub call that never answers would hold a job (and its lock) forever. Every call's body
+    // is redacted, and every installation token registered with the redactor, on the way.
+    request: { fetch: redactingFetch(fetchWithTimeout(config.GITHUB_REQUEST_TIMEOUT_MS)) },
   };
 }
 

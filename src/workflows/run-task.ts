@@ -72,9 +72,9 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
     const agent = options.agent
       ? new AgentSession(
           options.agent,
-          { runId: run.id, owner, repo, number: run.number, actor: run.actor, defaultBranch: repository.default_branch, input: run.input ?? "" },
+          { runId: run.id, owner, repo, number: run.number, actor: run.actor, defaultBranch: repository.default_branch, input: run.input ?? "", ...(run.snapshot ? { snapshot: run.snapshot } : {}) },
           loaded.config,
-          githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt }, options.botLogin),
+          githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt, snapshot: run.snapshot }, options.botLogin),
         )
       : undefined;
     const result = await runWorkflow({
@@ -178,22 +178,24 @@ interface PullData {
 async function templateScope(context: RunContext, repository: RepositoryData, pull: PullData | undefined): Promise<TemplateScope> {
   const { run, octokit } = context;
   const { data: issue } = await octokit.rest.issues.get({ owner: repository.owner.login, repo: repository.name, issue_number: run.number });
+  // The text as the trigger saw it: a title edited after the label does not reach the PR or the commit.
+  const asked = run.snapshot ?? { title: issue.title, body: issue.body ?? "", author: issue.user?.login ?? null };
   return {
     repo: { owner: repository.owner.login, name: repository.name, full_name: repository.full_name, default_branch: repository.default_branch, url: repository.html_url },
     issue: {
       number: issue.number,
-      title: issue.title,
-      body: issue.body ?? "",
+      title: asked.title,
+      body: asked.body,
       state: issue.state,
-      author: issue.user?.login ?? null,
+      author: asked.author,
       labels: issue.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))),
       url: issue.html_url,
     },
     pull_request: pull
       ? {
           number: pull.number,
-          title: pull.title,
-          body: pull.body ?? "",
+          title: run.snapshot?.title ?? pull.title,
+          body: run.snapshot?.body ?? pull.body ?? "",
           state: pull.state,
           draft: pull.draft ?? false,
           author: pull.user?.login ?? null,

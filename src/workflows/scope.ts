@@ -11,6 +11,8 @@ export function configScope(config: RepoConfig): Record<string, unknown> {
   delete rest.workflows;
   return {
     ...rest,
+    triggers: { rate_limit_per_hour: null, ...rest.triggers },
+    budgets: { usd_per_repo_month: null, ...rest.budgets },
     agent: { ...rest.agent, commands: { install: null, test: null, lint: null, build: null, ...rest.agent.commands } },
     notify: {
       slack: rest.notify.slack ? { channel: null, ...rest.notify.slack } : null,

@@ -9,6 +9,7 @@ import { ModelClient, ModelUnavailable, SpendLimitReached } from "../../src/agen
 import { PathPolicy } from "../../src/agent/paths.js";
 import { costMicros } from "../../src/agent/pricing.js";
 import { ToolSet } from "../../src/agent/tools/index.js";
+import { memoryBudgetCounters } from "../../src/store/memory-budget.js";
 import { type UsageEntry, emptyTotals } from "../../src/store/types.js";
 import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
 
@@ -19,6 +20,7 @@ function ledger(monthSpent = 0) {
   const entries: UsageEntry[] = [];
   let runCost = 0;
   const store: LedgerStore = {
+    ...memoryBudgetCounters(),
     getRun: () => Promise.resolve(null),
     addUsage: (entry) => {
       entries.push(entry);

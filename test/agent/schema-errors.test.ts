@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Budget, type LedgerStore } from "../../src/agent/budget.js";
+import { memoryBudgetCounters } from "../../src/store/memory-budget.js";
 import { MAX_SCHEMA_FAILURES, runLoop } from "../../src/agent/loop.js";
 import { ModelClient } from "../../src/agent/model.js";
 import { PathPolicy } from "../../src/agent/paths.js";
@@ -20,6 +21,7 @@ import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "..
  */
 
 const store: LedgerStore = {
+  ...memoryBudgetCounters(),
   getRun: () => Promise.resolve(null),
   addUsage: () => Promise.resolve(),
   updateRun: () => Promise.resolve(null),

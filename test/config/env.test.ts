@@ -69,10 +69,23 @@ describe("environment config", () => {
     [{ QUEUE_POLL_MS: "fast" }, "QUEUE_POLL_MS: expected a number of milliseconds from 10 to 600000"],
     [{ NODE_ENV: "production" }, "APP_ID: required in production (the setup page only runs in development)"],
     [{ ROLE: "worker" }, "ROLE: worker needs DATABASE_URL or MONGODB_URL: the embedded database serves one process"],
+    [{ BUDGET_MAX_USD_PER_RUN: "$20" }, "BUDGET_MAX_USD_PER_RUN: expected an amount in US dollars, such as 20 or 2.5"],
+    [{ BUDGET_DEFAULT_USD_PER_REPO_MONTH: "0" }, "BUDGET_DEFAULT_USD_PER_REPO_MONTH: expected an amount in US dollars greater than 0"],
+    [{ TRIGGER_RATE_LIMIT_PER_HOUR: "-1" }, "TRIGGER_RATE_LIMIT_PER_HOUR: expected a whole number from 0 to 100000"],
   ])("rejects %o with one line naming the variable", (env, message) => {
     const text = problem(env as NodeJS.ProcessEnv);
     expect(text).toBe(`invalid environment: ${message}`);
     expect(text).not.toContain("\n");
+  });
+
+  it("sets the spending ceilings and the trigger rate limit, with defaults", () => {
+    expect(loadConfig({})).toMatchObject({
+      BUDGET_MAX_USD_PER_RUN: 20,
+      BUDGET_MAX_USD_PER_INSTALLATION_MONTH: 1000,
+      BUDGET_DEFAULT_USD_PER_REPO_MONTH: 200,
+      TRIGGER_RATE_LIMIT_PER_HOUR: 30,
+    });
+    expect(loadConfig({ BUDGET_MAX_USD_PER_RUN: "2.5", TRIGGER_RATE_LIMIT_PER_HOUR: "0" })).toMatchObject({ BUDGET_MAX_USD_PER_RUN: 2.5, TRIGGER_RATE_LIMIT_PER_HOUR: 0 });
   });
 
   it("never repeats a secret's value in its message", () => {

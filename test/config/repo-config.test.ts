@@ -33,7 +33,7 @@ const DEFAULTS = {
     ask: "claude-sonnet-5-5",
     max_tokens: 16000,
   },
-  budgets: { usd_per_run: 5, usd_per_repo_month: 200 },
+  budgets: { usd_per_run: 5 },
   agent: { commands: {}, max_turns: 50, protected_paths: [".github/**", ".husky/**", ".githooks/**"], allow_protected: false, draft_pull_requests: false, shell: true, sandbox: { network: false } },
   plan: { create_sub_issues: false },
   review: { max_comments: 15, request_changes: false, chunk_tokens: 40_000, max_files: 300, parallel_chunks: 3, skip_generated: true },
@@ -153,7 +153,7 @@ describe("parseRepoConfig", () => {
     expect(result.config).toEqual({
       ...DEFAULTS,
       models: { ...DEFAULTS.models, implement: "claude-opus-5", max_tokens: 32000 },
-      budgets: { usd_per_run: 2.5, usd_per_repo_month: 200 },
+      budgets: { usd_per_run: 2.5 },
       agent: { commands: { test: "npm test" }, max_turns: 10, protected_paths: [], allow_protected: true, draft_pull_requests: false, shell: false, sandbox: { network: true } },
       plan: { create_sub_issues: true },
       notify: {
@@ -222,7 +222,7 @@ describe("parseRepoConfig", () => {
     [
       "an unknown key in triggers",
       lines("version: 1", "triggers:", "  reviw:", "    drafts: true"),
-      ["3:3 triggers.reviw: unknown key; expected one of implement_label, commands, review, allow_bots, workflow_labels"],
+      ["3:3 triggers.reviw: unknown key; expected one of implement_label, commands, review, allow_bots, workflow_labels, rate_limit_per_hour"],
     ],
     [
       "two unknown keys in review",
@@ -246,6 +246,7 @@ describe("parseRepoConfig", () => {
       lines("version: 1", "budgets:", '  usd_per_repo_month: "$200"'),
       ["3:23 budgets.usd_per_repo_month: expected an amount in US dollars, such as 5"],
     ],
+    ["a trigger rate limit of 0", lines("version: 1", "triggers:", "  rate_limit_per_hour: 0"), ["3:24 triggers.rate_limit_per_hour: expected a whole number from 1 to 10000"]],
     ["max_turns over 500", lines("version: 1", "agent:", "  max_turns: 501"), ["3:14 agent.max_turns: expected a whole number from 1 to 500"]],
     [
       "protected_paths not a list",

@@ -8,6 +8,8 @@ describe("neutralizeForGitHub", () => {
   it.each([
     // Mentions: only the requester's stays; the rest go into code spans, which GitHub does not link.
     ["a mention", "@someone please look", "`@someone` please look"],
+    ["an image, which every reader would fetch", "See ![chart](https://x.test/?q=secret) and ![r][ref]", "See \\![chart](https://x.test/?q=secret) and \\![r][ref]"],
+    ["an exclamation mark that starts no image", "Done! [docs](https://x.test)", "Done! [docs](https://x.test)"],
     ["the requester, in any case", "Thanks @octocat and @OctoCat", "Thanks @octocat and @OctoCat"],
     ["a team mention", "cc @acme/security", "cc `@acme/security`"],
     ["a managed user's login", "cc @mona_acme.", "cc `@mona_acme`."],

@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { ProbotOctokit, type Server } from "probot";
-import { loadConfig } from "../../src/config/env.js";
+import { type AppConfig, loadConfig } from "../../src/config/env.js";
 import { type AppAccess, createAppAccess } from "../../src/github/app-access.js";
 import { createApp } from "../../src/index.js";
 import { triggerIntake } from "../../src/runs/intake-jobs.js";
@@ -9,6 +9,7 @@ import { JobQueue } from "../../src/runs/queue.js";
 import type { TaskRegistry } from "../../src/runs/tasks.js";
 import type { Database } from "../../src/store/open.js";
 import type { Store } from "../../src/store/types.js";
+import { runLinksFromConfig } from "../../src/web/run-links.js";
 import { startWebServer } from "../../src/web/server.js";
 import { freePort } from "./app-process.js";
 import { type TestDatabase, freshPostgres } from "./databases.js";
@@ -21,6 +22,9 @@ export interface TestApp {
   base: string;
   webhookUrl: string;
   database: Database;
+  /** The app's configuration, its private key and webhook secret among it. */
+  config: AppConfig;
+  /** A signed link to a run's page, as tracking comments carry. */
   runUrl: (id: string) => string;
   /** The app's own GitHub access, as its jobs use it. */
   access: AppAccess;
@@ -30,7 +34,7 @@ export interface TestApp {
 /** The whole app in this process — Probot server, queue worker, real PostgreSQL — with given tasks. */
 export async function startTestApp(
   tasks: TaskRegistry | ((store: Store) => TaskRegistry) = {},
-  options: { concurrency?: number } = {},
+  options: { concurrency?: number; triggerRateLimitPerHour?: number } = {},
 ): Promise<TestApp> {
   const testDb: TestDatabase = await freshPostgres();
   if (testDb.target.kind !== "postgres") throw new Error("expected PostgreSQL");
@@ -48,7 +52,8 @@ export async function startTestApp(
   const database = await testDb.open();
   const queue = new JobQueue(database, { concurrency: options.concurrency ?? 5, lockLifetimeMs: 60_000, pollMs: 100, log });
   await queue.ready();
-  const runUrl = (id: string) => `${config.PUBLIC_URL}/runs/${id}`;
+  const runLinks = runLinksFromConfig(config);
+  const runUrl = (id: string) => runLinks.url(id);
   // GitHub asks for a second between writes, and Octokit's throttling enforces it; the fake GitHub
   // needs no such pause, and tests that post a dozen comments would otherwise take a dozen seconds.
   // Probot sets its own throttle options on every instance, so switch it off after those.
@@ -59,7 +64,8 @@ export async function startTestApp(
     }
   }
   const access = createAppAccess(config, log, { Octokit });
-  registerJobs(queue, { store: database.store, ...access, tasks: typeof tasks === "function" ? tasks(database.store) : tasks, runUrl, log });
+  const rate = options.triggerRateLimitPerHour === undefined ? {} : { triggerRateLimitPerHour: options.triggerRateLimitPerHour };
+  registerJobs(queue, { store: database.store, ...access, tasks: typeof tasks === "function" ? tasks(database.store) : tasks, runUrl, log, ...rate });
   await queue.start();
   const intake = triggerIntake(queue, log);
   const server: Server = await startWebServer(
@@ -71,6 +77,7 @@ export async function startTestApp(
       queueProcessing: () => queue.isProcessing,
       intake,
       appId: APP_ID,
+      runLinks,
     }),
   );
   const base = `http://127.0.0.1:${port}`;
@@ -78,6 +85,7 @@ export async function startTestApp(
     base,
     webhookUrl: `${base}/api/github/webhooks`,
     database,
+    config,
     runUrl,
     access,
     async close() {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Budget, type LedgerStore } from "../../src/agent/budget.js";
+import { memoryBudgetCounters } from "../../src/store/memory-budget.js";
 import { ModelClient } from "../../src/agent/model.js";
 import { planChunks } from "../../src/review/chunk.js";
 import { MAX_REPORT_ATTEMPTS, reviewChunk } from "../../src/review/model-review.js";
@@ -13,6 +14,7 @@ import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "..
  */
 
 const store: LedgerStore = {
+  ...memoryBudgetCounters(),
   getRun: () => Promise.resolve(null),
   addUsage: () => Promise.resolve(),
   updateRun: () => Promise.resolve(null),

@@ -70,6 +70,14 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(await database.store.getRun(run.id)).toEqual(run);
     });
 
+    it("keeps the item's text as the trigger saw it", async () => {
+      const snapshot = { title: "Fix the \u0000 parser", body: "Steps:\n1. run it", author: "octocat", at: "2026-11-01T10:00:00.000Z" };
+      const run = await database.store.createRun(newRun({ number: 70, snapshot }));
+      expect(run.snapshot).toEqual({ ...snapshot, title: "Fix the \\u0000 parser" });
+      expect((await database.store.getRun(run.id))?.snapshot).toEqual(run.snapshot);
+      expect((await database.store.createRun(newRun({ number: 71 }))).snapshot).toBeUndefined();
+    });
+
     it("updates status, steps, links, cost and timestamps, and clears an error", async () => {
       const run = await database.store.createRun(newRun({ number: 8 }));
       const startedAt = new Date("2026-11-01T10:00:00Z");
@@ -244,6 +252,76 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       await expect(
         database.store.addUsage({ repo: "octo-org/usage", model: "m", inputTokens: 1.5, outputTokens: 0, costMicros: 0 }),
       ).rejects.toThrow();
+    });
+  });
+
+  describe("budget counters", () => {
+    const usd = (dollars: number) => Math.round(dollars * 1_000_000);
+
+    it("lets at most three of eight concurrent $0.30 reservations under a $1.00 limit through, and settles them", async () => {
+      const key = "run:parallel";
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.3) }])),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(3);
+      for (const refused of results.filter((r) => !r.ok)) expect(refused).toEqual({ ok: false, key, spentMicros: 0, reservedMicros: usd(0.9) });
+      expect((await database.store.budgetCounters([key])).get(key)).toEqual({ spentMicros: 0, reservedMicros: usd(0.9) });
+
+      // Each call cost less than its worst case: settled, the difference is free again.
+      for (let i = 0; i < 3; i++) await database.store.settleBudget([key], usd(0.3), usd(0.25));
+      expect((await database.store.budgetCounters([key])).get(key)).toEqual({ spentMicros: usd(0.75), reservedMicros: 0 });
+      expect(await database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.3) }])).toMatchObject({ ok: false, spentMicros: usd(0.75) });
+      // Up to the limit exactly; a failed call releases its whole reservation.
+      expect(await database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.25) }])).toEqual({ ok: true });
+      await database.store.settleBudget([key], usd(0.25), 0);
+      expect((await database.store.budgetCounters([key, "run:never"]))).toEqual(new Map([[key, { spentMicros: usd(0.75), reservedMicros: 0 }]]));
+    });
+
+    it("starts a counter at the ledger's spend so far, once", async () => {
+      const key = "repo:octo-org/seeded:2026-11";
+      expect(await database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.5), initialMicros: usd(0.6) }])).toMatchObject({ ok: false, spentMicros: usd(0.6) });
+      expect(await database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.3), initialMicros: usd(0.6) }])).toEqual({ ok: true });
+      // The counter exists now: a later seed (the ledger read again) changes nothing.
+      expect(await database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.1), initialMicros: 0 }])).toEqual({ ok: true });
+      expect((await database.store.budgetCounters([key])).get(key)).toEqual({ spentMicros: usd(0.6), reservedMicros: usd(0.4) });
+    });
+
+    it("holds a repository's monthly budget across runs, all or nothing over a call's counters", async () => {
+      const repoKey = "repo:octo-org/two-runs:2026-11";
+      const scopes = (run: string, amount: number) => [
+        { key: `run:${run}`, limitMicros: usd(5), amountMicros: usd(amount) },
+        { key: repoKey, limitMicros: usd(1), amountMicros: usd(amount) },
+      ];
+      expect(await database.store.reserveBudget(scopes("first", 0.6))).toEqual({ ok: true });
+      expect(await database.store.reserveBudget(scopes("second", 0.6))).toEqual({ ok: false, key: repoKey, spentMicros: 0, reservedMicros: usd(0.6) });
+      // The second run's own counter kept nothing of the refused reservation.
+      expect((await database.store.budgetCounters(["run:second"])).get("run:second")?.reservedMicros ?? 0).toBe(0);
+      await database.store.settleBudget(["run:first", repoKey], usd(0.6), usd(0.1));
+      expect(await database.store.reserveBudget(scopes("second", 0.6))).toEqual({ ok: true });
+      expect(await database.store.budgetCounters(["run:first", "run:second", repoKey])).toEqual(
+        new Map([
+          ["run:first", { spentMicros: usd(0.1), reservedMicros: 0 }],
+          ["run:second", { spentMicros: 0, reservedMicros: usd(0.6) }],
+          [repoKey, { spentMicros: usd(0.1), reservedMicros: usd(0.6) }],
+        ]),
+      );
+    });
+
+    it("sums an installation's usage over its repositories", async () => {
+      const entry = { model: "claude-sonnet-5-5", inputTokens: 10, outputTokens: 1, at: new Date("2026-11-15T00:00:00Z") };
+      await database.store.addUsage({ ...entry, repo: "octo-org/a", installationId: 77, costMicros: 100 });
+      await database.store.addUsage({ ...entry, repo: "octo-org/b", installationId: 77, costMicros: 20 });
+      await database.store.addUsage({ ...entry, repo: "octo-org/a", installationId: 78, costMicros: 3 });
+      expect((await database.store.usageForMonth({ installationId: 77 }, "2026-11")).costMicros).toBe(120);
+      expect((await database.store.usageForMonth("octo-org/a", "2026-11")).costMicros).toBe(103);
+    });
+
+    it("counts at most the limit of concurrent claims on a trigger window", async () => {
+      const expiresAt = new Date(Date.now() + 3_600_000);
+      const claims = await Promise.all(Array.from({ length: 10 }, () => database.store.claimRate("trigger:octo-org/r:octocat:1", 3, expiresAt)));
+      expect(claims.filter((c) => c.allowed).map((c) => c.count).sort()).toEqual([1, 2, 3]);
+      expect(claims.filter((c) => !c.allowed)).toEqual(Array.from({ length: 7 }, () => ({ allowed: false, count: 3 })));
+      expect(await database.store.claimRate("trigger:octo-org/r:hubot:1", 3, expiresAt)).toEqual({ allowed: true, count: 1 });
     });
   });
 

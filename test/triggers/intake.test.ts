@@ -67,7 +67,7 @@ const pushed = (number: number, headSha: string, action = "synchronize", draft =
  * For one describe block: the app, started once with these tasks (released runs, closed at the
  * end), and a fake GitHub per test, in which Codertocat may write.
  */
-function appPerSuite(options: { concurrency?: number }, onApp: (app: TestApp) => void, onGitHub: (github: FakeGitHub) => void): void {
+function appPerSuite(options: { concurrency?: number; triggerRateLimitPerHour?: number }, onApp: (app: TestApp) => void, onGitHub: (github: FakeGitHub) => void): void {
   let app: TestApp | undefined;
   let github: FakeGitHub | undefined;
   beforeAll(async () => {
@@ -127,7 +127,7 @@ describe("triggers: from webhook to queued run", () => {
     ]);
     const [tracking] = commentsOn(11);
     expect(tracking!.body).toContain("**Working on it…**");
-    expect(tracking!.body).toContain(app.runUrl(run.id));
+    expect(tracking!.body).toContain(`${app.base}/runs/${run.id}?sig=`);
 
     await releaseHeld();
     const done = await eventually(async () => (await runsOn(11)).find((r) => r.status === "succeeded"));
@@ -160,7 +160,7 @@ describe("triggers: from webhook to queued run", () => {
     const run = await eventually(async () => (await runsOn(13)).find((r) => r.status === "running"));
     await send("issue_comment", comment(13, "/ai implement please"));
     await eventually(async () => commentsOn(13).some((c) => c.body.includes("already active")));
-    expect(commentsOn(13).find((c) => c.body.includes("already active"))!.body).toContain(app.runUrl(run.id));
+    expect(commentsOn(13).find((c) => c.body.includes("already active"))!.body).toContain(`${app.base}/runs/${run.id}?sig=`);
     expect(await runsOn(13)).toHaveLength(1);
   });
 
@@ -387,5 +387,65 @@ describe("triggers while every run slot is busy", () => {
     await eventually(async () => (await runsOn(71))[0]?.status === "running");
     await releaseHeld();
     await eventually(async () => (await runsOn(71))[0]?.status === "succeeded");
+  });
+});
+
+describe("triggers per person and hour", () => {
+  let app: TestApp;
+  let github: FakeGitHub;
+  const send = (event: string, payload: unknown) => deliver(app.webhookUrl, event, payload, WEBHOOK_SECRET);
+  const runsOn = (number: number) => app.database.store.listRuns({ repo: REPO, number });
+  const commentsOn = (number: number) => github.comments().filter((c) => c.method === "POST" && c.path.endsWith(`/issues/${number}/comments`));
+  const clock = (at: Date) => at.toISOString().slice(11, 16);
+
+  appPerSuite({ triggerRateLimitPerHour: 3 }, (started) => (app = started), (fake) => (github = fake));
+
+  it("starts at most the server's limit of runs for one person, replies once, and counts only what would queue a run", async () => {
+    // The windows are clock hours: keep the test inside one.
+    const left = 3_600_000 - (Date.now() % 3_600_000);
+    if (left < 30_000) await sleep(left + 100);
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    github.permissions.set("keeper", "maintain");
+    for (const number of [81, 82, 83]) await send("issue_comment", comment(number, "/ai plan"));
+    await eventually(async () => (await Promise.all([81, 82, 83].map(runsOn))).every((runs) => runs.length === 1));
+    // Help, status and a busy reply queue nothing, so they are not counted.
+    await send("issue_comment", comment(81, "/ai help"));
+    await send("issue_comment", comment(82, "/ai status"));
+    await eventually(async () => commentsOn(81).length === 1 && commentsOn(82).length === 1);
+
+    await send("issue_comment", comment(84, "/ai plan"));
+    await eventually(async () => commentsOn(84).length === 1);
+    expect(commentsOn(84)[0]!.body).toBe(
+      `Sorry @Codertocat, you have started 3 runs in this repository since ${clock(new Date(hour))} UTC; the limit is 3 an hour. Try again after ${clock(new Date(hour + 3_600_000))} UTC.`,
+    );
+    // Once per window: later triggers by the same person queue nothing and get no second reply.
+    await send("issues", labeled(85));
+    await send("issue_comment", comment(86, "/ai ask why?"));
+    await sleep(800);
+    expect(commentsOn(85)).toEqual([]);
+    expect(commentsOn(86)).toEqual([]);
+    for (const number of [84, 85, 86]) expect(await runsOn(number)).toEqual([]);
+    // Another person's window is their own.
+    await send("issue_comment", comment(87, "/ai plan", "keeper"));
+    await eventually(async () => (await runsOn(87)).length === 1);
+  });
+
+  it("lets a repository set a lower limit, never a higher one", async () => {
+    github.permissions.set("mona", "write");
+    github.permissions.set("hubot", "write");
+    github.configFiles.set("master", "version: 1\ntriggers:\n  rate_limit_per_hour: 1\n");
+    await send("issue_comment", comment(91, "/ai plan", "mona"));
+    await eventually(async () => (await runsOn(91)).length === 1);
+    await send("issue_comment", comment(92, "/ai plan", "mona"));
+    await eventually(async () => commentsOn(92).length === 1);
+    expect(commentsOn(92)[0]!.body).toMatch(/^Sorry @mona, you have started 1 run in this repository since \d\d:00 UTC; the limit is 1 an hour\. Try again after \d\d:00 UTC\.$/);
+    expect(await runsOn(92)).toEqual([]);
+
+    github.configFiles.set("master", "version: 1\ntriggers:\n  rate_limit_per_hour: 50\n");
+    for (const number of [93, 94, 95]) await send("issue_comment", comment(number, "/ai plan", "hubot"));
+    await send("issue_comment", comment(96, "/ai plan", "hubot"));
+    await eventually(async () => commentsOn(96).length === 1);
+    expect(commentsOn(96)[0]!.body).toContain("the limit is 3 an hour");
+    expect(await runsOn(96)).toEqual([]);
   });
 });

@@ -3,15 +3,20 @@ import type { Collection, Db, MongoClient } from "mongodb";
 import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
 import { storable } from "../safe-json.js";
 import {
+  type BudgetCounter,
+  type BudgetReservation,
+  type BudgetReservationResult,
   type Delivery,
   type NewRun,
   type Run,
   type RunFilter,
   type RunPatch,
   type RunStatus,
+  type RateClaim,
   RunConflictError,
   type Store,
   type UsageEntry,
+  type UsageScope,
   type UsageTotals,
   emptyTotals,
   monthRange,
@@ -23,6 +28,8 @@ import {
 type RunDoc = Omit<Run, "id"> & { _id: string };
 type DeliveryDoc = Omit<Delivery, "id"> & { _id: string; receivedAt: Date };
 type UsageDoc = Omit<UsageEntry, "at"> & { _id: string; at: Date };
+type BudgetCounterDoc = BudgetCounter & { _id: string; updatedAt: Date };
+type RateCounterDoc = { _id: string; count: number; expiresAt: Date };
 
 const stepsSchema = runStepSchema.array();
 
@@ -33,6 +40,8 @@ export class MongoStore implements Store {
   private readonly deliveries: Collection<DeliveryDoc>;
   private readonly usage: Collection<UsageDoc>;
   private readonly notices: Collection<{ _id: string; createdAt: Date }>;
+  private readonly budgets: Collection<BudgetCounterDoc>;
+  private readonly rates: Collection<RateCounterDoc>;
 
   constructor(
     private readonly client: MongoClient,
@@ -42,6 +51,8 @@ export class MongoStore implements Store {
     this.deliveries = db.collection<DeliveryDoc>("ai_deliveries");
     this.usage = db.collection<UsageDoc>("ai_usage");
     this.notices = db.collection<{ _id: string; createdAt: Date }>("ai_notices");
+    this.budgets = db.collection<BudgetCounterDoc>("ai_budget_counters");
+    this.rates = db.collection<RateCounterDoc>("ai_rate_counters");
   }
 
   async migrate(): Promise<void> {
@@ -60,6 +71,9 @@ export class MongoStore implements Store {
     await this.deliveries.createIndex({ receivedAt: 1 });
     await this.usage.createIndex({ repo: 1, at: 1 });
     await this.usage.createIndex({ runId: 1 });
+    await this.usage.createIndex({ installationId: 1, at: 1 }, { partialFilterExpression: { installationId: { $exists: true } } });
+    // MongoDB removes a trigger window once it has ended (PostgreSQL sweeps them in claimRate).
+    await this.rates.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
   }
 
   async ping(): Promise<void> {
@@ -170,11 +184,11 @@ export class MongoStore implements Store {
     await this.usage.insertOne({ ...entry, _id: randomUUID(), at: entry.at ?? new Date() });
   }
 
-  async usageForMonth(repo: string, month: string): Promise<UsageTotals> {
+  async usageForMonth(scope: UsageScope, month: string): Promise<UsageTotals> {
     const { from, to } = monthRange(month);
     const [totals] = await this.usage
       .aggregate<UsageTotals>([
-        { $match: { repo, at: { $gte: from, $lt: to } } },
+        { $match: { ...(typeof scope === "string" ? { repo: scope } : { installationId: scope.installationId }), at: { $gte: from, $lt: to } } },
         {
           $group: {
             _id: null,
@@ -190,6 +204,64 @@ export class MongoStore implements Store {
       ])
       .toArray();
     return totals ?? emptyTotals();
+  }
+
+  /**
+   * As on PostgreSQL, counter by counter in key order, the limit checked in the update's filter.
+   * Without a transaction (a standalone server has none), a refusal undoes the increments made
+   * before it. That is safe: between increment and undo the counters only ever hold more than was
+   * spent, so another reservation can be refused early but never let past a limit; a crash in
+   * between leaves the excess held, which errs the same way.
+   */
+  async reserveBudget(reservations: readonly BudgetReservation[]): Promise<BudgetReservationResult> {
+    const done: BudgetReservation[] = [];
+    for (const r of [...reservations].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+      await this.budgets
+        .updateOne({ _id: r.key }, { $setOnInsert: { spentMicros: r.initialMicros ?? 0, reservedMicros: 0, updatedAt: new Date() } }, { upsert: true })
+        .catch((error: unknown) => {
+          // Two first reservations raced to create the counter; it exists either way.
+          if (!isDuplicateKey(error)) throw error;
+        });
+      const held = await this.budgets.findOneAndUpdate(
+        { _id: r.key, $expr: { $lte: [{ $add: ["$spentMicros", "$reservedMicros", r.amountMicros] }, r.limitMicros] } },
+        { $inc: { reservedMicros: r.amountMicros }, $set: { updatedAt: new Date() } },
+      );
+      if (!held) {
+        for (const undo of done) await this.budgets.updateOne({ _id: undo.key }, { $inc: { reservedMicros: -undo.amountMicros } });
+        const now = await this.budgets.findOne({ _id: r.key });
+        return { ok: false, key: r.key, spentMicros: now?.spentMicros ?? 0, reservedMicros: now?.reservedMicros ?? 0 };
+      }
+      done.push(r);
+    }
+    return { ok: true };
+  }
+
+  async settleBudget(keys: readonly string[], reservedMicros: number, actualMicros: number): Promise<void> {
+    if (keys.length === 0) return;
+    await this.budgets.updateMany(
+      { _id: { $in: [...keys] } },
+      { $inc: { reservedMicros: -reservedMicros, spentMicros: actualMicros }, $set: { updatedAt: new Date() } },
+    );
+  }
+
+  async budgetCounters(keys: readonly string[]): Promise<Map<string, BudgetCounter>> {
+    const docs = await this.budgets.find({ _id: { $in: [...keys] } }).toArray();
+    return new Map(docs.map((doc) => [doc._id, { spentMicros: doc.spentMicros, reservedMicros: doc.reservedMicros }]));
+  }
+
+  async claimRate(key: string, limit: number, expiresAt: Date): Promise<RateClaim> {
+    if (limit < 1) return { allowed: false, count: 0 };
+    const claim = (upsert: boolean) =>
+      this.rates.findOneAndUpdate({ _id: key, count: { $lt: limit } }, { $inc: { count: 1 }, $setOnInsert: { expiresAt } }, { upsert, returnDocument: "after" });
+    let doc: RateCounterDoc | null;
+    try {
+      // A full window fails the filter, and the upsert's insert then fails on the existing _id.
+      doc = await claim(true);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      doc = await claim(false);
+    }
+    return doc ? { allowed: true, count: doc.count } : { allowed: false, count: limit };
   }
 
   async close(): Promise<void> {

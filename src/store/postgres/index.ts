@@ -1,16 +1,21 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
 import {
+  type BudgetCounter,
+  type BudgetReservation,
+  type BudgetReservationResult,
   type Delivery,
   type NewRun,
   type Run,
   type RunFilter,
   type RunPatch,
   type RunStatus,
+  type RateClaim,
   RunConflictError,
   type Store,
   type StoreKind,
   type UsageEntry,
+  type UsageScope,
   type UsageTotals,
   monthRange,
   newRunSchema,
@@ -39,8 +44,8 @@ export class PostgresStore implements Store {
   async createRun(input: NewRun): Promise<Run> {
     const run = storable(newRunSchema.parse(input));
     const { rows } = await this.pool.query<RunRow>(
-      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, head_sha, workflow, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'queued') RETURNING *`,
+      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, head_sha, workflow, snapshot, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'queued') RETURNING *`,
       [
         randomUUID(),
         run.repo,
@@ -54,6 +59,7 @@ export class PostgresStore implements Store {
         run.input ?? null,
         run.headSha ?? null,
         run.workflow ?? null,
+        run.snapshot ? JSON.stringify(run.snapshot) : null,
       ],
     ).catch(conflictOr(run, "queued"));
     return runFromRow(rows[0] as RunRow);
@@ -165,8 +171,8 @@ export class PostgresStore implements Store {
     const entry = usageEntrySchema.parse(input);
     await this.pool.query(
       `INSERT INTO ai_usage (id, run_id, repo, model, input_tokens, output_tokens, cache_write_tokens,
-         cache_read_tokens, cost_micros, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+         cache_read_tokens, cost_micros, at, installation_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         randomUUID(),
         entry.runId ?? null,
@@ -178,11 +184,12 @@ export class PostgresStore implements Store {
         entry.cacheReadTokens,
         entry.costMicros,
         entry.at ?? new Date(),
+        entry.installationId ?? null,
       ],
     );
   }
 
-  async usageForMonth(repo: string, month: string): Promise<UsageTotals> {
+  async usageForMonth(scope: UsageScope, month: string): Promise<UsageTotals> {
     const { from, to } = monthRange(month);
     const { rows } = await this.pool.query<Record<keyof UsageTotals, string>>(
       `SELECT COALESCE(SUM(input_tokens), 0) AS "inputTokens",
@@ -191,8 +198,8 @@ export class PostgresStore implements Store {
               COALESCE(SUM(cache_read_tokens), 0) AS "cacheReadTokens",
               COALESCE(SUM(cost_micros), 0) AS "costMicros",
               COUNT(*) AS "entries"
-         FROM ai_usage WHERE repo = $1 AND at >= $2 AND at < $3`,
-      [repo, from, to],
+         FROM ai_usage WHERE ${typeof scope === "string" ? "repo" : "installation_id"} = $1 AND at >= $2 AND at < $3`,
+      [typeof scope === "string" ? scope : scope.installationId, from, to],
     );
     const row = rows[0];
     if (!row) throw new Error("usage query returned no row");
@@ -205,6 +212,68 @@ export class PostgresStore implements Store {
       costMicros: Number(row.costMicros),
       entries: Number(row.entries),
     };
+  }
+
+  async reserveBudget(reservations: readonly BudgetReservation[]): Promise<BudgetReservationResult> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      // In key order, so two transactions on the same counters lock them in the same order.
+      for (const r of [...reservations].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+        await client.query(`INSERT INTO ai_budget_counters (key, spent_micros) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [r.key, r.initialMicros ?? 0]);
+        // The row lock makes a concurrent reservation wait, then re-check this condition on the row as it committed.
+        const { rowCount } = await client.query(
+          `UPDATE ai_budget_counters SET reserved_micros = reserved_micros + $2, updated_at = now()
+            WHERE key = $1 AND spent_micros + reserved_micros + $2 <= $3`,
+          [r.key, r.amountMicros, r.limitMicros],
+        );
+        if (rowCount !== 1) {
+          const { rows } = await client.query<{ spent_micros: string; reserved_micros: string }>(
+            `SELECT spent_micros, reserved_micros FROM ai_budget_counters WHERE key = $1`,
+            [r.key],
+          );
+          await client.query("ROLLBACK");
+          return { ok: false, key: r.key, spentMicros: Number(rows[0]?.spent_micros ?? 0), reservedMicros: Number(rows[0]?.reserved_micros ?? 0) };
+        }
+      }
+      await client.query("COMMIT");
+      return { ok: true };
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async settleBudget(keys: readonly string[], reservedMicros: number, actualMicros: number): Promise<void> {
+    if (keys.length === 0) return;
+    await this.pool.query(
+      `UPDATE ai_budget_counters SET reserved_micros = reserved_micros - $2, spent_micros = spent_micros + $3, updated_at = now()
+        WHERE key = ANY($1::text[])`,
+      [[...keys], reservedMicros, actualMicros],
+    );
+  }
+
+  async budgetCounters(keys: readonly string[]): Promise<Map<string, BudgetCounter>> {
+    const { rows } = await this.pool.query<{ key: string; spent_micros: string; reserved_micros: string }>(
+      `SELECT key, spent_micros, reserved_micros FROM ai_budget_counters WHERE key = ANY($1::text[])`,
+      [[...keys]],
+    );
+    return new Map(rows.map((row) => [row.key, { spentMicros: Number(row.spent_micros), reservedMicros: Number(row.reserved_micros) }]));
+  }
+
+  async claimRate(key: string, limit: number, expiresAt: Date): Promise<RateClaim> {
+    if (limit < 1) return { allowed: false, count: 0 };
+    // Windows past their end are of no use to anyone; claims are rare enough to sweep them here.
+    await this.pool.query(`DELETE FROM ai_rate_counters WHERE expires_at < now()`);
+    const { rows } = await this.pool.query<{ count: number }>(
+      `INSERT INTO ai_rate_counters (key, count, expires_at) VALUES ($1, 1, $3)
+       ON CONFLICT (key) DO UPDATE SET count = ai_rate_counters.count + 1 WHERE ai_rate_counters.count < $2
+       RETURNING count`,
+      [key, limit, expiresAt],
+    );
+    return rows[0] ? { allowed: true, count: rows[0].count } : { allowed: false, count: limit };
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { type Run, type RunStep, runStepSchema } from "../types.js";
+import { type Run, type RunSnapshot, type RunStep, runStepSchema } from "../types.js";
 
 const stepsSchema = runStepSchema.array();
 
@@ -16,6 +16,7 @@ export interface RunRow {
   input: string | null;
   head_sha: string | null;
   workflow: string | null;
+  snapshot: RunSnapshot | null;
   stop_requested_by: string | null;
   status: Run["status"];
   steps: RunStep[];
@@ -51,6 +52,7 @@ export function runFromRow(row: RunRow): Run {
   if (row.error !== null) run.error = row.error;
   if (row.head_sha !== null) run.headSha = row.head_sha;
   if (row.workflow !== null) run.workflow = row.workflow;
+  if (row.snapshot !== null) run.snapshot = row.snapshot;
   if (row.stop_requested_by !== null) run.stopRequestedBy = row.stop_requested_by;
   if (row.started_at !== null) run.startedAt = row.started_at;
   if (row.finished_at !== null) run.finishedAt = row.finished_at;

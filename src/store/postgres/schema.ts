@@ -55,4 +55,16 @@ export const migrations: readonly string[] = [
   `CREATE UNIQUE INDEX IF NOT EXISTS ai_runs_one_running_idx ON ai_runs (repo, number, task) WHERE status = 'running'`,
   `CREATE TABLE IF NOT EXISTS ai_notices (key text PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now())`,
   `ALTER TABLE ai_runs ADD COLUMN IF NOT EXISTS workflow text`,
+  `ALTER TABLE ai_runs ADD COLUMN IF NOT EXISTS snapshot jsonb`,
+  // Budgets are held here before each model call (Store.reserveBudget); the ledger stays the record.
+  `CREATE TABLE IF NOT EXISTS ai_budget_counters (
+     key text PRIMARY KEY,
+     spent_micros bigint NOT NULL DEFAULT 0,
+     reserved_micros bigint NOT NULL DEFAULT 0,
+     updated_at timestamptz NOT NULL DEFAULT now()
+   )`,
+  `ALTER TABLE ai_usage ADD COLUMN IF NOT EXISTS installation_id bigint`,
+  `CREATE INDEX IF NOT EXISTS ai_usage_installation_at_idx ON ai_usage (installation_id, at) WHERE installation_id IS NOT NULL`,
+  `CREATE TABLE IF NOT EXISTS ai_rate_counters (key text PRIMARY KEY, count integer NOT NULL, expires_at timestamptz NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS ai_rate_counters_expires_idx ON ai_rate_counters (expires_at)`,
 ];
