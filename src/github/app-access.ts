@@ -14,24 +14,37 @@ type RequestFn = ((options: unknown) => Promise<unknown>) & { endpoint: { merge:
  * installation-wide tokens (its factory drops the repository and permission options), so the
  * scoped client brings a small auth strategy of its own: it asks the app (as itself, through the
  * app client's base URL, so GHE_HOST holds) for a token with the scope, and renews it five
- * minutes before it expires.
+ * minutes before it expires; clients of the same installation and scope share it.
  */
-async function scopedClient(probot: Probot, installationId: number, scope: TokenScope): Promise<GitHubClient> {
+interface HeldToken {
+  token: string;
+  expiresAt: number;
+}
+/** Scoped tokens by installation and scope, shared by every client of one app: a burst of triggers asks once. */
+type TokenCache = Map<string, { pending: Promise<HeldToken>; held?: HeldToken }>;
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+async function scopedClient(probot: Probot, installationId: number, scope: TokenScope, cache: TokenCache): Promise<GitHubClient> {
   const app = await probot.auth();
   const appAuth = app.auth as unknown as AppAuth;
-  let current: Promise<{ token: string; expiresAt: number }> | undefined;
+  const key = `${installationId}:${scope.repo}:${JSON.stringify(Object.entries(scope.permissions).sort())}`;
   const token = async () => {
-    const held = await current?.catch(() => undefined);
-    if (!held || held.expiresAt - Date.now() < 5 * 60_000) {
-      current = app
+    const entry = cache.get(key);
+    if (entry && (!entry.held || entry.held.expiresAt - Date.now() > RENEW_BEFORE_MS)) return (await entry.pending).token;
+    const fresh: { pending: Promise<HeldToken>; held?: HeldToken } = {
+      pending: app
         .request("POST /app/installations/{installation_id}/access_tokens", { installation_id: installationId, repositories: [scope.repo], permissions: scope.permissions })
         .then(({ data }) => {
           // The fetch registers it too (github/redaction.ts); this holds whatever fetch a caller gives.
           registerSecret(data.token, { expiresAt: Date.parse(data.expires_at) });
-          return { token: data.token, expiresAt: Date.parse(data.expires_at) };
-        });
-    }
-    return (await current!).token;
+          fresh.held = { token: data.token, expiresAt: Date.parse(data.expires_at) };
+          return fresh.held;
+        }),
+    };
+    // A failed request is asked again next time, not remembered.
+    fresh.pending.catch(() => cache.get(key) === fresh && cache.delete(key));
+    cache.set(key, fresh);
+    return (await fresh.pending).token;
   };
   const strategy = () =>
     Object.assign(async () => ({ type: "token", tokenType: "installation", token: await token() }), {
@@ -75,10 +88,11 @@ export function createAppAccess(config: AppConfig, log: Logger, overrides: Pick<
     const missing = () => Promise.reject(new Error("APP_ID and PRIVATE_KEY are not set: register the app first"));
     return { github: missing, appClient: missing, botLogin: () => Promise.resolve(undefined) };
   }
+  const tokens: TokenCache = new Map();
   const probot = new Probot({ ...probotOptions(config, log), ...overrides });
   let login: Promise<string | undefined> | undefined;
   return {
-    github: (installationId, scope) => (scope ? scopedClient(probot, installationId, scope) : probot.auth(installationId)),
+    github: (installationId, scope) => (scope ? scopedClient(probot, installationId, scope, tokens) : probot.auth(installationId)),
     appClient: () => probot.auth(),
     botLogin: () => {
       login ??= probot
