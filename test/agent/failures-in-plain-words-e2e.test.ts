@@ -1,16 +1,11 @@
-import { execFileSync } from "node:child_process";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webhooks-types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ModelClient } from "../../src/agent/model.js";
-import { WorkspaceManager } from "../../src/agent/workspace.js";
-import { workflowTasks } from "../../src/workflows/run-task.js";
-import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
-import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
+import { type TestApp, WEBHOOK_SECRET, eventually } from "../helpers/app-server.js";
+import { type FakeAnthropic, type ScriptedMessage } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
-import { git } from "../helpers/git.js";
-import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
+import { type AgentTestApp, startAgentTestApp } from "../helpers/agent-app.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";
 
 /**
@@ -47,36 +42,12 @@ describe("failures told in plain words, end to end", () => {
     return deliver(app.webhookUrl, "issue_comment", payload, WEBHOOK_SECRET);
   };
 
+  let agentApp: AgentTestApp;
   beforeAll(async () => {
-    work = await reachableTempDir("ai-agent-plain-");
-    const seed = path.join(work, "seed");
-    remote = path.join(work, "remote.git");
-    execFileSync("git", ["init", "-q", "-b", "main", seed]);
-    await writeFile(path.join(seed, "README.md"), "# Hello World\n\nThis is a tipo.\n");
-    git(seed, "add", ".");
-    git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "init");
-    execFileSync("git", ["clone", "-q", "--bare", seed, remote]);
-    anthropic = await startFakeAnthropic();
-    const sandbox = await bubblewrap();
-    app = await startTestApp((store) =>
-      workflowTasks({
-        agent: {
-          model: new ModelClient({ apiKey: "sk-ant-e2e-key", baseURL: anthropic.url, maxRetries: 0 }),
-          workspaces: new WorkspaceManager({ cacheDir: path.join(work, "cache") }),
-          store,
-          remoteUrl: () => remote,
-          sandbox,
-          commandTimeoutMs: 30_000,
-        },
-        botLogin: () => Promise.resolve("ai-agent[bot]"),
-      }),
-    );
+    agentApp = await startAgentTestApp({ prefix: "ai-agent-plain-", files: { "README.md": "# Hello World\n\nThis is a tipo.\n" } });
+    ({ app, anthropic, remote, work } = agentApp);
   });
-  afterAll(async () => {
-    await app?.close();
-    await anthropic?.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  afterAll(() => agentApp?.close());
   beforeEach(() => {
     github = fakeGitHub();
     github.permissions.set("Codertocat", "write");

@@ -1,17 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webhooks-types";
 import nock from "nock";
-import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
+import { type AgentTestApp, startAgentTestApp } from "../helpers/agent-app.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ModelClient } from "../../src/agent/model.js";
-import { WorkspaceManager } from "../../src/agent/workspace.js";
 import { JiraClient } from "../../src/mirrors/jira-client.js";
-import { workflowTasks } from "../../src/workflows/run-task.js";
-import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
-import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
+import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually } from "../helpers/app-server.js";
+import { type FakeAnthropic, type ScriptedMessage } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";
 import { git } from "../helpers/git.js";
@@ -57,38 +53,17 @@ describe("implementing an issue, end to end", () => {
   };
   const remoteBranches = () => git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads/").split("\n").filter(Boolean).sort();
 
+  let agentApp: AgentTestApp;
   beforeAll(async () => {
-    work = await reachableTempDir("ai-agent-e2e-");
-    const seed = path.join(work, "seed");
-    remote = path.join(work, "remote.git");
-    execFileSync("git", ["init", "-q", "-b", "main", seed]);
-    await writeFile(path.join(seed, "README.md"), "# Hello World\n\nThis is a tipo.\n");
-    await writeFile(path.join(seed, "AGENTS.md"), "Keep the README short.\n");
-    git(seed, "add", ".");
-    git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "init");
-    execFileSync("git", ["clone", "-q", "--bare", seed, remote]);
-    anthropic = await startFakeAnthropic();
-    const sandbox = await bubblewrap();
-    app = await startTestApp((store) =>
-      workflowTasks({
-        agent: {
-          model: new ModelClient({ apiKey: "sk-ant-e2e-key", baseURL: anthropic.url, maxRetries: 1 }),
-          workspaces: new WorkspaceManager({ cacheDir: path.join(work, "cache") }),
-          store,
-          remoteUrl: () => remote,
-          sandbox,
-          commandTimeoutMs: 30_000,
-          jira: new JiraClient({ baseUrl: "https://acme-plan.atlassian.test", email: "bot@acme.test", apiToken: "jira-plan" }),
-        },
-        botLogin: () => Promise.resolve("ai-agent[bot]"),
-      }),
-    );
+    agentApp = await startAgentTestApp({
+      prefix: "ai-agent-e2e-",
+      files: { "README.md": "# Hello World\n\nThis is a tipo.\n", "AGENTS.md": "Keep the README short.\n" },
+      maxRetries: 1,
+      environment: { jira: new JiraClient({ baseUrl: "https://acme-plan.atlassian.test", email: "bot@acme.test", apiToken: "jira-plan" }) },
+    });
+    ({ app, anthropic, remote, work } = agentApp);
   });
-  afterAll(async () => {
-    await app.close();
-    await anthropic.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  afterAll(() => agentApp.close());
   beforeEach(() => {
     github = fakeGitHub();
     github.permissions.set("Codertocat", "write");

@@ -1,0 +1,67 @@
+import { execFileSync } from "node:child_process";
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ModelClient } from "../../src/agent/model.js";
+import type { AgentEnvironment } from "../../src/agent/session.js";
+import { WorkspaceManager } from "../../src/agent/workspace.js";
+import { workflowTasks } from "../../src/workflows/run-task.js";
+import { type TestApp, startTestApp } from "./app-server.js";
+import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic.js";
+import { git } from "./git.js";
+import { bubblewrap, reachableTempDir } from "./sandbox.js";
+
+/**
+ * The whole app with the coding agent, as the end-to-end suites run it: a seed repository with the
+ * given files, a bare clone of it as the remote, the local fake Messages API, the real sandbox.
+ */
+export interface AgentTestApp {
+  app: TestApp;
+  anthropic: FakeAnthropic;
+  /** The bare repository the agent clones from and pushes to. */
+  remote: string;
+  work: string;
+  close(): Promise<void>;
+}
+
+export async function startAgentTestApp(options: {
+  prefix: string;
+  files: Record<string, string>;
+  maxRetries?: number;
+  environment?: Partial<AgentEnvironment>;
+}): Promise<AgentTestApp> {
+  const work = await reachableTempDir(options.prefix);
+  const seed = path.join(work, "seed");
+  const remote = path.join(work, "remote.git");
+  execFileSync("git", ["init", "-q", "-b", "main", seed]);
+  for (const [name, content] of Object.entries(options.files)) await writeFile(path.join(seed, name), content);
+  git(seed, "add", ".");
+  git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "init");
+  execFileSync("git", ["clone", "-q", "--bare", seed, remote]);
+  const anthropic = await startFakeAnthropic();
+  const sandbox = await bubblewrap();
+  const app = await startTestApp((store) =>
+    workflowTasks({
+      agent: {
+        model: new ModelClient({ apiKey: "sk-ant-e2e-key", baseURL: anthropic.url, maxRetries: options.maxRetries ?? 0 }),
+        workspaces: new WorkspaceManager({ cacheDir: path.join(work, "cache") }),
+        store,
+        remoteUrl: () => remote,
+        sandbox,
+        commandTimeoutMs: 30_000,
+        ...options.environment,
+      },
+      botLogin: () => Promise.resolve("ai-agent[bot]"),
+    }),
+  );
+  return {
+    app,
+    anthropic,
+    remote,
+    work,
+    async close() {
+      await app.close();
+      await anthropic.close();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}
