@@ -5,12 +5,15 @@ import type { Sandbox } from "../sandbox/index.js";
 import type { Store } from "../store/types.js";
 import { ModelClient } from "./model.js";
 import type { AgentEnvironment } from "./session.js";
-import { WorkspaceManager } from "./workspace.js";
+import { type WorkspaceLog, WorkspaceManager } from "./workspace.js";
 
 const usd = (dollars: number) => Math.round(dollars * 1_000_000);
 
-/** The coding agent's server-wide parts, from the environment: model client, git cache, store. */
-export function agentEnvironment(config: AppConfig, store: Store, sandbox: Sandbox): AgentEnvironment {
+/**
+ * The coding agent's server-wide parts, from the environment: model client, git cache, store.
+ * `log` hears of the git cache's repairs (stale lock files removed, a broken clone re-created).
+ */
+export function agentEnvironment(config: AppConfig, store: Store, sandbox: Sandbox, log?: WorkspaceLog): AgentEnvironment {
   const urls = githubUrls(config);
   return {
     ...(config.ANTHROPIC_API_KEY
@@ -22,7 +25,7 @@ export function agentEnvironment(config: AppConfig, store: Store, sandbox: Sandb
           }),
         }
       : {}),
-    workspaces: new WorkspaceManager({ cacheDir: path.resolve(config.DATA_DIR, "git") }),
+    workspaces: new WorkspaceManager({ cacheDir: path.resolve(config.DATA_DIR, "git"), ...(log ? { log } : {}) }),
     store,
     remoteUrl: (owner, repo) => urls.gitRemote(owner, repo),
     commandTimeoutMs: config.AGENT_COMMAND_TIMEOUT_MS,

@@ -4,9 +4,15 @@
  * runs; each run gets its own worktree at `${cacheDir}/worktrees/<runId>` on its branch, reused from
  * the remote when a retried run finds it there. Set-up of one repository is serialised within the
  * process; a cache directory must not be shared by several processes.
+ *
+ * A git killed mid-way (kill -9, an OOM kill, a crash of the host) leaves its lock files behind, and
+ * every later fetch of the clone would fail on them ("cannot lock ref … File exists"). So each set-up
+ * first removes the lock files in the clone that no git of this process can hold — all of them when
+ * none of ours runs in the clone, otherwise those older than any git of ours may run — and when a
+ * set-up step still fails and the clone fails a local check, the clone is re-created from scratch.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UserFacingError } from "../runs/tasks.js";
 import { GitFailed, type HiddenAddresses } from "./git-failure.js";
@@ -18,6 +24,12 @@ export { GitFailed } from "./git-failure.js";
 export interface WorkspaceOptions {
   /** Where clones and worktrees live, e.g. `${DATA_DIR}/git`. */
   cacheDir: string;
+  /** Told when stale lock files are removed from a clone or a broken clone is re-created. */
+  log?: WorkspaceLog;
+}
+
+export interface WorkspaceLog {
+  warn(obj: Record<string, unknown>, msg: string): void;
 }
 
 export interface PrepareOptions {
@@ -62,6 +74,17 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const locks = new Map<string, Promise<void>>();
 /** Worktree directories handed out and not yet disposed, in this process. */
 const live = new Set<string>();
+/** How many git commands of this process run in each clone (its worktrees included), by clone. */
+const running = new Map<string, number>();
+/** No git command of ours runs longer (runGit kills it at its timeout): an older lock is nobody's. */
+const STALE_LOCK_MS = NETWORK_TIMEOUT_MS + 60_000;
+/**
+ * The lock files git may leave at the top of a clone, besides the `*.lock` files under `refs/`;
+ * `packed-refs.new` is the file a ref transaction rewrites packed-refs into while it holds its lock.
+ */
+const TOP_LOCKS = ["index.lock", "packed-refs.lock", "packed-refs.new", "shallow.lock", "config.lock", "HEAD.lock"];
+/** The lock files git may leave in a worktree's administrative directory, `worktrees/<id>/`. */
+const WORKTREE_LOCKS = ["index.lock", "HEAD.lock"];
 
 /** Runs `fn` after every earlier holder of `key` has finished, successfully or not. */
 function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -105,11 +128,25 @@ interface Prepared {
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
+/** The regular files named `*.lock` under `dir`, recursively, without following symbolic links. */
+async function lockFilesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const found: string[] = [];
+  for (const entry of entries) {
+    const where = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await lockFilesUnder(where)));
+    else if (entry.isFile() && entry.name.endsWith(".lock")) found.push(where);
+  }
+  return found;
+}
+
 export class WorkspaceManager {
   private readonly cacheDir: string;
+  private readonly log: WorkspaceLog | undefined;
 
   constructor(options: WorkspaceOptions) {
     this.cacheDir = path.resolve(options.cacheDir);
+    this.log = options.log;
   }
 
   async prepare(options: PrepareOptions): Promise<Workspace> {
@@ -129,20 +166,104 @@ export class WorkspaceManager {
     }
 
     const gitDir = path.join(home, "repos", owner, `${name}.git`);
+    // Every git command in the clone or its worktrees is counted while it runs.
+    const tracked: GitFn = async (args, cwd, extra) => {
+      running.set(gitDir, (running.get(gitDir) ?? 0) + 1);
+      try {
+        return await git(args, cwd, extra);
+      } finally {
+        const left = (running.get(gitDir) ?? 1) - 1;
+        if (left > 0) running.set(gitDir, left);
+        else running.delete(gitDir);
+      }
+    };
     const dir = path.join(home, "worktrees", runId);
     if (live.has(dir)) throw new Error(`Run ${runId} already has a workspace`);
     live.add(dir); // reserved from here on, released if set-up fails
     try {
       const hidden: HiddenAddresses = { remote, paths: [home, this.cacheDir] };
-      return await withLock(gitDir, () => plainly(`Preparing a working copy of ${repo}`, hidden, () => this.setUp(gitDir, dir, remote, options, git, hidden)));
+      return await withLock(gitDir, () => plainly(`Preparing a working copy of ${repo}`, hidden, () => this.setUp(gitDir, dir, remote, options, tracked, hidden)));
     } catch (error) {
       live.delete(dir);
       throw error;
     }
   }
 
-  /** Clones or fetches, clears the way and adds the worktree; runs under the repository's lock. */
+  /**
+   * Clears stale lock files, then sets up; when a step fails and the clone fails a local check, the
+   * clone is re-created from scratch and set-up tried once more. Runs under the repository's lock.
+   */
   private async setUp(gitDir: string, dir: string, remote: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses): Promise<Workspace> {
+    const { repo } = options;
+    const cleared = await this.clearStaleLocks(gitDir);
+    if (cleared.length > 0) this.log?.warn({ repo, locks: cleared }, `Removed ${cleared.length} stale git lock file(s) from the shared clone of ${repo}`);
+    try {
+      return await this.setUpOnce(gitDir, dir, remote, options, git, hidden);
+    } catch (error) {
+      if (!(error instanceof GitError || error instanceof GitFailed) || !(await exists(gitDir)) || (await this.usable(gitDir, git))) throw error;
+      this.log?.warn({ repo, err: error }, `The shared clone of ${repo} is unusable; re-creating it from scratch`);
+      await this.discardClone(gitDir);
+      return await this.setUpOnce(gitDir, dir, remote, options, git, hidden);
+    }
+  }
+
+  /**
+   * Removes the lock files a killed git left in the clone: `*.lock` under `refs/`, the clone's own
+   * (`index.lock`, `packed-refs.lock` and its `packed-refs.new`, `shallow.lock`, `config.lock`,
+   * `HEAD.lock`) and its
+   * worktrees' (`worktrees/<id>/index.lock`, `HEAD.lock`). Set-up runs under the repository's lock,
+   * so when no git of ours runs in the clone none of them is held; otherwise (another run is
+   * committing or pushing) only those older than any git of ours may run go. Only regular files
+   * inside the clone are touched, symbolic links neither followed nor removed. Returns the removed
+   * files, relative to the clone.
+   */
+  private async clearStaleLocks(gitDir: string): Promise<string[]> {
+    if (!(await exists(gitDir))) return [];
+    const candidates = TOP_LOCKS.map((file) => path.join(gitDir, file));
+    candidates.push(...(await lockFilesUnder(path.join(gitDir, "refs"))));
+    const worktrees = await readdir(path.join(gitDir, "worktrees"), { withFileTypes: true }).catch(() => []);
+    for (const entry of worktrees) {
+      if (entry.isDirectory()) candidates.push(...WORKTREE_LOCKS.map((file) => path.join(gitDir, "worktrees", entry.name, file)));
+    }
+    const idle = !running.has(gitDir);
+    const removed: string[] = [];
+    for (const file of candidates) {
+      const relative = path.relative(gitDir, file);
+      if (relative.startsWith("..") || path.isAbsolute(relative)) continue;
+      const info = await lstat(file).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      if (!idle && Date.now() - info.mtimeMs < STALE_LOCK_MS) continue;
+      await rm(file, { force: true });
+      removed.push(relative);
+    }
+    return removed.sort();
+  }
+
+  /**
+   * A local check of the clone, no remote involved: git finds the repository, can read its refs
+   * (loose and packed) and the object each points at. A failed fetch from a clone that passes is
+   * the remote's failure (network, credentials) and is not cured by cloning again.
+   */
+  private async usable(gitDir: string, git: GitFn): Promise<boolean> {
+    try {
+      await git(["rev-parse", "--git-dir"], gitDir);
+      await git(["for-each-ref", "--format=%(objectname) %(objecttype)"], gitDir);
+      return true;
+    } catch (error) {
+      if (error instanceof GitError) return false;
+      throw error;
+    }
+  }
+
+  /** Moves a broken clone aside (one rename, so a crash leaves no half-removed clone) and removes it. */
+  private async discardClone(gitDir: string): Promise<void> {
+    const aside = `${gitDir}.broken-${randomBytes(6).toString("hex")}`;
+    await rename(gitDir, aside);
+    await rm(aside, { recursive: true, force: true });
+  }
+
+  /** Clones or fetches, clears the way and adds the worktree. */
+  private async setUpOnce(gitDir: string, dir: string, remote: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses): Promise<Workspace> {
     const { branch, baseBranch, repo } = options;
     await plainly(`Fetching ${repo} from its repository`, hidden, async () => {
       if (await exists(gitDir)) {

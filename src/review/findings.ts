@@ -5,9 +5,11 @@ import type { FileLines, Side } from "./diff.js";
 /**
  * Findings as the model reports them, and where each may go. A finding becomes an inline comment
  * only when its lines lie inside one hunk of its file on its side; the rest go into the summary, so
- * a review is never refused for a line outside the diff. Duplicates (same place, or the same
- * normalised text on the same file) are merged, findings posted by an earlier review are not posted
- * again, and at most `maxComments` go inline, most severe first.
+ * a review is never refused for a line outside the diff. Two findings are the same only when they
+ * are on the same file and side, their line spans overlap and their texts are the same once
+ * normalised (`normaliseText`); the same remark on another line, or another remark on the same line,
+ * is a finding of its own. Duplicates in one review are merged, findings posted by an earlier review
+ * are not posted again, and at most `maxComments` go inline, most severe first.
  */
 
 export const severities = ["critical", "high", "medium", "low", "info"] as const;
@@ -35,7 +37,7 @@ export interface InlineComment {
 }
 
 export interface Placement {
-  inline: { finding: Finding; comment: InlineComment; fingerprint: string }[];
+  inline: { finding: Finding; comment: InlineComment; posted: PostedFinding }[];
   /** Findings that could not go inline: outside the diff, or past the cap. */
   summaryOnly: { finding: Finding; reason: string }[];
   /** Dropped as duplicates of another finding in this review or of one posted before. */
@@ -44,30 +46,53 @@ export interface Placement {
 
 const ICON: Record<Severity, string> = { critical: "🛑", high: "🔴", medium: "🟠", low: "🟡", info: "ℹ️" };
 
-/** The same remark on the same file, however it is worded in case, spacing or punctuation. */
+/**
+ * A finding's text for comparing: lower case, without punctuation and Markdown marks
+ * (`` ` * _ ~ > # [ ] ( ) . , : ; ! ? ' " ``), runs of whitespace made one space, trimmed.
+ */
+export function normaliseText(body: string): string {
+  return body.toLowerCase().replace(/[`*_~>#[\]().,:;!?'"]/g, "").replace(/\s+/g, " ").trim();
+}
+
+/** The same remark on the same file, however it is worded in case, spacing or punctuation; lines aside. */
 export function fingerprint(finding: Pick<Finding, "path" | "body">): string {
-  const text = finding.body.toLowerCase().replace(/[`*_~>#[\]().,:;!?'"]/g, "").replace(/\s+/g, " ").trim();
-  return createHash("sha256").update(`${finding.path}\n${text}`).digest("hex").slice(0, 16);
+  return createHash("sha256").update(`${finding.path}\n${normaliseText(finding.body)}`).digest("hex").slice(0, 16);
+}
+
+/** What is kept of a finding to know it again: its fingerprint (file and text), its side and its lines. */
+export interface PostedFinding {
+  fingerprint: string;
+  side: Side;
+  /** First and last line of its span, `start <= line`. */
+  start: number;
+  line: number;
+}
+
+export function postedFinding(finding: Finding): PostedFinding {
+  const start = finding.start_line ?? finding.line;
+  return { fingerprint: fingerprint(finding), side: finding.side, start: Math.min(start, finding.line), line: Math.max(start, finding.line) };
+}
+
+/** The same finding: same file and text (the fingerprint), same side, overlapping line spans. */
+export function sameFinding(a: PostedFinding, b: PostedFinding): boolean {
+  return a.fingerprint === b.fingerprint && a.side === b.side && a.start <= b.line && b.start <= a.line;
 }
 
 export function placeFindings(
   findings: readonly Finding[],
   files: ReadonlyMap<string, FileLines>,
-  options: { maxComments: number; alreadyPosted: ReadonlySet<string> },
+  options: { maxComments: number; alreadyPosted: readonly PostedFinding[] },
 ): Placement {
   const ordered = [...findings].sort((a, b) => severities.indexOf(a.severity) - severities.indexOf(b.severity));
-  const seen = new Set<string>();
-  const places = new Set<string>();
+  const seen: PostedFinding[] = [];
   const placement: Placement = { inline: [], summaryOnly: [], duplicates: 0 };
   for (const finding of ordered) {
-    const print = fingerprint(finding);
-    const place = `${finding.path}:${finding.side}:${finding.start_line ?? finding.line}-${finding.line}`;
-    if (seen.has(print) || places.has(place) || options.alreadyPosted.has(print)) {
+    const posted = postedFinding(finding);
+    if (seen.some((other) => sameFinding(other, posted)) || options.alreadyPosted.some((other) => sameFinding(other, posted))) {
       placement.duplicates++;
       continue;
     }
-    seen.add(print);
-    places.add(place);
+    seen.push(posted);
     const lines = files.get(finding.path);
     const start = finding.start_line !== undefined && finding.start_line !== finding.line ? finding.start_line : undefined;
     if (!lines?.accepts(finding.side, finding.line, start)) {
@@ -80,7 +105,7 @@ export function placeFindings(
     }
     const comment: InlineComment = { path: finding.path, line: finding.line, side: finding.side, body: commentBody(finding) };
     if (start !== undefined) Object.assign(comment, { start_line: start, start_side: finding.side });
-    placement.inline.push({ finding, comment, fingerprint: print });
+    placement.inline.push({ finding, comment, posted });
   }
   return placement;
 }

@@ -9,7 +9,7 @@ import { readPullRequestText } from "./description.js";
 import { type ChangedFile, comparedFiles, fileClassifier, pullRequestFiles } from "./files.js";
 import { type Finding, type Placement, placeFindings } from "./findings.js";
 import { type ChunkReview, renderChunk, reviewChunk } from "./model-review.js";
-import { CHECK_NAME, type ReviewState, findSummary, renderSummary, summaryBody } from "./summary.js";
+import { CHECK_NAME, type ReviewState, decodePosted, encodePosted, findSummary, renderSummary, summaryBody } from "./summary.js";
 
 /**
  * `ai.review`: one review of a pull request. A check run shows it in the PR's checks from queued to
@@ -81,7 +81,7 @@ export async function review(session: AgentSession, input: { full: boolean; inst
     const lines = new Map<string, FileLines>();
     for (const chunk of plan.chunks) for (const file of chunk.files) lines.set(file.path, new FileLines([...(lines.get(file.path)?.hunks ?? []), ...file.hunks]));
     const findings: Finding[] = reviews.flatMap((r) => r.findings);
-    const placement = placeFindings(findings, lines, { maxComments: config.review.max_comments, alreadyPosted: new Set(previous?.state.fingerprints ?? []) });
+    const placement = placeFindings(findings, lines, { maxComments: config.review.max_comments, alreadyPosted: previous ? decodePosted(previous.state) : [] });
     const severe = placement.inline.some((p) => p.finding.severity === "critical" || p.finding.severity === "high") || placement.summaryOnly.some((p) => p.finding.severity === "critical" || p.finding.severity === "high");
     const event = config.review.request_changes && severe ? "REQUEST_CHANGES" : "COMMENT";
     // What the model wrote is posted neutralised: no mention but the requester's, no closing keyword, no raw HTML.
@@ -89,7 +89,7 @@ export async function review(session: AgentSession, input: { full: boolean; inst
     const body = safe(renderSummary({ reviews, placement, skipped, incremental, reviewedFiles: plan.assigned, head, since: incremental ? previous.state.head : undefined, unreadable: sum(reviews) }));
 
     const reviewUrl = await postReview(github, { owner, repo, number, head, event, body, placement, safe });
-    const state: ReviewState = { head, fingerprints: [...(previous?.state.fingerprints ?? []), ...placement.inline.map((p) => p.fingerprint)].slice(-500) };
+    const state: ReviewState = { head, posted: [...(previous?.state.posted ?? []), ...placement.inline.map((p) => encodePosted(p.posted))].slice(-500) };
     await upsertSummary(github, { owner, repo, number }, previous?.commentId, summaryBody(body, state));
     const count = placement.inline.length + placement.summaryOnly.length;
     await finishCheck(event === "REQUEST_CHANGES" ? "failure" : count > 0 ? "neutral" : "success", count === 0 ? "No findings" : `${count} finding${count === 1 ? "" : "s"}`, body);

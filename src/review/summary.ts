@@ -1,20 +1,46 @@
 import { z } from "zod";
 import type { GitHubClient } from "../github/client.js";
-import { type Placement, type Severity, severities, severityIcon } from "./findings.js";
+import { type Placement, type PostedFinding, type Severity, severities, severityIcon } from "./findings.js";
 import type { ChunkReview } from "./model-review.js";
 
 /**
  * The review's summary — what the pull request does, its findings by severity, what was not
  * reviewed — and the one summary comment per pull request that later reviews edit in place. The
- * comment carries the review state (last reviewed head, fingerprints of posted findings) in a
- * hidden marker, so incremental reviews work on every storage backend alike.
+ * comment carries the review state (last reviewed head, the inline findings posted) in a hidden
+ * marker, so incremental reviews work on every storage backend alike.
  */
 
 export const CHECK_NAME = "ai-agent review";
 const MARKER = "<!-- ai-agent:review-summary ";
 
-export const reviewStateSchema = z.object({ head: z.string().optional(), fingerprints: z.array(z.string()).default([]) });
+/** A posted finding in the state, compactly: `<fingerprint>:<R|L>:<start>-<line>`. */
+const POSTED = /^([0-9a-f]{16}):([RL]):(\d+)-(\d+)$/;
+
+export const reviewStateSchema = z.object({
+  head: z.string().optional(),
+  /** The inline findings posted so far, each as `encodePosted` writes it. */
+  posted: z.array(z.string()).default([]),
+  /**
+   * Earlier versions kept fingerprints without lines. Read and ignored: a finding whose lines are
+   * not known is taken as on other lines, so a new one is posted rather than lost.
+   */
+  fingerprints: z.array(z.string()).optional(),
+});
 export type ReviewState = z.output<typeof reviewStateSchema>;
+
+export function encodePosted(posted: PostedFinding): string {
+  return `${posted.fingerprint}:${posted.side === "LEFT" ? "L" : "R"}:${posted.start}-${posted.line}`;
+}
+
+/** The state's posted findings; an entry that does not read is left out. */
+export function decodePosted(state: Pick<ReviewState, "posted">): PostedFinding[] {
+  return state.posted.flatMap((entry) => {
+    const match = POSTED.exec(entry);
+    if (!match) return [];
+    const [, fingerprint = "", side, start, line] = match;
+    return [{ fingerprint, side: side === "L" ? ("LEFT" as const) : ("RIGHT" as const), start: Number(start), line: Number(line) }];
+  });
+}
 
 export function renderSummary(input: {
   reviews: readonly ChunkReview[];
@@ -79,7 +105,7 @@ export async function findSummary(
       const state = reviewStateSchema.parse(JSON.parse(json));
       return { commentId: comment.id, state };
     } catch {
-      return { commentId: comment.id, state: { fingerprints: [] } };
+      return { commentId: comment.id, state: { posted: [] } };
     }
   }
   return undefined;

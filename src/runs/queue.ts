@@ -1,4 +1,5 @@
 import { Agenda, type BackoffStrategy, type Job } from "agenda";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { isDuplicateKeyError } from "../store/errors.js";
 import { DEDUPE_KEY, type Database } from "../store/open.js";
@@ -12,7 +13,7 @@ export interface QueueOptions {
   lockLifetimeMs: number;
   /** Identifies this process in the queue's records. */
   name?: string;
-  log?: Pick<Logger, "error" | "warn">;
+  log?: Pick<Logger, "error" | "warn" | "info">;
 }
 
 /**
@@ -29,12 +30,42 @@ export interface DrainOutcome {
   timedOut: boolean;
   /** Jobs still running when the timeout hit; their locks expire and another worker takes them. */
   stillRunning: number;
+  /** Jobs this process had locked but not started, unlocked at once for another worker to take. */
+  released: { id: string; name: string }[];
+}
+
+/**
+ * The parts of Agenda 6's JobProcessor (node_modules/agenda/dist/JobProcessor.js) that drain() needs
+ * and Agenda does not expose: `lockedJobs` (locked by this process, running or waiting for a slot),
+ * `runningJobs`, `isJobQueueFilling` (queue fills in flight, which may still lock a job) and
+ * `isRunning`, which runOrRetry() checks before it starts a locked job.
+ */
+interface ProcessorInternals {
+  isRunning: boolean;
+  lockedJobs: Job[];
+  runningJobs: Job[];
+  isJobQueueFilling: Map<string, boolean>;
+}
+
+function processorOf(agenda: Agenda): ProcessorInternals | undefined {
+  const processor = (agenda as unknown as { jobProcessor?: Partial<ProcessorInternals> }).jobProcessor;
+  if (
+    !processor ||
+    typeof processor.isRunning !== "boolean" ||
+    !Array.isArray(processor.lockedJobs) ||
+    !Array.isArray(processor.runningJobs) ||
+    !(processor.isJobQueueFilling instanceof Map)
+  ) {
+    return undefined;
+  }
+  return processor as ProcessorInternals;
 }
 
 /**
  * The job queue on Agenda. Web processes only enqueue; worker processes also start() to take jobs.
- * Agenda's locking hands each job to one worker, and a job whose worker was killed is taken again
- * once its lock lifetime has passed.
+ * Agenda's locking hands each job to one worker. While a job runs its lock is renewed every third of
+ * the lock lifetime, so a job whose worker was killed is taken again once one lifetime has passed,
+ * however long the job runs; a job locked but not started is handed back at once on drain().
  */
 export class JobQueue {
   private readonly agenda: Agenda;
@@ -68,14 +99,49 @@ export class JobQueue {
   define<T>(name: string, handler: JobHandler<T>, options: { backoff?: BackoffStrategy; quick?: boolean } = {}): void {
     const { quick, ...rest } = options;
     const slots = quick ? QUICK_JOB_SLOTS : this.options.concurrency;
-    this.agenda.define<T>(name, async (job) => handler(job.attrs.data, job), {
-      concurrency: slots,
-      // Agenda fills its local queue only on a wake-up or a poll, never when a job ends: quick jobs
-      // are taken many at a time and run back to back, so a burst does not wait a poll per slot.
-      lockLimit: quick ? QUICK_JOB_LOCKS : slots,
-      lockLifetime: this.options.lockLifetimeMs,
-      ...rest,
-    });
+    this.agenda.define<T>(
+      name,
+      async (job) => {
+        const stopHeartbeat = this.heartbeat(job);
+        try {
+          await handler(job.attrs.data, job);
+        } finally {
+          await stopHeartbeat();
+        }
+      },
+      {
+        concurrency: slots,
+        // Agenda fills its local queue only on a wake-up or a poll, never when a job ends: quick jobs
+        // are taken many at a time and run back to back, so a burst does not wait a poll per slot.
+        lockLimit: quick ? QUICK_JOB_LOCKS : slots,
+        lockLifetime: this.options.lockLifetimeMs,
+        ...rest,
+      },
+    );
+  }
+
+  /**
+   * Renews the job's lock (Agenda's touch(): lockedAt = now) every third of the lock lifetime while
+   * its handler runs. The returned stop waits for a renewal in flight, so none lands after Agenda
+   * has saved the finished job (a lock set then would hand the job out again once it expired).
+   */
+  private heartbeat(job: Job<unknown>): () => Promise<void> {
+    let beat: Promise<void> | undefined;
+    const timer = setInterval(
+      () => {
+        beat ??= job
+          .touch()
+          .catch((error: unknown) =>
+            this.options.log?.warn({ err: error, job: job.attrs.name, jobId: String(job.attrs._id) }, "could not renew a running job's lock"),
+          )
+          .finally(() => (beat = undefined));
+      },
+      Math.max(100, Math.floor(this.options.lockLifetimeMs / 3)),
+    );
+    return async () => {
+      clearInterval(timer);
+      await beat;
+    };
   }
 
   /** Queues a job unless one of that name was already queued with this key; false if it was. */
@@ -121,11 +187,46 @@ export class JobQueue {
     return this.processing;
   }
 
-  /** Stops taking jobs and waits up to timeoutMs for the running ones to finish. */
+  /**
+   * Stops taking jobs, hands back (unlocks) the jobs this process has locked but not started, so
+   * another worker takes them at its next poll rather than after the lock lifetime, and waits up to
+   * timeoutMs for the running ones to finish.
+   */
   async drain(timeoutMs: number): Promise<DrainOutcome> {
-    if (!this.processing) return { timedOut: false, stillRunning: 0 };
+    if (!this.processing) return { timedOut: false, stillRunning: 0, released: [] };
     this.processing = false;
-    const result = await this.agenda.drain({ timeout: timeoutMs, closeConnection: false });
-    return { timedOut: result.timedOut, stillRunning: result.running };
+    const processor = processorOf(this.agenda);
+    // Synchronously, before its first await, Agenda's drain() stops the poll and the wake-ups.
+    const draining = this.agenda.drain({ timeout: timeoutMs, closeConnection: false });
+    let released: DrainOutcome["released"] = [];
+    try {
+      released = await this.releaseWaiting(processor);
+    } catch (error) {
+      this.options.log?.warn({ err: error }, "could not release the jobs locked but not started; they are taken when their locks expire");
+    }
+    const result = await draining;
+    return { timedOut: result.timedOut, stillRunning: result.running, released };
+  }
+
+  private async releaseWaiting(processor: ProcessorInternals | undefined): Promise<DrainOutcome["released"]> {
+    if (!processor) {
+      this.options.log?.warn("this Agenda version hides its locked jobs; jobs locked but not started are taken when their locks expire");
+      return [];
+    }
+    // From here no locked job starts in this process (runOrRetry returns); running ones go on.
+    processor.isRunning = false;
+    // A queue fill in flight may still lock jobs: let it finish, then release those too.
+    const deadline = Date.now() + 10_000;
+    while (processor.isJobQueueFilling.size > 0 && Date.now() < deadline) await sleep(10);
+    const running = new Set(processor.runningJobs.map((job) => String(job.attrs._id)));
+    const waiting = processor.lockedJobs.filter((job) => !running.has(String(job.attrs._id)));
+    if (waiting.length === 0) return [];
+    const released = waiting.map((job) => ({ id: String(job.attrs._id), name: job.attrs.name }));
+    await this.agenda.db.unlockJobs(released.map((job) => job.id));
+    this.options.log?.info(
+      { released },
+      `released at shutdown: ${released.length} job(s) locked but not started, for another worker to take now`,
+    );
+    return released;
   }
 }

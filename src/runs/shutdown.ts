@@ -13,9 +13,10 @@ export interface ShutdownPlan {
 }
 
 /**
- * On SIGTERM or SIGINT: stop taking work, let running jobs finish for up to timeoutMs, exit 0.
- * A job still running at the deadline keeps its lock; once the lock lifetime passes another
- * worker takes it, as it would after a hard kill.
+ * On SIGTERM or SIGINT: stop taking work, hand back the jobs locked but not started (the queue
+ * logs them as "released at shutdown"), let running jobs finish for up to timeoutMs, exit 0. A job
+ * still running at the deadline keeps its lock; once the lock lifetime passes another worker takes
+ * it, as it would after a hard kill.
  */
 export function installGracefulShutdown(plan: ShutdownPlan): (signal: string) => Promise<void> {
   const exit = plan.exit ?? ((code: number) => process.exit(code));

@@ -3,10 +3,10 @@
  * commits, partial clones into a cache, worktrees per run, commits, pushes, retries, and the
  * installation token's path (an HTTP header only, never on disk or in an error).
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, realpathSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { explainGitFailure, hideAddresses } from "../../src/agent/git-failure.js";
 import { gitEnv, redact } from "../../src/agent/git.js";
-import { GitError, GitFailed, type PrepareOptions, WorkspaceManager } from "../../src/agent/workspace.js";
+import { GitError, GitFailed, type PrepareOptions, WorkspaceManager, type WorkspaceLog } from "../../src/agent/workspace.js";
 import { UserFacingError } from "../../src/runs/tasks.js";
 
 const run = promisify(execFile);
@@ -268,6 +268,142 @@ describe("WorkspaceManager", () => {
     await expect(manager.prepare(options({ runId: "../x" }))).rejects.toThrow(/Invalid run id/);
     await expect(manager.prepare(options({ branch: "-x" }))).rejects.toThrow(/Invalid branch/);
     await expect(manager.prepare(options({ remoteUrl: "https://user:pw@example.com/a/b.git" }))).rejects.toThrow(/credentials/);
+  });
+});
+
+describe("WorkspaceManager after a killed git", () => {
+  const cache = () => path.join(cacheDir, "repos/acme/widgets.git");
+  const author = { name: "AI Agent", email: "agent@example.com" };
+  const recorder = () => {
+    const lines: string[] = [];
+    const log: WorkspaceLog = { warn: (_obj, msg) => void lines.push(msg) };
+    return { lines, log };
+  };
+
+  /** A first run that pushed its branch and finished; then the remote's branch moves on, as a reviewer's push would. */
+  async function pushedBranchThatMovedOn(manager: WorkspaceManager): Promise<string> {
+    await git(seed, "push", "--quiet", "origin", "main:ai/gone");
+    const first = await manager.prepare(options());
+    await writeFile(path.join(first.dir, "src/a.txt"), "a3\n");
+    await first.commit("Change a", author);
+    await first.push();
+    await first.dispose();
+    await git(seed, "fetch", "--quiet", "origin", "ai/1-fix-typo");
+    await git(seed, "checkout", "--quiet", "-b", "ai/1-fix-typo", "FETCH_HEAD");
+    await writeFile(path.join(seed, "src/b.txt"), "b3\n");
+    await git(seed, "commit", "--quiet", "-am", "Reviewer's change");
+    await git(seed, "push", "--quiet", "origin", "ai/1-fix-typo");
+    // And a branch the next fetch prunes: deleting a packed ref takes packed-refs.lock.
+    await git(seed, "push", "--quiet", "origin", "--delete", "ai/gone");
+    return git(seed, "rev-parse", "HEAD");
+  }
+
+  it("removes the lock files a push killed with SIGKILL leaves, and the next run on the repository succeeds", async () => {
+    const { lines, log } = recorder();
+    const manager = new WorkspaceManager({ cacheDir, log });
+    const moved = await pushedBranchThatMovedOn(manager);
+    // The files exactly as git leaves them when killed inside a ref transaction (push updating its remote-tracking ref).
+    await git(cache(), "pack-refs", "--all");
+    const stale = await git(cache(), "rev-parse", "refs/remotes/origin/main");
+    await mkdir(path.join(cache(), "refs/remotes/origin/ai"), { recursive: true });
+    await writeFile(path.join(cache(), "refs/remotes/origin/ai/1-fix-typo.lock"), `${stale}\n`);
+    await writeFile(path.join(cache(), "packed-refs.lock"), "");
+    await writeFile(path.join(cache(), "index.lock"), "");
+    await writeFile(path.join(cache(), "shallow.lock"), "");
+
+    const retry = await manager.prepare(options({ runId: "run-1-retry" }));
+    expect(retry.reusedBranch).toBe(true);
+    expect(retry.baseSha).toBe(moved);
+    expect(await readFile(path.join(retry.dir, "src/b.txt"), "utf8")).toBe("b3\n");
+    expect((await filesUnder(cache())).filter((f) => f.endsWith(".lock"))).toEqual([]);
+    expect(lines).toEqual(["Removed 4 stale git lock file(s) from the shared clone of acme/widgets"]);
+    // And the run goes on to the end: commit and push on the reused branch.
+    await writeFile(path.join(retry.dir, "src/c.txt"), "c1\n");
+    const sha = await retry.commit("Change c", author);
+    expect(await retry.push()).toBe(sha);
+  });
+
+  it("recovers after a git really killed with SIGKILL while holding the ref locks", async () => {
+    const manager = new WorkspaceManager({ cacheDir });
+    const moved = await pushedBranchThatMovedOn(manager);
+    await git(cache(), "pack-refs", "--all");
+    const old = await git(cache(), "rev-parse", "refs/remotes/origin/ai/1-fix-typo");
+    const main = await git(cache(), "rev-parse", "refs/remotes/origin/main");
+    // The ref transaction a push's remote-tracking update runs, stopped after it took its locks, then killed.
+    const child = spawn("git", ["update-ref", "--stdin"], { cwd: cache(), env: { PATH: process.env.PATH, HOME: root, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } });
+    let said = "";
+    child.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
+    child.stdin.write(`start\nupdate refs/remotes/origin/ai/1-fix-typo ${main} ${old}\ndelete refs/remotes/origin/main ${main}\nprepare\n`);
+    const deadline = Date.now() + 10_000;
+    while (!said.includes("prepare: ok") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(said).toContain("prepare: ok");
+    child.kill("SIGKILL");
+    await once(child, "close");
+    const locks = (await filesUnder(cache())).filter((f) => f.endsWith(".lock")).map((f) => path.relative(cache(), f)).sort();
+    expect(locks).toEqual(["packed-refs.lock", "refs/remotes/origin/ai/1-fix-typo.lock", "refs/remotes/origin/main.lock"]);
+
+    const retry = await manager.prepare(options({ runId: "run-1-retry" }));
+    expect(retry.baseSha).toBe(moved);
+    expect((await filesUnder(cache())).filter((f) => f.endsWith(".lock"))).toEqual([]);
+    expect(existsSync(path.join(cache(), "packed-refs.new"))).toBe(false); // the transaction's half-written packed-refs
+  });
+
+  it("keeps a fresh lock file while a git of ours runs in the clone, and removes one older than any git of ours lives", async () => {
+    const { lines, log } = recorder();
+    const manager = new WorkspaceManager({ cacheDir, log });
+    const ws = await manager.prepare(options());
+    await writeFile(path.join(ws.dir, "src/a.txt"), "a3\n");
+    await ws.commit("Change a", author);
+    // The remote takes its time, so the push is still running when the next run sets up.
+    const started = path.join(root, "push-started");
+    await writeFile(path.join(remote, "hooks/pre-receive"), `#!/bin/sh\ntouch '${started}'\nsleep 2\n`, { mode: 0o755 });
+    const pushing = ws.push();
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(started) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const fresh = path.join(cache(), "worktrees/run-1/index.lock");
+    const old = path.join(cache(), "refs/remotes/origin/old.lock");
+    await writeFile(fresh, "");
+    await writeFile(old, "");
+    const longAgo = new Date(Date.now() - 30 * 60_000);
+    await utimes(old, longAgo, longAgo);
+
+    await manager.prepare(options({ runId: "run-2", branch: "ai/2-other" }));
+    expect(existsSync(fresh)).toBe(true);
+    expect(existsSync(old)).toBe(false);
+    expect(lines).toEqual(["Removed 1 stale git lock file(s) from the shared clone of acme/widgets"]);
+    await rm(fresh); // not the push's own: it would fail its next commit
+    await pushing;
+  });
+
+  it.each([
+    ["garbage in packed-refs", () => writeFile(path.join(cache(), "packed-refs"), "garbage\n")],
+    ["an emptied HEAD", () => writeFile(path.join(cache(), "HEAD"), "")],
+    ["no objects directory", () => rm(path.join(cache(), "objects"), { recursive: true, force: true })],
+  ])("re-creates a clone left unusable (%s), says so in the log, and the next run succeeds", async (_what, corrupt) => {
+    const { lines, log } = recorder();
+    const manager = new WorkspaceManager({ cacheDir, log });
+    await (await manager.prepare(options())).dispose();
+    await writeFile(path.join(cache(), "marker"), "old clone");
+    await corrupt();
+    const head = await pushToRemote("fourth", { "src/c.txt": "c1\n" });
+
+    const ws = await manager.prepare(options({ runId: "run-2" }));
+    expect(ws.baseSha).toBe(head);
+    expect(await readFile(path.join(ws.dir, "src/c.txt"), "utf8")).toBe("c1\n");
+    expect(existsSync(path.join(cache(), "marker"))).toBe(false);
+    expect(await readdir(path.join(cacheDir, "repos/acme"))).toEqual(["widgets.git"]);
+    expect(lines).toEqual(["The shared clone of acme/widgets is unusable; re-creating it from scratch"]);
+  });
+
+  it("keeps a sound clone when the remote is what failed", async () => {
+    const { lines, log } = recorder();
+    const manager = new WorkspaceManager({ cacheDir, log });
+    await (await manager.prepare(options())).dispose();
+    await writeFile(path.join(cache(), "marker"), "old clone");
+    const error = await manager.prepare(options({ runId: "run-2", remoteUrl: path.join(root, "missing.git") })).catch((e: unknown) => e);
+    expect((error as Error).message).toBe("Fetching acme/widgets from its repository failed: the repository was not found at its address.");
+    expect(await readFile(path.join(cache(), "marker"), "utf8")).toBe("old clone");
+    expect(lines).toEqual([]);
   });
 });
 

@@ -6,9 +6,11 @@ import type { DatabaseTarget } from "../../src/store/open.js";
 const fixture = fileURLToPath(new URL("../fixtures/queue-worker.ts", import.meta.url));
 
 export interface WorkerEvent {
-  event: "ready" | "start" | "done" | "warn" | "error";
+  event: "ready" | "start" | "done" | "info" | "warn" | "error";
   worker: string;
   key?: string;
+  message?: string;
+  detail?: unknown;
 }
 
 export interface WorkerProcess {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { estimateTokens, planChunks, relevance } from "../../src/review/chunk.js";
 import { FileLines, parsePatch } from "../../src/review/diff.js";
 import { type ChangedFile, fileClassifier } from "../../src/review/files.js";
-import { type Finding, commentBody, fingerprint, placeFindings } from "../../src/review/findings.js";
+import { type Finding, type PostedFinding, commentBody, fingerprint, normaliseText, placeFindings, postedFinding } from "../../src/review/findings.js";
+import { decodePosted, encodePosted, reviewStateSchema } from "../../src/review/summary.js";
 
 const patchOf = (hunks: number, linesPerHunk: number) =>
   Array.from({ length: hunks }, (_, h) => {
@@ -77,7 +78,7 @@ describe("placeFindings", () => {
   const patch = ["@@ -10,3 +10,5 @@", " a", " b", "+c", "+d", " e", "@@ -38,4 +40,3 @@", " x", "-gone", " y", " z"].join("\n");
   const files = new Map([["src/app.ts", new FileLines(parsePatch(patch))]]);
   const finding = (overrides: Partial<Finding>): Finding => ({ path: "src/app.ts", line: 12, side: "RIGHT", severity: "medium", category: "bug", body: "Off by one.", ...overrides });
-  const place = (findings: Finding[], maxComments = 15, posted: string[] = []) => placeFindings(findings, files, { maxComments, alreadyPosted: new Set(posted) });
+  const place = (findings: Finding[], maxComments = 15, posted: PostedFinding[] = []) => placeFindings(findings, files, { maxComments, alreadyPosted: posted });
 
   it("posts inline only what lies inside one hunk, and sends the rest to the summary", () => {
     const placement = place([
@@ -103,12 +104,12 @@ describe("placeFindings", () => {
       [
         finding({ line: 10, severity: "low", body: "Low one." }),
         finding({ line: 11, severity: "critical", body: "Critical one." }),
-        finding({ line: 14, severity: "critical", body: "critical ONE!" }),
+        finding({ line: 12, start_line: 11, severity: "critical", body: "critical ONE!" }),
         finding({ line: 12, severity: "high", body: "High one." }),
         finding({ line: 13, severity: "medium", body: "Posted before." }),
       ],
       1,
-      [fingerprint({ path: "src/app.ts", body: "posted before" })],
+      [{ fingerprint: fingerprint({ path: "src/app.ts", body: "posted before" }), side: "RIGHT", start: 13, line: 13 }],
     );
     expect(placement.inline.map((p) => p.finding.body)).toEqual(["Critical one."]);
     expect(placement.summaryOnly.map((p) => [p.finding.body, p.reason])).toEqual([
@@ -116,6 +117,47 @@ describe("placeFindings", () => {
       ["Low one.", "over the limit of 1 inline comments"],
     ]);
     expect(placement.duplicates).toBe(2);
+  });
+
+  it("takes findings as the same only on the same file, side, overlapping lines and normalised text", () => {
+    const placement = place([
+      finding({ line: 12, body: "Off by one." }),
+      finding({ line: 14, body: "off  by ONE" }), // the same remark on another line: kept
+      finding({ line: 13, start_line: 12, body: "Off by one!" }), // a span overlapping line 12, same text: dropped
+      finding({ line: 12, body: "Null is not checked." }), // another remark on the same line: kept
+      finding({ path: "src/other.ts", line: 12, body: "Off by one." }), // another file: kept
+      finding({ line: 12, side: "LEFT", body: "Off by one." }), // the other side: kept
+    ]);
+    expect(placement.duplicates).toBe(1);
+    expect([...placement.inline, ...placement.summaryOnly].map((p) => [p.finding.path, p.finding.side, p.finding.line, p.finding.body])).toEqual([
+      ["src/app.ts", "RIGHT", 12, "Off by one."],
+      ["src/app.ts", "RIGHT", 14, "off  by ONE"],
+      ["src/app.ts", "RIGHT", 12, "Null is not checked."],
+      ["src/app.ts", "LEFT", 12, "Off by one."],
+      ["src/other.ts", "RIGHT", 12, "Off by one."], // not in the diff: in the summary, after the inline ones
+    ]);
+    expect(normaliseText("  **Off**  by\n one.  ")).toBe("off by one");
+  });
+
+  it("compares with an earlier review's findings by their lines, kept in the summary's state", () => {
+    const earlier = postedFinding(finding({ line: 13, start_line: 12, body: "Off by one." }));
+    const state = reviewStateSchema.parse(JSON.parse(JSON.stringify({ head: "abc", posted: [encodePosted(earlier), "not an entry"] })));
+    expect(decodePosted(state)).toEqual([earlier]);
+    const placement = place([finding({ line: 14, body: "Off by one." }), finding({ line: 13, body: "off by one" }), finding({ line: 12, body: "Another remark." })], 15, decodePosted(state));
+    expect(placement.inline.map((p) => [p.finding.line, p.finding.body])).toEqual([
+      [14, "Off by one."],
+      [12, "Another remark."],
+    ]);
+    expect(placement.duplicates).toBe(1);
+    expect(placement.inline.map((p) => encodePosted(p.posted))).toEqual([`${fingerprint(finding({}))}:R:14-14`, `${fingerprint(finding({ body: "Another remark." }))}:R:12-12`]);
+  });
+
+  it("keeps a new finding when the earlier state has fingerprints without lines", () => {
+    const legacy = reviewStateSchema.parse({ head: "abc", fingerprints: [fingerprint(finding({}))] });
+    expect(decodePosted(legacy)).toEqual([]);
+    const placement = place([finding({})], 15, decodePosted(legacy));
+    expect(placement.inline).toHaveLength(1);
+    expect(placement.duplicates).toBe(0);
   });
 
   it("adds a suggestion block only on the new side", () => {

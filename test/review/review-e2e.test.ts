@@ -169,7 +169,7 @@ describe("reviewing a pull request, end to end", () => {
     expect(checks[2]!.body).toMatchObject({ output: { title: "4 findings" } });
     const summaries = posted("/issues/1/comments");
     expect(summaries).toHaveLength(1);
-    expect((summaries[0]!.body as { body: string }).body).toMatch(/^<!-- ai-agent:review-summary \{"head":"[0-9a-f]{40}","fingerprints":\["[0-9a-f]{16}","[0-9a-f]{16}","[0-9a-f]{16}"\]\} -->\n## ai-agent review of /);
+    expect((summaries[0]!.body as { body: string }).body).toMatch(/^<!-- ai-agent:review-summary \{"head":"[0-9a-f]{40}","posted":\["[0-9a-f]{16}:R:5-5","[0-9a-f]{16}:R:2-5","[0-9a-f]{16}:L:11-11"\]\} -->\n## ai-agent review of /);
 
     // A push: only the new change is read, an old finding is not posted again, the summary is edited.
     github.requests.length = 0;

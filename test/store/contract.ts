@@ -4,7 +4,7 @@ import type { Database, DatabaseTarget } from "../../src/store/open.js";
 import { DEFAULT_LIMITS } from "../../src/store/safe-json.js";
 import { type NewRun, RunConflictError } from "../../src/store/types.js";
 import type { TestDatabase } from "../helpers/databases.js";
-import { type WorkerProcess, startWorker } from "../helpers/workers.js";
+import { type WorkerEvent, type WorkerProcess, startWorker } from "../helpers/workers.js";
 
 const newRun = (overrides: Partial<NewRun> = {}): NewRun => ({
   repo: "octo-org/hello-world",
@@ -331,10 +331,20 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       workers.push(worker);
       return worker;
     };
-    const enqueue = async (jobs: { key: string; ms: number }[]) => {
+    const enqueue = async (jobs: { key: string; ms: number }[], name = "contract-job") => {
       const queue = new JobQueue(database, { concurrency: 1, lockLifetimeMs: 60_000 });
       await queue.ready();
-      for (const job of jobs) await queue.enqueue("contract-job", job);
+      for (const job of jobs) await queue.enqueue(name, job);
+    };
+    /** The first event of these workers that matches, once one does. */
+    const until = async (pool: WorkerProcess[], predicate: (event: WorkerEvent) => boolean, timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = pool.flatMap((w) => w.events).find(predicate);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no matching worker event in ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
     };
 
     it("queues a job once per key, whoever races", async () => {
@@ -410,5 +420,65 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       rescuer.child.kill("SIGTERM");
       expect(await rescuer.exited).toBe(0);
     }, 40_000);
+
+    it("on SIGTERM hands back the jobs it locked but had not started, and the next worker takes them at once", async () => {
+      // A 10-minute lock lifetime: a takeover within seconds can only come from the release.
+      const lock = { WORKER_LOCK_MS: "600000" };
+      const keys = Array.from({ length: 10 }, (_, i) => `handed-back-${i}`);
+      // Ten quick jobs queued before the worker starts: its first poll locks all ten and starts the
+      // eight its quick slots hold; two wait, locked, for a slot.
+      await enqueue(keys.map((key) => ({ key, ms: 3000 })), "contract-quick");
+      const first = spawnWorker("hander", lock);
+      const starts = (w: WorkerProcess) => w.events.filter((e) => e.event === "start").map((e) => e.key!);
+      await until([first], () => starts(first).length >= 8, 20_000);
+      await new Promise((r) => setTimeout(r, 300));
+      const waiting = keys.filter((key) => !starts(first).includes(key));
+      expect(waiting).toHaveLength(2);
+
+      const sigterm = Date.now();
+      first.child.kill("SIGTERM");
+      const second = spawnWorker("taker", lock);
+      for (const key of waiting) await second.waitFor((e) => e.event === "start" && e.key === key, 10_000);
+      const tookMs = Date.now() - sigterm;
+      console.log(`jobs locked but not started, taken by the next worker ${tookMs} ms after SIGTERM (lock lifetime 600000 ms, including the new worker's start-up)`);
+      expect(tookMs).toBeLessThan(10_000);
+
+      expect(await first.exited).toBe(0);
+      const release = first.events.find((e) => e.event === "info" && e.message?.includes("released at shutdown"));
+      const released = (release?.detail as { released?: { name: string }[] } | undefined)?.released ?? [];
+      expect(released.map((job) => job.name)).toEqual(["contract-quick", "contract-quick"]);
+      // The eight running ones finished on the first worker; none ran twice.
+      expect(first.events.filter((e) => e.event === "done")).toHaveLength(8);
+      await until([second], () => second.events.filter((e) => e.event === "done").length === 2, 10_000);
+      expect([...starts(first), ...starts(second)].sort()).toEqual([...keys].sort());
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    }, 60_000);
+
+    it("renews a running job's lock, so a run of four lock lifetimes runs once; after a SIGKILL another worker takes it within a lifetime", async () => {
+      const lockMs = 2000;
+      const lock = { WORKER_LOCK_MS: String(lockMs) };
+      const pool = [spawnWorker("keeper-a", lock), spawnWorker("keeper-b", lock)];
+      await Promise.all(pool.map((w) => w.waitFor((e) => e.event === "ready")));
+
+      await enqueue([{ key: "long-run", ms: 4 * lockMs }]);
+      await until(pool, (e) => e.event === "done" && e.key === "long-run", 30_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(pool.flatMap((w) => w.events).filter((e) => e.event === "start" && e.key === "long-run")).toHaveLength(1);
+
+      await enqueue([{ key: "killed-long-run", ms: 4 * lockMs }]);
+      const started = await until(pool, (e) => e.event === "start" && e.key === "killed-long-run", 10_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      const owner = pool.find((w) => w.name === started.worker)!;
+      const other = pool.find((w) => w !== owner)!;
+      const killedAt = Date.now();
+      owner.child.kill("SIGKILL");
+      await other.waitFor((e) => e.event === "start" && e.key === "killed-long-run", 20_000);
+      const tookMs = Date.now() - killedAt;
+      console.log(`takeover after a killed worker: ${tookMs} ms (lock lifetime ${lockMs} ms, poll 100 ms)`);
+      expect(tookMs).toBeLessThan(lockMs + 1500);
+      other.child.kill("SIGKILL");
+      await Promise.all(pool.map((w) => w.exited));
+    }, 60_000);
   });
 }
