@@ -120,7 +120,8 @@ const envObject = z.object({
         .refine((n) => n >= 10 && n <= 600_000, "expected a number of milliseconds from 10 to 600000")
         .optional(),
     ),
-    QUEUE_LOCK_LIFETIME_MS: integer(1_000, 86_400_000, 60_000),
+    // 55 s: a killed worker's job moves on within a minute, the next poll included.
+    QUEUE_LOCK_LIFETIME_MS: integer(1_000, 86_400_000, 55_000),
     SHUTDOWN_TIMEOUT_MS: integer(0, 3_600_000, 30_000),
     // recovering deliveries from GitHub's delivery log (0 turns it off); GitHub keeps 3 days of it
     DELIVERY_RECOVERY_INTERVAL_MS: integer(0, 86_400_000, 60_000),
