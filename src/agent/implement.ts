@@ -1,4 +1,4 @@
-import { neutralizeForGitHub } from "../github/safe-markdown.js";
+import { neutralizeForGitHub, withoutClosingReferences } from "../github/safe-markdown.js";
 import { UserFacingError } from "../runs/tasks.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
@@ -139,20 +139,6 @@ function commandLines(records: readonly CommandRecord[]): CommandRecord[] {
   return records.slice(-MAX_LISTED_COMMANDS).map((record) => {
     const line = record.command.replace(/\s+/g, " ").replace(/`/g, "'").trim();
     return { ...record, command: line.length > 120 ? `${line.slice(0, 119)}…` : line };
-  });
-}
-
-const CLOSING = /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(:?\s+)(?:https?:\/\/\S+?\/([\w.-]+\/[\w.-]+)\/(?:issues|pull)\/(\d+)|([\w.-]+\/[\w.-]+)?#(\d+)|GH-(\d+))/gi;
-
-/**
- * A commit message is plain text, where a code span protects nothing, and `fixes #3` in it closes
- * issue 3 when the commit lands on the default branch. The model's words keep their meaning with
- * the reference spelled out ("fixes issue 3"), which GitHub does not act on.
- */
-export function withoutClosingReferences(text: string): string {
-  return text.replace(CLOSING, (_match, keyword: string, gap: string, urlRepo?: string, urlNumber?: string, repo?: string, number?: string, gh?: string) => {
-    const where = urlRepo ?? repo;
-    return `${keyword}${gap}${where ? `${where} ` : ""}issue ${urlNumber ?? number ?? gh}`;
   });
 }
 

@@ -194,6 +194,24 @@ function closingRun(line: string, from: number, length: number): number {
 }
 
 const KEYWORD = "close[sd]?|fix(?:e[sd])?|resolve[sd]?";
+/** The same keywords before a reference, as plain text reads them (a commit message). */
+const PLAIN_CLOSING = new RegExp(
+  `\\b(${KEYWORD})(:?\\s+)(?:https?:\\/\\/\\S+?\\/([\\w.-]+\\/[\\w.-]+)\\/(?:issues|pull)\\/(\\d+)|([\\w.-]+\\/[\\w.-]+)?#(\\d+)|GH-(\\d+))`,
+  "gi",
+);
+
+/**
+ * A commit message is plain text, where a code span protects nothing, and `fixes #3` in it closes
+ * issue 3 when the commit lands on the default branch. The model's words keep their meaning with
+ * the reference spelled out ("fixes issue 3"), which GitHub does not act on.
+ */
+export function withoutClosingReferences(text: string): string {
+  return text.replace(PLAIN_CLOSING, (_match, keyword: string, gap: string, urlRepo?: string, urlNumber?: string, repo?: string, number?: string, gh?: string) => {
+    const where = urlRepo ?? repo;
+    return `${keyword}${gap}${where ? `${where} ` : ""}issue ${urlNumber ?? number ?? gh}`;
+  });
+}
+
 const REFERENCE = "#\\d+|GH-\\d+|[A-Za-z0-9_.-]+\\/[A-Za-z0-9_.-]+#\\d+|<?https?:\\/\\/[^\\s<>`|]+?\\/(?:issues|pull)\\/\\d+(?!\\d)>?";
 /** Emphasis, a colon or one line break between keyword and reference do not stop GitHub reading it. */
 const CLOSING = `(?<![A-Za-z0-9])(?<keyword>${KEYWORD})(?<gap>(?:[ \\t*_~:]|\\n(?![ \\t]*\\n))*)(?<reference>\\[?\\\\?(?:${REFERENCE}))`;

@@ -52,6 +52,11 @@ const ETC_ENTRIES = [
 ];
 const BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/** Whether `target` is one of `dirs` or lies inside one. */
+function isUnder(target: string, dirs: readonly string[]): boolean {
+  return dirs.some((dir) => target === dir || target.startsWith(`${dir}/`));
+}
+
 /** The read-only part of the sandbox's file system, read off this host once. */
 export function systemMounts(): { args: string[]; mounted: string[]; extraPath: string[] } {
   const args: string[] = [];
@@ -75,7 +80,7 @@ export function systemMounts(): { args: string[]; mounted: string[]; extraPath: 
   // Node installed outside /usr (nvm, /opt/node): its prefix, so `node` and `npm` run inside.
   const extraPath: string[] = [];
   const prefix = path.dirname(path.dirname(realpathSync(process.execPath)));
-  if (!mounted.some((dir) => prefix === dir || prefix.startsWith(`${dir}/`))) {
+  if (!isUnder(prefix, mounted)) {
     args.push("--ro-bind", prefix, prefix);
     mounted.push(prefix);
     extraPath.push(path.join(prefix, "bin"));
@@ -100,8 +105,7 @@ export class BubblewrapSandbox implements Sandbox {
   constructor(private readonly settings: BubblewrapSettings) {
     this.owner = process.getuid?.() === 0 ? { uid: UNPRIVILEGED_ID, gid: UNPRIVILEGED_ID } : undefined;
     this.mounts = systemMounts();
-    const under = (p: string) => this.mounts.mounted.some((dir) => p === dir || p.startsWith(`${dir}/`));
-    this.masks = settings.hidden.map((p) => path.resolve(p)).filter((p) => under(p) && existsSync(p));
+    this.masks = settings.hidden.map((p) => path.resolve(p)).filter((p) => isUnder(p, this.mounts.mounted) && existsSync(p));
   }
 
   describe(): SandboxStatus {

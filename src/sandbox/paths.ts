@@ -19,7 +19,8 @@ export function workspaceRelative(cwd: string | undefined): string {
   return path.posix.normalize(relative);
 }
 
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What an environment variable may be called; the config schema of `shell.run` uses it too. */
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The allow-listed base environment plus the step's own variables (names checked). */
 export function commandEnvironment(base: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { commitMessage, withoutClosingReferences } from "../../src/agent/implement.js";
+import { commitMessage } from "../../src/agent/implement.js";
+import { withoutClosingReferences } from "../../src/github/safe-markdown.js";
 
 /** A commit message is plain text: the model's words cannot close issues through it. */
 describe("the agent's commit message", () => {

@@ -2,10 +2,10 @@ import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webhooks-types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type TestApp, WEBHOOK_SECRET, eventually } from "../helpers/app-server.js";
+import { type TestApp, WEBHOOK_SECRET } from "../helpers/app-server.js";
 import { type FakeAnthropic, type ScriptedMessage } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
-import { type AgentTestApp, startAgentTestApp } from "../helpers/agent-app.js";
+import { type AgentTestApp, finalTrackingComment, finishedRun, startAgentTestApp } from "../helpers/agent-app.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";
 
 /**
@@ -28,13 +28,8 @@ describe("failures told in plain words, end to end", () => {
   let remote: string;
   let work: string;
 
-  const finished = (number: number) =>
-    eventually(async () => (await app.database.store.listRuns({ repo: REPO, number })).find((r) => r.status === "succeeded" || r.status === "failed"), 30_000);
-  const lastComment = async (number: number) => {
-    const run = await finished(number);
-    const marker = `<!-- ai-agent:run:${run.id} -->`;
-    return eventually(async () => github.comments().map((c) => c.body).filter((b) => b.startsWith(marker) && /\*\*(Done|Failed)\*\*/.test(b)).at(-1));
-  };
+  const finished = (number: number) => finishedRun(app, REPO, number);
+  const lastComment = (number: number) => finalTrackingComment(app, github, REPO, number);
   const askForPlan = (number: number) => {
     const payload = examplePayload<IssueCommentCreatedEvent>("issue_comment", "created");
     payload.issue.number = number;

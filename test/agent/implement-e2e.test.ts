@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webhooks-types";
 import nock from "nock";
-import { type AgentTestApp, startAgentTestApp } from "../helpers/agent-app.js";
+import { type AgentTestApp, finalTrackingComment, finishedRun, startAgentTestApp } from "../helpers/agent-app.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { JiraClient } from "../../src/mirrors/jira-client.js";
 import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually } from "../helpers/app-server.js";
@@ -43,14 +43,8 @@ describe("implementing an issue, end to end", () => {
     return payload;
   };
   const send = (number: number) => deliver(app.webhookUrl, "issues", labeled(number), WEBHOOK_SECRET);
-  const finished = (number: number) =>
-    eventually(async () => (await app.database.store.listRuns({ repo: REPO, number })).find((r) => r.status === "succeeded" || r.status === "failed"), 30_000);
-  /** The final text of the run's own tracking comment (its marker names the run), once it has one. */
-  const lastComment = async (number: number) => {
-    const run = await finished(number);
-    const marker = `<!-- ai-agent:run:${run.id} -->`;
-    return eventually(async () => github.comments().map((c) => c.body).filter((b) => b.startsWith(marker) && /\*\*(Done|Failed)\*\*/.test(b)).at(-1));
-  };
+  const finished = (number: number) => finishedRun(app, REPO, number);
+  const lastComment = (number: number) => finalTrackingComment(app, github, REPO, number);
   const remoteBranches = () => git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads/").split("\n").filter(Boolean).sort();
 
   let agentApp: AgentTestApp;

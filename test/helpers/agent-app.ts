@@ -5,7 +5,9 @@ import { ModelClient } from "../../src/agent/model.js";
 import type { AgentEnvironment } from "../../src/agent/session.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
 import { workflowTasks } from "../../src/workflows/run-task.js";
-import { type TestApp, startTestApp } from "./app-server.js";
+import type { Run } from "../../src/store/types.js";
+import { type TestApp, eventually, startTestApp } from "./app-server.js";
+import type { FakeGitHub } from "./fake-github.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic.js";
 import { git } from "./git.js";
 import { bubblewrap, reachableTempDir } from "./sandbox.js";
@@ -64,4 +66,16 @@ export async function startAgentTestApp(options: {
       await rm(work, { recursive: true, force: true });
     },
   };
+}
+
+/** The run on `repo#number` once it has succeeded or failed. */
+export function finishedRun(app: TestApp, repo: string, number: number): Promise<Run> {
+  return eventually(async () => (await app.database.store.listRuns({ repo, number })).find((r) => r.status === "succeeded" || r.status === "failed"), 30_000);
+}
+
+/** The final text of the run's own tracking comment (its marker names the run), once it has one. */
+export async function finalTrackingComment(app: TestApp, github: FakeGitHub, repo: string, number: number): Promise<string> {
+  const run = await finishedRun(app, repo, number);
+  const marker = `<!-- ai-agent:run:${run.id} -->`;
+  return eventually(async () => github.comments().map((c) => c.body).filter((b) => b.startsWith(marker) && /\*\*(Done|Failed)\*\*/.test(b)).at(-1));
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SandboxUnavailable } from "../../sandbox/index.js";
+import { VARIABLE_NAME } from "../../sandbox/paths.js";
 import { UserFacingError } from "../../runs/tasks.js";
 import { defineAction } from "../actions.js";
 
@@ -18,7 +19,7 @@ export const shellRunInput = z.strictObject({
   run: z.array(z.string("each argument is a string"), "expected the command as a list of arguments, such as [npm, test]").min(1, "expected at least the program to run"),
   /** A directory inside the workspace. */
   working_directory: z.string().optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"), z.string()).optional(),
+  env: z.record(z.string().regex(VARIABLE_NAME, "an environment variable name"), z.string()).optional(),
   /** A non-zero exit is an output, not a failure. */
   allow_failure: z.boolean().default(false),
   /** Network access for this command, where the server's SANDBOX_NETWORK allows it. */
