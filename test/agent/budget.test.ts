@@ -4,9 +4,8 @@ import { Budget, BudgetExceeded, DEFAULT_CEILINGS, spendLimits } from "../../src
 import type { Message, MessageRequest, ModelClient } from "../../src/agent/model.js";
 import { costMicros } from "../../src/agent/pricing.js";
 import type { Database } from "../../src/store/open.js";
-import { memoryBudgetCounters } from "../../src/store/memory-budget.js";
-import { emptyTotals } from "../../src/store/types.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
+import { forgetfulLedger } from "../helpers/ledger.js";
 
 const MODEL = "claude-sonnet-5-5";
 const REQUEST: MessageRequest = { model: MODEL, max_tokens: 20_000, messages: [{ role: "user", content: "Review this chunk." }] };
@@ -130,13 +129,7 @@ describe("budgets held in the database, across parallel calls and runs", () => {
 });
 
 describe("limits: the repository's settings within the server's ceilings", () => {
-  const ledger = {
-    ...memoryBudgetCounters(),
-    getRun: () => Promise.resolve(null),
-    addUsage: () => Promise.resolve(),
-    updateRun: () => Promise.resolve(null),
-    usageForMonth: () => Promise.resolve(emptyTotals()),
-  };
+  const ledger = forgetfulLedger();
   const stopped = async (budgets: { usd_per_run: number; usd_per_repo_month?: number }, spentMicros = 0) => {
     const limits = spendLimits(budgets, { ...DEFAULT_CEILINGS, defaultPerRepoMonthMicros: 100_000 });
     const budget = new Budget({ store: ledger, repo: "acme/widgets", runId: `run-${Math.random()}`, installationId: 7, ...limits, spentMicros });

@@ -3,16 +3,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Budget, type LedgerStore } from "../../src/agent/budget.js";
-import { memoryBudgetCounters } from "../../src/store/memory-budget.js";
+import { Budget } from "../../src/agent/budget.js";
 import { MAX_SCHEMA_FAILURES, runLoop } from "../../src/agent/loop.js";
 import { ModelClient } from "../../src/agent/model.js";
 import { PathPolicy } from "../../src/agent/paths.js";
 import { planSchema } from "../../src/agent/plan.js";
 import { ToolSet } from "../../src/agent/tools/index.js";
 import { UserFacingError } from "../../src/runs/tasks.js";
-import { emptyTotals } from "../../src/store/types.js";
 import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
+import { forgetfulLedger } from "../helpers/ledger.js";
 
 /**
  * Models send tool calls that break their schema: a plan's steps as strings, a missing field, a
@@ -20,13 +19,7 @@ import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "..
  * keeps at it ends the run with a message a person can read, never an "internal error".
  */
 
-const store: LedgerStore = {
-  ...memoryBudgetCounters(),
-  getRun: () => Promise.resolve(null),
-  addUsage: () => Promise.resolve(),
-  updateRun: () => Promise.resolve(null),
-  usageForMonth: () => Promise.resolve(emptyTotals()),
-};
+const store = forgetfulLedger();
 
 const tool = (name: string, input: Record<string, unknown>): ScriptedMessage => ({ content: [{ type: "tool_use", name, input }] });
 const goodPlan = tool("submit_plan", { summary: "Fix it.", steps: [{ title: "Fix the typo" }], estimate: "minutes" });

@@ -1,25 +1,18 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Budget, type LedgerStore } from "../../src/agent/budget.js";
-import { memoryBudgetCounters } from "../../src/store/memory-budget.js";
+import { Budget } from "../../src/agent/budget.js";
 import { ModelClient } from "../../src/agent/model.js";
 import { planChunks } from "../../src/review/chunk.js";
 import { MAX_REPORT_ATTEMPTS, reviewChunk } from "../../src/review/model-review.js";
 import { UserFacingError } from "../../src/runs/tasks.js";
-import { emptyTotals } from "../../src/store/types.js";
 import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
+import { forgetfulLedger } from "../helpers/ledger.js";
 
 /**
  * The review answers each chunk through report_findings. An answer that breaks the tool's schema is
  * sent back with what was wrong; one that keeps breaking it fails the chunk with a clear message.
  */
 
-const store: LedgerStore = {
-  ...memoryBudgetCounters(),
-  getRun: () => Promise.resolve(null),
-  addUsage: () => Promise.resolve(),
-  updateRun: () => Promise.resolve(null),
-  usageForMonth: () => Promise.resolve(emptyTotals()),
-};
+const store = forgetfulLedger();
 const [chunk] = planChunks([{ path: "src/a.ts", patch: "@@ -1,0 +1,2 @@\n+const a = 1;\n+const b = a;", additions: 2, deletions: 0 }], { budget: 10_000, maxFiles: 10 }).chunks;
 const report = (input: Record<string, unknown>): ScriptedMessage => ({ content: [{ type: "tool_use", name: "report_findings", input }] });
 const good = report({ overview: "Adds two constants.", findings: [{ path: "src/a.ts", line: 2, side: "RIGHT", severity: "low", category: "style", body: "b only renames a." }] });

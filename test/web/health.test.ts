@@ -1,13 +1,13 @@
-import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/store/open.js";
 import { createHealthHandler } from "../../src/web/health.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
+import { serveHandler } from "../helpers/route-server.js";
 
 describe("readiness", () => {
   let db: TestDatabase;
   let database: Database;
-  let server: Server;
+  let server: Awaited<ReturnType<typeof serveHandler>>;
   let base: string;
   let processing: boolean | null = true;
 
@@ -20,18 +20,12 @@ describe("readiness", () => {
       queueProcessing: () => processing,
       sandbox: () => ({ kind: "bubblewrap", status: "working", network: "deny" }),
     });
-    server = createServer((req, res) => {
-      void handler(req, res).then((handled) => {
-        if (!handled) res.writeHead(404).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    server = await serveHandler(handler);
+    base = server.base;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     await db.dispose();
   });
 

@@ -1,18 +1,18 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerSecret } from "../../src/core/redactor.js";
 import type { Run } from "../../src/store/types.js";
 import { createRunLinks, runLinkKey } from "../../src/web/run-links.js";
 import { UNSIGNED_LINK_MESSAGE, createRunsHandler } from "../../src/web/runs-route.js";
 import { generatePrivateKey } from "../helpers/keys.js";
+import { serveHandler } from "../helpers/route-server.js";
 
 const PRIVATE_KEY = generatePrivateKey();
 const WEBHOOK_SECRET = "runs-route-webhook-secret";
 const TOKEN = "ghs_runsroutetoken0123456789";
 
 describe("GET /runs/:id", () => {
-  let server: Server;
+  let server: Awaited<ReturnType<typeof serveHandler>>;
   let base: string;
   const id = randomUUID();
   // As a run stored before its secrets were known (or by an older version) would hold them.
@@ -42,18 +42,12 @@ describe("GET /runs/:id", () => {
   beforeAll(async () => {
     for (const secret of [PRIVATE_KEY, WEBHOOK_SECRET, TOKEN]) registerSecret(secret);
     const handler = createRunsHandler({ getRun: (wanted) => Promise.resolve(wanted === id ? run : null) }, { verify: (...args) => links.verify(...args) });
-    server = createServer((req, res) => {
-      void handler(req, res).then((handled) => {
-        if (!handled) res.writeHead(404).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    server = await serveHandler(handler);
+    base = server.base;
     links = createRunLinks({ key, publicUrl: base, ttlDays: 30 });
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   const refused = async (url: string) => {
