@@ -13,6 +13,7 @@ import { randomInt } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Message, RawMessageStreamEvent, TextBlock, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
+import type { RequestHold } from "./hold.js";
 
 export type StopReason =
   | "end_turn"
@@ -193,8 +194,15 @@ async function record(req: IncomingMessage): Promise<RecordedRequest> {
   return { method, path, headers: { ...req.headers }, raw, body, stream: body.stream === true };
 }
 
+export interface FakeAnthropicOptions {
+  /** Answers a request when no scripted reply is left (a model that follows the conversation). */
+  fallback?: (request: RecordedRequest) => ScriptedReply;
+  /** Lets a test hold a request, to kill the caller while it waits. */
+  hold?: RequestHold;
+}
+
 /** Starts the fake on 127.0.0.1 with an ephemeral port; `replies` are the first scripted replies. */
-export async function startFakeAnthropic(replies: Script[] = []): Promise<FakeAnthropic> {
+export async function startFakeAnthropic(replies: Script[] = [], options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const queue: Script[] = [...replies];
   const requests: RecordedRequest[] = [];
   const countTokensRequests: RecordedRequest[] = [];
@@ -213,15 +221,19 @@ export async function startFakeAnthropic(replies: Script[] = []): Promise<FakeAn
       return;
     }
     requests.push(request);
-    const next = queue.shift();
-    if (next === undefined) {
-      sendError(res, requestId, fakeFailure(`no scripted reply left (request ${requests.length})`));
-      return;
-    }
-    const reply = typeof next === "function" ? next(request) : next;
-    if ("error" in reply) sendError(res, requestId, reply);
-    else if (request.stream) sendStream(res, requestId, buildMessage(reply, request));
-    else sendJson(res, 200, buildMessage(reply, request), { "request-id": requestId });
+    const respond = () => {
+      const next = queue.shift() ?? options.fallback;
+      if (next === undefined) {
+        sendError(res, requestId, fakeFailure(`no scripted reply left (request ${requests.length})`));
+        return;
+      }
+      const reply = typeof next === "function" ? next(request) : next;
+      if ("error" in reply) sendError(res, requestId, reply);
+      else if (request.stream) sendStream(res, requestId, buildMessage(reply, request));
+      else sendJson(res, 200, buildMessage(reply, request), { "request-id": requestId });
+    };
+    if (options.hold) options.hold.pass({ service: "anthropic", method: request.method, path: request.path, body: request.raw }, respond, () => res.destroy());
+    else respond();
   }
 
   const server = createServer((req, res) => {
