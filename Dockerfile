@@ -61,26 +61,33 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/lib ./lib
 # Prompt templates are read at run time.
 COPY prompts/ ./prompts/
-# Probot's setup page reads app.yml from the working directory to register the App.
+# The setup page reads app.yml from the working directory to register the App.
 COPY app.yml package.json ./
 
-# .data (DATA_DIR's default, relative to WORKDIR) is the one place the app writes: working
-# copies of repositories and other local state. Created here so it is owned by node; mount a
-# volume on /app/.data to keep it across container restarts.
-RUN mkdir -p /app/.data && chown node:node /app/.data
+# The two places the app writes, both owned by node (a named volume mounted on either starts with
+# that owner):
+#   /app/config  the setup page's .env: the registered App's credentials and the webhook proxy
+#                channel. /app/.env links to /app/config/.env, which the app reads at start and the
+#                setup page writes through the link. Mount a volume here, or the first run's
+#                registration is lost with the container.
+#   /app/.data   DATA_DIR's default: working copies of repositories and, without DATABASE_URL or
+#                MONGODB_URL, the embedded database. Mount a volume to keep it.
+RUN mkdir -p /app/config /app/.data && chown node:node /app/config /app/.data \
+  && ln -s /app/config/.env /app/.env
 
 # The official Node image ships an unprivileged `node` user; never run the agent, which
 # executes git against untrusted repositories, as root.
 USER node
 
-# Probot's HTTP server: webhooks, the setup page and /healthz. Override with PORT.
+# Probot's HTTP server: webhooks, the setup page and /healthz. Override with PORT. Before the App is
+# registered, the setup page asks for the one-time token the app logs (`docker logs`).
 EXPOSE 3000
 
-# The slim image has no curl or wget, so the check uses Node's built-in fetch. It exits 0 only
-# when /healthz answers with a 2xx status. A worker-only container (ROLE=worker) may serve no
-# HTTP; disable or override the check for it (docker-compose.yml does).
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+# lib/web/container-health.js: a process that serves HTTP (web, all, and the setup page before the
+# App is registered) must answer /healthz; a worker, which serves none, must reach its database.
+# It prints why it failed, which `docker inspect` shows under State.Health.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+  CMD ["node", "lib/web/container-health.js"]
 
 # Run node directly rather than through npm: signals (SIGTERM on `docker stop`) reach the
 # process, so it can finish in-flight work and shut down cleanly. lib/main.js is already

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { existsSync } from "node:fs";
 import { agentEnvironment } from "./agent/environment.js";
 import { mirrorEnvironment } from "./mirrors/environment.js";
 import type { Server } from "probot";
@@ -16,6 +15,7 @@ import { sandboxFromConfig } from "./sandbox/from-config.js";
 import { NoSandbox } from "./sandbox/index.js";
 import { UNSANDBOXED_NOTICE, logSandbox } from "./sandbox/announce.js";
 import { runLinksFromConfig } from "./web/run-links.js";
+import { loadEnvFile } from "./web/env-file.js";
 import { startWebServer } from "./web/server.js";
 import { workflowTasks } from "./workflows/run-task.js";
 
@@ -24,8 +24,9 @@ import { workflowTasks } from "./workflows/run-task.js";
  * SIGTERM stops taking work, lets running jobs finish up to SHUTDOWN_TIMEOUT_MS, and exits 0.
  */
 async function main(): Promise<void> {
-  // Probot's setup page writes the registered app's credentials to .env.
-  if (existsSync(".env")) process.loadEnvFile(".env");
+  // The setup page writes the registered app's credentials to .env; they fill what the environment
+  // leaves unset or empty.
+  loadEnvFile(".env");
 
   let config;
   try {

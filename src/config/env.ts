@@ -182,9 +182,9 @@ export const envSchema = envObject
       if (!env.WEBHOOK_SECRET && env.NODE_ENV === "production") {
         ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required in production: the secret set on the GitHub App" });
       }
-    } else if (env.NODE_ENV === "production" && env.ROLE !== "worker") {
-      ctx.addIssue({ code: "custom", path: ["APP_ID"], message: "required in production (the setup page only runs in development)" });
     }
+    // Without APP_ID a web process serves the setup page, in production too (a container's first
+    // run), where it asks for the one-time token it logs (src/web/setup.ts).
   });
 
 export type Env = z.infer<typeof envSchema>;

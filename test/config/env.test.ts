@@ -67,7 +67,6 @@ describe("environment config", () => {
     [{ APP_ID: "abc", PRIVATE_KEY: key }, "APP_ID: expected the numeric App ID from the GitHub App settings page"],
     [{ APP_ID: "12" }, "PRIVATE_KEY: required when APP_ID is set (or set PRIVATE_KEY_PATH)"],
     [{ QUEUE_POLL_MS: "fast" }, "QUEUE_POLL_MS: expected a number of milliseconds from 10 to 600000"],
-    [{ NODE_ENV: "production" }, "APP_ID: required in production (the setup page only runs in development)"],
     [{ ROLE: "worker" }, "ROLE: worker needs DATABASE_URL or MONGODB_URL: the embedded database serves one process"],
     [{ BUDGET_MAX_USD_PER_RUN: "$20" }, "BUDGET_MAX_USD_PER_RUN: expected an amount in US dollars, such as 20 or 2.5"],
     [{ BUDGET_DEFAULT_USD_PER_REPO_MONTH: "0" }, "BUDGET_DEFAULT_USD_PER_REPO_MONTH: expected an amount in US dollars greater than 0"],
