@@ -1,3 +1,4 @@
+import { eventually } from "../helpers/app-server.js";
 import { execFileSync } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
@@ -56,7 +57,8 @@ describe("the agent's shell", () => {
   it("restarts on request, and after a timeout, ending everything the old shell started", async () => {
     shell = new ShellSession(sandbox, { workspace });
     await shell.run("cd sub; sleep 777 &", limits);
-    expect(running("sleep 777")).not.toBe("");
+    // The background job may take a moment to be exec'd on a busy machine.
+    await eventually(() => Promise.resolve(running("sleep 777") || undefined));
     const started = Date.now();
     const slow = await shell.run("sleep 600", { ...limits, timeoutMs: 1_000 });
     expect(slow).toMatchObject({ timedOut: true, ended: true, exitCode: null });

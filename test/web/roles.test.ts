@@ -61,7 +61,8 @@ describe("first start with nothing configured", () => {
     // NO_SMEE_SETUP keeps Probot's setup from reaching out for a webhook proxy channel.
     const app = startApp({ DATA_DIR: dataDir, PORT: String(port), NO_SMEE_SETUP: "true" }, repoRoot);
     try {
-      await app.waitForOutput("Listening on");
+      // A fresh embedded database takes seconds to create, many more on a busy machine.
+      await app.waitForOutput("Listening on", 90_000);
       expect(app.output()).toContain('"database":"pglite"');
       const home = await fetch(`http://127.0.0.1:${port}/`, { redirect: "manual" });
       expect(home.status).toBe(302);
@@ -74,5 +75,5 @@ describe("first start with nothing configured", () => {
       app.child.kill("SIGTERM");
     }
     expect(await app.exited).toBe(0);
-  });
+  }, 150_000);
 });
