@@ -1,11 +1,12 @@
 /**
- * Writes `schema/ai-agent.schema.json` from the zod schema of `.github/ai-agent.yml`.
- * Run after changing `src/config/repo-config-schema.ts`: `npm run schema:generate`.
+ * Writes `schema/ai-agent.schema.json` from the zod schema of `.github/ai-agent.yml`, the actions,
+ * and the key tables of docs/configuration.md. Run after changing any of them: `npm run schema:generate`.
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { jsonSchemaText } from "../src/config/repo-config-json-schema.js";
+import { SCHEMA_FILE, jsonSchemaText, readSchemaSources } from "../src/config/repo-config-json-schema.js";
 
-const target = fileURLToPath(new URL("../schema/ai-agent.schema.json", import.meta.url));
-writeFileSync(target, jsonSchemaText());
+const root = new URL("../", import.meta.url);
+const target = fileURLToPath(new URL(SCHEMA_FILE, root));
+writeFileSync(target, jsonSchemaText(readSchemaSources(root)));
 console.log(`wrote ${target}`);

@@ -29,7 +29,7 @@ export async function createLogger(
       name: "ai-agent",
       serializers: { err: errorWithoutPayload },
       // The finished JSON line, child loggers' (Probot's, its HTTP access log) included.
-      hooks: { streamWrite: (line) => redact(line).replace(LINK_SIGNATURE, `$1${REDACTED}`) },
+      hooks: { streamWrite: (line) => oneName(redact(line).replace(LINK_SIGNATURE, `$1${REDACTED}`)) },
       redact: {
         paths: [
           "privateKey",
@@ -55,6 +55,24 @@ export async function createLogger(
     },
     transform,
   );
+}
+
+/**
+ * pino writes each child's bindings after its parent's without merging them, so a line of Probot's
+ * HTTP log (`ai-agent` → `server` → `http`) carried `"name"` three times: JSON that parsers read
+ * differently (most keep the last, some the first, strict ones refuse the line). The line keeps
+ * one `name`, the innermost logger's; every other key is left as it was written.
+ */
+export function oneName(line: string): string {
+  const first = line.indexOf('"name":');
+  // Inside a JSON string a quote is escaped, so an unescaped `"name":` is a key, at some depth.
+  if (first === -1 || line.indexOf('"name":', first + 1) === -1 || !line.startsWith("{")) return line;
+  try {
+    // JSON.parse keeps the last of repeated keys, at the place of the first; nothing else changes.
+    return `${JSON.stringify(JSON.parse(line))}\n`;
+  } catch {
+    return line;
+  }
 }
 
 /**

@@ -78,7 +78,8 @@ export function describeError(error: unknown, retries: number): Error {
   if (status === 429 || status === 529 || (status !== undefined && status >= 500)) {
     return new ModelUnavailable(`The Anthropic API is ${status === 429 ? "rate limiting requests" : "overloaded or failing"} (${status}) and did not recover after ${retries} retries; try again later.`);
   }
-  if (status === undefined) return new ModelUnavailable("The Anthropic API could not be reached; the server log has the details.");
+  // The cause stays on the error: the server logs it, and `ai-agent run` shows it at the terminal.
+  if (status === undefined) return new ModelUnavailable("The Anthropic API could not be reached; the server log has the details.", { cause: error });
   return new ModelUnavailable(`The Anthropic API rejected the request (${status}): ${detail}`);
 }
 

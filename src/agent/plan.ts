@@ -10,8 +10,10 @@ import { ToolSet } from "./tools/index.js";
 
 /**
  * `ai.plan`: the model reads the code (view, find, search; nothing it can change) and answers
- * through `submit_plan`, whose schema holds the plan's parts. The plan is posted as a comment, and
- * with `plan.create_sub_issues` its steps become sub-issues of the issue.
+ * through `submit_plan`, whose schema holds the plan's parts. The plan is given as markdown (`body`),
+ * which the built-in plan workflow shows in the run's tracking comment, so `/ai plan` leaves one
+ * comment; with `comment` it is posted as a comment of its own too. With `plan.create_sub_issues`
+ * its steps become sub-issues of the issue.
  */
 
 export const planSchema = z.object({
@@ -46,6 +48,8 @@ export interface PlanOutputs {
   steps: string[];
   files: string[];
   comment_url: string | null;
+  /** The whole plan as markdown, as its comment shows it. */
+  body: string;
   [key: string]: unknown;
 }
 
@@ -107,7 +111,7 @@ export async function plan(session: AgentSession, input: { instructions?: string
   }
   let commentUrl: string | null = null;
   // What the model wrote is posted: no mention but the requester's, no closing keyword, no raw HTML.
-  const body = neutralizeForGitHub(await renderPrompt("plan-comment", { issue: target.number, plan: planned }), { requester: target.actor });
+  const body = `${neutralizeForGitHub(await renderPrompt("plan-comment", { issue: target.number, plan: planned }), { requester: target.actor })}${editedNote(issue)}`;
   if (input.comment && github) {
     const { data } = await github.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
     commentUrl = data.html_url;

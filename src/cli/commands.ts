@@ -1,7 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
 import { parseArgs } from "node:util";
-import { stringify } from "yaml";
+import { LineCounter, parseDocument, stringify } from "yaml";
+import { checkCommandScripts } from "../config/command-scripts.js";
 import { type ConfigProblem, REPO_CONFIG_PATH, parseRepoConfig } from "../config/repo-config.js";
+import { valueOffset } from "../config/yaml-positions.js";
 import { BUILT_IN_WORKFLOW_NAMES, effectiveWorkflows } from "../workflows/built-in.js";
 import { runLocally } from "./run.js";
 
@@ -13,7 +16,9 @@ import { runLocally } from "./run.js";
 const USAGE = `Usage: ai-agent <command> [path]
 
 Commands:
-  validate [path]   Check a configuration file; prints file:line:column message per problem.
+  validate [path]   Check a configuration file, or a repository (a directory: its ${REPO_CONFIG_PATH},
+                    and that agent.commands name scripts its package.json has); prints
+                    file:line:column message per problem. Without path, the repository here.
   workflows [path]  Print the workflows in effect: the built-in ones with the file's replacing them.
   run --repo <path> --issue-file <file.md> [--number N] [--workflow implement]
                     Run a workflow on a local repository without GitHub (needs ANTHROPIC_API_KEY);
@@ -45,7 +50,8 @@ export async function cli(argv: string[], io: Io): Promise<number> {
     io.err(`ai-agent: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const [command, file = REPO_CONFIG_PATH, ...extra] = parsed.positionals;
+  const [command, first = REPO_CONFIG_PATH, ...extra] = parsed.positionals;
+  let file = first;
   if (parsed.values.help || command === "help") {
     io.out(USAGE);
     return 0;
@@ -62,6 +68,14 @@ export async function cli(argv: string[], io: Io): Promise<number> {
     io.err(command === undefined ? USAGE : `ai-agent: unknown command or extra arguments: ${parsed.positionals.join(" ")}\n\n${USAGE}`);
     return 2;
   }
+
+  // `validate <directory>` (or no path): the repository is at hand, so its commands are checked too.
+  let repository: string | undefined;
+  if (command === "validate") {
+    const given = parsed.positionals[1];
+    if (given === undefined || (await stat(given).catch(() => undefined))?.isDirectory()) repository = given ?? ".";
+  }
+  if (repository !== undefined) file = path.join(repository, REPO_CONFIG_PATH);
 
   let text: string | undefined;
   try {
@@ -82,6 +96,12 @@ export async function cli(argv: string[], io: Io): Promise<number> {
   }
   const written = result?.config.workflows ?? {};
   if (command === "validate") {
+    const missing = result && text !== undefined && repository !== undefined ? await commandProblems(text, file, result.config.agent.commands, repository) : [];
+    if (missing.length > 0) {
+      for (const problem of missing) io.err(formatProblem(problem));
+      io.err(`\n${missing.length} problem${missing.length === 1 ? "" : "s"} in ${file}`);
+      return 1;
+    }
     const own = Object.keys(written);
     io.out(`${file}: valid${own.length > 0 ? ` (workflows: ${own.join(", ")})` : ""}`);
     return 0;
@@ -106,6 +126,26 @@ function withoutEmpty(value: unknown): unknown {
     .map(([key, inner]) => [key, withoutEmpty(inner)] as const)
     .filter(([, inner]) => !(Array.isArray(inner) && inner.length === 0) && !(inner !== null && typeof inner === "object" && Object.keys(inner).length === 0));
   return Object.fromEntries(kept);
+}
+
+/** `agent.commands` that the repository's package.json cannot run, each at its value in the file. */
+async function commandProblems(text: string, file: string, commands: Record<string, string | undefined>, repository: string): Promise<ConfigProblem[]> {
+  const manifestFile = path.join(repository, "package.json");
+  let manifest: string | undefined;
+  try {
+    manifest = await readFile(manifestFile, "utf8");
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code !== "ENOENT") return [{ file: manifestFile, line: 1, column: 1, message: `cannot read it: ${code === "EISDIR" ? "it is a directory" : message}` }];
+  }
+  const problems = checkCommandScripts(commands, manifest);
+  if (problems.length === 0) return [];
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  return problems.map(({ name, message }) => {
+    const { line, col } = lineCounter.linePos(valueOffset(doc, ["agent", "commands", name]));
+    return { file, line, column: col, message: `agent.commands.${name}: ${message}` };
+  });
 }
 
 function formatProblem(problem: ConfigProblem): string {

@@ -21,12 +21,15 @@ import { effectiveWorkflows } from "../workflows/built-in.js";
 import { publicMessage, runWorkflow } from "../workflows/engine.js";
 import type { Workflow } from "../workflows/schema.js";
 import { configScope } from "../workflows/scope.js";
+import { branchesLeft, describeForLocalUser, localText } from "./local-report.js";
 
 /**
  * `ai-agent run --repo <path> --issue-file <file.md>`: the implement workflow on a local repository,
  * without GitHub. The issue comes from a Markdown file (its first line is the title), the agent works
  * in a worktree of the repository, and its commits are pushed back to it as a branch. Steps that
- * need GitHub, Slack or Jira are skipped. Spend is kept in memory and printed at the end.
+ * need GitHub, Slack or Jira are skipped, each saying why. Spend is kept in memory; the branch left
+ * in the repository and the cost are printed at the end. Messages speak to the person at this
+ * terminal, who is their own operator: local-report.ts rewords the ones written for a server.
  */
 
 export interface RunCommandOptions {
@@ -75,7 +78,9 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
     options.err(`ai-agent: no workflow "${options.workflow}"; the workflows are ${Object.keys(workflows).join(", ")}`);
     return 2;
   }
-  const workflow = withoutServices(chosen, options.err);
+  /** Why each step turned off for a local run is skipped. */
+  const offline = new Map<string, string>();
+  const workflow = withoutServices(chosen, options.err, offline);
 
   const sandboxEnv = sandboxEnvSchema.safeParse(options.env);
   if (!sandboxEnv.success) {
@@ -90,6 +95,7 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
   // The sandbox may run as another uid (when this runs as root): it must pass through to the worktree.
   await chmod(cacheDir, 0o755);
   const ledger = memoryLedger();
+  const branches = new Set<string>();
   const runId = randomUUID();
   const defaultBranch = (await currentBranch(repoDir)) ?? "main";
   const me = { name: "ai-agent", email: "ai-agent@localhost" };
@@ -129,19 +135,27 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
       hooks: {
         previous: [],
         record: (step) => {
-          if (step.status !== "running" || step.error) options.err(`${step.status.padEnd(11)} ${step.name ?? step.id}${step.error ? `: ${step.error}` : ""}`);
+          const branch = step.outputs?.branch;
+          if (typeof branch === "string" && branch) branches.add(branch);
+          const label = `${step.status.padEnd(11)} ${step.name ?? step.id}`;
+          if (step.status === "skipped") options.err(`${label} — ${offline.get(step.id) ?? step.note ?? "its condition was false"}`);
+          else if (step.status !== "running" || step.error) options.err(`${label}${step.error ? `: ${localText(step.error)}` : ""}`);
           return Promise.resolve();
         },
         checkpoint: () => Promise.resolve(),
       },
     });
     const cost = formatUsd(ledger.total());
+    const left = await branchesLeft(repoDir, [...branches], cacheDir);
+    const where = left.map((branch) => `Branch: ${branch} in ${repoDir} (see it with: git -C ${repoDir} log ${defaultBranch}..${branch})`);
     if (result.status === "failed") {
-      options.err(`\nFailed: ${publicMessage(result.error)}\nCost: ${cost}`);
+      const branchLines = where.length > 0 ? where : [`No branch was left in ${repoDir}.`];
+      options.err(`\nFailed: ${describeForLocalUser(result.error, publicMessage(result.error))}\n${branchLines.join("\n")}\nCost: ${cost}`);
       return 1;
     }
     const summary = typeof result.outputs.summary === "string" && result.outputs.summary ? result.outputs.summary : "Done.";
-    options.out(`${summary}\n\nCost: ${cost}`);
+    const branchLines = where.length > 0 ? where : [`No branch: the agent changed nothing, so ${repoDir} is as it was.`];
+    options.out(`${summary}\n\n${branchLines.join("\n")}\nCost: ${cost}`);
     return 0;
   } finally {
     await session.dispose();
@@ -149,11 +163,12 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
   }
 }
 
-/** The workflow with its GitHub, Slack and Jira steps turned off (they are reported as skipped). */
-function withoutServices(workflow: Workflow, err: (text: string) => void): Workflow {
+/** The workflow with its GitHub, Slack and Jira steps turned off; `offline` gets why, per step. */
+function withoutServices(workflow: Workflow, err: (text: string) => void, offline: Map<string, string>): Workflow {
   const off = <T extends { uses?: string | undefined; if?: string | undefined; id: string }>(step: T): T => {
     if (!step.uses || !NEEDS_A_SERVICE.test(step.uses)) return step;
     err(`(step ${step.id} uses ${step.uses}, which needs the app; it is skipped here)`);
+    offline.set(step.id, `${step.uses} needs ${serviceOf(step.uses)}, which a local run does not use; the installed app runs this step`);
     return { ...step, if: "false" };
   };
   return {
@@ -161,6 +176,10 @@ function withoutServices(workflow: Workflow, err: (text: string) => void): Workf
     steps: workflow.steps.map((step) => ({ ...off(step), ...(step.parallel ? { parallel: step.parallel.map(off) } : {}) })),
     post: { always: workflow.post.always.map(off), on_success: workflow.post.on_success.map(off), on_failure: workflow.post.on_failure.map(off) },
   };
+}
+
+function serviceOf(uses: string): string {
+  return uses.startsWith("github.") ? "GitHub" : uses.startsWith("slack.") ? "Slack" : "Jira";
 }
 
 function pathToIssue(file: string): string {

@@ -1,35 +1,34 @@
 import { type Document, LineCounter, Scalar, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
-import { z } from "zod";
-import { httpStatus } from "../github/client.js";
 import type { ActionRegistry } from "../workflows/actions.js";
 import { builtInActions } from "../workflows/actions/index.js";
 import { effectiveWorkflows } from "../workflows/built-in.js";
 import { type WorkflowProblem, checkWorkflowLabels, checkWorkflows } from "../workflows/validate.js";
 import { type RepoConfig, defaultRepoConfig, describeValue, repoConfigSchema } from "./repo-config-schema.js";
 import { type PathSegment, firstAliasOffset, keyOffset, offsetOf, valueOffset, walk } from "./yaml-positions.js";
+import {
+  type ConfigProblem,
+  type ConfigSourceOptions,
+  type RepoContentsClient,
+  MAX_REPO_CONFIG_BYTES,
+  REPO_CONFIG_PATH,
+  mergeConfigs,
+  parseExtends,
+  readConfigChain,
+  settingOf,
+} from "./config-sources.js";
 
 /**
- * Reads a repository's `.github/ai-agent.yml`: fetch, parse YAML, validate, and turn every problem
- * into one a person can act on — the key's path, what was expected, and the line and column in the
- * file. Nothing here throws for anything a repository can put in the file; only GitHub failing
- * (other than 404) is an exception.
+ * Reads a repository's `.github/ai-agent.yml` (or its organisation's, and the files they extend:
+ * config-sources.ts): fetch, parse YAML, validate, and turn every problem into one a person can
+ * act on — the file, the key's path, what was expected, and the line and column in that file.
+ * Nothing here throws for anything a repository can put in the file; only GitHub failing (other
+ * than 404) is an exception.
  */
 
-export const REPO_CONFIG_PATH = ".github/ai-agent.yml";
-/** Far more than any real configuration; keeps a hostile file from costing parse time or memory. */
-export const MAX_REPO_CONFIG_BYTES = 64 * 1024;
+export { MAX_REPO_CONFIG_BYTES, REPO_CONFIG_PATH, type ConfigProblem, type ConfigSourceOptions, type RepoContentsClient } from "./config-sources.js";
 /** YAML aliases allowed per file: enough for reuse, too few for a "billion laughs" expansion. */
 const MAX_ALIAS_COUNT = 100;
 const MAX_LISTED_PROBLEMS = 20;
-
-export interface ConfigProblem {
-  file: string;
-  /** 1-based. */
-  line: number;
-  /** 1-based. */
-  column: number;
-  message: string;
-}
 
 export type { RepoConfig } from "./repo-config-schema.js";
 export { defaultRepoConfig } from "./repo-config-schema.js";
@@ -39,27 +38,53 @@ export type RepoConfigResult =
   | { ok: true; config: RepoConfig; source: "file" | "default" }
   | { ok: false; problems: ConfigProblem[] };
 
+/** One file of a configuration, parsed: its settings and where each is written. */
+interface ConfigDocument {
+  file: string;
+  text: string;
+  doc: Document;
+  lineCounter: LineCounter;
+  /** The file's settings, `_extends` left out; null for an empty file. */
+  data: Record<string, unknown> | null;
+  /** What the file's `_extends` says, and where. */
+  extends?: { value: unknown; offset: number };
+}
+
+type Failed = { ok: false; problems: ConfigProblem[] };
+const fail = (problems: ConfigProblem[]): Failed => ({ ok: false, problems: sortProblems(problems) });
+const atStartOf = (file: string, message: string): Failed => fail([{ file, line: 1, column: 1, message }]);
+
+function position(document: Pick<ConfigDocument, "file" | "lineCounter">, offset: number): Pick<ConfigProblem, "file" | "line" | "column"> {
+  const { line, col } = document.lineCounter.linePos(offset);
+  return { file: document.file, line, column: col };
+}
+
 /** `actions`: the actions workflows may use; the server's own unless a test or service adds some. */
 export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH, actions: ActionRegistry = builtInActions()): RepoConfigResult {
-  const fail = (problems: ConfigProblem[]): RepoConfigResult => ({ ok: false, problems: sortProblems(problems) });
-  const atStart = (message: string): RepoConfigResult => fail([{ file, line: 1, column: 1, message }]);
+  const read = readConfigDocument(text, file);
+  if (!read.ok) return read;
+  // A file on its own (the CLI): `_extends` is checked for its form; the app follows it.
+  const named = read.document.extends;
+  const target = named ? parseExtends(named.value, { owner: "", repo: "", path: file }) : undefined;
+  if (named && target && "problem" in target) return fail([{ ...position(read.document, named.offset), message: target.problem }]);
+  return validateConfig([read.document], actions);
+}
 
+/** The file's YAML, with everything YAML allows but a configuration cannot use reported. */
+function readConfigDocument(text: string, file: string): { ok: true; document: ConfigDocument } | Failed {
   const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes > MAX_REPO_CONFIG_BYTES) return atStart(tooLargeMessage(bytes));
+  if (bytes > MAX_REPO_CONFIG_BYTES) return atStartOf(file, tooLargeMessage(bytes));
 
   const lineCounter = new LineCounter();
   // prettyErrors off: the message stays one line; the position comes from the line counter.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number): Pick<ConfigProblem, "file" | "line" | "column"> => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col };
-  };
+  const at = (offset: number) => position({ file, lineCounter }, offset);
   if (doc.errors.length > 0) {
     return fail(doc.errors.map((error) => ({ ...at(error.pos[0]), message: yamlErrorMessage(error.code, error.message, text, error.pos) })));
   }
 
   const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return { ok: true, config: defaultRepoConfig(), source: "file" };
+  if (root === null || (isScalar(root) && root.value === null)) return { ok: true, document: { file, text, doc, lineCounter, data: null } };
   if (!isMap(root)) {
     const found = isSeq(root) ? "a list" : isScalar(root) ? describeValue(root.value) : "something else";
     return fail([{ ...at(root.range?.[0] ?? 0), message: `expected a mapping of settings (key: value) starting with "version: 1"; found ${found}` }]);
@@ -68,9 +93,9 @@ export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH, actions: 
   const structural = structuralProblems(doc);
   if (structural.length > 0) return fail(structural.map(({ offset, message }) => ({ ...at(offset), message })));
 
-  let data: unknown;
+  let data: Record<string, unknown>;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>;
   } catch (error) {
     // yaml counts alias expansions while building the value and throws past the limit.
     const firstAlias = firstAliasOffset(doc);
@@ -79,88 +104,87 @@ export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH, actions: 
       : `cannot read the YAML: ${(error as Error).message}`;
     return fail([{ ...at(firstAlias ?? 0), message }]);
   }
+  const { _extends: extendsValue, ...settings } = data;
+  const named = "_extends" in data ? { extends: { value: extendsValue, offset: valueOffset(doc, ["_extends"]) } } : {};
+  return { ok: true, document: { file, text, doc, lineCounter, data: settings, ...named } };
+}
 
-  const parsed = repoConfigSchema.safeParse(data);
+/**
+ * The settings of the files (nearest first, merged as `mergeConfigs` says) checked against the
+ * schema and the workflows; each problem is placed in the file its setting came from.
+ */
+function validateConfig(documents: readonly [ConfigDocument, ...ConfigDocument[]], actions: ActionRegistry): RepoConfigResult {
+  const written = documents.flatMap((document) => (document.data ? [document.data] : []));
+  if (written.length === 0) return { ok: true, config: defaultRepoConfig(), source: "file" };
+  // The file a path's setting comes from: the nearest that writes it, else the nearest file.
+  const ownerOf = (path: readonly PathSegment[]): ConfigDocument =>
+    documents.find((document) => walk(document.doc, settingOf(path)).complete) ??
+    documents.find((document) => path.length > 0 && walk(document.doc, path.slice(0, 1)).complete) ??
+    documents[0];
+  const placed = (problems: { path: readonly PathSegment[]; problem: (document: ConfigDocument) => ConfigProblem }[]): Failed => {
+    const byFile = problems.map(({ path, problem }) => problem(ownerOf(path)));
+    // Grouped by file, nearest first, each in the order of its lines.
+    return { ok: false, problems: documents.flatMap((document) => sortProblems(byFile.filter((p) => p.file === document.file))) };
+  };
+
+  const parsed = repoConfigSchema.safeParse(mergeConfigs(written));
   if (parsed.success) {
-    const written = parsed.data.workflows;
-    const effective = effectiveWorkflows(written);
+    const own = parsed.data.workflows;
+    const effective = effectiveWorkflows(own);
     const { triggers } = parsed.data;
     const workflowProblems = [
       ...checkWorkflowLabels(triggers.workflow_labels, triggers.implement_label, effective),
-      ...checkWorkflows(written, effective, actions),
+      ...checkWorkflows(own, effective, actions),
     ];
     if (workflowProblems.length === 0) return { ok: true, config: parsed.data, source: "file" };
-    return fail(
-      workflowProblems.map((problem) => ({ file, ...problemPosition(doc, text, lineCounter, problem), message: `${formatPath(problem.path)}: ${problem.message}` })),
+    return placed(
+      workflowProblems.map((problem) => ({
+        path: problem.path,
+        problem: ({ file, doc, text, lineCounter }) => ({ file, ...problemPosition(doc, text, lineCounter, problem), message: `${formatPath(problem.path)}: ${problem.message}` }),
+      })),
     );
   }
-  const problems: ConfigProblem[] = [];
+  const problems: { path: readonly PathSegment[]; problem: (document: ConfigDocument) => ConfigProblem }[] = [];
   for (const issue of parsed.error.issues) {
     const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== "symbol");
     if (issue.code === "unrecognized_keys") {
       // One problem per key, each pointing at the key itself.
-      for (const key of issue.keys) problems.push({ ...at(keyOffset(doc, [...path, key])), message: `${formatPath([...path, key])}: ${issue.message}` });
+      for (const key of issue.keys) {
+        const keyPath = [...path, key];
+        problems.push({ path: keyPath, problem: (document) => ({ ...position(document, keyOffset(document.doc, keyPath)), message: `${formatPath(keyPath)}: ${issue.message}` }) });
+      }
     } else {
       const prefix = path.length > 0 ? `${formatPath(path)}: ` : "";
       // A key that is not a valid name (a workflow's) is marked at the key itself.
-      const offset = issue.code === "invalid_key" ? keyOffset(doc, path) : valueOffset(doc, path);
-      problems.push({ ...at(offset), message: `${prefix}${issue.message}` });
+      const offsetIn = (doc: Document) => (issue.code === "invalid_key" ? keyOffset(doc, path) : valueOffset(doc, path));
+      problems.push({ path, problem: (document) => ({ ...position(document, offsetIn(document.doc)), message: `${prefix}${issue.message}` }) });
     }
   }
-  return fail(problems);
+  return placed(problems);
 }
 
-/** Anything the contents API can answer for the path; the rest of the response is not needed. */
-const fileResponse = z.object({
-  type: z.literal("file"),
-  encoding: z.literal("base64"),
-  size: z.number().int().nonnegative(),
-  content: z.string(),
-});
-
-/** The one call this module makes; a Probot or Octokit client fits. */
-export interface RepoContentsClient {
-  rest: {
-    repos: {
-      getContent(params: { owner: string; repo: string; path: string; ref: string }): Promise<{ data: unknown }>;
-    };
-  };
-}
-
-/** The configuration at `ref`; a missing file (or ref) gives the defaults. */
+/**
+ * The configuration at `ref`: the repository's file; without one, its organisation's (`<owner>/.github`,
+ * default branch); then each file `_extends` names. No file anywhere gives the defaults.
+ */
 export async function loadRepoConfig(
   octokit: RepoContentsClient,
   target: { owner: string; repo: string; ref: string },
   actions?: ActionRegistry,
+  sources: ConfigSourceOptions = {},
 ): Promise<RepoConfigResult> {
-  const file = REPO_CONFIG_PATH;
-  const atStart = (message: string): RepoConfigResult => ({ ok: false, problems: [{ file, line: 1, column: 1, message }] });
-  let data: unknown;
-  try {
-    ({ data } = await octokit.rest.repos.getContent({ owner: target.owner, repo: target.repo, path: file, ref: target.ref }));
-  } catch (error) {
-    if (httpStatus(error) === 404) return { ok: true, config: defaultRepoConfig(), source: "default" };
-    throw error;
-  }
-
-  // The contents API answers a directory with its listing, and a symlink or submodule with its kind.
-  if (Array.isArray(data)) return atStart(`${file} is a directory; expected a YAML file`);
-  const kind = z.object({ type: z.string() }).safeParse(data);
-  if (kind.success && kind.data.type !== "file") return atStart(`${file} is a ${kind.data.type}; expected a regular YAML file`);
-  // Checked before decoding: past 1 MB GitHub sends no content at all.
-  const size = z.object({ size: z.number() }).safeParse(data);
-  if (size.success && size.data.size > MAX_REPO_CONFIG_BYTES) return atStart(tooLargeMessage(size.data.size));
-
-  const parsed = fileResponse.safeParse(data);
-  if (!parsed.success) throw new Error(`unexpected contents API response for ${file}: ${z.prettifyError(parsed.error)}`);
-  let text: string;
-  try {
-    // Buffer skips the line breaks GitHub puts in the base64; TextDecoder drops a byte-order mark.
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(parsed.data.content, "base64"));
-  } catch {
-    return atStart("the file is not UTF-8 text; save it as UTF-8");
-  }
-  return parseRepoConfig(text, file, actions);
+  const chain = await readConfigChain(octokit, target, sources, (fetched, file) => {
+    if (fetched.kind === "too-large") return atStartOf(file, tooLargeMessage(fetched.bytes));
+    if (fetched.kind === "unusable") return atStartOf(file, fetched.message);
+    const read = readConfigDocument(fetched.text, file);
+    if (!read.ok) return read;
+    const named = read.document.extends;
+    return { ok: true, link: { document: read.document, ...(named ? { extends: { value: named.value, at: position(read.document, named.offset) } } : {}) } };
+  });
+  if (!chain.ok) return fail(chain.problems);
+  const [nearest, ...farther] = chain.documents;
+  if (!nearest) return { ok: true, config: defaultRepoConfig(), source: "default" };
+  return validateConfig([nearest, ...farther], actions ?? builtInActions());
 }
 
 /** The body of the comment posted when a trigger meets an invalid configuration. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { closest } from "../workflows/suggest.js";
 
 /**
  * The building blocks of the repository configuration's schema. Every message here is written for
@@ -18,11 +19,30 @@ export function describeValue(value: unknown): string {
 
 /** A mapping of settings whose unknown keys are errors that list the keys it takes. */
 export function strictMapping<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
-  const keys = Object.keys(shape).join(", ");
+  const keys = Object.keys(shape);
   return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys" ? `unknown key; expected one of ${keys}` : "expected a mapping of settings (key: value)",
+    error: (issue) => (issue.code === "unrecognized_keys" ? unknownKeyMessage(issue.keys, keys) : "expected a mapping of settings (key: value)"),
   });
+}
+
+/**
+ * `unknown key; did you mean "max_turns"? expected one of …`. zod reports a mapping's unknown keys
+ * as one issue, and the loader gives each key that message, so with several keys each near miss
+ * is named with its key.
+ */
+export function unknownKeyMessage(unknown: readonly string[], known: readonly string[]): string {
+  const guesses = unknown.flatMap((key) => {
+    const guess = closest(key, known);
+    return guess ? [{ key, guess }] : [];
+  });
+  const first = guesses[0];
+  const hint =
+    unknown.length === 1 && first
+      ? `did you mean "${first.guess}"? `
+      : guesses.length > 0
+        ? `${guesses.map(({ key, guess }) => `"${key}" may be "${guess}"`).join(", ")}; `
+        : "";
+  return `unknown key; ${hint}expected one of ${known.join(", ")}`;
 }
 
 /**
@@ -56,7 +76,10 @@ export function list<Item extends z.ZodType>(item: Item, what: string, fallback:
 
 export function oneOf<const Values extends readonly [string, ...string[]]>(values: Values, what: string) {
   return z.enum(values, {
-    error: (issue) => `${describeValue(issue.input)} is not ${what}; expected one of ${values.join(", ")}`,
+    error: (issue) => {
+      const guess = typeof issue.input === "string" ? closest(issue.input, values) : undefined;
+      return `${describeValue(issue.input)} is not ${what}; ${guess ? `did you mean "${guess}"? ` : ""}expected one of ${values.join(", ")}`;
+    },
   });
 }
 

@@ -28,3 +28,8 @@ export const TASK_PERMISSIONS: Record<RunTask | "intake", Record<string, Permiss
 export function tokenScope(repo: string, use: RunTask | "intake"): TokenScope {
   return { repo, permissions: { ...TASK_PERMISSIONS[use] } };
 }
+
+/** Reads another repository's configuration file: the organisation's `.github`, an `_extends` target. */
+export function configReadScope(repo: string): TokenScope {
+  return { repo, permissions: { metadata: "read", contents: "read" } };
+}

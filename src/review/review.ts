@@ -1,21 +1,24 @@
 import type { AgentSession } from "../agent/session.js";
-import type { GitHubClient } from "../github/client.js";
-import { httpStatus } from "../github/client.js";
 import { neutralizeForGitHub } from "../github/safe-markdown.js";
 import { UserFacingError } from "../runs/tasks.js";
 import { type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
+import { count, renderCoverage } from "./coverage.js";
 import { FileLines } from "./diff.js";
 import { readPullRequestText } from "./description.js";
 import { type ChangedFile, comparedFiles, fileClassifier, pullRequestFiles } from "./files.js";
-import { type Finding, type Placement, placeFindings } from "./findings.js";
+import { type Finding, placeFindings } from "./findings.js";
 import { type ChunkReview, renderChunk, reviewChunk } from "./model-review.js";
-import { CHECK_NAME, type ReviewState, decodePosted, encodePosted, findSummary, renderSummary, summaryBody } from "./summary.js";
+import { postReview, upsertSummary } from "./publish.js";
+import { CHECK_NAME, type ReviewState, decodePosted, encodePosted, findSummary, renderReviewBody, renderSummary, summaryBody } from "./summary.js";
 
 /**
  * `ai.review`: one review of a pull request. A check run shows it in the PR's checks from queued to
- * completed. On a push after an earlier review, only the changes since the reviewed head are read
- * (the compare API), findings already posted are not posted again, and the summary comment is
- * edited in place. One GitHub review per run carries the inline comments.
+ * completed, and its text is the review's coverage: the files read, the files left out and why. On
+ * a push after an earlier review, only the changes since the reviewed head are read (the compare
+ * API), findings already posted are not posted again, and the summary comment is edited in place.
+ * The summary is in the conversation once, in that comment; the one GitHub review per run carries
+ * the inline comments and a line pointing to it, and is left out when it would carry nothing (no
+ * inline comment, no change requested).
  */
 
 export interface ReviewOutputs {
@@ -57,11 +60,13 @@ export async function review(session: AgentSession, input: { full: boolean; inst
     }
     const plan = await planWithCount(session, reviewable, config.review.chunk_tokens, config.review.max_files);
     for (const path of plan.overCap) skipped.push({ path, reason: `over the limit of ${config.review.max_files} files (review.max_files)` });
+    const inChunks = new Set(plan.chunks.flatMap((chunk) => chunk.files.map((file) => file.path)));
+    const since = incremental ? previous.state.head : undefined;
+    const coverage = { head, since, reviewed: reviewable.filter((file) => inChunks.has(file.path)), skipped };
 
     if (plan.chunks.length === 0) {
       // Every change is filtered out (paths, lockfiles, generated): no review, no model call.
-      const listed = skipped.map((s) => `- \`${s.path}\` — ${s.reason}`).join("\n");
-      await finishCheck("success", "Nothing to review", `No file of these changes is reviewed:\n${listed || "- no changed files"}`);
+      await finishCheck("success", "Nothing to review", renderCoverage(coverage));
       return { review_url: null, findings: 0, summary: "Nothing to review." };
     }
     const budget = await session.budget();
@@ -82,18 +87,25 @@ export async function review(session: AgentSession, input: { full: boolean; inst
     for (const chunk of plan.chunks) for (const file of chunk.files) lines.set(file.path, new FileLines([...(lines.get(file.path)?.hunks ?? []), ...file.hunks]));
     const findings: Finding[] = reviews.flatMap((r) => r.findings);
     const placement = placeFindings(findings, lines, { maxComments: config.review.max_comments, alreadyPosted: previous ? decodePosted(previous.state) : [] });
-    const severe = placement.inline.some((p) => p.finding.severity === "critical" || p.finding.severity === "high") || placement.summaryOnly.some((p) => p.finding.severity === "critical" || p.finding.severity === "high");
+    const severe = [...placement.inline, ...placement.summaryOnly].some((p) => p.finding.severity === "critical" || p.finding.severity === "high");
     const event = config.review.request_changes && severe ? "REQUEST_CHANGES" : "COMMENT";
     // What the model wrote is posted neutralised: no mention but the requester's, no closing keyword, no raw HTML.
     const safe = (text: string) => neutralizeForGitHub(text, { requester: session.target.actor });
-    const body = safe(renderSummary({ reviews, placement, skipped, incremental, reviewedFiles: plan.assigned, head, since: incremental ? previous.state.head : undefined, unreadable: sum(reviews) }));
+    const summary = safe(renderSummary({ reviews, placement, skipped, incremental, reviewedFiles: plan.assigned, head, since, unreadable: sum(reviews) }));
+    const target = { owner, repo, number };
 
-    const reviewUrl = await postReview(github, { owner, repo, number, head, event, body, placement, safe });
+    // The review before the summary's state moves on: a run resumed between the two finds its own
+    // review (postReview looks for it) and writes the state; the other order could lose the review.
+    let reviewUrl: string | null = null;
+    if (placement.inline.length > 0 || event === "REQUEST_CHANGES") {
+      const body = safe(renderReviewBody({ placement, requestChanges: event === "REQUEST_CHANGES", summaryUrl: previous?.url }));
+      reviewUrl = await postReview(github, { ...target, runId: session.target.runId, botLogin, head, event, body, placement, safe });
+    }
     const state: ReviewState = { head, posted: [...(previous?.state.posted ?? []), ...placement.inline.map((p) => encodePosted(p.posted))].slice(-500) };
-    await upsertSummary(github, { owner, repo, number }, previous?.commentId, summaryBody(body, state));
-    const count = placement.inline.length + placement.summaryOnly.length;
-    await finishCheck(event === "REQUEST_CHANGES" ? "failure" : count > 0 ? "neutral" : "success", count === 0 ? "No findings" : `${count} finding${count === 1 ? "" : "s"}`, body);
-    return { review_url: reviewUrl, findings: count, summary: body };
+    const summaryUrl = await upsertSummary(github, target, previous?.commentId, summaryBody(summary, state));
+    const found = placement.inline.length + placement.summaryOnly.length;
+    await finishCheck(event === "REQUEST_CHANGES" ? "failure" : found > 0 ? "neutral" : "success", found === 0 ? "No findings" : count(found, "finding"), renderCoverage({ ...coverage, summaryUrl }));
+    return { review_url: reviewUrl ?? summaryUrl, findings: found, summary };
   } catch (error) {
     const message = error instanceof UserFacingError ? error.message : "The review stopped on an internal error; the server log has the details.";
     await finishCheck("cancelled", "Review did not finish", message).catch(() => undefined);
@@ -117,29 +129,6 @@ async function planWithCount(session: AgentSession, files: readonly ReviewableFi
 
 function sum(reviews: readonly ChunkReview[]): number {
   return reviews.reduce((total, r) => total + r.unreadable, 0);
-}
-
-/** One review with the inline comments; if GitHub still refuses a line, the review goes without them. */
-async function postReview(
-  github: GitHubClient,
-  target: { owner: string; repo: string; number: number; head: string; event: "COMMENT" | "REQUEST_CHANGES"; body: string; placement: Placement; safe: (text: string) => string },
-): Promise<string | null> {
-  const { owner, repo, number, head, event, body, placement, safe } = target;
-  const comments = placement.inline.map((p) => ({ ...p.comment, body: safe(p.comment.body) }));
-  try {
-    const { data } = await github.rest.pulls.createReview({ owner, repo, pull_number: number, commit_id: head, event, body, comments });
-    return data.html_url;
-  } catch (error) {
-    if (httpStatus(error) !== 422 || comments.length === 0) throw error;
-    const listed = placement.inline.map((p) => `- \`${p.comment.path}:${p.comment.line}\` ${p.finding.body}`).join("\n");
-    const { data } = await github.rest.pulls.createReview({ owner, repo, pull_number: number, commit_id: head, event, body: safe(`${body}\n\n**Findings GitHub would not take inline:**\n${listed}`) });
-    return data.html_url;
-  }
-}
-
-async function upsertSummary(github: GitHubClient, target: { owner: string; repo: string; number: number }, commentId: number | undefined, body: string): Promise<void> {
-  if (commentId !== undefined) await github.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: commentId, body });
-  else await github.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
 }
 
 /** Runs `work` over `items` with at most `limit` at once, keeping their order. */

@@ -7,7 +7,9 @@ import type { ChunkReview } from "./model-review.js";
  * The review's summary — what the pull request does, its findings by severity, what was not
  * reviewed — and the one summary comment per pull request that later reviews edit in place. The
  * comment carries the review state (last reviewed head, the inline findings posted) in a hidden
- * marker, so incremental reviews work on every storage backend alike.
+ * marker, so incremental reviews work on every storage backend alike. The summary is in the
+ * conversation once: the review itself carries only a line about its inline comments and a link
+ * here.
  */
 
 export const CHECK_NAME = "ai-agent review";
@@ -59,11 +61,10 @@ export function renderSummary(input: {
   lines.push(overviews.length > 0 ? overviews.join(" ") : "No overview.", "");
 
   const all = [...placement.inline.map((p) => p.finding), ...placement.summaryOnly.map((p) => p.finding)];
-  const counts = severities.map((severity) => [severity, all.filter((f) => f.severity === severity).length] as [Severity, number]).filter(([, n]) => n > 0);
   lines.push(
     all.length === 0
       ? `**No findings** in ${input.reviewedFiles} reviewed file${input.reviewedFiles === 1 ? "" : "s"}.`
-      : `**Findings:** ${counts.map(([severity, n]) => `${severityIcon(severity)} ${n} ${severity}`).join(" · ")} — ${placement.inline.length} inline.`,
+      : `**Findings:** ${severityCounts(all)} — ${placement.inline.length} inline.`,
   );
   if (placement.summaryOnly.length > 0) {
     lines.push("", "**Not inline:**");
@@ -86,6 +87,27 @@ function oneLine(text: string): string {
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
 }
 
+/**
+ * The review's own body: its inline findings by severity and where the summary is. The summary is
+ * not repeated here; `summaryUrl` is absent on the first review, whose summary comment follows it.
+ */
+export function renderReviewBody(input: { placement: Placement; requestChanges: boolean; summaryUrl: string | undefined }): string {
+  const inline = input.placement.inline.map((p) => p.finding);
+  const lines: string[] = [];
+  if (input.requestChanges) lines.push("**Changes requested:** a finding is high or critical (`review.request_changes`).");
+  lines.push(inline.length > 0 ? `${inline.length} finding${inline.length === 1 ? "" : "s"} on lines of the diff: ${severityCounts(inline)}.` : "No finding could go on a line of the diff.");
+  lines.push(input.summaryUrl ? `The summary is in [the ai-agent review comment](${input.summaryUrl}).` : "The summary follows in the ai-agent review comment.");
+  return lines.join("\n");
+}
+
+function severityCounts(findings: readonly { severity: Severity }[]): string {
+  return severities
+    .map((severity) => [severity, findings.filter((f) => f.severity === severity).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([severity, n]) => `${severityIcon(severity)} ${n} ${severity}`)
+    .join(" · ");
+}
+
 export function summaryBody(summary: string, state: ReviewState): string {
   return `${MARKER}${JSON.stringify(state)} -->\n${summary}`;
 }
@@ -94,7 +116,7 @@ export function summaryBody(summary: string, state: ReviewState): string {
 export async function findSummary(
   github: GitHubClient,
   target: { owner: string; repo: string; number: number; botLogin: string },
-): Promise<{ commentId: number; state: ReviewState } | undefined> {
+): Promise<{ commentId: number; url: string; state: ReviewState } | undefined> {
   const comments = await github.paginate(github.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: target.number, per_page: 100 });
   for (const comment of comments.reverse()) {
     const body = comment.body ?? "";
@@ -103,9 +125,9 @@ export async function findSummary(
     const json = body.slice(MARKER.length, body.indexOf(" -->"));
     try {
       const state = reviewStateSchema.parse(JSON.parse(json));
-      return { commentId: comment.id, state };
+      return { commentId: comment.id, url: comment.html_url, state };
     } catch {
-      return { commentId: comment.id, state: { posted: [] } };
+      return { commentId: comment.id, url: comment.html_url, state: { posted: [] } };
     }
   }
   return undefined;

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { GitHubClientFactory } from "../github/client.js";
-import { tokenScope } from "../github/token-scope.js";
+import { configReadScope, tokenScope } from "../github/token-scope.js";
 import { safeText } from "../store/safe-json.js";
 import { type Run, type RunStep, type Store, RunConflictError } from "../store/types.js";
 import { type RunContext, type TaskRegistry, RunStopped, UserFacingError, publicErrorMessage } from "./tasks.js";
@@ -49,7 +49,8 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
   }
   if (!run.installationId) throw new Error(`run ${runId} has no installation`);
   const [, repoName = ""] = run.repo.split("/");
-  const octokit = await deps.github(run.installationId, tokenScope(repoName, run.task));
+  const { installationId } = run;
+  const octokit = await deps.github(installationId, tokenScope(repoName, run.task));
   const tracking = TRACKED.has(run.task) ? new TrackingComment(octokit, deps.store, deps.runUrl(run.id), deps.notice) : null;
   if (tracking) run = await tracking.show(run);
 
@@ -60,6 +61,18 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
   };
   // Steps of parallel groups report at the same time; each change is applied after the one before.
   let recording: Promise<void> = Promise.resolve();
+  const recordSteps = (steps: readonly RunStep[]) => {
+    recording = recording.then(async () => {
+      const merged = [...current.steps];
+      for (const step of steps) {
+        const index = merged.findIndex((s) => s.id === step.id);
+        if (index === -1) merged.push(step);
+        else merged[index] = step;
+      }
+      await save(merged);
+    });
+    return recording;
+  };
   const checkpoint = async () => {
     const latest = await deps.store.getRun(runId);
     if (latest?.stopRequestedBy) throw new RunStopped(latest.stopRequestedBy);
@@ -77,15 +90,11 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
   const context: RunContext = {
     run,
     octokit,
+    otherRepository: (_owner, name) => deps.github(installationId, configReadScope(name)),
     checkpoint,
     signal: stop.signal,
-    recordStep(step) {
-      recording = recording.then(async () => {
-        const index = current.steps.findIndex((s) => s.id === step.id);
-        await save(index === -1 ? [...current.steps, step] : current.steps.map((s, i) => (i === index ? step : s)));
-      });
-      return recording;
-    },
+    recordStep: (step) => recordSteps([step]),
+    recordSteps,
     async step(id, name, work) {
       await checkpoint();
       const previous = current.steps.find((s) => s.id === id);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { type RepoConfig, type RepoConfigResult, formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
 import type { GitHubClientFactory } from "../github/client.js";
-import { tokenScope } from "../github/token-scope.js";
+import { configReadScope, tokenScope } from "../github/token-scope.js";
 import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
 import { type NewRun, type RunTask, type Run, type Store, RunConflictError, activeRunStatuses } from "../store/types.js";
 import type { CommandName } from "../triggers/commands.js";
@@ -72,7 +72,8 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   };
 
   const ref = request.isPullRequest ? (await currentPull()).base : request.defaultBranch;
-  const loaded: RepoConfigResult = await loadRepoConfig(octokit, { owner, repo, ref });
+  const otherRepository = (_owner: string, name: string) => deps.github(request.installationId, configReadScope(name));
+  const loaded: RepoConfigResult = await loadRepoConfig(octokit, { owner, repo, ref }, undefined, { otherRepository });
   if (!loaded.ok) {
     // Without a config there is no bot allow-list: bots are ignored, as by default.
     if (request.sender.type === "Bot") return { result: "ignored", reason: "invalid config, bot sender" };

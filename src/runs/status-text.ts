@@ -16,10 +16,19 @@ export function formatCost(micros: number): string {
   return formatUsd(micros);
 }
 
-function currentStep(steps: readonly RunStep[]): string {
-  const running = steps.find((s) => s.status === "running");
-  const done = steps.filter((s) => s.status === "succeeded").length;
-  if (running) return `, step **${running.name ?? running.id}** (${done + 1} of ${Math.max(steps.length, done + 1)})`;
+/**
+ * Where a run is in its workflow. A workflow run records its steps as pending before the first
+ * starts, so the count is of the whole workflow; the steps of a called workflow (`call/step`) are
+ * part of the step that called it and are not counted.
+ */
+function currentStep(all: readonly RunStep[]): string {
+  const steps = all.filter((s) => !s.id.includes("/"));
+  const done = steps.filter((s) => s.status === "succeeded" || s.status === "skipped").length;
+  const running = steps.findIndex((s) => s.status === "running");
+  if (running !== -1) {
+    const step = steps[running]!;
+    return `, step **${step.name ?? step.id}** (${running + 1} of ${steps.length})`;
+  }
   return steps.length ? `, ${done} of ${steps.length} steps done` : "";
 }
 
@@ -30,7 +39,7 @@ export function statusText(runs: readonly Run[], runUrl: (id: string) => string,
       const since = run.startedAt ?? run.createdAt;
       const state = run.status === "running" ? `running for ${formatDuration(now.getTime() - since.getTime())}` : "queued";
       const stopping = run.stopRequestedBy ? ` (stop requested by @${run.stopRequestedBy})` : "";
-      return `- ${run.task} run ${runUrl(run.id)}: ${state}${currentStep(run.steps)}, cost so far ${formatCost(run.costMicros)}${stopping}`;
+      return `- [${run.task} run](${runUrl(run.id)}): ${state}${currentStep(run.steps)}, cost so far ${formatCost(run.costMicros)}${stopping}`;
     })
     .join("\n");
 }

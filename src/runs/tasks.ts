@@ -5,6 +5,8 @@ import type { Run, RunStep, RunTask } from "../store/types.js";
 export interface RunContext {
   run: Run;
   octokit: GitHubClient;
+  /** A read-only client for another repository of the installation (the organisation's `.github`). */
+  otherRepository?: (owner: string, repo: string) => Promise<GitHubClient>;
   /**
    * Runs one step: checks first whether someone asked the run to stop (the step boundary), then
    * records the step's status and timings and shows them in the tracking comment.
@@ -12,6 +14,8 @@ export interface RunContext {
   step<T>(id: string, name: string, work: () => Promise<T>): Promise<T>;
   /** Stores one step's state as a workflow engine reports it; calls are applied one at a time. */
   recordStep(step: RunStep): Promise<void>;
+  /** Like recordStep, for several steps in one write (the steps a workflow is about to run). */
+  recordSteps(steps: readonly RunStep[]): Promise<void>;
   /** Throws RunStopped when someone asked the run to stop. */
   checkpoint(): Promise<void>;
   /** Aborted with RunStopped within about a second of someone asking the run to stop, on any worker. */

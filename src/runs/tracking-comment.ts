@@ -35,15 +35,74 @@ export function renderTrackingComment(run: Run, runUrl: string, outcome?: Outcom
       : outcome.status === "stopped"
         ? `🛑 **Stopped** by @${outcome.by} after ${took} · cost ${cost} · ${link}`
         : `❌ **Failed** after ${took} · cost ${cost} · ${link}\n\n${safe(outcome.message)}`;
-  const steps = run.steps.map((s) => `- ${ICONS[s.status]} ${s.name ?? s.id}`);
+  const steps = run.steps.map((s) => `- ${ICONS[s.status]} ${s.name ?? s.id}${stepDetail(s, outcome !== undefined, safe)}`);
   const summary = outcome?.status === "succeeded" && outcome.summary ? [``, safe(outcome.summary)] : [];
-  return [trackingMarker(run.id), head, ...(notice ? ["", notice] : []), ...(steps.length ? ["", ...steps] : []), ...summary, ...linkLines(run)].join("\n");
+  const links = linkLines(run);
+  return [trackingMarker(run.id), head, ...(notice ? ["", notice] : []), ...(steps.length ? ["", ...steps] : []), ...summary, ...(links.length ? ["", ...links] : [])].join("\n");
 }
 
+/** What a step's line adds to its icon: why it was skipped, that it never ran, that it was undone. */
+function stepDetail(step: RunStep, finished: boolean, safe: (text: string) => string): string {
+  if (step.status === "skipped") return step.note ? ` — skipped: ${safe(step.note)}` : " — skipped";
+  if (step.status === "pending" && finished) return " — not run";
+  if (step.status === "rolled_back") return " — rolled back";
+  return "";
+}
+
+/** The branch the run's work is on and what it opened, each a link a person can follow. */
 function linkLines(run: Run): string[] {
+  const lines: string[] = [];
+  const branch = branchOf(run.steps);
+  if (branch) {
+    const web = webOrigin(run.links);
+    const tree = web ? `${web}/${run.repo}/tree/${branch.split("/").map(encodeURIComponent).join("/")}` : undefined;
+    lines.push(tree ? `- Branch [\`${branch}\`](${tree})` : `- Branch \`${branch}\``);
+  }
   // Addresses only: other links are bookkeeping (a Slack message's ts, a Jira key).
-  const shown = Object.entries(run.links).filter(([name, url]) => !name.startsWith("tracking") && /^https?:\/\//.test(url));
-  return shown.length ? ["", ...shown.map(([name, url]) => `- ${name}: ${url}`)] : [];
+  for (const [name, url] of Object.entries(run.links)) {
+    if (name.startsWith("tracking") || !/^https?:\/\//.test(url)) continue;
+    lines.push(`- [${linkLabel(name, url)}](${url})`);
+  }
+  return lines;
+}
+
+/**
+ * The branch the last finished step named — pushed, or committed and pushed by the agent. A step
+ * that reports it changed nothing names a branch that was never pushed, and one rolled back named a
+ * branch that is gone.
+ */
+function branchOf(steps: readonly RunStep[]): string | undefined {
+  for (const step of [...steps].reverse()) {
+    const branch = step.outputs?.branch;
+    if (step.status === "succeeded" && typeof branch === "string" && branch !== "" && step.outputs?.changed !== false) return branch;
+  }
+  return undefined;
+}
+
+/** GitHub's web address (github.com, or a GitHub Enterprise host), from the tracking comment's own. */
+function webOrigin(links: Record<string, string>): string | undefined {
+  try {
+    return links.trackingComment ? new URL(links.trackingComment).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "Pull request #2" for a pull request's address, "Issue #5" for an issue's, else the output's name in words. */
+export function linkLabel(name: string, url: string): string {
+  let path = "";
+  let hash = "";
+  try {
+    ({ pathname: path, hash } = new URL(url));
+  } catch {
+    // labelled by its name alone
+  }
+  const pull = /\/pull\/(\d+)\/?$/.exec(path);
+  if (pull && !hash) return `Pull request #${pull[1]}`;
+  const issue = /\/issues\/(\d+)\/?$/.exec(path);
+  if (issue && !hash) return `Issue #${issue[1]}`;
+  const words = name.replace(/_url$/, "").replace(/[_-]+/g, " ").trim();
+  return words ? `${words[0]!.toUpperCase()}${words.slice(1)}` : "Link";
 }
 
 /**

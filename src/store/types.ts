@@ -24,6 +24,8 @@ export const runStepSchema = z.object({
   finishedAt: z.coerce.date().optional(),
   outputs: z.record(z.string(), z.unknown()).optional(),
   error: z.string().optional(),
+  /** Why the step is as it is, when that is no error: what made a skipped step's `if:` false. */
+  note: z.string().optional(),
 });
 export type RunStep = z.infer<typeof runStepSchema>;
 

@@ -6,6 +6,17 @@ import { type Workflows, workflowsSchema } from "./schema.js";
  * name under `workflows:` in `.github/ai-agent.yml`; the rest stay as here. They are written in the
  * same YAML a repository would write, and a test checks them with the same validation.
  */
+/**
+ * The end of the pull request body, once the test step has run (it runs before the pull request is
+ * opened): its result, or why it did not run. A failing test rolls the run back, so no pull request
+ * says "failed". Written for a double-quoted YAML string.
+ */
+const TESTS_SECTION = [
+  "\\n\\n### Tests\\n",
+  "{% if steps.test.status == 'succeeded' %}`{{ config.agent.commands.test }}` passed on this branch before the pull request was opened.",
+  "{% else %}Not run: the repository sets no test command (`agent.commands.test` in `.github/ai-agent.yml`).{% endif %}",
+].join("");
+
 export const BUILT_IN_WORKFLOWS_YAML = `
 implement:
   description: Plan, change the code, run the tests, push a branch and open a pull request that closes the issue.
@@ -45,7 +56,7 @@ implement:
         title: "{{ issue.title }}"
         head: "{{ steps.push.outputs.branch }}"
         draft: "{{ config.agent.draft_pull_requests }}"
-        body: "{{ steps.code.outputs.pr_body }}"
+        body: "{{ steps.code.outputs.pr_body }}${TESTS_SECTION}"
       retry: { attempts: 3, backoff: 5s }
       on_error: rollback
   outputs:
@@ -61,15 +72,14 @@ implement:
         on_error: continue
 
 plan:
-  description: Post a plan of the issue; with plan.create_sub_issues, open its steps as sub-issues.
+  description: Post a plan of the issue in the run's tracking comment; with plan.create_sub_issues, open its steps as sub-issues.
   steps:
     - id: plan
       name: Plan
       uses: ai.plan
-      with: { instructions: "{{ run.input }}" }
+      with: { instructions: "{{ run.input }}", comment: false }
   outputs:
-    summary: "{{ steps.plan.outputs.summary }}"
-    plan: "{{ steps.plan.outputs.comment_url }}"
+    summary: "{{ steps.plan.outputs.body }}"
 
 review:
   description: Review the pull request with inline comments on its diff.
@@ -115,7 +125,7 @@ hotfix:
         title: "Hotfix: {{ issue.title }}"
         head: "{{ steps.push.outputs.branch }}"
         draft: "{{ config.agent.draft_pull_requests }}"
-        body: "{{ steps.code.outputs.pr_body }}"
+        body: "{{ steps.code.outputs.pr_body }}${TESTS_SECTION}"
       on_error: rollback
   outputs:
     summary: "{{ steps.code.outputs.summary }}"

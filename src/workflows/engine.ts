@@ -4,6 +4,7 @@ import { RunStopped, UserFacingError } from "../runs/tasks.js";
 import type { ActionContext, ActionRegistry, Outputs, RegisteredAction, RunTarget, WorkflowServices } from "./actions.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
+import { skipNote } from "./skip-note.js";
 import { TemplateError, type TemplateScope, evaluateCondition, renderTemplate, renderValue } from "./template.js";
 import { WORKFLOW_PROVIDER, inputMessage } from "./validate.js";
 
@@ -22,6 +23,11 @@ export interface EngineHooks {
   record(step: RunStep): Promise<void>;
   /** Called before each step; throws RunStopped when someone asked the run to stop. */
   checkpoint(): Promise<void>;
+  /**
+   * Stores, in one write, the steps about to run that no earlier attempt recorded, as pending: so
+   * the run's progress counts the whole workflow ("2 of 6") from its first step.
+   */
+  declare?(steps: RunStep[]): Promise<void>;
 }
 
 export interface WorkflowRun {
@@ -93,6 +99,7 @@ class Execution {
     for (const prerequisite of workflow.prerequisites) {
       if (!evaluateCondition(prerequisite.if, this.scope())) throw new UserFacingError(renderTemplate(prerequisite.message, this.scope()));
     }
+    await this.declare();
     let failure: unknown;
     try {
       for (const step of workflow.steps) await this.runStep(step);
@@ -106,6 +113,15 @@ class Execution {
     if (failure !== undefined) return { status: "failed", error: failure, outputs: {} };
     const outputs = Object.fromEntries(Object.entries(workflow.outputs ?? {}).map(([name, template]) => [name, renderValue(template, this.scope())]));
     return { status: "succeeded", outputs };
+  }
+
+  /** The steps and groups (with their steps), then the post steps that always run, in their order. */
+  private async declare(): Promise<void> {
+    const { workflow, hooks } = this.run;
+    if (!hooks.declare) return;
+    const planned = [...workflow.steps.flatMap((step) => [step, ...(step.parallel ?? [])]), ...workflow.post.always];
+    const pending = planned.filter((step) => !this.previous.has(step.id)).map((step): RunStep => ({ id: step.id, ...(step.name ? { name: step.name } : {}), status: "pending", attempts: 0 }));
+    if (pending.length > 0) await hooks.declare(pending);
   }
 
   private scope(extra: TemplateScope = {}): TemplateScope {
@@ -158,7 +174,7 @@ class Execution {
     if (step.if === undefined || evaluateCondition(step.if, scope)) return false;
     const outputs = this.nullOutputs(step);
     this.states.set(step.id, { status: "skipped", outputs });
-    await this.record({ id: step.id, ...(step.name ? { name: step.name } : {}), status: "skipped", attempts: 0, outputs });
+    await this.record({ id: step.id, ...(step.name ? { name: step.name } : {}), status: "skipped", attempts: 0, outputs, note: skipNote(step.if, scope) });
     return true;
   }
 

@@ -41,7 +41,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
     const { data: repository } = await octokit.rest.repos.get({ owner, repo });
     const pull = run.kind === "pull_request" ? (await octokit.rest.pulls.get({ owner, repo, pull_number: run.number })).data : undefined;
     const ref = pull?.base.ref ?? repository.default_branch;
-    const loaded = await loadRepoConfig(octokit, { owner, repo, ref }, actions);
+    const loaded = await loadRepoConfig(octokit, { owner, repo, ref }, actions, context.otherRepository ? { otherRepository: context.otherRepository } : {});
     if (!loaded.ok) throw new UserFacingError(formatConfigProblems(loaded.problems));
     const workflows = effectiveWorkflows(loaded.config.workflows);
     const name = run.workflow ?? run.task;
@@ -93,6 +93,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
           return context.recordStep(step);
         },
         checkpoint: () => context.checkpoint(),
+        declare: (steps) => context.recordSteps(steps),
       },
     })
       .catch((error: unknown) => ({ status: "failed" as const, error, outputs: {} }))

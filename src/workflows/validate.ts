@@ -2,6 +2,7 @@ import type { ActionRegistry } from "./actions.js";
 import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
 import { WORKFLOW_PROVIDER, findCycles } from "./cycles.js";
 import { closest } from "./suggest.js";
+import { TEMPLATE_FIELDS, fieldProblem } from "./template-fields.js";
 import { TEMPLATE_ROOTS, analyzeTemplate, conditionTemplate, isTemplate } from "./template.js";
 
 export { WORKFLOW_PROVIDER } from "./cycles.js";
@@ -56,8 +57,8 @@ function checkWorkflow(name: string, workflow: Workflow, effective: Workflows, a
 
   const later = new Set(all.map(({ step }) => step.id));
   const available = new Map<string, Known>();
-  const check = (step: ActionStep | Step, path: Path, inForeach: boolean, siblings: ReadonlySet<string> = new Set()) => {
-    problems.push(...checkTemplates(step, path, available, later, inForeach, siblings));
+  const check = (step: ActionStep | Step, path: Path, inForeach: boolean, siblings: ReadonlySet<string> = new Set(), post = false) => {
+    problems.push(...checkTemplates(step, path, available, later, inForeach, { id: step.id, siblings, post }));
   };
 
   for (const prerequisite of workflow.prerequisites.map((p, i) => ({ p, path: [...base, "prerequisites", i] }))) {
@@ -88,7 +89,7 @@ function checkWorkflow(name: string, workflow: Workflow, effective: Workflows, a
     workflow.post[phase].forEach((step, index) => {
       const path = [...base, "post", phase, index];
       problems.push(...checkAction(step, path, effective, actions));
-      check(step, path, step.foreach !== undefined);
+      check(step, path, step.foreach !== undefined, new Set(), true);
       available.set(step.id, known(step, effective, actions));
     });
   }
@@ -141,7 +142,13 @@ function checkAction(step: ActionStep, path: Path, effective: Workflows, actions
     if (templatedAlong(inputs, issuePath)) continue;
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
-        problems.push({ path: [...path, "with", ...issuePath, key], atKey: true, message: `${step.uses} has no input "${key}"; its inputs are ${inputNames(action.input)}` });
+        const names = inputNames(action.input);
+        const guess = closest(key, names);
+        problems.push({
+          path: [...path, "with", ...issuePath, key],
+          atKey: true,
+          message: `${step.uses} has no input "${key}"; ${guess ? `did you mean "${guess}"? ` : ""}its inputs are ${names.join(", ") || "none"}`,
+        });
       }
       continue;
     }
@@ -172,9 +179,9 @@ function templatedAlong(value: unknown, path: Path): boolean {
   return isTemplate(current);
 }
 
-function inputNames(schema: unknown): string {
+function inputNames(schema: unknown): string[] {
   const shape = (schema as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape).join(", ") : "none";
+  return shape ? Object.keys(shape) : [];
 }
 
 function checkTemplates(
@@ -183,10 +190,9 @@ function checkTemplates(
   available: Map<string, Known>,
   later: Set<string>,
   inForeach: boolean,
-  siblings: ReadonlySet<string>,
+  self: Self,
 ): WorkflowProblem[] {
   const problems: WorkflowProblem[] = [];
-  const self = { id: step.id, siblings };
   if (step.if !== undefined) problems.push(...templateProblems(conditionTemplate(step.if), [...path, "if"], available, later, false, true, self));
   if (typeof step.foreach === "string") problems.push(...templateProblems(step.foreach, [...path, "foreach"], available, later, false, false, self));
   const visit = (value: unknown, valuePath: Path) => {
@@ -203,6 +209,13 @@ function checkTemplates(
 const CONDITION_PREFIX = "{% if ".length;
 const ROOTS: ReadonlySet<string> = new Set(TEMPLATE_ROOTS);
 
+/** The step a template belongs to: its id, the steps of its parallel group, and whether it is a post step. */
+interface Self {
+  id: string;
+  siblings: ReadonlySet<string>;
+  post: boolean;
+}
+
 function templateProblems(
   text: string,
   path: Path,
@@ -210,7 +223,7 @@ function templateProblems(
   later: Set<string>,
   inForeach: boolean,
   isCondition: boolean,
-  self?: { id: string; siblings: ReadonlySet<string> },
+  self?: Self,
 ): WorkflowProblem[] {
   const analysis = analyzeTemplate(text);
   const shift = (line: number, column: number) => ({ line, column: isCondition && line === 1 ? Math.max(1, column - CONDITION_PREFIX) : column });
@@ -222,18 +235,29 @@ function templateProblems(
     const fail = (message: string) => problems.push({ path, message, inTemplate });
     if (root === null || root === undefined) continue;
     if (!ROOTS.has(root)) {
-      fail(`unknown variable "${root}"; templates can read ${TEMPLATE_ROOTS.join(", ")}`);
+      const guess = closest(root, TEMPLATE_ROOTS);
+      fail(`unknown variable "${root}"; ${guess ? `did you mean "${guess}"? ` : ""}templates can read ${TEMPLATE_ROOTS.join(", ")}`);
+    } else if (root === "run" && id === "status" && !self?.post) {
+      fail("run.status exists only in post steps, where the run's outcome is known");
+    } else if (root in TEMPLATE_FIELDS) {
+      const problem = fieldProblem(TEMPLATE_FIELDS[root as keyof typeof TEMPLATE_FIELDS], variable.path);
+      if (problem) fail(problem);
     } else if ((root === "item" || root === "index") && !inForeach) {
       fail(`"${root}" exists only in the inputs of a step with foreach`);
     } else if (root === "steps" && typeof id === "string") {
       const step = available.get(id);
       if (id === self?.id) fail(`a step cannot read its own outputs (steps.${id})`);
       else if (self?.siblings.has(id)) fail(`steps.${id} runs at the same time as this step (in one parallel group), so its outputs do not exist yet`);
-      else if (!step) fail(later.has(id) ? `steps.${id} runs after this step, so its outputs do not exist yet` : `no step "${id}" in this workflow`);
-      else if (part !== undefined && part !== null && part !== "outputs" && part !== "status") fail(`steps.${id}.${part}: a step has "outputs" and "status"`);
-      else if (part === "outputs" && typeof output === "string" && !step.outputs.has(output)) {
-        const names = [...step.outputs].sort().join(", ");
-        fail(`steps.${id} (${step.what}) has no output "${output}"; ${names ? `its outputs are ${names}` : "it has no outputs"}`);
+      else if (!step) {
+        const guess = closest(id, [...later]);
+        fail(later.has(id) ? `steps.${id} runs after this step, so its outputs do not exist yet` : `no step "${id}" in this workflow${guess ? `; did you mean "${guess}"?` : ""}`);
+      } else if (part !== undefined && part !== null && part !== "outputs" && part !== "status") {
+        const guess = closest(part, ["outputs", "status"]);
+        fail(`steps.${id}.${part}: ${guess ? `did you mean steps.${id}.${guess}? ` : ""}a step has "outputs" and "status"`);
+      } else if (part === "outputs" && typeof output === "string" && !step.outputs.has(output)) {
+        const names = [...step.outputs].sort();
+        const guess = closest(output, names);
+        fail(`steps.${id} (${step.what}) has no output "${output}"; ${guess ? `did you mean "${guess}"? ` : ""}${names.length > 0 ? `its outputs are ${names.join(", ")}` : "it has no outputs"}`);
       }
     }
   }

@@ -47,7 +47,7 @@ describe("ai-agent run: the implement workflow on a local repository", () => {
     });
     expect([code, err.filter((line) => line.startsWith("failed"))]).toEqual([0, []]);
     // A cheap run's cost shows its digits under a cent ($0.0081), not $0.00.
-    expect(out.join("\n")).toMatch(/^Corrected the README\.\n\nCost: \$0\.\d{2,6}$/);
+    expect(out.join("\n")).toMatch(/^Corrected the README\.\n\nBranch: ai\/3-fix-the-typo in .+\nCost: \$0\.\d{2,6}$/);
     expect(err).toContain("(step pull_request uses github.create_pull_request, which needs the app; it is skipped here)");
     expect(git(repo, "branch", "--list", "ai/*")).toBe("ai/3-fix-the-typo");
     expect(git(repo, "show", "ai/3-fix-the-typo:README.md")).toBe("This is a typo.");

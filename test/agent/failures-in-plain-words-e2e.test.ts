@@ -62,7 +62,7 @@ describe("failures told in plain words, end to end", () => {
     const answered = anthropic.requests.at(-1)!.raw;
     expect(answered).toContain('"is_error":true');
     expect(answered).toContain("invalid input for submit_plan: steps[0]: expected object, received string");
-    expect(github.comments().some((c) => c.body.startsWith("## Plan for #21"))).toBe(true);
+    expect(await lastComment(21)).toContain("## Plan for #21\n\nFix the typo in the README.");
   });
 
   it("ends the run with the schema's message when the model keeps breaking it", async () => {

@@ -91,15 +91,20 @@ describe("implementing an issue, end to end", () => {
     expect(body).toMatchObject({ title: "Spelling error in the README file", head: branch, base: "main", draft: false });
     expect(body.body).toContain("Fixed the spelling of typo in README.md.");
     expect(body.body).toContain("### Files changed\n- `README.md`");
-    expect(body.body).toContain('- `node -e "process.exit(');
-    expect(body.body).toContain("passed");
-    expect(body.body).toMatch(/Cost so far: \$\d+\.\d\d/);
-    expect(body.body).toContain("Closes #1");
+    expect(body.body).toContain('### Commands the agent ran\n- `node -e "process.exit(');
+    expect(body.body).toMatch(/^Fixed the spelling of typo in README\.md\.\n\nCloses #1 · requested by @Codertocat · cost so far \$\d+\.\d\d\n\n### Files changed\n/);
+    // The test step ran before the pull request was opened; the body ends with its result.
+    expect(body.body).toMatch(/\n\n### Tests\n`node -e "process\.exit\(.*\)"` passed on this branch before the pull request was opened\.$/);
+    const testStep = run.steps.find((s) => s.id === "test");
+    expect([testStep?.status, testStep?.outputs?.exit_code]).toEqual(["succeeded", 0]);
 
     const comment = await lastComment(1);
     expect(comment).toContain("✅ **Done**");
     expect(comment).toContain("Fixed the spelling of typo in README.md.");
-    expect(comment).toContain("pull_request: https://github.com/Codertocat/Hello-World/pull/100");
+    expect(comment).toContain("- ✅ Run the tests\n");
+    expect(comment).toContain("- ⏭️ Notify Slack — skipped: `notify.slack` is not set in `.github/ai-agent.yml`");
+    expect(comment.slice(comment.lastIndexOf("\n\n- Branch"))).toBe(`\n\n- Branch [\`${branch}\`](https://github.com/Codertocat/Hello-World/tree/${branch})\n- [Pull request #100](https://github.com/Codertocat/Hello-World/pull/100)`);
+    expect(comment).not.toContain("pull_request:");
 
     // The model saw the repository's instructions and the issue, and never the installation token.
     const requests = anthropic.requests.map((r) => r.raw).join("\n");
@@ -217,7 +222,10 @@ describe("implementing an issue, end to end", () => {
     expect((await finished(2)).status).toBe("succeeded");
     expect(remoteBranches()).not.toContain(`ai/2-${TITLE_SLUG}`);
     expect(github.createdPulls()).toHaveLength(0);
-    expect(await lastComment(2)).toContain("The agent made no changes, so no branch or pull request was opened. The README is already correct.");
+    const comment = await lastComment(2);
+    expect(comment).toContain("The agent made no changes, so no branch or pull request was opened. The README is already correct.");
+    expect(comment).toContain("- ⏭️ Push the branch — skipped: `steps.code.outputs.changed` is false");
+    expect(comment).not.toContain("Branch");
   });
 
   it("posts the model's summary neutralised in the pull request, and keeps the app's own Closes line", async () => {
@@ -228,8 +236,7 @@ describe("implementing an issue, end to end", () => {
     const body = (github.createdPulls()[0]!.body as { body: string }).body;
     expect(body).toContain("`@someone` please look, `fixes #3` &lt;!-- hidden -->");
     expect(body).not.toMatch(/[^`]@someone|[^`]fixes #3|<!--/);
-    expect(body).toMatch(/\n\nCloses #21$/);
-    expect(body).toContain("requested by @Codertocat");
+    expect(body).toMatch(/\n\nCloses #21 · requested by @Codertocat · cost so far /);
     const comment = await lastComment(21);
     expect(comment).toContain("`@someone` please look");
     expect(comment).not.toMatch(/[^`]@someone/);
@@ -308,8 +315,13 @@ describe("implementing an issue, end to end", () => {
     ]);
     const linked = github.requests.filter((r) => r.path === `/repos/${REPO}/issues/8/sub_issues`).map((r) => r.body);
     expect(linked).toEqual([{ sub_issue_id: 70500 }, { sub_issue_id: 70501 }]);
-    const planComment = github.comments().find((c) => c.method === "POST" && c.body.startsWith("## Plan for #8"))!.body;
-    expect(planComment).toBe(
+    // One comment on the issue: the tracking comment, which ends with the plan.
+    const posted = github.comments().filter((c) => c.method === "POST" && c.path.endsWith("/issues/8/comments"));
+    expect(posted).toHaveLength(1);
+    const tracking = await lastComment(8);
+    expect(tracking.startsWith(posted[0]!.body.split("\n")[0]!)).toBe(true);
+    expect(tracking).toMatch(/^<!-- ai-agent:run:[\w-]+ -->\n✅ \*\*Done\*\* in /);
+    expect(tracking.slice(tracking.indexOf("## Plan for #8"))).toBe(
       [
         "## Plan for #8",
         "",
@@ -329,11 +341,11 @@ describe("implementing an issue, end to end", () => {
         "- Should CI check spelling?",
         "",
         "**Estimate:** One small pull request",
+        "",
+        // The issue's body on GitHub differs from the event's: the plan says it used the text as asked.
+        "_The issue was edited after the request; this run used its title and body as they were when it was asked for._",
       ].join("\n"),
     );
-    const tracking = await lastComment(8);
-    expect(tracking).toContain("Correct the README's spelling.");
-    expect(tracking).toContain("plan: https://github.com/Codertocat/Hello-World/issues/1#issuecomment-");
   });
 
   it("makes a plan's steps Jira tasks with notify.jira.create_tasks", async () => {
@@ -353,8 +365,7 @@ describe("implementing an issue, end to end", () => {
     await deliver(app.webhookUrl, "issue_comment", payload, WEBHOOK_SECRET);
     expect((await finished(9)).status).toBe("succeeded");
     expect(created).toEqual(["First", "Second"]);
-    const planComment = github.comments().find((c) => c.method === "POST" && c.body.startsWith("## Plan for #9"))!.body;
-    expect(planComment).toContain("1. **First** (ABC-1)\n2. **Second** (ABC-2)");
+    expect(await lastComment(9)).toContain("## Plan for #9\n\nTwo steps.\n\n### Steps\n1. **First** (ABC-1)\n2. **Second** (ABC-2)");
   });
 
   it("fails clearly on model errors and refusals", async () => {

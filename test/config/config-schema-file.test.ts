@@ -2,12 +2,14 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseRepoConfig } from "../../src/config/repo-config.js";
-import { buildJsonSchema, jsonSchemaText } from "../../src/config/repo-config-json-schema.js";
+import { buildJsonSchema, jsonSchemaText, readSchemaSources } from "../../src/config/repo-config-json-schema.js";
 import { repoConfigSchema } from "../../src/config/repo-config-schema.js";
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
 type Json = Record<string, unknown>;
+
+const sources = readSchemaSources(new URL("../../", import.meta.url));
 
 /**
  * Every key path of a YAML file's mappings, `agent.commands.test` style; lists are leaves, and so
@@ -26,19 +28,20 @@ function schemaKeyPaths(schema: Json, prefix = ""): string[] {
 
 describe("schema/ai-agent.schema.json", () => {
   it("is what scripts/generate-config-schema.ts writes now (run npm run schema:generate)", () => {
-    expect(read("schema/ai-agent.schema.json")).toBe(jsonSchemaText());
+    expect(read("schema/ai-agent.schema.json")).toBe(jsonSchemaText(sources));
   });
 
   it("names itself and requires only version", () => {
-    const schema = buildJsonSchema();
+    const schema = buildJsonSchema(sources);
     expect(schema).toMatchObject({
       $schema: "https://json-schema.org/draft/2020-12/schema",
-      $id: "ai-agent.schema.json",
+      $id: "https://raw.githubusercontent.com/ai-agent/ai-agent/main/schema/ai-agent.schema.json",
       type: "object",
       required: ["version"],
       additionalProperties: false,
     });
-    expect(Object.keys(schema.properties as Json)).toEqual(Object.keys(repoConfigSchema.shape));
+    // `_extends` is read before the schema, by the loader of chained files.
+    expect(Object.keys(schema.properties as Json)).toEqual([...Object.keys(repoConfigSchema.shape), "_extends"]);
   });
 });
 
@@ -55,6 +58,7 @@ describe(".github/ai-agent.yml", () => {
 
   it("writes out every section and key", () => {
     // The file as written, not as parsed: defaults would fill in the keys it leaves out.
-    expect(keyPaths(parse(text)).sort()).toEqual(schemaKeyPaths(buildJsonSchema()).sort());
+    // All but _extends: the sample is a repository's own file, extending none.
+    expect(keyPaths(parse(text)).sort()).toEqual(schemaKeyPaths(buildJsonSchema(sources)).filter((key) => key !== "_extends").sort());
   });
 });

@@ -218,18 +218,18 @@ describe("parseRepoConfig", () => {
       lines("version: 1", "triggers:", "  allow_bots: [renovate]"),
       ['3:16 triggers.allow_bots[0]: expected a bot login ending in [bot], such as "renovate[bot]"'],
     ],
-    ["an unknown top-level key", lines("version: 1", "trigger:", "  implement_label: x"), ["2:1 trigger: unknown key; expected one of version, triggers, models, budgets, agent, plan, review, notify, workflows"]],
+    ["an unknown top-level key", lines("version: 1", "trigger:", "  implement_label: x"), ["2:1 trigger: unknown key; did you mean \"triggers\"? expected one of version, triggers, models, budgets, agent, plan, review, notify, workflows"]],
     [
       "an unknown key in triggers",
       lines("version: 1", "triggers:", "  reviw:", "    drafts: true"),
-      ["3:3 triggers.reviw: unknown key; expected one of implement_label, commands, review, allow_bots, workflow_labels, rate_limit_per_hour"],
+      ["3:3 triggers.reviw: unknown key; did you mean \"review\"? expected one of implement_label, commands, review, allow_bots, workflow_labels, rate_limit_per_hour"],
     ],
     [
       "two unknown keys in review",
       lines("version: 1", "triggers:", "  review:", "    draft: true", "    drafts: true", "    path: [src]"),
       [
-        "4:5 triggers.review.draft: unknown key; expected one of events, drafts, paths, ignore_paths, ignore_authors",
-        "6:5 triggers.review.path: unknown key; expected one of events, drafts, paths, ignore_paths, ignore_authors",
+        "4:5 triggers.review.draft: unknown key; \"draft\" may be \"drafts\", \"path\" may be \"paths\"; expected one of events, drafts, paths, ignore_paths, ignore_authors",
+        "6:5 triggers.review.path: unknown key; \"draft\" may be \"drafts\", \"path\" may be \"paths\"; expected one of events, drafts, paths, ignore_paths, ignore_authors",
       ],
     ],
     ["max_tokens 0", lines("version: 1", "models:", "  max_tokens: 0"), ["3:15 models.max_tokens: expected a whole number from 1 to 128000"]],
@@ -237,7 +237,7 @@ describe("parseRepoConfig", () => {
     [
       "an unknown model key",
       lines("version: 1", "models:", "  implemnt: claude-sonnet-5-5"),
-      ["3:3 models.implemnt: unknown key; expected one of implement, plan, review, ask, max_tokens"],
+      ["3:3 models.implemnt: unknown key; did you mean \"implement\"? expected one of implement, plan, review, ask, max_tokens"],
     ],
     ["a model name with a space", lines("version: 1", "models:", "  plan: claude sonnet"), ["3:9 models.plan: a model name has no spaces"]],
     ["a negative budget", lines("version: 1", "budgets:", "  usd_per_run: -1"), ["3:16 budgets.usd_per_run: expected an amount in US dollars greater than 0"]],
@@ -423,10 +423,10 @@ describe("loadRepoConfig", () => {
   });
 
   it("gives the defaults when there is no file", async () => {
-    nock("https://api.github.com")
-      .get(CONTENTS)
-      .query({ ref: "main" })
-      .reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/contents#get-repository-content", status: "404" });
+    const notFound = { message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/contents#get-repository-content", status: "404" };
+    nock("https://api.github.com").get(CONTENTS).query({ ref: "main" }).reply(404, notFound);
+    // Nor in the organisation's .github repository.
+    nock("https://api.github.com").get("/repos/o/.github/contents/.github%2Fai-agent.yml").reply(404, notFound);
     expect(await loadRepoConfig(octokit, target)).toEqual({ ok: true, config: DEFAULTS, source: "default" });
   });
 

@@ -15,10 +15,14 @@ export interface FakeGitHub {
   permissions: Map<string, string>;
   /** The text of .github/ai-agent.yml per ref; absent → 404. */
   configFiles: Map<string, string>;
+  /** Files of the owner's other repositories (its `.github`, `_extends` targets) by `owner/repo:path`; absent → 404. */
+  otherFiles: Map<string, string>;
   /** Pull requests by number; title, body and author default to the example's. */
   pulls: Map<number, { head: string; base: string; title?: string; body?: string; author?: string }>;
   /** Comments on issues, by issue number, as GitHub lists them. */
-  issueComments: Map<number, { id: number; body: string; user: { login: string; type: string }; created_at: string; updated_at: string }[]>;
+  issueComments: Map<number, { id: number; body: string; user: { login: string; type: string }; created_at: string; updated_at: string; html_url?: string }[]>;
+  /** Reviews of pull requests, by number, as GitHub lists them; the app's are added as it posts them. */
+  pullReviews: Map<number, { id: number; body: string; commit_id: string; state: string; user: { login: string; type: string }; html_url: string }[]>;
   /** Titles of issues, by number; a default title otherwise. */
   issueTitles: Map<number, string>;
   /** The files API's answer per pull request number. */
@@ -42,8 +46,10 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
   const requests: Recorded[] = [];
   const permissions = new Map<string, string>();
   const configFiles = new Map<string, string>();
+  const otherFiles = new Map<string, string>();
   const pulls: FakeGitHub["pulls"] = new Map();
   const issueComments: FakeGitHub["issueComments"] = new Map();
+  const pullReviews: FakeGitHub["pullReviews"] = new Map();
   const pullFiles = new Map<number, unknown[]>();
   const issueTitles = new Map<number, string>();
   const compared = new Map<string, unknown[]>();
@@ -201,7 +207,23 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
         return [422, { message: "Unprocessable Entity", errors: ["Line could not be resolved"], status: "422" }];
       }
       const id = 800 + requests.filter((r) => r.path === path).length;
-      return [200, { id, html_url: `https://github.com/${owner}/${repo}/pull/1#pullrequestreview-${id}`, state: "COMMENTED" }];
+      const number = Number(/pulls\/(\d+)\/reviews/.exec(path)?.[1]);
+      const sent = body as { body?: string; commit_id: string; event: string };
+      const review = {
+        id,
+        body: sent.body ?? "",
+        commit_id: sent.commit_id,
+        state: sent.event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED",
+        user: { login: "ai-agent[bot]", type: "Bot" },
+        html_url: `https://github.com/${owner}/${repo}/pull/${number}#pullrequestreview-${id}`,
+      };
+      pullReviews.set(number, [...(pullReviews.get(number) ?? []), review]);
+      return [200, review];
+    })
+    .get(new RegExp(`^${prefix}/pulls/(\\d+)/reviews(\\?.*)?$`))
+    .reply(function (path) {
+      record("GET").call(this, path, undefined);
+      return [200, pullReviews.get(Number(/pulls\/(\d+)\/reviews/.exec(path)?.[1])) ?? []];
     })
     .get(new RegExp(`^${prefix}/pulls/(\\d+)$`))
     .reply(function (path) {
@@ -230,23 +252,41 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
       const number = Number(/issues\/(\d+)\/comments/.exec(path)?.[1]);
       const now = new Date().toISOString();
       const text = (body as { body: string }).body;
-      issueComments.set(number, [...(issueComments.get(number) ?? []), { id, body: text, user: { login: "ai-agent[bot]", type: "Bot" }, created_at: now, updated_at: now }]);
-      return [201, { id, html_url: `https://github.com/${owner}/${repo}/issues/1#issuecomment-${id}`, body: text }];
+      const html_url = `https://github.com/${owner}/${repo}/issues/${number}#issuecomment-${id}`;
+      issueComments.set(number, [...(issueComments.get(number) ?? []), { id, body: text, user: { login: "ai-agent[bot]", type: "Bot" }, created_at: now, updated_at: now, html_url }]);
+      return [201, { id, html_url, body: text }];
     })
     .patch(new RegExp(`^${prefix}/issues/comments/\\d+$`))
     .reply(function (path, body) {
       record("PATCH").call(this, path, body);
       const id = Number(path.split("/").pop());
+      let html_url = `https://github.com/${owner}/${repo}/issues/1#issuecomment-${id}`;
       for (const list of issueComments.values()) {
         const found = list.find((c) => c.id === id);
         if (found) found.body = (body as { body: string }).body;
+        if (found?.html_url) html_url = found.html_url;
       }
-      return [200, { id, html_url: `https://github.com/${owner}/${repo}/issues/1#issuecomment-${id}`, body: (body as { body: string }).body }];
+      return [200, { id, html_url, body: (body as { body: string }).body }];
     })
     .post(new RegExp(`^${prefix}/issues/(comments/)?\\d+/reactions$`))
     .reply(function (path, body) {
       record("POST").call(this, path, body);
       return [201, { id: 1, content: (body as { content: string }).content, user: { login: "ai-agent[bot]" } }];
+    });
+
+  // Any other repository's contents, read from its default branch.
+  const escaped = `${owner}/${repo}`.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  nock("https://api.github.com")
+    .persist()
+    .get(new RegExp(`^/repos/(?!${escaped}/)([^/]+)/([^/]+)/contents/([^?]+)`))
+    .reply(function (path) {
+      record("GET").call(this, path, undefined);
+      const [, otherOwner = "", otherRepo = "", file = ""] = /^\/repos\/([^/]+)\/([^/]+)\/contents\/([^?]+)/.exec(path) ?? [];
+      const name = decodeURIComponent(file);
+      const text = otherFiles.get(`${otherOwner}/${otherRepo}:${name}`);
+      if (text === undefined) return [404, { message: "Not Found", status: "404" }];
+      const content = Buffer.from(text).toString("base64");
+      return [200, { type: "file", encoding: "base64", size: Buffer.byteLength(text), name: name.split("/").pop(), path: name, content, sha: "9fceb02d0ae598e95dc970b74767f19372d61af8" }];
     });
 
   const fake: FakeGitHub = {
@@ -259,8 +299,10 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     reactions: () => requests.filter((r) => r.path.endsWith("/reactions")),
     permissions,
     configFiles,
+    otherFiles,
     pulls,
     issueComments,
+    pullReviews,
     pullFiles,
     issueTitles,
     compared,

@@ -2,11 +2,14 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { IssueCommentCreatedEvent, PullRequestOpenedEvent } from "@octokit/webhooks-types";
+import { ProbotOctokit } from "probot";
 import { NoSandbox } from "../../src/sandbox/index.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ModelClient } from "../../src/agent/model.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
 import { splitDiff } from "../../src/review/diff.js";
+import { executeRun } from "../../src/runs/execute-run.js";
+import type { TaskRegistry } from "../../src/runs/tasks.js";
 import { workflowTasks } from "../../src/workflows/run-task.js";
 import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.js";
@@ -42,6 +45,7 @@ describe("reviewing a pull request, end to end", () => {
   let github: FakeGitHub;
   let anthropic: FakeAnthropic;
   let dir: string;
+  let tasks: TaskRegistry;
   const shas: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -71,7 +75,7 @@ describe("reviewing a pull request, end to end", () => {
     // Reviews run no command: they work on a server with no sandbox at all.
     const sandbox = new NoSandbox("bubblewrap (bwrap) or prlimit is not installed (test)", "deny");
     app = await startTestApp((store) =>
-      workflowTasks({
+      (tasks = workflowTasks({
         agent: {
           model: new ModelClient({ apiKey: "sk-ant-review", baseURL: anthropic.url, maxRetries: 0 }),
           workspaces: new WorkspaceManager({ cacheDir: path.join(dir, ".cache") }),
@@ -81,7 +85,7 @@ describe("reviewing a pull request, end to end", () => {
           commandTimeoutMs: 10_000,
         },
         botLogin: () => Promise.resolve("ai-agent[bot]"),
-      }),
+      })),
     );
   });
   afterAll(async () => {
@@ -114,6 +118,14 @@ describe("reviewing a pull request, end to end", () => {
       return runs.length >= count && runs.every((r) => r.status !== "queued" && r.status !== "running") ? runs : undefined;
     }, 30_000);
   const posted = (kind: string) => github.requests.filter((r) => r.method === "POST" && r.path.endsWith(kind));
+  /** Every text the app wrote into a pull request's conversation: review bodies, their comments, issue comments. */
+  const conversation = () =>
+    github.requests
+      .filter((r) => (r.method === "POST" || r.method === "PATCH") && /\/(pulls\/\d+\/reviews|issues\/\d+\/comments|issues\/comments\/\d+)$/.test(r.path))
+      .flatMap((r) => {
+        const sent = r.body as { body?: string; comments?: { body: string }[] };
+        return [sent.body ?? "", ...(sent.comments ?? []).map((c) => c.body)];
+      });
 
   it("posts one review with comments only on diff lines, a summary, and a check run; then reviews only what a push changed", async () => {
     github.pulls.set(1, { head: shas.first!, base: "main" });
@@ -146,10 +158,8 @@ describe("reviewing a pull request, end to end", () => {
       ["app.ts", "LEFT", null, 11],
     ]);
     expect(review.comments[0]!.body).toBe("🛑 **critical** · bug\n\nDivision by zero.\n\n```suggestion\nexport const value4 = 4;\n```");
-    expect(review.body).toContain("Changes the greeting.");
-    expect(review.body).toContain("🛑 1 critical · 🔴 1 high · 🟠 1 medium · 🟡 1 low — 3 inline.");
-    expect(review.body).toContain("- 🟠 `app.ts:30` Far from any change. _(its lines are not inside one hunk of the diff)_");
-    expect(review.body).toContain("- `package-lock.json` — lockfile");
+    // The review says what it carries and where the summary is; the summary is not repeated in it.
+    expect(review.body).toMatch(/^<!-- ai-agent:review-run:[\w-]+ -->\n3 findings on lines of the diff: 🛑 1 critical · 🔴 1 high · 🟡 1 low\.\nThe summary follows in the ai-agent review comment\.$/);
 
     // The chunk was measured with the count-tokens endpoint before it was sent.
     expect(anthropic.countTokensRequests.length).toBeGreaterThanOrEqual(1);
@@ -166,10 +176,34 @@ describe("reviewing a pull request, end to end", () => {
       ["PATCH", "completed", "neutral"],
     ]);
     expect(checks[0]!.body).toMatchObject({ name: "ai-agent review", head_sha: shas.first });
-    expect(checks[2]!.body).toMatchObject({ output: { title: "4 findings" } });
     const summaries = posted("/issues/1/comments");
     expect(summaries).toHaveLength(1);
-    expect((summaries[0]!.body as { body: string }).body).toMatch(/^<!-- ai-agent:review-summary \{"head":"[0-9a-f]{40}","posted":\["[0-9a-f]{16}:R:5-5","[0-9a-f]{16}:R:2-5","[0-9a-f]{16}:L:11-11"\]\} -->\n## ai-agent review of /);
+    const summary = (summaries[0]!.body as { body: string }).body;
+    expect(summary).toMatch(/^<!-- ai-agent:review-summary \{"head":"[0-9a-f]{40}","posted":\["[0-9a-f]{16}:R:5-5","[0-9a-f]{16}:R:2-5","[0-9a-f]{16}:L:11-11"\]\} -->\n## ai-agent review of /);
+    expect(summary).toContain("Changes the greeting.");
+    expect(summary).toContain("🛑 1 critical · 🔴 1 high · 🟠 1 medium · 🟡 1 low — 3 inline.");
+    expect(summary).toContain("- 🟠 `app.ts:30` Far from any change. _(its lines are not inside one hunk of the diff)_");
+    expect(summary).toContain("- `package-lock.json` — lockfile");
+    // The summary is in the conversation once, and not in the check run either.
+    expect(conversation().filter((text) => text.includes("Changes the greeting."))).toHaveLength(1);
+    expect(conversation().filter((text) => text.includes("Far from any change."))).toHaveLength(1);
+    // The check run carries the coverage: the files reviewed, the files left out and why.
+    const output = (checks[2]!.body as { output: { title: string; summary: string } }).output;
+    expect(output.title).toBe("4 findings");
+    expect(output.summary).toBe(
+      [
+        `Reviewed 1 file of 2 changed, at ${shas.first!.slice(0, 7)}.`,
+        "",
+        "**Reviewed:**",
+        "- `app.ts` (+1 −2)",
+        "",
+        "**Not reviewed:**",
+        "- `package-lock.json` — lockfile",
+        "",
+        "The findings and the summary are in [the review summary](https://github.com/Codertocat/Hello-World/issues/1#issuecomment-1000).",
+      ].join("\n"),
+    );
+    expect(output.summary).not.toContain("Changes the greeting.");
 
     // A push: only the new change is read, an old finding is not posted again, the summary is edited.
     github.requests.length = 0;
@@ -188,12 +222,17 @@ describe("reviewing a pull request, end to end", () => {
     expect(anthropic.requests[1]!.raw).not.toContain("4 / 0");
     const second = posted("/pulls/1/reviews")[0]!.body as { body: string; comments: { line: number; body: string }[] };
     expect(second.comments.map((c) => c.line)).toEqual([31]);
-    expect(second.body).toContain(`the changes from ${shas.first!.slice(0, 7)} to ${shas.second!.slice(0, 7)}`);
-    expect(second.body).toContain("1 duplicate finding left out");
+    expect(second.body).toContain("1 finding on lines of the diff: 🛑 1 critical.\nThe summary is in [the ai-agent review comment](https://github.com/Codertocat/Hello-World/issues/1#issuecomment-1000).");
     expect(posted("/issues/1/comments")).toHaveLength(0);
     const edited = github.requests.filter((r) => r.method === "PATCH" && r.path.includes("/issues/comments/"));
     expect(edited).toHaveLength(1);
-    expect((edited[0]!.body as { body: string }).body).toContain("Adds an eval.");
+    const resummed = (edited[0]!.body as { body: string }).body;
+    expect(resummed).toContain("Adds an eval.");
+    expect(resummed).toContain(`the changes from ${shas.first!.slice(0, 7)} to ${shas.second!.slice(0, 7)}`);
+    expect(resummed).toContain("1 duplicate finding left out");
+    expect(conversation().filter((text) => text.includes("Adds an eval."))).toHaveLength(1);
+    const pushed = github.requests.filter((r) => r.path.includes("/check-runs")).at(-1)!.body as { output: { summary: string } };
+    expect(pushed.output.summary).toContain(`Reviewed 1 file of 1 changed, at the changes from ${shas.first!.slice(0, 7)} to ${shas.second!.slice(0, 7)}.`);
   });
 
   it("requests changes only when the config allows it, and still posts when GitHub refuses a line", async () => {
@@ -233,6 +272,46 @@ describe("reviewing a pull request, end to end", () => {
     expect(completed.output.summary).toContain("- `app.ts` — outside triggers.review.paths");
   });
 
+  it("posts no review when no finding goes on a line of the diff: the summary comment is the one text", async () => {
+    github.pulls.set(10, { head: shas.first!, base: "main" });
+    github.pullFiles.set(10, filesBetween(dir, shas.base!, shas.first!));
+    anthropic.push(report([{ path: "app.ts", line: 30, side: "RIGHT", severity: "medium", category: "style", body: "Far from any change." }]));
+    await deliver(app.webhookUrl, "pull_request", pullEvent("opened", 10), WEBHOOK_SECRET);
+    const [run] = await reviewsDone(10, 1);
+    expect(run!.status).toBe("succeeded");
+    expect(posted("/pulls/10/reviews")).toHaveLength(0);
+    expect(conversation()).toHaveLength(1);
+    expect(conversation()[0]).toContain("- 🟠 `app.ts:30` Far from any change.");
+    const completed = github.requests.filter((r) => r.path.includes("/check-runs")).at(-1)!.body as { conclusion: string; output: { title: string; summary: string } };
+    expect([completed.conclusion, completed.output.title]).toEqual(["neutral", "1 finding"]);
+    expect(completed.output.summary).toContain("- `app.ts` (+1 −2)");
+    // The mirrors' "review posted" points at the summary, the review's one text.
+    expect(run!.steps.find((s) => s.id === "review")?.outputs?.review_url).toBe("https://github.com/Codertocat/Hello-World/issues/10#issuecomment-1000");
+  });
+
+  it("posts no second review when a run resumes after posting its review and before its summary", async () => {
+    github.pulls.set(11, { head: shas.first!, base: "main" });
+    github.pullFiles.set(11, filesBetween(dir, shas.base!, shas.first!));
+    const store = app.database.store;
+    const created = await store.createRun({ repo: REPO, installationId: 1, number: 11, kind: "pull_request", task: "review", trigger: "pull_request", actor: "Codertocat", headSha: shas.first! });
+    // The worker that ran it posted the review, then died before the summary comment was written.
+    await store.updateRun(created.id, { status: "running", startedAt: new Date(), steps: [{ id: "review", name: "Review", status: "running", attempts: 1, startedAt: new Date() }] });
+    const earlier = { id: 799, body: `<!-- ai-agent:review-run:${created.id} -->\n1 finding on lines of the diff: 🛑 1 critical.`, commit_id: shas.first!, state: "COMMENTED" };
+    github.pullReviews.set(11, [{ ...earlier, user: { login: "someone" , type: "User" }, html_url: "https://github.com/Codertocat/Hello-World/pull/11#pullrequestreview-798" }, { ...earlier, user: { login: "ai-agent[bot]", type: "Bot" }, html_url: "https://github.com/Codertocat/Hello-World/pull/11#pullrequestreview-799" }]);
+    anthropic.push(report([{ path: "app.ts", line: 5, side: "RIGHT", severity: "critical", category: "bug", body: "Division by zero." }]));
+
+    const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: false }, retry: { enabled: false } });
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    expect(await executeRun(created.id, { store, github: () => Promise.resolve(octokit), tasks, runUrl: app.runUrl, log })).toBe("finished");
+    const run = await store.getRun(created.id);
+    expect([run?.status, run?.error]).toEqual(["succeeded", undefined]);
+    expect(posted("/pulls/11/reviews")).toHaveLength(0);
+    expect(run?.steps.find((s) => s.id === "review")?.outputs?.review_url).toBe("https://github.com/Codertocat/Hello-World/pull/11#pullrequestreview-799");
+    const summaries = posted("/issues/11/comments");
+    expect(summaries).toHaveLength(1);
+    expect((summaries[0]!.body as { body: string }).body).toMatch(/^<!-- ai-agent:review-summary \{"head":"[0-9a-f]{40}","posted":\["[0-9a-f]{16}:R:5-5"\]\} -->/);
+  });
+
   it("keeps hidden text of a description from the model, and posts what the model wrote neutralised", async () => {
     const text = {
       title: "Update\u200B the app",
@@ -250,7 +329,6 @@ describe("reviewing a pull request, end to end", () => {
 
     const review = posted("/pulls/5/reviews")[0]!.body as { body: string; comments: { body: string }[] };
     expect(review.comments[0]!.body).toContain("Ask `@octocat` about this; `fixes #3` &lt;!-- hidden -->");
-    expect(review.body).toContain("cc `@someone`.");
     const summary = (posted("/issues/5/comments")[0]!.body as { body: string }).body;
     expect(summary).toContain("cc `@someone`.");
     expect(summary).not.toMatch(/[^`]@someone/);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseRepoConfig } from "../../src/config/repo-config.js";
 import { builtInActions } from "../../src/workflows/actions/index.js";
 import { BUILT_IN_WORKFLOW_NAMES, builtInWorkflows, effectiveWorkflows } from "../../src/workflows/built-in.js";
+import { renderValue } from "../../src/workflows/template.js";
 import { checkWorkflows } from "../../src/workflows/validate.js";
 
 describe("built-in workflows", () => {
@@ -16,9 +17,31 @@ describe("built-in workflows", () => {
     const implement = workflows.implement!;
     expect(implement.steps.map((s) => s.uses)).toEqual(["ai.plan", "ai.implement", "shell.run", "git.push", "github.create_pull_request"]);
     expect(implement.post.always.map((s) => s.uses)).toEqual(["slack.post"]);
-    expect(implement.steps.find((s) => s.id === "pull_request")?.with?.body).toBe("{{ steps.code.outputs.pr_body }}");
+    expect(String(implement.steps.find((s) => s.id === "pull_request")?.with?.body)).toMatch(/^\{\{ steps\.code\.outputs\.pr_body \}\}\n\n### Tests\n/);
     // What changed the outside world is undone if opening the pull request fails.
     expect(implement.steps.filter((s) => s.on_error === "rollback").map((s) => s.id)).toEqual(["test", "push", "pull_request"]);
+  });
+
+  it("completes the pull request body with the test step's result, which runs before the pull request opens", () => {
+    for (const name of ["implement", "hotfix"]) {
+      const steps = workflows[name]!.steps;
+      expect(steps.findIndex((s) => s.id === "test")).toBeLessThan(steps.findIndex((s) => s.id === "pull_request"));
+      const body = steps.find((s) => s.id === "pull_request")!.with!.body;
+      const scope = (status: string, test: string | null) => ({
+        steps: { code: { status: "succeeded", outputs: { pr_body: "Fixed the typo.\n\nCloses #1" } }, test: { status, outputs: {} } },
+        config: { agent: { commands: { test } } },
+      });
+      expect(renderValue(body, scope("succeeded", "npm test"))).toBe("Fixed the typo.\n\nCloses #1\n\n### Tests\n`npm test` passed on this branch before the pull request was opened.");
+      expect(renderValue(body, scope("skipped", null))).toBe(
+        "Fixed the typo.\n\nCloses #1\n\n### Tests\nNot run: the repository sets no test command (`agent.commands.test` in `.github/ai-agent.yml`).",
+      );
+    }
+  });
+
+  it("plans into the run's tracking comment: no plan comment of its own", () => {
+    const plan = workflows.plan!;
+    expect(plan.steps.map((s) => [s.uses, s.with?.comment])).toEqual([["ai.plan", false]]);
+    expect(plan.outputs).toEqual({ summary: "{{ steps.plan.outputs.body }}" });
   });
 
   it("gives hotfix a smaller turn budget and a hotfix/ branch", () => {

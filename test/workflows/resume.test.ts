@@ -69,10 +69,12 @@ describe("a run resumed after its worker died", () => {
       return current?.steps.find((s) => s.id === "work" && s.status === "running") ? current : undefined;
     });
     expect(hung.status).toBe("running");
+    // The step still to come was recorded pending when the run started.
     expect(hung.steps.map((s) => [s.id, s.status])).toEqual([
       ["branch", "succeeded"],
       ["title", "succeeded"],
       ["work", "running"],
+      ["last", "pending"],
     ]);
 
     // The second worker takes the run over; this time the third step's work finishes.

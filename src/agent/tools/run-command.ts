@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Sandbox } from "../../sandbox/index.js";
 import { splitCommand } from "../../workflows/argv.js";
+import { errorLines } from "../../workflows/command-output.js";
 import { ToolSchemaError } from "./input.js";
 import { type CommandRecord, type ToolOutcome, ToolInputError } from "./types.js";
 
@@ -58,7 +59,15 @@ export async function runCommand(input: unknown, options: CommandOptions): Promi
   const output = `${result.stdout}${result.stdout && result.stderr ? "\n" : ""}${result.stderr}`;
   const durationMs = result.durationMs;
   options.record.push({ name, command, exitCode: result.exitCode, timedOut: result.timedOut, durationMs });
-  const shown = output.length > MAX_COMMAND_OUTPUT || result.droppedBytes.stdout + result.droppedBytes.stderr > 0 ? `… (earlier output cut)\n${output.slice(-MAX_COMMAND_OUTPUT)}` : output;
+  const shown = output.length > MAX_COMMAND_OUTPUT || result.droppedBytes.stdout + result.droppedBytes.stderr > 0 ? cutOutput(output) : output;
   const status = result.timedOut ? `timed out after ${Math.round(options.timeoutMs / 1000)}s` : result.exitCode === null ? `was killed (${result.signal ?? "stopped"})` : `exited with code ${result.exitCode}`;
   return { content: `$ ${command}\n${status} in ${(durationMs / 1000).toFixed(1)}s\n${shown}`.trimEnd() };
+}
+
+/** The end of a long output, and the error-looking lines of the part cut, where the reason often is. */
+function cutOutput(output: string): string {
+  const cut = output.slice(0, -MAX_COMMAND_OUTPUT);
+  const reasons = errorLines(cut);
+  const kept = reasons.length > 0 ? `… (earlier output cut; its error lines:)\n${reasons.join("\n")}\n…\n` : "… (earlier output cut)\n";
+  return `${kept}${output.slice(-MAX_COMMAND_OUTPUT)}`;
 }

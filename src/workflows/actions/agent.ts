@@ -17,13 +17,19 @@ function agent(context: ActionContext, action: string): AgentSession {
   return session;
 }
 
-const instructions = z.string().optional();
+const instructions = z.string().optional().describe("More instructions for the model, added to its task.");
 
 export const aiPlan = defineAction({
   name: "ai.plan",
   description: "Asks the model for a plan of the issue: summary, steps, files likely touched, risks, open questions, estimate; posts it as a comment unless comment is false.",
-  input: z.strictObject({ instructions, comment: z.boolean().default(true) }),
-  outputs: { summary: "the plan's summary", steps: "the steps, a list", files: "files likely touched, a list", comment_url: "the plan comment's address" },
+  input: z.strictObject({ instructions, comment: z.boolean().default(true).describe("Post the plan as a comment on the issue.") }),
+  outputs: {
+    summary: "the plan's summary",
+    steps: "the steps, a list",
+    files: "files likely touched, a list",
+    comment_url: "the plan comment's address; null with comment: false",
+    body: "the whole plan as markdown, as its comment shows it",
+  },
   run: (input, context) => plan(agent(context, "ai.plan"), input, context.signal),
 });
 
@@ -32,11 +38,18 @@ export const aiImplement = defineAction({
   description: "Runs the coding agent on the run's branch, then commits and pushes what it changed; a rollback deletes the pushed branch.",
   input: z.strictObject({
     instructions,
-    plan: z.string().optional(),
-    branch_prefix: z.string().regex(/^[A-Za-z0-9._/-]+\/$/, 'expected a branch prefix ending in "/", such as "ai/"').default("ai/"),
-    max_turns: z.number().int().min(1).max(500).optional(),
+    plan: z.string().optional().describe("A plan to follow, such as \"{{ steps.plan.outputs.summary }}\"."),
+    branch_prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]+\/$/, 'expected a branch prefix ending in "/", such as "ai/"')
+      .default("ai/")
+      .describe("The start of the branch's name, ending in /; the issue number and its title follow."),
+    max_turns: z.number().int().min(1).max(500).optional().describe("The most model turns for this step; agent.max_turns when absent."),
     /** When set, edits outside these globs are refused. */
-    allowed_paths: z.array(z.string().min(1, "expected a glob pattern"), "expected a list of glob patterns").optional(),
+    allowed_paths: z
+      .array(z.string().min(1, "expected a glob pattern"), "expected a list of glob patterns")
+      .optional()
+      .describe("Globs the agent may edit; edits elsewhere are refused. Any path not protected when absent."),
   }),
   outputs: {
     branch: "the branch the commits are on",
@@ -44,7 +57,7 @@ export const aiImplement = defineAction({
     summary: "what the agent did",
     files_changed: "the changed files, a list",
     commits: "the number of commits on the branch",
-    pr_body: "a pull request body: summary, files, commands run, cost, Closes #N",
+    pr_body: "a pull request body: summary, Closes #N, cost, files, commands run",
   },
   run: (input, context) => implement(agent(context, "ai.implement"), input, context.signal),
   // What it pushed goes again: a rollback deletes the branch (the pull request step closes its own).
@@ -56,7 +69,7 @@ export const aiImplement = defineAction({
 export const gitPush = defineAction({
   name: "git.push",
   description: "Makes sure the branch is on the remote (pushing the workspace's commits); a rollback deletes the pushed branch.",
-  input: z.strictObject({ branch: z.string().min(1, "expected a branch name") }),
+  input: z.strictObject({ branch: z.string().min(1, "expected a branch name").describe("The branch to push, such as \"{{ steps.code.outputs.branch }}\".") }),
   outputs: { branch: "the branch pushed", sha: "the pushed commit" },
   async run(input, context) {
     const session = agent(context, "git.push");
@@ -82,7 +95,7 @@ export const gitPush = defineAction({
 export const aiReview = defineAction({
   name: "ai.review",
   description: "Reviews the pull request: one review with inline comments on lines of the diff, a summary comment edited in place, and an \"ai-agent review\" check run. Incremental after a push unless full is true.",
-  input: z.strictObject({ full: z.boolean().default(false), instructions }),
+  input: z.strictObject({ full: z.boolean().default(false).describe("Review the whole pull request, not only what changed since the last review."), instructions }),
   outputs: { review_url: "the review's address", findings: "the number of findings", summary: "the review's summary" },
   run: (input, context) => review(agent(context, "ai.review"), input, context.signal),
 });
@@ -90,7 +103,7 @@ export const aiReview = defineAction({
 export const aiAsk = defineAction({
   name: "ai.ask",
   description: "Answers a question about the issue or pull request (with its diff as context) in a reply.",
-  input: z.strictObject({ question: z.string().min(1, "expected the question") }),
+  input: z.strictObject({ question: z.string().min(1, "expected the question").describe("The question to answer.") }),
   outputs: { answer: "the answer", comment_url: "the reply's address" },
   run: (input, context) => ask(agent(context, "ai.ask"), input, context.signal),
 });

@@ -17,12 +17,12 @@ function github(context: ActionContext, action: string): GitHubClient {
   return client;
 }
 
-const number = z.number().int().positive();
+const number = z.number().int().positive().describe("The issue or pull request; the run's when absent.");
 
 export const githubComment = defineAction({
   name: "github.comment",
   description: "Posts a comment on the run's issue or pull request (or the one given).",
-  input: z.strictObject({ body: z.string().min(1, "the comment needs a body"), number: number.optional() }),
+  input: z.strictObject({ body: z.string().min(1, "the comment needs a body").describe("The comment, in Markdown; a template."), number: number.optional() }),
   outputs: { id: "the comment's id", url: "the comment's address" },
   async run(input, context) {
     const { owner, repo, number: target } = context.target;
@@ -39,7 +39,7 @@ export const githubComment = defineAction({
 export const githubAddLabels = defineAction({
   name: "github.add_labels",
   description: "Adds labels to the run's issue or pull request.",
-  input: z.strictObject({ labels: z.array(z.string().min(1)).min(1, "expected at least one label"), number: number.optional() }),
+  input: z.strictObject({ labels: z.array(z.string().min(1)).min(1, "expected at least one label").describe("The labels to add."), number: number.optional() }),
   outputs: { labels: "the labels added" },
   async run(input, context) {
     const { owner, repo, number: target } = context.target;
@@ -58,12 +58,11 @@ export const githubCreatePullRequest = defineAction({
   name: "github.create_pull_request",
   description: "Opens a pull request from a pushed branch; a rollback closes it.",
   input: z.strictObject({
-    title: z.string().min(1, "the pull request needs a title").max(256, "a pull request title has at most 256 characters"),
-    body: z.string().default(""),
-    head: z.string().min(1, "expected the branch to merge"),
-    /** The repository's default branch when absent. */
-    base: z.string().min(1).optional(),
-    draft: z.boolean().default(false),
+    title: z.string().min(1, "the pull request needs a title").max(256, "a pull request title has at most 256 characters").describe("The pull request's title."),
+    body: z.string().default("").describe("Its description, in Markdown; a Closes #N of the run's issue is kept."),
+    head: z.string().min(1, "expected the branch to merge").describe("The branch to merge, such as \"{{ steps.push.outputs.branch }}\"."),
+    base: z.string().min(1).optional().describe("The branch to merge into; the repository's default branch when absent."),
+    draft: z.boolean().default(false).describe("Open it as a draft."),
   }),
   outputs: { number: "the pull request's number", url: "its address" },
   async run(input, context) {
@@ -88,7 +87,7 @@ export const githubCreatePullRequest = defineAction({
 export const githubDeleteBranch = defineAction({
   name: "github.delete_branch",
   description: "Deletes a branch of the repository.",
-  input: z.strictObject({ branch: z.string().min(1, "expected a branch name") }),
+  input: z.strictObject({ branch: z.string().min(1, "expected a branch name").describe("The branch to delete.") }),
   outputs: {},
   async run(input, context) {
     const { owner, repo } = context.target;

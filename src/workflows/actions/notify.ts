@@ -40,13 +40,19 @@ function jiraKey(context: ActionContext, given: string | undefined, action: stri
   return key;
 }
 
-const issueKey = z.string().refine((key) => isJiraKey(key), 'expected a Jira issue key such as "ABC-123"');
+const issueKey = z
+  .string()
+  .refine((key) => isJiraKey(key), 'expected a Jira issue key such as "ABC-123"')
+  .describe("A Jira issue of the project notify.jira names, such as ABC-123; the run's Jira issue when absent.");
 
 export const notifyActions: readonly RegisteredAction[] = [
   defineAction({
     name: "slack.post",
     description: "Posts a message to a Slack channel (the one in notify.slack when absent).",
-    input: z.strictObject({ text: z.string().min(1, "expected the message text"), channel: z.string().optional() }),
+    input: z.strictObject({
+      text: z.string().min(1, "expected the message text").describe("The message; a template."),
+      channel: z.string().optional().describe("A channel name such as #ai-agent, or its id; notify.slack.channel when absent."),
+    }),
     outputs: { ts: "the message's timestamp", channel: "the channel id" },
     async run(input, context) {
       const channel = input.channel ?? mirrors(context, "slack.post").notify.slack?.channel;
@@ -58,7 +64,7 @@ export const notifyActions: readonly RegisteredAction[] = [
   defineAction({
     name: "jira.comment",
     description: "Comments on the run's Jira issue (or the one given).",
-    input: z.strictObject({ body: z.string().min(1, "expected the comment"), issue: issueKey.optional() }),
+    input: z.strictObject({ body: z.string().min(1, "expected the comment").describe("The comment; a template."), issue: issueKey.optional() }),
     outputs: { id: "the comment's id", issue: "the Jira issue key" },
     async run(input, context) {
       const key = jiraKey(context, input.issue, "jira.comment");
@@ -69,7 +75,7 @@ export const notifyActions: readonly RegisteredAction[] = [
   defineAction({
     name: "jira.transition",
     description: "Moves the run's Jira issue (or the one given) through the transition of that name.",
-    input: z.strictObject({ to: z.string().min(1, 'expected a transition name, such as "In Review"'), issue: issueKey.optional() }),
+    input: z.strictObject({ to: z.string().min(1, 'expected a transition name, such as "In Review"').describe("The transition's name, as the issue's Jira workflow shows it."), issue: issueKey.optional() }),
     outputs: { issue: "the Jira issue key", moved: "whether the transition existed" },
     async run(input, context) {
       const key = jiraKey(context, input.issue, "jira.transition");
@@ -81,7 +87,11 @@ export const notifyActions: readonly RegisteredAction[] = [
   defineAction({
     name: "jira.create_issue",
     description: "Creates a Jira issue in the project of notify.jira.",
-    input: z.strictObject({ summary: z.string().min(1, "expected a summary"), description: z.string().default(""), type: z.string().default("Task") }),
+    input: z.strictObject({
+      summary: z.string().min(1, "expected a summary").describe("The new issue's summary."),
+      description: z.string().default("").describe("Its description."),
+      type: z.string().default("Task").describe("Its issue type, as the project names it."),
+    }),
     outputs: { key: "the new issue's key", url: "its address" },
     async run(input, context) {
       const { client, project } = jira(context, "jira.create_issue");

@@ -3,6 +3,7 @@ import { SandboxUnavailable } from "../../sandbox/index.js";
 import { VARIABLE_NAME } from "../../sandbox/paths.js";
 import { UserFacingError } from "../../runs/tasks.js";
 import { defineAction } from "../actions.js";
+import { failureExcerpt } from "../command-output.js";
 
 /**
  * `shell.run`: one command in the run's workspace, inside the sandbox. The command is an argv list
@@ -16,16 +17,19 @@ const OUTPUT_LIMIT = 64 * 1024;
 const MAX_SECONDS = 6 * 3600;
 
 export const shellRunInput = z.strictObject({
-  run: z.array(z.string("each argument is a string"), "expected the command as a list of arguments, such as [npm, test]").min(1, "expected at least the program to run"),
-  /** A directory inside the workspace. */
-  working_directory: z.string().optional(),
-  env: z.record(z.string().regex(VARIABLE_NAME, "an environment variable name"), z.string()).optional(),
-  /** A non-zero exit is an output, not a failure. */
-  allow_failure: z.boolean().default(false),
-  /** Network access for this command, where the server's SANDBOX_NETWORK allows it. */
-  network: z.boolean().default(false),
-  /** The command's own time limit; the step's `timeout:` applies too, and is how most workflows bound it. */
-  timeout_seconds: z.number().int().min(1).max(MAX_SECONDS).optional(),
+  run: z
+    .array(z.string("each argument is a string"), "expected the command as a list of arguments, such as [npm, test]")
+    .min(1, "expected at least the program to run")
+    .describe("The command as a list of arguments, such as [npm, test]; it runs without a shell."),
+  working_directory: z.string().optional().describe("A directory inside the workspace to run in; the workspace itself when absent."),
+  env: z
+    .record(z.string().regex(VARIABLE_NAME, "an environment variable name"), z.string())
+    .optional()
+    .describe("More environment variables for the command, beside the sandbox's allow-listed ones."),
+  allow_failure: z.boolean().default(false).describe("A non-zero exit is an output (exit_code), not a failure."),
+  network: z.boolean().default(false).describe("Network access for this command, where the server's SANDBOX_NETWORK allows it."),
+  // The step's `timeout:` applies too, and is how most workflows bound a command.
+  timeout_seconds: z.number().int().min(1).max(MAX_SECONDS).optional().describe("The command's own time limit, in seconds; the step's timeout applies too."),
 });
 
 /** Keeps the end of a long output, where errors are. */
@@ -60,9 +64,10 @@ export const shellRun = defineAction({
     const notFound = /(failed to execute|execvp) \S+: No such file or directory|could not start/.test(result.stderr) && code !== 0;
     if (notFound) throw new UserFacingError(`shell.run: the program "${input.run[0]}" was not found in the sandbox.`);
     if (code !== 0 && !input.allow_failure) {
-      const lastLines = (result.stderr || result.stdout).trim().split("\n").slice(-5).join("\n");
+      // The lines that say why (npm's `Missing script: "lint"` comes first) as well as the end.
+      const excerpt = failureExcerpt(result.stdout, result.stderr);
       const why = result.exitCode === null ? `was killed (${result.signal ?? "a limit"})` : `exited with code ${code}`;
-      throw new UserFacingError(`${command} ${why}${lastLines ? `:\n${lastLines}` : "."}`);
+      throw new UserFacingError(`${command} ${why}${excerpt ? `:\n${excerpt}` : "."}`);
     }
     return { exit_code: code, stdout: tail(result.stdout, result.droppedBytes.stdout), stderr: tail(result.stderr, result.droppedBytes.stderr) };
   },
