@@ -2,6 +2,7 @@ import type { AgentSession } from "../agent/session.js";
 import { neutralizeForGitHub } from "../github/safe-markdown.js";
 import { UserFacingError } from "../runs/tasks.js";
 import { type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
+import { openCheckRun } from "./check-run.js";
 import { count, renderCoverage } from "./coverage.js";
 import { FileLines } from "./diff.js";
 import { readPullRequestText } from "./description.js";
@@ -9,7 +10,7 @@ import { type ChangedFile, comparedFiles, fileClassifier, pullRequestFiles } fro
 import { type Finding, placeFindings } from "./findings.js";
 import { type ChunkReview, renderChunk, reviewChunk } from "./model-review.js";
 import { postReview, upsertSummary } from "./publish.js";
-import { CHECK_NAME, type ReviewState, decodePosted, encodePosted, findSummary, renderReviewBody, renderSummary, summaryBody } from "./summary.js";
+import { type ReviewState, decodePosted, encodePosted, findSummary, renderReviewBody, renderSummary, summaryBody } from "./summary.js";
 
 /**
  * `ai.review`: one review of a pull request. A check run shows it in the PR's checks from queued to
@@ -34,12 +35,12 @@ export async function review(session: AgentSession, input: { full: boolean; inst
   const { owner, repo, number } = session.target;
   const { data: pull } = await github.rest.pulls.get({ owner, repo, pull_number: number });
   const head = pull.head.sha;
-  const { data: check } = await github.rest.checks.create({ owner, repo, name: CHECK_NAME, head_sha: head, status: "queued" });
+  const checkId = await openCheckRun(github, { owner, repo, head, runId: session.target.runId });
   const finishCheck = (conclusion: "success" | "neutral" | "failure" | "cancelled", title: string, summary: string) =>
-    github.rest.checks.update({ owner, repo, check_run_id: check.id, status: "completed", conclusion, completed_at: new Date().toISOString(), output: { title, summary: summary.slice(0, 65_000) } });
+    github.rest.checks.update({ owner, repo, check_run_id: checkId, status: "completed", conclusion, completed_at: new Date().toISOString(), output: { title, summary: summary.slice(0, 65_000) } });
 
   try {
-    await github.rest.checks.update({ owner, repo, check_run_id: check.id, status: "in_progress", started_at: new Date().toISOString() });
+    await github.rest.checks.update({ owner, repo, check_run_id: checkId, status: "in_progress", started_at: new Date().toISOString() });
     const botLogin = (await session.source.committer()).name;
     const previous = await findSummary(github, { owner, repo, number, botLogin });
     const incremental = !input.full && previous?.state.head !== undefined && previous.state.head !== head;

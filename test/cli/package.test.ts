@@ -20,7 +20,7 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const NAME = "@ai-agent-app/ai-agent";
 /** What `npm pack` needs to build: the sources and the files the package ships. */
-const SOURCES = ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "app.yml", "src", "prompts", "schema"];
+const SOURCES = ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "LICENSE", "app.yml", "src", "prompts", "schema"];
 
 const packOutput = z.array(z.object({ name: z.string(), filename: z.string(), files: z.array(z.object({ path: z.string() })) }));
 const manifest = z.object({
@@ -91,12 +91,14 @@ describe("the npm package", () => {
     expect(pkg.private).toBeUndefined();
     const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
     expect(readme).toContain(`npx ${NAME} validate`);
-    // The unscoped name is anyone's to take: the README never tells people to run it.
-    expect(readme).not.toMatch(/npx ai-agent\b/);
+    // The unscoped name is anyone's to take: no page people read tells them to run it.
+    for (const page of ["README.md", "docs/configuration.md", ".github/ai-agent.yml"]) {
+      expect(await readFile(path.join(ROOT, page), "utf8"), page).not.toMatch(/npx ai-agent\b/);
+    }
   });
 
-  it("ships the built code, the prompts, the schema and the manifest, and no sources or tests", () => {
-    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "app.yml", "lib/cli.js", "lib/main.js", "schema/ai-agent.schema.json", "prompts/task.liquid"]));
+  it("ships the built code, the prompts, the schema, the manifest and the licence, and no sources or tests", () => {
+    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "app.yml", "lib/cli.js", "lib/main.js", "schema/ai-agent.schema.json", "prompts/task.liquid", "LICENSE"]));
     expect(files.filter((file) => /^(src|test|bench|scripts)\//.test(file) || file.endsWith(".map") || file.includes("tsbuildinfo"))).toEqual([]);
   });
 

@@ -31,6 +31,8 @@ export interface FakeGitHub {
   compared: Map<string, unknown[]>;
   /** Answer the next review with GitHub's 422 for a line it cannot resolve. */
   refuseNextReview: boolean;
+  /** Check runs the app opened, as GitHub keeps them (edits applied). */
+  checkRuns: { id: number; name: string; head_sha: string; external_id: string; status: string; conclusion: string | null }[];
   /** Pull requests the app opened: the request bodies, in order. */
   createdPulls: () => Recorded[];
   done(): void;
@@ -54,6 +56,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
   const issueTitles = new Map<number, string>();
   const compared = new Map<string, unknown[]>();
   const opened: { number: number; head: string; html_url: string }[] = [];
+  const checkRuns: FakeGitHub["checkRuns"] = [];
   let nextIssue = 500;
   let nextCommentId = 1000;
   const prefix = `/repos/${owner}/${repo}`;
@@ -189,15 +192,30 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
       const page = Number(new URL(path, "https://api.github.com").searchParams.get("page") ?? "1");
       return [200, { status: "ahead", files: page === 1 ? files : [] }];
     })
+    .get(new RegExp(`^${prefix}/commits/([^/]+)/check-runs(\\?.*)?$`))
+    .reply(function (path) {
+      record("GET").call(this, path, undefined);
+      const url = new URL(path, "https://api.github.com");
+      const sha = decodeURIComponent(/commits\/([^/]+)\/check-runs/.exec(url.pathname)?.[1] ?? "");
+      const name = url.searchParams.get("check_name");
+      const found = checkRuns.filter((check) => check.head_sha === sha && (name === null || check.name === name));
+      return [200, { total_count: found.length, check_runs: found }];
+    })
     .post(`${prefix}/check-runs`)
     .reply(function (path, body) {
       record("POST").call(this, path, body);
-      return [201, { id: 4242, name: (body as { name: string }).name, status: (body as { status: string }).status }];
+      const sent = body as { name: string; head_sha: string; status?: string; external_id?: string };
+      const check = { id: 4242 + checkRuns.length, name: sent.name, head_sha: sent.head_sha, external_id: sent.external_id ?? "", status: sent.status ?? "queued", conclusion: null };
+      checkRuns.push(check);
+      return [201, check];
     })
     .patch(new RegExp(`^${prefix}/check-runs/\\d+$`))
     .reply(function (path, body) {
       record("PATCH").call(this, path, body);
-      return [200, { id: 4242, ...(body as object) }];
+      const check = checkRuns.find((c) => c.id === Number(/check-runs\/(\d+)/.exec(path)?.[1]));
+      if (!check) return [404, { message: "Not Found" }];
+      Object.assign(check, body as object);
+      return [200, check];
     })
     .post(new RegExp(`^${prefix}/pulls/\\d+/reviews$`))
     .reply(function (path, body) {
@@ -306,6 +324,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     pullFiles,
     issueTitles,
     compared,
+    checkRuns,
     createdPulls: () => requests.filter((r) => r.method === "POST" && r.path === `${prefix}/pulls`),
     done() {
       nock.cleanAll();

@@ -169,7 +169,7 @@ describe("reviewing a pull request, end to end", () => {
     expect(asked).toContain("L11 - export const value10 = 10;");
     expect(asked).not.toContain("lockfileVersion");
 
-    const checks = github.requests.filter((r) => r.path.includes("/check-runs"));
+    const checks = github.requests.filter((r) => r.method !== "GET" && r.path.includes("/check-runs"));
     expect(checks.map((r) => [r.method, (r.body as { status?: string }).status, (r.body as { conclusion?: string }).conclusion ?? null])).toEqual([
       ["POST", "queued", null],
       ["PATCH", "in_progress", null],
@@ -289,7 +289,7 @@ describe("reviewing a pull request, end to end", () => {
     expect(run!.steps.find((s) => s.id === "review")?.outputs?.review_url).toBe("https://github.com/Codertocat/Hello-World/issues/10#issuecomment-1000");
   });
 
-  it("posts no second review when a run resumes after posting its review and before its summary", async () => {
+  it("posts no second review and opens no second check when a run resumes after posting its review and before its summary", async () => {
     github.pulls.set(11, { head: shas.first!, base: "main" });
     github.pullFiles.set(11, filesBetween(dir, shas.base!, shas.first!));
     const store = app.database.store;
@@ -298,6 +298,10 @@ describe("reviewing a pull request, end to end", () => {
     await store.updateRun(created.id, { status: "running", startedAt: new Date(), steps: [{ id: "review", name: "Review", status: "running", attempts: 1, startedAt: new Date() }] });
     const earlier = { id: 799, body: `<!-- ai-agent:review-run:${created.id} -->\n1 finding on lines of the diff: 🛑 1 critical.`, commit_id: shas.first!, state: "COMMENTED" };
     github.pullReviews.set(11, [{ ...earlier, user: { login: "someone" , type: "User" }, html_url: "https://github.com/Codertocat/Hello-World/pull/11#pullrequestreview-798" }, { ...earlier, user: { login: "ai-agent[bot]", type: "Bot" }, html_url: "https://github.com/Codertocat/Hello-World/pull/11#pullrequestreview-799" }]);
+    // Its check run is still in progress; another run's check on the same head is not this run's.
+    const checkName = "ai-agent review";
+    github.checkRuns.push({ id: 9001, name: checkName, head_sha: shas.first!, external_id: "another-run", status: "completed", conclusion: "success" });
+    github.checkRuns.push({ id: 9002, name: checkName, head_sha: shas.first!, external_id: created.id, status: "in_progress", conclusion: null });
     anthropic.push(report([{ path: "app.ts", line: 5, side: "RIGHT", severity: "critical", category: "bug", body: "Division by zero." }]));
 
     const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: false }, retry: { enabled: false } });
@@ -305,6 +309,11 @@ describe("reviewing a pull request, end to end", () => {
     expect(await executeRun(created.id, { store, github: () => Promise.resolve(octokit), tasks, runUrl: app.runUrl, log })).toBe("finished");
     const run = await store.getRun(created.id);
     expect([run?.status, run?.error]).toEqual(["succeeded", undefined]);
+    expect(posted("/check-runs")).toHaveLength(0);
+    expect(github.checkRuns.map((check) => [check.id, check.status, check.conclusion])).toEqual([
+      [9001, "completed", "success"],
+      [9002, "completed", "neutral"],
+    ]);
     expect(posted("/pulls/11/reviews")).toHaveLength(0);
     expect(run?.steps.find((s) => s.id === "review")?.outputs?.review_url).toBe("https://github.com/Codertocat/Hello-World/pull/11#pullrequestreview-799");
     const summaries = posted("/issues/11/comments");
