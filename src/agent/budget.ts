@@ -1,6 +1,6 @@
 import type { BudgetReservation, Store } from "../store/types.js";
 import type { RepoConfig } from "../config/repo-config-schema.js";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import type { Message, MessageRequest, ModelClient } from "./model.js";
 import { type TokenUsage, costMicros, formatUsd, priceOf } from "./pricing.js";
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import type { GitError } from "./git.js";
 
 /**

@@ -1,5 +1,5 @@
 import { neutralizeForGitHub, withoutClosingReferences } from "../github/safe-markdown.js";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
 import { PathPolicy } from "./paths.js";

@@ -1,5 +1,5 @@
 import type Anthropic from "@anthropic-ai/sdk";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import { safeText } from "../store/safe-json.js";
 import { type Budget } from "./budget.js";
 import type { Message, MessageRequest, ModelClient } from "./model.js";

@@ -1,5 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import { wellFormed } from "../store/safe-json.js";
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { neutralizeForGitHub, neutralizeTitleForGitHub } from "../github/safe-markdown.js";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
 import { PathPolicy } from "./paths.js";

@@ -1,6 +1,6 @@
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../github/client.js";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import { Budget, type BudgetCeilings, DEFAULT_CEILINGS, type LedgerStore, spendLimits } from "./budget.js";
 import type { IssueText } from "./context.js";
 import type { JiraClient } from "../mirrors/jira-client.js";

@@ -14,7 +14,7 @@
 import { randomBytes } from "node:crypto";
 import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import { GitFailed, type HiddenAddresses } from "./git-failure.js";
 import { GitError, NETWORK_TIMEOUT_MS, authScopeOf, normaliseRemote, runGit, type RunGitOptions } from "./git.js";
 

@@ -1,3 +1,4 @@
+import { INTERNAL_ERROR } from "../core/errors.js";
 import { runGit } from "../agent/git.js";
 import { redact } from "../core/redactor.js";
 
@@ -31,7 +32,7 @@ export function localText(message: string): string {
  * log ("internal error"), the error itself; with its causes (a connection refused, a DNS failure).
  */
 export function describeForLocalUser(error: unknown, publicText: string): string {
-  const own = publicText === "internal error" && error instanceof Error ? `${error.name}: ${error.message}` : publicText;
+  const own = publicText === INTERNAL_ERROR && error instanceof Error ? `${error.name}: ${error.message}` : publicText;
   const causes: string[] = [];
   let cause = error instanceof Error ? error.cause : undefined;
   for (let depth = 0; cause !== undefined && depth < 3; depth++) {

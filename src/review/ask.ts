@@ -2,7 +2,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { renderPrompt } from "../agent/prompts.js";
 import type { AgentSession } from "../agent/session.js";
 import { neutralizeForGitHub } from "../github/safe-markdown.js";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import { planChunks } from "./chunk.js";
 import { readPullRequestText } from "./description.js";
 import { fileClassifier, pullRequestFiles } from "./files.js";

@@ -4,7 +4,7 @@ import { type Budget } from "../agent/budget.js";
 import type { Message, ModelClient } from "../agent/model.js";
 import { renderPrompt } from "../agent/prompts.js";
 import { describeSchemaError } from "../agent/tools/input.js";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import type { Chunk } from "./chunk.js";
 import { type Finding, findingSchema, severities } from "./findings.js";
 

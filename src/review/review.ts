@@ -1,6 +1,6 @@
 import type { AgentSession } from "../agent/session.js";
 import { neutralizeForGitHub } from "../github/safe-markdown.js";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError, publicMessage } from "../core/errors.js";
 import { type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
 import { openCheckRun } from "./check-run.js";
 import { count, renderCoverage } from "./coverage.js";
@@ -108,7 +108,7 @@ export async function review(session: AgentSession, input: { full: boolean; inst
     await finishCheck(event === "REQUEST_CHANGES" ? "failure" : found > 0 ? "neutral" : "success", found === 0 ? "No findings" : count(found, "finding"), renderCoverage({ ...coverage, summaryUrl }));
     return { review_url: reviewUrl ?? summaryUrl, findings: found, summary };
   } catch (error) {
-    const message = error instanceof UserFacingError ? error.message : "The review stopped on an internal error; the server log has the details.";
+    const message = publicMessage(error, { subject: "the review" });
     await finishCheck("cancelled", "Review did not finish", message).catch(() => undefined);
     throw error;
   }

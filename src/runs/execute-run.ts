@@ -3,7 +3,8 @@ import type { GitHubClientFactory } from "../github/client.js";
 import { configReadScope, tokenScope } from "../github/token-scope.js";
 import { safeText } from "../store/safe-json.js";
 import { type Run, type RunStep, type Store, RunConflictError } from "../store/types.js";
-import { type RunContext, type TaskRegistry, RunStopped, UserFacingError, publicErrorMessage } from "./tasks.js";
+import { type RunContext, type TaskRegistry } from "./tasks.js";
+import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
 import { type Outcome, TrackingComment } from "./tracking-comment.js";
 
 export interface ExecuteDeps {
@@ -105,7 +106,7 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
         await save(current.steps.map((s) => (s.id === id ? { ...s, status: "succeeded", finishedAt: new Date() } : s)));
         return result;
       } catch (error) {
-        const message = error instanceof UserFacingError ? error.message : "internal error";
+        const message = publicMessage(error);
         await save(current.steps.map((s) => (s.id === id ? { ...s, status: "failed", finishedAt: new Date(), error: message } : s)));
         throw error;
       }
@@ -126,7 +127,7 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
       outcome = { status: "stopped", by: stoppedBy };
     } else {
       deps.log.error({ err: error, run: runId }, "run failed");
-      outcome = { status: "failed", message: safeText(publicErrorMessage(error, runId), POSTED_TEXT_LIMIT) };
+      outcome = { status: "failed", message: safeText(publicMessage(error, { subject: "the run", runId }), POSTED_TEXT_LIMIT) };
     }
   }
   clearInterval(watch);

@@ -31,25 +31,3 @@ export type TaskExecutor = (context: RunContext) => Promise<TaskResult>;
 
 /** The code behind each task; a task without an entry fails its runs with a clear message. */
 export type TaskRegistry = Partial<Record<RunTask, TaskExecutor>>;
-
-/** An error whose message is written for the person who triggered the run. */
-export class UserFacingError extends Error {
-  override name = "UserFacingError";
-}
-
-/** Thrown at a step boundary when someone asked the run to stop. */
-export class RunStopped extends Error {
-  override name = "RunStopped";
-  constructor(readonly by: string) {
-    super(`stopped by @${by}`);
-  }
-}
-
-/**
- * What a person may read about a failure. Messages from libraries can carry URLs with tokens or
- * request bodies, so only our own user-facing messages are shown; the rest go to the server log.
- */
-export function publicErrorMessage(error: unknown, runId: string): string {
-  if (error instanceof UserFacingError) return error.message;
-  return `An internal error stopped the run; the server log has the details (run ${runId}).`;
-}

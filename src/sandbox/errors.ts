@@ -1,4 +1,4 @@
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 
 /** No sandbox can run commands on this server; the message says what is missing and how to fix it. */
 export class SandboxUnavailable extends UserFacingError {

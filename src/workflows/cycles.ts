@@ -1,5 +1,5 @@
 import type { Workflow, Workflows } from "./schema.js";
-import type { Path, WorkflowProblem } from "./validate.js";
+import type { Path, WorkflowProblem } from "./problem.js";
 
 export const WORKFLOW_PROVIDER = "workflow";
 

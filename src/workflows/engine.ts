@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RunStep } from "../store/types.js";
-import { RunStopped, UserFacingError } from "../runs/tasks.js";
+import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
 import type { ActionContext, ActionRegistry, Outputs, RegisteredAction, RunTarget, WorkflowServices } from "./actions.js";
 import { formatDuration, parseDuration } from "./duration.js";
 import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
@@ -365,8 +365,3 @@ function label(step: Step | ActionStep): string {
   return `step "${step.id}"`;
 }
 
-/** Messages written for people pass through; anything else stays in the log. */
-export function publicMessage(error: unknown): string {
-  if (error instanceof UserFacingError || error instanceof TemplateError) return error.message;
-  return "internal error";
-}

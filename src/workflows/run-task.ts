@@ -6,7 +6,8 @@ import type { RunEvent } from "../mirrors/events.js";
 import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
 import { type KeySource, findJiraKey, isJiraKey, keySources } from "../mirrors/jira-key.js";
 import type { RunMirror } from "../mirrors/mirror.js";
-import { type RunContext, type TaskExecutor, type TaskRegistry, RunStopped, UserFacingError, publicErrorMessage } from "../runs/tasks.js";
+import { type RunContext, type TaskExecutor, type TaskRegistry } from "../runs/tasks.js";
+import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
 import { type RunStep, runTasks } from "../store/types.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 import type { ActionRegistry } from "./actions.js";
@@ -134,7 +135,7 @@ function mirrorStep(mirror: RunMirror, step: RunStep, uses: Map<string, string>)
 function finalEvent(error: unknown): RunEvent {
   if (error instanceof RunStopped) return { type: "stopped", by: error.by };
   if (error instanceof BudgetExceeded) return { type: "budget_exceeded", message: error.message };
-  return { type: "failed", message: publicErrorMessage(error, "") };
+  return { type: "failed", message: publicMessage(error, { subject: "the run" }) };
 }
 
 /**

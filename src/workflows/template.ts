@@ -1,5 +1,5 @@
 import { Liquid, type TagToken } from "liquidjs";
-import { UserFacingError } from "../runs/tasks.js";
+import { UserFacingError } from "../core/errors.js";
 import { splitCommand } from "./argv.js";
 
 /**

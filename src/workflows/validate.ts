@@ -1,11 +1,13 @@
 import type { ActionRegistry } from "./actions.js";
 import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
 import { WORKFLOW_PROVIDER, findCycles } from "./cycles.js";
+import type { Path, WorkflowProblem } from "./problem.js";
 import { closest } from "./suggest.js";
 import { TEMPLATE_FIELDS, fieldProblem } from "./template-fields.js";
 import { TEMPLATE_ROOTS, analyzeTemplate, conditionTemplate, isTemplate } from "./template.js";
 
 export { WORKFLOW_PROVIDER } from "./cycles.js";
+export type { Path, WorkflowProblem } from "./problem.js";
 
 /**
  * What a workflow must satisfy beyond its shape, checked when the file is loaded so a mistake is
@@ -14,18 +16,6 @@ export { WORKFLOW_PROVIDER } from "./cycles.js";
  * exist — `steps.<id>.outputs.<name>` only from an earlier step that declares that output — step ids
  * are unique, and workflows do not call each other in a cycle.
  */
-
-export type Path = (string | number)[];
-
-export interface WorkflowProblem {
-  /** Where in the configuration, from its root: `["workflows", "implement", "steps", 2, "uses"]`. */
-  path: Path;
-  message: string;
-  /** For a problem inside a template: its 1-based position within the template's text. */
-  inTemplate?: { line: number; column: number };
-  /** Point at the key at the end of `path` rather than its value (an unknown key). */
-  atKey?: boolean;
-}
 
 /** Outputs of a step as templates may read them. */
 interface Known {

@@ -9,7 +9,7 @@ import { ModelClient } from "../../src/agent/model.js";
 import { PathPolicy } from "../../src/agent/paths.js";
 import { planSchema } from "../../src/agent/plan.js";
 import { ToolSet } from "../../src/agent/tools/index.js";
-import { UserFacingError } from "../../src/runs/tasks.js";
+import { UserFacingError } from "../../src/core/errors.js";
 import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
 import { forgetfulLedger } from "../helpers/ledger.js";
 

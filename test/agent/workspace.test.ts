@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { explainGitFailure, hideAddresses } from "../../src/agent/git-failure.js";
 import { gitEnv, redact } from "../../src/agent/git.js";
 import { GitError, GitFailed, type PrepareOptions, WorkspaceManager, type WorkspaceLog } from "../../src/agent/workspace.js";
-import { UserFacingError } from "../../src/runs/tasks.js";
+import { UserFacingError } from "../../src/core/errors.js";
 
 const run = promisify(execFile);
 const IDENTITY = { GIT_AUTHOR_NAME: "Seed", GIT_AUTHOR_EMAIL: "seed@example.com", GIT_COMMITTER_NAME: "Seed", GIT_COMMITTER_EMAIL: "seed@example.com" };

@@ -3,7 +3,7 @@ import { Budget } from "../../src/agent/budget.js";
 import { ModelClient } from "../../src/agent/model.js";
 import { planChunks } from "../../src/review/chunk.js";
 import { MAX_REPORT_ATTEMPTS, reviewChunk } from "../../src/review/model-review.js";
-import { UserFacingError } from "../../src/runs/tasks.js";
+import { UserFacingError } from "../../src/core/errors.js";
 import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
 import { forgetfulLedger } from "../helpers/ledger.js";
 

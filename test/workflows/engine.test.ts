@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunStopped, UserFacingError } from "../../src/runs/tasks.js";
+import { RunStopped, UserFacingError } from "../../src/core/errors.js";
 import { memoryHooks, run, testActions } from "./helpers.js";
 
 const lines = (...text: string[]): string => `${text.join("\n")}\n`;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
-import { UserFacingError } from "../../src/runs/tasks.js";
+import { UserFacingError } from "../../src/core/errors.js";
 import type { ActionContext } from "../../src/workflows/actions.js";
 import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
 import { renderValue } from "../../src/workflows/template.js";

@@ -5,7 +5,7 @@ import { ask } from "../../review/ask.js";
 import { review } from "../../review/review.js";
 import type { AgentSession } from "../../agent/session.js";
 import { httpStatus } from "../../github/client.js";
-import { UserFacingError } from "../../runs/tasks.js";
+import { UserFacingError } from "../../core/errors.js";
 import { type ActionContext, defineAction } from "../actions.js";
 import { githubDeleteBranch } from "./github.js";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { GitHubClient } from "../../github/client.js";
 import { httpStatus } from "../../github/client.js";
 import { neutralizeForGitHub } from "../../github/safe-markdown.js";
-import { UserFacingError } from "../../runs/tasks.js";
+import { UserFacingError } from "../../core/errors.js";
 import { type ActionContext, defineAction } from "../actions.js";
 
 /**

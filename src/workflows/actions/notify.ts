@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { adf } from "../../mirrors/jira-client.js";
 import { isJiraKey } from "../../mirrors/jira-key.js";
-import { UserFacingError } from "../../runs/tasks.js";
+import { UserFacingError } from "../../core/errors.js";
 import { type ActionContext, type RegisteredAction, defineAction } from "../actions.js";
 
 /**
