@@ -1,8 +1,8 @@
 import type { BudgetReservation, Store } from "../store/types.js";
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import { UserFacingError } from "../core/errors.js";
-import type { Message, MessageRequest, ModelClient } from "./model.js";
-import { type TokenUsage, costMicros, formatUsd, priceOf } from "./pricing.js";
+import { formatUsd, microsFromUsd as usd } from "../core/format.js";
+import { type ModelProvider, type ModelRequest, type ModelResponse, type TokenUsage, usageOf } from "../integrations/kinds/model-provider.js";
 
 /**
  * The run's spending limits — its own budget, the repository's monthly one, and the installation's
@@ -21,8 +21,6 @@ export class BudgetExceeded extends UserFacingError {
 
 /** The part of the store spending needs: the usage ledger, the budget counters and the run's cost. */
 export type LedgerStore = Pick<Store, "getRun" | "addUsage" | "usageForMonth" | "updateRun" | "reserveBudget" | "settleBudget">;
-
-const usd = (dollars: number) => Math.round(dollars * 1_000_000);
 
 /** The server's word on spending (BUDGET_* variables): ceilings no repository can pass, and its default. */
 export interface BudgetCeilings {
@@ -111,16 +109,18 @@ export class Budget {
 
   /**
    * The most the next call could cost: its whole prompt at the price of writing it to the cache
-   * (the dearer of the two input prices; three characters to a token), plus every output token.
+   * (the dearer of the two input prices; three characters to a token), plus every output token,
+   * at the provider's prices.
    */
-  static worstCase(model: string, promptCharacters: number, maxTokens: number): number {
-    const price = priceOf(model);
-    return Math.ceil((promptCharacters / 3) * Math.max(price.input, price.cacheWrite) + maxTokens * price.output);
+  static worstCase(provider: Pick<ModelProvider, "price">, model: string, promptCharacters: number, maxTokens: number): number {
+    const prompt = promptCharacters / 3;
+    const none = { inputTokens: 0, outputTokens: maxTokens, cacheWriteTokens: 0, cacheReadTokens: 0 };
+    return Math.max(provider.price(model, { ...none, inputTokens: prompt }), provider.price(model, { ...none, cacheWriteTokens: prompt }));
   }
 
   /** One model call within the budgets: its worst case reserved before, settled to its cost after. */
-  async call(client: Pick<ModelClient, "call">, request: MessageRequest, signal?: AbortSignal): Promise<Message> {
-    const worst = Budget.worstCase(request.model, JSON.stringify(request).length, request.max_tokens);
+  async call(provider: Pick<ModelProvider, "call" | "price">, request: ModelRequest, signal?: AbortSignal): Promise<ModelResponse> {
+    const worst = Budget.worstCase(provider, request.model, JSON.stringify(request).length, request.max_tokens);
     const keys = await this.reserve(worst);
     let settled!: () => void;
     const done = new Promise<void>((resolve) => (settled = resolve));
@@ -133,37 +133,31 @@ export class Budget {
         settled();
       }
     };
-    let response: Message;
+    let response: ModelResponse;
     try {
-      response = await client.call(request, signal);
+      response = await provider.call(request, signal);
     } catch (error) {
       // No answer, nothing to pay for: the whole reservation is free again. A failure to release
       // leaves it held, which errs on the side of stopping early; the call's own error is the news.
       await release(0).catch(() => undefined);
       throw error;
     }
-    const usage: TokenUsage = {
-      inputTokens: response.usage.input_tokens,
-      outputTokens: response.usage.output_tokens,
-      cacheWriteTokens: response.usage.cache_creation_input_tokens ?? 0,
-      cacheReadTokens: response.usage.cache_read_input_tokens ?? 0,
-    };
+    const usage = usageOf(response);
+    const cost = provider.price(request.model, usage);
     try {
-      await this.record(request.model, usage);
+      await this.record(request.model, usage, cost);
     } finally {
-      await release(costMicros(request.model, usage));
+      await release(cost);
     }
     return response;
   }
 
-  /** Records one response's usage in the ledger and on the run; returns its cost. */
-  async record(model: string, usage: TokenUsage): Promise<number> {
-    const cost = costMicros(model, usage);
+  /** Records one response's usage and cost in the ledger and on the run. */
+  private async record(model: string, usage: TokenUsage, cost: number): Promise<void> {
     this.spent += cost;
     const { store, repo, runId, installationId } = this.options;
     await store.addUsage({ runId, repo, ...(installationId ? { installationId } : {}), model, ...usage, costMicros: cost });
     await store.updateRun(runId, { costMicros: this.spent });
-    return cost;
   }
 
   /** Holds `amount` on every scope, or throws BudgetExceeded; resolves to the counters held on. */

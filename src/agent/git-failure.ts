@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { UserFacingError } from "../core/errors.js";
+import { formatDuration } from "../core/format.js";
 import type { GitError } from "./git.js";
 
 /**
@@ -30,8 +31,8 @@ const MAX_DETAIL = 300;
 export function explainGitFailure(error: Pick<GitError, "message" | "stderr" | "exitCode">, hidden: HiddenAddresses): string {
   const stderr = hideAddresses(error.stderr, hidden);
   if (error.exitCode === undefined && / timed out after \d+ ms/.test(error.message)) {
-    const seconds = Math.round(Number(/ timed out after (\d+) ms/.exec(error.message)?.[1] ?? 0) / 1000);
-    return `git took longer than ${seconds} s and was stopped`;
+    const ms = Number(/ timed out after (\d+) ms/.exec(error.message)?.[1] ?? 0);
+    return `git took longer than ${formatDuration(ms)} and was stopped`;
   }
   const said = stderr
     .split("\n")

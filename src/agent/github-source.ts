@@ -1,7 +1,7 @@
 import type { GitHubClient } from "../github/client.js";
 import type { RunSnapshot } from "../store/types.js";
 import { issueText } from "./context.js";
-import type { AgentSource, GitIdentity } from "./session.js";
+import type { AgentSource, GitIdentity } from "./subject.js";
 
 /**
  * Where an app run's agent gets its issue, git token and identities: the installation's GitHub.

@@ -1,11 +1,13 @@
 import { neutralizeForGitHub, withoutClosingReferences } from "../github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
+import { formatUsd } from "../core/format.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
 import { PathPolicy } from "./paths.js";
-import { formatUsd } from "./pricing.js";
 import { renderPrompt } from "./prompts.js";
-import type { AgentSession } from "./session.js";
+import type { ModelAccess } from "./model-access.js";
+import type { RunWorkspace } from "./run-workspace.js";
+import type { RunSubject } from "./subject.js";
 import { ToolSet } from "./tools/index.js";
 import { COMMAND_NAMES } from "./tools/run-command.js";
 import type { CommandRecord } from "./tools/types.js";
@@ -34,15 +36,21 @@ export interface ImplementOutputs {
   [key: string]: unknown;
 }
 
-export async function implement(session: AgentSession, input: ImplementInput, signal?: AbortSignal): Promise<ImplementOutputs> {
+/** What the coding agent works with: the run's subject, the model, and the run's workspace. */
+export interface ImplementRun extends RunSubject {
+  model: ModelAccess;
+  workspace: RunWorkspace;
+}
+
+export async function implement(session: ImplementRun, input: ImplementInput, signal?: AbortSignal): Promise<ImplementOutputs> {
   const { config, target } = session;
   const issue = await session.source.issue();
   const branch = `${input.branch_prefix}${target.number}-${slug(issue.title)}`;
-  const model = session.model;
-  const budget = await session.budget();
-  const workspace = await session.workspace(branch);
+  const provider = session.model.provider;
+  const budget = await session.model.budget();
+  const workspace = await session.workspace.workspace(branch);
 
-  const { sandbox, commandTimeoutMs } = session.environment;
+  const { sandbox, commandTimeoutMs, commands: record } = session.workspace;
   const canRun = sandbox.kind !== "none";
   const commands = Object.fromEntries(COMMAND_NAMES.flatMap((name) => (config.agent.commands[name] ? [[name, config.agent.commands[name]]] : [])));
   const policy = new PathPolicy(workspace.dir, {
@@ -55,8 +63,8 @@ export async function implement(session: AgentSession, input: ImplementInput, si
   const withSignal = signal ? { signal } : {};
   const tools = new ToolSet({
     policy,
-    ...(canRun ? { commands: { commands, sandbox, workspace: workspace.dir, network, timeoutMs: commandTimeoutMs, record: session.commands, ...withSignal } } : {}),
-    ...(canRun && config.agent.shell ? { bash: { shell: session.shell(network), timeoutMs: commandTimeoutMs, record: session.commands, ...withSignal } } : {}),
+    ...(canRun ? { commands: { commands, sandbox, workspace: workspace.dir, network, timeoutMs: commandTimeoutMs, record, ...withSignal } } : {}),
+    ...(canRun && config.agent.shell ? { bash: { shell: session.workspace.shell(network), timeoutMs: commandTimeoutMs, record, ...withSignal } } : {}),
   });
   const repo = `${target.owner}/${target.repo}`;
   const [system, context, task] = await Promise.all([
@@ -74,7 +82,7 @@ export async function implement(session: AgentSession, input: ImplementInput, si
   ]);
 
   const result = await runLoop({
-    client: model,
+    provider,
     model: config.models.implement,
     maxTokens: config.models.max_tokens,
     maxTurns: input.max_turns ?? config.agent.max_turns,
@@ -120,8 +128,8 @@ export async function implement(session: AgentSession, input: ImplementInput, si
     summary,
     files: changedFiles,
     discarded,
-    commands: commandLines(session.commands),
-    earlier_commands: Math.max(0, session.commands.length - MAX_LISTED_COMMANDS),
+    commands: commandLines(record),
+    earlier_commands: Math.max(0, record.length - MAX_LISTED_COMMANDS),
     sandbox: sandbox.kind,
     cost: formatUsd(budget.spentMicros),
     actor: target.actor,

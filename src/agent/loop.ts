@@ -2,7 +2,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { UserFacingError } from "../core/errors.js";
 import { safeText } from "../store/safe-json.js";
 import { type Budget } from "./budget.js";
-import type { Message, MessageRequest, ModelClient } from "./model.js";
+import type { ModelProvider, ModelRequest, ModelResponse } from "../integrations/kinds/model-provider.js";
 import type { ToolSet } from "./tools/index.js";
 
 /**
@@ -17,7 +17,7 @@ import type { ToolSet } from "./tools/index.js";
  */
 
 export interface LoopOptions {
-  client: ModelClient;
+  provider: ModelProvider;
   model: string;
   maxTokens: number;
   maxTurns: number;
@@ -30,7 +30,7 @@ export interface LoopOptions {
   budget: Budget;
   signal?: AbortSignal;
   /** Told after each model response, e.g. to show progress. */
-  onTurn?: (turn: number, message: Message) => void | Promise<void>;
+  onTurn?: (turn: number, message: ModelResponse) => void | Promise<void>;
 }
 
 export interface LoopResult {
@@ -70,8 +70,8 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   let lastText = "";
 
   for (let turn = 1; turn <= options.maxTurns; turn++) {
-    const request: MessageRequest = { model: options.model, max_tokens: options.maxTokens, system, tools, messages: withMovingBreakpoint(messages) };
-    const response = await options.budget.call(options.client, request, options.signal);
+    const request: ModelRequest = { model: options.model, max_tokens: options.maxTokens, system, tools, messages: withMovingBreakpoint(messages) };
+    const response = await options.budget.call(options.provider, request, options.signal);
     await options.onTurn?.(turn, response);
     const text = response.content.filter((block): block is Anthropic.TextBlock => block.type === "text").map((block) => block.text).join("\n").trim();
     if (text) lastText = text;

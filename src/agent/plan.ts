@@ -5,7 +5,10 @@ import { editedNote, repositoryInstructions, repositoryMap } from "./context.js"
 import { runLoop } from "./loop.js";
 import { PathPolicy } from "./paths.js";
 import { renderPrompt } from "./prompts.js";
-import type { AgentSession } from "./session.js";
+import type { JiraClient } from "../mirrors/jira-client.js";
+import type { ModelAccess } from "./model-access.js";
+import type { RunWorkspace } from "./run-workspace.js";
+import type { RunSubject } from "./subject.js";
 import { ToolSet } from "./tools/index.js";
 
 /**
@@ -53,13 +56,20 @@ export interface PlanOutputs {
   [key: string]: unknown;
 }
 
-export async function plan(session: AgentSession, input: { instructions?: string | undefined; comment: boolean }, signal?: AbortSignal): Promise<PlanOutputs> {
+/** What a plan works with: the run's subject, the model, a workspace to read the code in, and Jira for its tasks. */
+export interface PlanRun extends RunSubject {
+  model: ModelAccess;
+  workspace: RunWorkspace;
+  jira?: JiraClient | undefined;
+}
+
+export async function plan(session: PlanRun, input: { instructions?: string | undefined; comment: boolean }, signal?: AbortSignal): Promise<PlanOutputs> {
   const { config, target } = session;
   const issue = await session.source.issue();
-  const model = session.model;
-  const budget = await session.budget();
+  const provider = session.model.provider;
+  const budget = await session.model.budget();
   // A branch of its own, never pushed: two plans of one repository may run at once.
-  const workspace = await session.workspace(`ai-plan/${target.runId}`);
+  const workspace = await session.workspace.workspace(`ai-plan/${target.runId}`);
   let submitted: Plan | undefined;
   const policy = new PathPolicy(workspace.dir, { protectedPaths: [], allowProtected: false });
   const tools = new ToolSet({
@@ -75,7 +85,7 @@ export async function plan(session: AgentSession, input: { instructions?: string
   });
   const repo = `${target.owner}/${target.repo}`;
   const result = await runLoop({
-    client: model,
+    provider,
     model: config.models.plan,
     maxTokens: config.models.max_tokens,
     maxTurns: config.agent.max_turns,
@@ -102,7 +112,7 @@ export async function plan(session: AgentSession, input: { instructions?: string
       step.issue = `#${created.number}`;
     }
   }
-  const jira = session.environment.jira;
+  const jira = session.jira;
   if (config.notify.jira?.create_tasks && jira) {
     for (const step of planned.steps) {
       const task = await jira.createIssue(config.notify.jira.project, step.title, `${step.details}\n\nFrom the plan of ${target.owner}/${target.repo}#${target.number}.`.trim());

@@ -9,9 +9,10 @@ import { sandboxFromConfig } from "../sandbox/from-config.js";
 import { defaultRepoConfig } from "../config/repo-config-schema.js";
 import type { LedgerStore } from "../agent/budget.js";
 import { sanitize } from "../agent/context.js";
-import { ModelClient } from "../agent/model.js";
-import { formatUsd } from "../agent/pricing.js";
-import { AgentSession } from "../agent/session.js";
+import { runParts } from "../agent/environment.js";
+import type { RunSubject } from "../agent/subject.js";
+import { formatUsd } from "../core/format.js";
+import { anthropic } from "../integrations/anthropic/index.js";
 import { WorkspaceManager } from "../agent/workspace.js";
 import type { UsageEntry } from "../store/types.js";
 import { emptyTotals } from "../store/types.js";
@@ -51,9 +52,13 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
     options.err(`ai-agent: ${repoDir} is not a git repository`);
     return 2;
   }
-  const apiKey = options.env.ANTHROPIC_API_KEY;
-  if (!apiKey) {
+  if (!options.env.ANTHROPIC_API_KEY) {
     options.err("ai-agent: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for another endpoint) to run the agent");
+    return 2;
+  }
+  const modelEnv = anthropic.env.safeParse(options.env);
+  if (!modelEnv.success) {
+    options.err(`ai-agent: ${modelEnv.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
     return 2;
   }
   const text = await readFile(options.issueFile, "utf8").catch(() => undefined);
@@ -100,23 +105,20 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
   const runId = randomUUID();
   const defaultBranch = (await currentBranch(repoDir)) ?? "main";
   const me = { name: "ai-agent", email: "ai-agent@localhost" };
-  const session = new AgentSession(
-    {
-      model: new ModelClient({ apiKey, ...(options.env.ANTHROPIC_BASE_URL ? { baseURL: options.env.ANTHROPIC_BASE_URL } : {}) }),
-      workspaces: new WorkspaceManager({ cacheDir }),
-      store: ledger,
-      remoteUrl: () => repoDir,
-      commandTimeoutMs: 10 * 60_000,
-      sandbox,
-    },
-    { runId, owner: "local", repo: path.basename(repoDir), number: options.number, actor: "you", defaultBranch, input: "" },
+  const subject: RunSubject = {
+    target: { runId, owner: "local", repo: path.basename(repoDir), number: options.number, actor: "you", defaultBranch, input: "" },
     config,
-    {
+    source: {
       issue: () => Promise.resolve({ number: options.number, title, author: "you", body, bodyWithheld: false, comments: [], omittedComments: 0, labels: [] }),
       token: () => Promise.resolve(undefined),
       committer: () => Promise.resolve(me),
       requester: () => Promise.resolve(me),
     },
+  };
+  const model = anthropic.connect(modelEnv.data);
+  const parts = runParts(
+    { ...(model ? { model } : {}), workspaces: new WorkspaceManager({ cacheDir }), store: ledger, remoteUrl: () => repoDir, commandTimeoutMs: 10 * 60_000, sandbox },
+    subject,
   );
   try {
     const result = await runWorkflow({
@@ -132,7 +134,7 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
         config: configScope(config),
       },
       target: { runId, owner: "local", repo: path.basename(repoDir), number: options.number, actor: "you" },
-      services: { agent: session },
+      services: { subject, model: parts.model, runWorkspace: parts.workspace },
       hooks: {
         previous: [],
         record: (step) => {
@@ -159,7 +161,7 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
     options.out(`${summary}\n\n${branchLines.join("\n")}\nCost: ${cost}`);
     return 0;
   } finally {
-    await session.dispose();
+    await parts.workspace.dispose();
     await rm(cacheDir, { recursive: true, force: true });
   }
 }

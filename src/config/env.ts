@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { registerSecret } from "../core/redactor.js";
+import { anthropicEnv } from "../integrations/anthropic/index.js";
+import { integrationsOfKind } from "../integrations/registry.js";
 
 /**
  * Every environment variable the app reads, parsed once at boot. Probot's own variables keep the
@@ -127,9 +129,9 @@ const envObject = z.object({
     DELIVERY_RECOVERY_INTERVAL_MS: integer(0, 86_400_000, 60_000),
     DELIVERY_RECOVERY_WINDOW_HOURS: integer(1, 72, 6),
     // the coding agent
-    ANTHROPIC_API_KEY: optionalString,
-    ANTHROPIC_BASE_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://api.anthropic.com"),
-    ANTHROPIC_MAX_RETRIES: integer(0, 10, 4),
+    // which model provider's integration answers the ai.* steps (src/integrations/registry.ts)
+    MODEL_PROVIDER: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z][a-z0-9-]*$/, "expected the id of a model provider, such as anthropic").default("anthropic")),
+    ...anthropicEnv.shape,
     AGENT_COMMAND_TIMEOUT_MS: integer(1_000, 3_600_000, 10 * 60_000),
     // spending: ceilings no repository's budgets can pass, the monthly budget of a repository that
     // sets none, and how many runs one person may start in a repository in an hour (0: no limit)
@@ -164,6 +166,10 @@ export const envSchema = envObject
     const jira = [env.JIRA_BASE_URL, env.JIRA_EMAIL, env.JIRA_API_TOKEN];
     if (jira.some(Boolean) && !jira.every(Boolean)) {
       ctx.addIssue({ code: "custom", path: ["JIRA_BASE_URL"], message: "set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN together" });
+    }
+    const providers = integrationsOfKind("model-provider").map((integration) => integration.id);
+    if (!providers.includes(env.MODEL_PROVIDER)) {
+      ctx.addIssue({ code: "custom", path: ["MODEL_PROVIDER"], message: `expected the id of a model provider: ${providers.join(", ")}` });
     }
     if (env.DATABASE_URL && env.MONGODB_URL) {
       ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "set either DATABASE_URL or MONGODB_URL, not both" });

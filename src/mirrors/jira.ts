@@ -1,6 +1,6 @@
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import { jiraTransitionEvents } from "../config/repo-config-schema.js";
-import { formatUsd } from "../agent/pricing.js";
+import { formatUsd } from "../core/format.js";
 import type { MirrorState, RunEvent, RunInfo, StatusSink } from "./events.js";
 import { type JiraClient, adf } from "./jira-client.js";
 import { isJiraKey } from "./jira-key.js";

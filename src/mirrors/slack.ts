@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WebClient } from "@slack/web-api";
-import { formatUsd } from "../agent/pricing.js";
+import { formatUsd } from "../core/format.js";
 import { type MirrorState, type RunEvent, type RunInfo, STATUS_TEXT, type StatusSink } from "./events.js";
 
 /**

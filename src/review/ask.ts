@@ -1,6 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { renderPrompt } from "../agent/prompts.js";
-import type { AgentSession } from "../agent/session.js";
+import type { ModelRun } from "../agent/model-access.js";
 import { neutralizeForGitHub } from "../github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { planChunks } from "./chunk.js";
@@ -20,7 +20,7 @@ export interface AskOutputs {
   [key: string]: unknown;
 }
 
-export async function ask(session: AgentSession, input: { question: string }, signal?: AbortSignal): Promise<AskOutputs> {
+export async function ask(session: ModelRun, input: { question: string }, signal?: AbortSignal): Promise<AskOutputs> {
   const github = session.source.github;
   if (!github) throw new UserFacingError("ai.ask needs GitHub.");
   const { owner, repo, number } = session.target;
@@ -54,14 +54,13 @@ export async function ask(session: AgentSession, input: { question: string }, si
     what = "an issue";
     material = [`Issue #${number}: ${issue.title}`, `<issue>\n${issue.body}\n</issue>`, ...issue.comments.map((c) => `<comment author="${c.author}">\n${c.body}\n</comment>`)].join("\n\n");
   }
-  const budget = await session.budget();
   const request = {
     model: config.models.ask,
     max_tokens: config.models.max_tokens,
     system: [{ type: "text" as const, text: await renderPrompt("ask-system", { what, repo: `${owner}/${repo}` }), cache_control: { type: "ephemeral" as const } }],
     messages: [{ role: "user" as const, content: `${material}\n\nQuestion from @${session.target.actor}: ${input.question}` }],
   };
-  const response = await budget.call(session.model, request, signal);
+  const response = await session.model.call(request, signal);
   if (response.stop_reason === "refusal") throw new UserFacingError("The model declined to answer this question.");
   const written = response.content.filter((b): b is Anthropic.TextBlock => b.type === "text").map((b) => b.text).join("\n").trim() || "(no answer)";
   const answer = neutralizeForGitHub(written, { requester: session.target.actor });

@@ -1,10 +1,10 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { type Budget } from "../agent/budget.js";
-import type { Message, ModelClient } from "../agent/model.js";
 import { renderPrompt } from "../agent/prompts.js";
 import { describeSchemaError } from "../agent/tools/input.js";
 import { UserFacingError } from "../core/errors.js";
+import type { ModelProvider, ModelResponse } from "../integrations/kinds/model-provider.js";
 import type { Chunk } from "./chunk.js";
 import { type Finding, findingSchema, severities } from "./findings.js";
 
@@ -74,7 +74,7 @@ export function renderChunk(chunk: Chunk): string {
 }
 
 export async function reviewChunk(options: {
-  client: ModelClient;
+  provider: ModelProvider;
   model: string;
   maxTokens: number;
   budget: Budget;
@@ -97,7 +97,7 @@ export async function reviewChunk(options: {
   };
   let problem = "";
   for (let attempt = 1; attempt <= MAX_REPORT_ATTEMPTS; attempt++) {
-    const response = await options.budget.call(options.client, request, options.signal);
+    const response = await options.budget.call(options.provider, request, options.signal);
     const read = readReport(response, attempt === MAX_REPORT_ATTEMPTS);
     if ("review" in read) return read.review;
     problem = read.problem;
@@ -112,7 +112,7 @@ export async function reviewChunk(options: {
  * The review in a response, or what is wrong with it. On the last attempt a report whose shape is
  * right keeps the findings that can be read and counts the rest, rather than losing them all.
  */
-function readReport(response: Message, last: boolean): { review: ChunkReview } | { problem: string } {
+function readReport(response: ModelResponse, last: boolean): { review: ChunkReview } | { problem: string } {
   const call = response.content.find((block): block is Anthropic.ToolUseBlock => block.type === "tool_use" && block.name === REPORT_TOOL.name);
   if (!call) {
     const cut = response.stop_reason === "max_tokens" ? " (the answer reached the output limit; report fewer, shorter findings)" : "";
@@ -134,7 +134,7 @@ function readReport(response: Message, last: boolean): { review: ChunkReview } |
 }
 
 /** The turns that answer a malformed response: it, as sent back, and an error result for each tool call. */
-function correction(response: Message, problem: string): Anthropic.MessageParam[] {
+function correction(response: ModelResponse, problem: string): Anthropic.MessageParam[] {
   const sent: Anthropic.ContentBlockParam[] = response.content.flatMap((block): Anthropic.ContentBlockParam[] => {
     if (block.type === "text") return block.text ? [{ type: "text", text: block.text }] : [];
     if (block.type === "tool_use") return [{ type: "tool_use", id: block.id, name: block.name, input: block.input }];

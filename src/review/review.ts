@@ -1,4 +1,4 @@
-import type { AgentSession } from "../agent/session.js";
+import type { ModelRun } from "../agent/model-access.js";
 import { neutralizeForGitHub } from "../github/safe-markdown.js";
 import { UserFacingError, publicMessage } from "../core/errors.js";
 import { type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
@@ -29,7 +29,7 @@ export interface ReviewOutputs {
   [key: string]: unknown;
 }
 
-export async function review(session: AgentSession, input: { full: boolean; instructions?: string | undefined }, signal?: AbortSignal): Promise<ReviewOutputs> {
+export async function review(session: ModelRun, input: { full: boolean; instructions?: string | undefined }, signal?: AbortSignal): Promise<ReviewOutputs> {
   const github = session.source.github;
   if (!github) throw new UserFacingError("ai.review needs GitHub.");
   const { owner, repo, number } = session.target;
@@ -70,11 +70,11 @@ export async function review(session: AgentSession, input: { full: boolean; inst
       await finishCheck("success", "Nothing to review", renderCoverage(coverage));
       return { review_url: null, findings: 0, summary: "Nothing to review." };
     }
-    const budget = await session.budget();
+    const budget = await session.model.budget();
     const description = await readPullRequestText(github, { owner, repo, botLogin, snapshot: session.target.snapshot }, pull);
     const reviews = await mapLimit(plan.chunks, config.review.parallel_chunks, (chunk, index) =>
       reviewChunk({
-        client: session.model,
+        provider: session.model.provider,
         model: config.models.review,
         maxTokens: config.models.max_tokens,
         budget,
@@ -118,7 +118,7 @@ export async function review(session: AgentSession, input: { full: boolean; inst
  * Chunks by the estimate, checked against the API's count of the largest chunk as the model will
  * read it; when the estimate ran low, the chunks are planned again with the measured ratio.
  */
-async function planWithCount(session: AgentSession, files: readonly ReviewableFile[], budget: number, maxFiles: number): Promise<ChunkPlan> {
+async function planWithCount(session: ModelRun, files: readonly ReviewableFile[], budget: number, maxFiles: number): Promise<ChunkPlan> {
   const plan = planChunks(files, { budget, maxFiles });
   const largest = [...plan.chunks].sort((a, b) => b.tokens - a.tokens)[0];
   if (!largest) return plan;

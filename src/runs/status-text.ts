@@ -1,20 +1,7 @@
-import { formatUsd } from "../agent/pricing.js";
+import { formatDuration, formatUsd } from "../core/format.js";
 import type { Run, RunStep } from "../store/types.js";
 
 /** Texts that describe runs to people: status replies and the tracking comment. */
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
-  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
-}
-
-/** A run's cost, as every other amount is shown (sub-cent amounts with their digits). */
-export function formatCost(micros: number): string {
-  return formatUsd(micros);
-}
 
 /**
  * Where a run is in its workflow. A workflow run records its steps as pending before the first
@@ -37,9 +24,9 @@ export function statusText(runs: readonly Run[], runUrl: (id: string) => string,
   return runs
     .map((run) => {
       const since = run.startedAt ?? run.createdAt;
-      const state = run.status === "running" ? `running for ${formatDuration(now.getTime() - since.getTime())}` : "queued";
+      const state = run.status === "running" ? `running for ${formatDuration(now.getTime() - since.getTime(), { elapsed: true })}` : "queued";
       const stopping = run.stopRequestedBy ? ` (stop requested by @${run.stopRequestedBy})` : "";
-      return `- [${run.task} run](${runUrl(run.id)}): ${state}${currentStep(run.steps)}, cost so far ${formatCost(run.costMicros)}${stopping}`;
+      return `- [${run.task} run](${runUrl(run.id)}): ${state}${currentStep(run.steps)}, cost so far ${formatUsd(run.costMicros)}${stopping}`;
     })
     .join("\n");
 }

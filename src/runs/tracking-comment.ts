@@ -1,7 +1,7 @@
 import type { GitHubClient } from "../github/client.js";
 import type { Run, RunStep, Store } from "../store/types.js";
 import { neutralizeForGitHub } from "../github/safe-markdown.js";
-import { formatCost, formatDuration } from "./status-text.js";
+import { formatDuration, formatUsd } from "../core/format.js";
 
 const ICONS: Record<RunStep["status"], string> = {
   pending: "⬜",
@@ -26,8 +26,8 @@ export function renderTrackingComment(run: Run, runUrl: string, outcome?: Outcom
   const safe = (text: string) => neutralizeForGitHub(text, { requester: run.actor });
   const link = `[run details](${runUrl})`;
   const started = run.startedAt ?? run.createdAt;
-  const took = formatDuration(now.getTime() - started.getTime());
-  const cost = formatCost(run.costMicros);
+  const took = formatDuration(now.getTime() - started.getTime(), { elapsed: true });
+  const cost = formatUsd(run.costMicros);
   const head = !outcome
     ? `⏳ **Working on it…** — ${run.task} for @${run.actor} · ${link}`
     : outcome.status === "succeeded"

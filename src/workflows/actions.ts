@@ -1,8 +1,11 @@
 import type { z } from "zod";
-import type { AgentSession } from "../agent/session.js";
+import type { ModelAccess } from "../agent/model-access.js";
+import type { RunWorkspace } from "../agent/run-workspace.js";
+import type { RunSubject } from "../agent/subject.js";
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../github/client.js";
 import type { MirrorEnvironment } from "../mirrors/environment.js";
+import type { JiraClient } from "../mirrors/jira-client.js";
 import type { Sandbox } from "../sandbox/index.js";
 
 /**
@@ -27,10 +30,16 @@ export interface WorkflowServices {
   github?: GitHubClient;
   /** The directory `shell.run` runs in: the run's git worktree. */
   workspace?: string;
-  /** Where `shell.run` runs commands; the agent's when absent. */
+  /** Where `shell.run` runs commands; the run workspace's when absent. */
   sandbox?: Sandbox;
-  /** The coding agent of this run, for the ai.* and git.push actions. */
-  agent?: AgentSession;
+  /** The issue or pull request the run is about, for the ai.* actions. */
+  subject?: RunSubject;
+  /** The model, within the run's budget: ai.plan, ai.implement, ai.review, ai.ask. */
+  model?: ModelAccess;
+  /** The run's worktree and shell: ai.plan, ai.implement, git.push, shell.run. */
+  runWorkspace?: RunWorkspace;
+  /** For plans with notify.jira.create_tasks. */
+  jira?: JiraClient;
   /** Slack and Jira, for the slack.* and jira.* actions. */
   mirrors?: { environment: MirrorEnvironment; notify: RepoConfig["notify"]; jiraKey: () => string | undefined };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatDuration } from "../core/format.js";
 
 /** Durations as people write them in CI files: `500ms`, `30s`, `5m`, `1h`, or a mix such as `1m30s`. */
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
@@ -12,24 +13,6 @@ export function parseDuration(text: string): number | undefined {
   let total = 0;
   for (const [, amount, unit] of compact.matchAll(PART)) total += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
   return total;
-}
-
-/** `90000` → `1m30s`; for messages and printed workflows. */
-export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${ms}ms`;
-  const parts: string[] = [];
-  let rest = ms;
-  for (const [unit, size] of [
-    ["h", UNIT_MS.h],
-    ["m", UNIT_MS.m],
-    ["s", UNIT_MS.s],
-    ["ms", UNIT_MS.ms],
-  ] as const) {
-    const amount = Math.floor(rest / size);
-    if (amount > 0) parts.push(`${amount}${unit}`);
-    rest -= amount * size;
-  }
-  return parts.join("");
 }
 
 /**

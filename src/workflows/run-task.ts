@@ -1,4 +1,5 @@
-import { type AgentEnvironment, AgentSession } from "../agent/session.js";
+import { type AgentEnvironment, runParts } from "../agent/environment.js";
+import type { RunSubject } from "../agent/subject.js";
 import { githubSource } from "../agent/github-source.js";
 import { formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
 import { BudgetExceeded } from "../agent/budget.js";
@@ -70,14 +71,12 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       ...(jiraKey ? { jiraKey } : {}),
     }));
     mirror.emit({ type: "started" });
-    const agent = options.agent
-      ? new AgentSession(
-          options.agent,
-          { runId: run.id, owner, repo, number: run.number, actor: run.actor, defaultBranch: repository.default_branch, input: run.input ?? "", ...(run.snapshot ? { snapshot: run.snapshot } : {}) },
-          loaded.config,
-          githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt, snapshot: run.snapshot }, options.botLogin),
-        )
-      : undefined;
+    const subject: RunSubject = {
+      target: { runId: run.id, owner, repo, number: run.number, actor: run.actor, defaultBranch: repository.default_branch, input: run.input ?? "", ...(run.snapshot ? { snapshot: run.snapshot } : {}) },
+      config: loaded.config,
+      source: githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt, snapshot: run.snapshot }, options.botLogin),
+    };
+    const agent = options.agent ? runParts(options.agent, subject) : undefined;
     const result = await runWorkflow({
       signal: context.signal,
       name,
@@ -86,7 +85,11 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       actions,
       scope: { ...scope, config: configScope(loaded.config) },
       target: { runId: run.id, owner, repo, number: run.number, actor: run.actor },
-      services: { github: octokit, ...(agent ? { agent } : {}), ...(options.mirrors ? { mirrors: { environment: options.mirrors, notify: loaded.config.notify, jiraKey: () => jiraKey } } : {}) },
+      services: {
+        github: octokit,
+        ...(agent ? { subject, model: agent.model, runWorkspace: agent.workspace, ...(options.agent?.jira ? { jira: options.agent.jira } : {}) } : {}),
+        ...(options.mirrors ? { mirrors: { environment: options.mirrors, notify: loaded.config.notify, jiraKey: () => jiraKey } } : {}),
+      },
       hooks: {
         previous: run.steps,
         record: (step) => {
@@ -98,7 +101,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       },
     })
       .catch((error: unknown) => ({ status: "failed" as const, error, outputs: {} }))
-      .finally(() => agent?.dispose());
+      .finally(() => agent?.workspace.dispose());
     // The failure as it is: the run job logs it and shows people only what is meant for them.
     if (result.status === "failed") {
       mirror.emit(finalEvent(result.error));

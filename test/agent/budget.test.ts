@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Budget, BudgetExceeded, DEFAULT_CEILINGS, spendLimits } from "../../src/agent/budget.js";
-import type { Message, MessageRequest, ModelClient } from "../../src/agent/model.js";
-import { costMicros } from "../../src/agent/pricing.js";
+import { costMicros } from "../../src/integrations/anthropic/prices.js";
+import type { ModelProvider, ModelRequest as MessageRequest, ModelResponse as Message } from "../../src/integrations/kinds/model-provider.js";
 import type { Database } from "../../src/store/open.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
 import { forgetfulLedger } from "../helpers/ledger.js";
@@ -27,9 +27,10 @@ const answer = (): Message =>
   }) as unknown as Message;
 
 /** A model that takes a while to answer, so calls overlap; it records what was held while it worked. */
-function slowModel(during: () => Promise<void> = () => Promise.resolve(), fail = false): Pick<ModelClient, "call"> & { calls: number } {
+function slowModel(during: () => Promise<void> = () => Promise.resolve(), fail = false): Pick<ModelProvider, "call" | "price"> & { calls: number } {
   const model = {
     calls: 0,
+    price: costMicros,
     async call() {
       model.calls++;
       await during();

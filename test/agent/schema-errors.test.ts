@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Budget } from "../../src/agent/budget.js";
 import { MAX_SCHEMA_FAILURES, runLoop } from "../../src/agent/loop.js";
-import { ModelClient } from "../../src/agent/model.js";
+import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
 import { PathPolicy } from "../../src/agent/paths.js";
 import { planSchema } from "../../src/agent/plan.js";
 import { ToolSet } from "../../src/agent/tools/index.js";
@@ -63,7 +63,7 @@ describe("tool calls that break their schema", () => {
 
   const loop = (tools: ToolSet) =>
     runLoop({
-      client: new ModelClient({ apiKey: "sk-ant-test", baseURL: fake.url, maxRetries: 0 }),
+      provider: new AnthropicClient({ apiKey: "sk-ant-test", baseURL: fake.url, maxRetries: 0 }),
       model: "claude-sonnet-5-5",
       maxTokens: 1000,
       maxTurns: 20,

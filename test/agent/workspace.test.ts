@@ -428,7 +428,7 @@ describe("git failures in plain words", () => {
   });
 
   it("names a timeout, an unreachable server and anything else by git's own first error", () => {
-    expect(explainGitFailure(failure("", undefined, "git fetch failed: timed out after 600000 ms"), hidden)).toBe("git took longer than 600 s and was stopped");
+    expect(explainGitFailure(failure("", undefined, "git fetch failed: timed out after 600000 ms"), hidden)).toBe("git took longer than 10m and was stopped");
     expect(explainGitFailure(failure("fatal: unable to access 'https://ghe.internal.example/x/': Could not resolve host: ghe.internal.example", 128), hidden)).toBe("the repository's server could not be reached");
     expect(explainGitFailure(failure("warning: something\nfatal: bad object HEAD", 128), hidden)).toBe("bad object HEAD");
   });

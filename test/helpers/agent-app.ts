@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ModelClient } from "../../src/agent/model.js";
-import type { AgentEnvironment } from "../../src/agent/session.js";
+import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
+import type { AgentEnvironment } from "../../src/agent/environment.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
 import { workflowTasks } from "../../src/workflows/run-task.js";
 import type { Run } from "../../src/store/types.js";
@@ -44,7 +44,7 @@ export async function startAgentTestApp(options: {
   const app = await startTestApp((store) =>
     workflowTasks({
       agent: {
-        model: new ModelClient({ apiKey: "sk-ant-e2e-key", baseURL: anthropic.url, maxRetries: options.maxRetries ?? 0 }),
+        model: new AnthropicClient({ apiKey: "sk-ant-e2e-key", baseURL: anthropic.url, maxRetries: options.maxRetries ?? 0 }),
         workspaces: new WorkspaceManager({ cacheDir: path.join(work, "cache") }),
         store,
         remoteUrl: () => remote,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Budget } from "../../src/agent/budget.js";
-import { ModelClient } from "../../src/agent/model.js";
+import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
 import { planChunks } from "../../src/review/chunk.js";
 import { MAX_REPORT_ATTEMPTS, reviewChunk } from "../../src/review/model-review.js";
 import { UserFacingError } from "../../src/core/errors.js";
@@ -28,7 +28,7 @@ describe("report_findings answers that break their schema", () => {
 
   const review = (of = 1) =>
     reviewChunk({
-      client: new ModelClient({ apiKey: "sk-ant-test", baseURL: fake.url, maxRetries: 0 }),
+      provider: new AnthropicClient({ apiKey: "sk-ant-test", baseURL: fake.url, maxRetries: 0 }),
       model: "claude-sonnet-5-5",
       maxTokens: 1000,
       budget: new Budget({ store, repo: "acme/widgets", runId: "run-1", perRunMicros: 5_000_000, perRepoMonthMicros: 200_000_000, spentMicros: 0 }),

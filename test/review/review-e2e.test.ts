@@ -5,7 +5,7 @@ import type { IssueCommentCreatedEvent, PullRequestOpenedEvent } from "@octokit/
 import { ProbotOctokit } from "probot";
 import { NoSandbox } from "../../src/sandbox/index.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ModelClient } from "../../src/agent/model.js";
+import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
 import { splitDiff } from "../../src/review/diff.js";
 import { executeRun } from "../../src/runs/execute-run.js";
@@ -77,7 +77,7 @@ describe("reviewing a pull request, end to end", () => {
     app = await startTestApp((store) =>
       (tasks = workflowTasks({
         agent: {
-          model: new ModelClient({ apiKey: "sk-ant-review", baseURL: anthropic.url, maxRetries: 0 }),
+          model: new AnthropicClient({ apiKey: "sk-ant-review", baseURL: anthropic.url, maxRetries: 0 }),
           workspaces: new WorkspaceManager({ cacheDir: path.join(dir, ".cache") }),
           store,
           remoteUrl: () => dir,

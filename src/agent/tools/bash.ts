@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatDuration } from "../../core/format.js";
 import type { ShellSession } from "../../sandbox/shell-session.js";
 import { ToolSchemaError } from "./input.js";
 import type { CommandRecord, ToolOutcome } from "./types.js";
@@ -38,7 +39,7 @@ export async function runBash(input: unknown, options: BashOptions): Promise<Too
   });
   options.record.push({ name: "bash", command, exitCode: result.exitCode, timedOut: result.timedOut, durationMs: result.durationMs });
   const notes: string[] = [];
-  if (result.timedOut) notes.push(`The command timed out after ${Math.round(options.timeoutMs / 1000)}s; the shell was ended with everything it started, and the next command gets a new one.`);
+  if (result.timedOut) notes.push(`The command timed out after ${formatDuration(options.timeoutMs)}; the shell was ended with everything it started, and the next command gets a new one.`);
   else if (result.ended) notes.push(`The shell ended (exit code ${result.exitCode ?? "none"}); the next command gets a new one.`);
   else if (result.exitCode !== 0) notes.push(`Exit code ${result.exitCode}.`);
   const content = [result.output.trimEnd(), ...notes].filter(Boolean).join("\n");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatDuration } from "../../core/format.js";
 import type { Sandbox } from "../../sandbox/index.js";
 import { splitCommand } from "../../workflows/argv.js";
 import { errorLines } from "../../workflows/command-output.js";
@@ -60,7 +61,7 @@ export async function runCommand(input: unknown, options: CommandOptions): Promi
   const durationMs = result.durationMs;
   options.record.push({ name, command, exitCode: result.exitCode, timedOut: result.timedOut, durationMs });
   const shown = output.length > MAX_COMMAND_OUTPUT || result.droppedBytes.stdout + result.droppedBytes.stderr > 0 ? cutOutput(output) : output;
-  const status = result.timedOut ? `timed out after ${Math.round(options.timeoutMs / 1000)}s` : result.exitCode === null ? `was killed (${result.signal ?? "stopped"})` : `exited with code ${result.exitCode}`;
+  const status = result.timedOut ? `timed out after ${formatDuration(options.timeoutMs)}` : result.exitCode === null ? `was killed (${result.signal ?? "stopped"})` : `exited with code ${result.exitCode}`;
   return { content: `$ ${command}\n${status} in ${(durationMs / 1000).toFixed(1)}s\n${shown}`.trimEnd() };
 }
 

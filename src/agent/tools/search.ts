@@ -1,5 +1,6 @@
 import picomatch from "picomatch";
 import { z } from "zod";
+import { formatDuration } from "../../core/format.js";
 import { runGit } from "../git.js";
 import { type PathPolicy, type WorkspaceEntry, VIRTUAL_ROOT } from "../paths.js";
 import { SEARCH_DEADLINE_MS, runSearch } from "./search-worker.js";
@@ -90,7 +91,7 @@ export async function searchFiles(input: unknown, policy: PathPolicy, options: S
     throw new ToolInputError(`the search failed (${error.message}); use a simpler pattern or include`);
   });
   if (result.kind === "timeout") {
-    throw new ToolInputError(`the search took longer than ${deadlineMs / 1000} s and was stopped; use a simpler pattern or include`);
+    throw new ToolInputError(`the search took longer than ${formatDuration(deadlineMs)} and was stopped; use a simpler pattern or include`);
   }
   if (result.total === 0) return { content: `No matches for /${request.pattern}/.` };
   const lines = [...result.lines];

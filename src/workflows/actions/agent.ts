@@ -3,18 +3,31 @@ import { implement } from "../../agent/implement.js";
 import { plan } from "../../agent/plan.js";
 import { ask } from "../../review/ask.js";
 import { review } from "../../review/review.js";
-import type { AgentSession } from "../../agent/session.js";
+import type { ModelRun } from "../../agent/model-access.js";
+import type { RunWorkspace } from "../../agent/run-workspace.js";
 import { httpStatus } from "../../github/client.js";
 import { UserFacingError } from "../../core/errors.js";
 import { type ActionContext, defineAction } from "../actions.js";
 import { githubDeleteBranch } from "./github.js";
 
-/** The coding agent's actions: `ai.plan`, `ai.implement`, and `git.push` of what it committed. */
+/** The model's actions — `ai.plan`, `ai.implement`, `ai.review`, `ai.ask` — and `git.push` of what the agent committed. */
 
-function agent(context: ActionContext, action: string): AgentSession {
-  const session = context.services.agent;
-  if (!session) throw new UserFacingError(`${action} needs the coding agent, and this run has none.`);
-  return session;
+/** The run's subject and model access: all `ai.review` and `ai.ask` take. */
+function modelRun(context: ActionContext, action: string): ModelRun {
+  const { subject, model } = context.services;
+  if (!subject || !model) throw new UserFacingError(`${action} needs the coding agent, and this run has none.`);
+  return { ...subject, model };
+}
+
+function runWorkspace(context: ActionContext, action: string): RunWorkspace {
+  const workspace = context.services.runWorkspace;
+  if (!workspace) throw new UserFacingError(`${action} needs the coding agent, and this run has none.`);
+  return workspace;
+}
+
+/** The model, the run's workspace and what the run is about: what the coding agent works with. */
+function codingAgent(context: ActionContext, action: string) {
+  return { ...modelRun(context, action), workspace: runWorkspace(context, action), jira: context.services.jira };
 }
 
 const instructions = z.string().optional().describe("More instructions for the model, added to its task.");
@@ -30,7 +43,7 @@ export const aiPlan = defineAction({
     comment_url: "the plan comment's address; null with comment: false",
     body: "the whole plan as markdown, as its comment shows it",
   },
-  run: (input, context) => plan(agent(context, "ai.plan"), input, context.signal),
+  run: (input, context) => plan(codingAgent(context, "ai.plan"), input, context.signal),
 });
 
 export const aiImplement = defineAction({
@@ -59,7 +72,7 @@ export const aiImplement = defineAction({
     commits: "the number of commits on the branch",
     pr_body: "a pull request body: summary, Closes #N, cost, files, commands run",
   },
-  run: (input, context) => implement(agent(context, "ai.implement"), input, context.signal),
+  run: (input, context) => implement(codingAgent(context, "ai.implement"), input, context.signal),
   // What it pushed goes again: a rollback deletes the branch (the pull request step closes its own).
   async compensate(_input, outputs, context) {
     if (outputs.changed === true && typeof outputs.branch === "string") await githubDeleteBranch.run({ branch: outputs.branch }, context);
@@ -72,8 +85,7 @@ export const gitPush = defineAction({
   input: z.strictObject({ branch: z.string().min(1, "expected a branch name").describe("The branch to push, such as \"{{ steps.code.outputs.branch }}\".") }),
   outputs: { branch: "the branch pushed", sha: "the pushed commit" },
   async run(input, context) {
-    const session = agent(context, "git.push");
-    const workspace = session.current();
+    const workspace = runWorkspace(context, "git.push").current();
     if (workspace?.branch === input.branch) return { branch: input.branch, sha: await workspace.push() };
     // Resumed on another worker: ai.implement pushed before it finished, so the branch is there.
     const github = context.services.github;
@@ -97,7 +109,7 @@ export const aiReview = defineAction({
   description: "Reviews the pull request: one review with inline comments on lines of the diff, a summary comment edited in place, and an \"ai-agent review\" check run. Incremental after a push unless full is true.",
   input: z.strictObject({ full: z.boolean().default(false).describe("Review the whole pull request, not only what changed since the last review."), instructions }),
   outputs: { review_url: "the review's address", findings: "the number of findings", summary: "the review's summary" },
-  run: (input, context) => review(agent(context, "ai.review"), input, context.signal),
+  run: (input, context) => review(modelRun(context, "ai.review"), input, context.signal),
 });
 
 export const aiAsk = defineAction({
@@ -105,5 +117,5 @@ export const aiAsk = defineAction({
   description: "Answers a question about the issue or pull request (with its diff as context) in a reply.",
   input: z.strictObject({ question: z.string().min(1, "expected the question").describe("The question to answer.") }),
   outputs: { answer: "the answer", comment_url: "the reply's address" },
-  run: (input, context) => ask(agent(context, "ai.ask"), input, context.signal),
+  run: (input, context) => ask(modelRun(context, "ai.ask"), input, context.signal),
 });

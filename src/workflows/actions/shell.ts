@@ -2,6 +2,7 @@ import { z } from "zod";
 import { SandboxUnavailable } from "../../sandbox/index.js";
 import { VARIABLE_NAME } from "../../sandbox/paths.js";
 import { UserFacingError } from "../../core/errors.js";
+import { formatDuration } from "../../core/format.js";
 import { defineAction } from "../actions.js";
 import { failureExcerpt } from "../command-output.js";
 
@@ -43,10 +44,10 @@ export const shellRun = defineAction({
   input: shellRunInput,
   outputs: { exit_code: "the command's exit code", stdout: "its standard output (the last 64 KiB)", stderr: "its standard error (the last 64 KiB)" },
   async run(input, { services, signal }) {
-    const sandbox = services.sandbox ?? services.agent?.environment.sandbox;
+    const sandbox = services.sandbox ?? services.runWorkspace?.sandbox;
     if (!sandbox) throw new SandboxUnavailable("shell.run needs the server's sandbox, and this run has none.");
-    // The agent's worktree when the run has one; otherwise the directory the services name.
-    const workspace = services.workspace ?? services.agent?.current()?.dir;
+    // The run's worktree when it has one; otherwise the directory the services name.
+    const workspace = services.workspace ?? services.runWorkspace?.current()?.dir;
     if (!workspace) throw new UserFacingError("shell.run needs the run's workspace, and this workflow has none.");
     const result = await sandbox.exec(input.run, {
       workspace,
@@ -58,7 +59,7 @@ export const shellRun = defineAction({
       signal,
     });
     const command = `\`${input.run.join(" ")}\``;
-    if (result.timedOut) throw new UserFacingError(`${command} timed out after ${input.timeout_seconds ?? MAX_SECONDS}s and was stopped, with every process it started.`);
+    if (result.timedOut) throw new UserFacingError(`${command} timed out after ${formatDuration((input.timeout_seconds ?? MAX_SECONDS) * 1000)} and was stopped, with every process it started.`);
     if (result.aborted) throw new UserFacingError(`${command} was stopped: the step was aborted.`);
     const code = result.exitCode ?? 128;
     const notFound = /(failed to execute|execvp) \S+: No such file or directory|could not start/.test(result.stderr) && code !== 0;

@@ -1,14 +1,17 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { UserFacingError } from "../core/errors.js";
-import { wellFormed } from "../store/safe-json.js";
+import { UserFacingError } from "../../core/errors.js";
+import { wellFormed } from "../../store/safe-json.js";
+import type { ModelProvider, ModelRequest, ModelResponse, TokenUsage } from "../kinds/model-provider.js";
+import { costMicros } from "./prices.js";
+import { errorBodySchema, messageSchema, tokenCountSchema } from "./schema.js";
 
 /**
- * The model client: the official SDK, streaming every call (long outputs would time out as one
- * JSON response), retrying 429 and 529 answers with the SDK's backoff, which honours
+ * The Anthropic model provider: the official SDK, streaming every call (long outputs would time out
+ * as one JSON response), retrying 429 and 529 answers with the SDK's backoff, which honours
  * `retry-after`. Errors become messages a person can act on; none carries the API key.
  */
 
-export interface ModelClientOptions {
+export interface AnthropicClientOptions {
   apiKey: string;
   baseURL?: string;
   /** Retries of 408/409/429/5xx/529 answers and dropped connections. */
@@ -16,9 +19,6 @@ export interface ModelClientOptions {
   /** Per request, in milliseconds. */
   timeoutMs?: number;
 }
-
-export type MessageRequest = Anthropic.MessageCreateParamsNonStreaming;
-export type Message = Anthropic.Message;
 
 /** The account cannot pay for more: retrying is pointless, the run ends here. */
 export class SpendLimitReached extends UserFacingError {
@@ -31,10 +31,11 @@ export class ModelUnavailable extends UserFacingError {
 
 const SPEND_LIMIT = /credit balance|spend(ing)? limit|billing|usage limit|quota/i;
 
-export class ModelClient {
+export class AnthropicClient implements ModelProvider {
+  readonly id = "anthropic";
   private readonly client: Anthropic;
 
-  constructor(private readonly options: ModelClientOptions) {
+  constructor(private readonly options: AnthropicClientOptions) {
     this.client = new Anthropic({
       apiKey: options.apiKey,
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
@@ -46,22 +47,32 @@ export class ModelClient {
   /** The API's token count for `text` as one user message; undefined when the endpoint cannot answer. */
   async countTokens(model: string, text: string): Promise<number | undefined> {
     try {
-      const { input_tokens } = await this.client.messages.countTokens({ model, messages: [{ role: "user", content: text }] });
-      return input_tokens;
+      const counted = tokenCountSchema.safeParse(await this.client.messages.countTokens({ model, messages: [{ role: "user", content: text }] }));
+      return counted.success ? counted.data.input_tokens : undefined;
     } catch {
       return undefined;
     }
   }
 
-  async call(request: MessageRequest, signal?: AbortSignal): Promise<Message> {
+  async call(request: ModelRequest, signal?: AbortSignal): Promise<ModelResponse> {
+    let message: ModelResponse;
     try {
       // The API refuses a body with a lone surrogate anywhere ("no low surrogate in string"), and
       // issue text, diffs and tool output can hold one: every string goes out repaired.
       const stream = this.client.messages.stream(wellFormed(request), signal ? { signal } : {});
-      return await stream.finalMessage();
+      message = await stream.finalMessage();
     } catch (error) {
       throw describeError(error, this.options.maxRetries ?? 4);
     }
+    const checked = messageSchema.safeParse(message);
+    if (!checked.success) {
+      throw new ModelUnavailable("The Anthropic API sent an answer without the content, stop reason or usage this app needs; the server log has the details.", { cause: checked.error });
+    }
+    return message;
+  }
+
+  price(model: string, usage: TokenUsage): number {
+    return costMicros(model, usage);
   }
 }
 
@@ -85,6 +96,6 @@ export function describeError(error: unknown, retries: number): Error {
 
 /** The `error.message` of the API's error body. */
 function apiMessage(body: unknown, status: number | undefined): string {
-  const message = (body as { error?: { message?: unknown } } | undefined)?.error?.message;
-  return typeof message === "string" ? message.slice(0, 300) : `HTTP ${status ?? "error"}`;
+  const parsed = errorBodySchema.safeParse(body);
+  return parsed.success ? parsed.data.error.message.slice(0, 300) : `HTTP ${status ?? "error"}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatUsd } from "../../src/agent/pricing.js";
+import { formatUsd } from "../../src/core/format.js";
 import { statusText } from "../../src/runs/status-text.js";
 import { renderTrackingComment } from "../../src/runs/tracking-comment.js";
 import type { Run } from "../../src/store/types.js";

@@ -1,3 +1,5 @@
+import type { TokenUsage } from "../kinds/model-provider.js";
+
 /**
  * What each model costs, in US dollars per million tokens — the one table to update when prices
  * change. A model matches the first row whose pattern fits its id; an unknown model is priced as
@@ -25,13 +27,6 @@ export function priceOf(model: string): ModelPrice {
   return PRICES.find((row) => row.model.test(model))?.price ?? MOST_EXPENSIVE;
 }
 
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheWriteTokens: number;
-  cacheReadTokens: number;
-}
-
 /**
  * Micro-dollars, rounded up. One dollar per million tokens is one micro-dollar per token, so the
  * table's figures multiply token counts directly.
@@ -41,21 +36,4 @@ export function costMicros(model: string, usage: TokenUsage): number {
   return Math.ceil(
     usage.inputTokens * price.input + usage.outputTokens * price.output + usage.cacheWriteTokens * price.cacheWrite + usage.cacheReadTokens * price.cacheRead,
   );
-}
-
-/**
- * Dollars for people: two decimals from a cent up, and under a cent two significant digits
- * ($0.0042), so a cheap review does not read "$0.00" — that is kept for nothing at all.
- */
-export function formatUsd(micros: number): string {
-  const whole = Math.max(0, Math.round(micros));
-  if (whole === 0) return "$0.00";
-  if (whole >= 10_000) {
-    const cents = Math.round(whole / 10_000);
-    return `$${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
-  }
-  // Integer digits, not floating point: 4237 micro-dollars are "0.004237", shown as "$0.0042".
-  const digits = String(whole).padStart(6, "0");
-  const significant = digits.search(/[1-9]/);
-  return `$0.${digits.slice(0, significant + 2).replace(/0+$/, "")}`;
 }

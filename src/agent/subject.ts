@@ -1,0 +1,46 @@
+import type { RepoConfig } from "../config/repo-config-schema.js";
+import type { GitHubClient } from "../github/client.js";
+import type { RunSnapshot } from "../store/types.js";
+import type { IssueText } from "./context.js";
+
+/**
+ * What a run is about: the issue or pull request, its repository's configuration, and where its
+ * text, git token and people come from — GitHub for the app, files for the CLI. The ai.* steps read
+ * it; it holds no model and no workspace (those are ./model-access.ts and ./run-workspace.ts).
+ */
+
+export interface GitIdentity {
+  name: string;
+  email: string;
+}
+
+/** Where a run's issue, token and people come from: GitHub for the app, files for the CLI. */
+export interface AgentSource {
+  issue(): Promise<IssueText>;
+  /** The token for git over HTTPS; undefined for a local remote. */
+  token(): Promise<string | undefined>;
+  /** Who commits (the app's bot). */
+  committer(): Promise<GitIdentity>;
+  /** The person who asked, for the Co-authored-by trailer. */
+  requester(): Promise<GitIdentity>;
+  github?: GitHubClient;
+}
+
+export interface SubjectTarget {
+  runId: string;
+  owner: string;
+  repo: string;
+  number: number;
+  actor: string;
+  defaultBranch: string;
+  /** Extra instructions from the command. */
+  input: string;
+  /** The issue's or pull request's text as of the trigger. */
+  snapshot?: RunSnapshot;
+}
+
+export interface RunSubject {
+  target: SubjectTarget;
+  config: RepoConfig;
+  source: AgentSource;
+}
