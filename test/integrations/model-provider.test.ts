@@ -1,5 +1,4 @@
 import { rm } from "node:fs/promises";
-import path from "node:path";
 import type { IssueCommentCreatedEvent } from "@octokit/webhooks-types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Budget } from "../../src/agent/budget.js";
