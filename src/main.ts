@@ -5,7 +5,7 @@ import type { Server } from "probot";
 import { ConfigError, loadConfig } from "./config/env.js";
 import { createApp } from "./index.js";
 import { createLogger } from "./logger.js";
-import { createAppAccess } from "./github/app-access.js";
+import { createAppAccess } from "./integrations/github/app-access.js";
 import { scheduleDeliveryRecovery, triggerIntake } from "./runs/intake-jobs.js";
 import { registerJobs } from "./runs/jobs.js";
 import { JobQueue } from "./runs/queue.js";

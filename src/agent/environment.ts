@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { AppConfig } from "../config/env.js";
-import { githubUrls } from "../config/github-urls.js";
+import { githubUrls } from "../integrations/github/urls.js";
 import type { Sandbox } from "../sandbox/index.js";
 import type { Store } from "../store/types.js";
 import { ModelClient } from "./model.js";

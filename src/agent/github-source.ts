@@ -1,4 +1,4 @@
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import type { RunSnapshot } from "../store/types.js";
 import { issueText } from "./context.js";
 import type { AgentSource, GitIdentity } from "./session.js";

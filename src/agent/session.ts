@@ -1,5 +1,5 @@
 import type { RepoConfig } from "../config/repo-config-schema.js";
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import { UserFacingError } from "../core/errors.js";
 import { Budget, type BudgetCeilings, DEFAULT_CEILINGS, type LedgerStore, spendLimits } from "./budget.js";
 import type { IssueText } from "./context.js";

@@ -1,7 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { renderPrompt } from "../agent/prompts.js";
 import type { AgentSession } from "../agent/session.js";
-import { neutralizeForGitHub } from "../github/safe-markdown.js";
+import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { planChunks } from "./chunk.js";
 import { readPullRequestText } from "./description.js";

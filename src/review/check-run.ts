@@ -1,4 +1,4 @@
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import { CHECK_NAME } from "./summary.js";
 
 /**

@@ -1,6 +1,6 @@
 import { sanitize } from "../agent/sanitize.js";
 import type { RunSnapshot } from "../store/types.js";
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 
 /**

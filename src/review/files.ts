@@ -1,5 +1,5 @@
 import picomatch from "picomatch";
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 
 /**
  * The changed files of a pull request — all of them through the paginated files API, or only those

@@ -1,5 +1,5 @@
-import type { GitHubClient } from "../github/client.js";
-import { httpStatus } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
+import { httpStatus } from "../integrations/github/client.js";
 import type { Placement } from "./findings.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { AgentSession } from "../agent/session.js";
-import { neutralizeForGitHub } from "../github/safe-markdown.js";
+import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError, publicMessage } from "../core/errors.js";
 import { type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
 import { openCheckRun } from "./check-run.js";

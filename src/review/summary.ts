@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import { type Placement, type PostedFinding, type Severity, severities, severityIcon } from "./findings.js";
 import type { ChunkReview } from "./model-review.js";
 

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import type { GitHubClientFactory } from "../github/client.js";
-import { configReadScope, tokenScope } from "../github/token-scope.js";
+import type { GitHubClientFactory } from "../integrations/github/client.js";
+import { configReadScope, tokenScope } from "../integrations/github/token-scope.js";
 import { safeText } from "../store/safe-json.js";
 import { type Run, type RunStep, type Store, RunConflictError } from "../store/types.js";
 import { type RunContext, type TaskRegistry } from "./tasks.js";

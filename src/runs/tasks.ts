@@ -1,4 +1,4 @@
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import type { Run, RunStep, RunTask } from "../store/types.js";
 
 /** What a task's code gets while a run executes. */

@@ -1,6 +1,6 @@
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import type { Run, RunStep, Store } from "../store/types.js";
-import { neutralizeForGitHub } from "../github/safe-markdown.js";
+import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { formatCost, formatDuration } from "./status-text.js";
 
 const ICONS: Record<RunStep["status"], string> = {

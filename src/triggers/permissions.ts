@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type GitHubClient, httpStatus } from "../github/client.js";
+import { type GitHubClient, httpStatus } from "../integrations/github/client.js";
 
 const permissionResponse = z.object({
   permission: z.string(),

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { AgentSession } from "../agent/session.js";
 import type { RepoConfig } from "../config/repo-config-schema.js";
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import type { MirrorEnvironment } from "../mirrors/environment.js";
 import type { Sandbox } from "../sandbox/index.js";
 

@@ -4,10 +4,10 @@ import { plan } from "../../agent/plan.js";
 import { ask } from "../../review/ask.js";
 import { review } from "../../review/review.js";
 import type { AgentSession } from "../../agent/session.js";
-import { httpStatus } from "../../github/client.js";
+import { httpStatus } from "../../integrations/github/client.js";
 import { UserFacingError } from "../../core/errors.js";
 import { type ActionContext, defineAction } from "../actions.js";
-import { githubDeleteBranch } from "./github.js";
+import { githubDeleteBranch } from "../../integrations/github/actions.js";
 
 /** The coding agent's actions: `ai.plan`, `ai.implement`, and `git.push` of what it committed. */
 

@@ -1,4 +1,4 @@
-import { redact, registerSecret } from "../core/redactor.js";
+import { redact, registerSecret } from "../../core/redactor.js";
 
 const ACCESS_TOKENS = /\/app\/installations\/\d+\/access_tokens$/;
 

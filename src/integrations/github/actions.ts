@@ -1,9 +1,9 @@
 import { z } from "zod";
-import type { GitHubClient } from "../../github/client.js";
-import { httpStatus } from "../../github/client.js";
-import { neutralizeForGitHub } from "../../github/safe-markdown.js";
+import type { GitHubClient } from "./client.js";
+import { httpStatus } from "./client.js";
+import { neutralizeForGitHub } from "./safe-markdown.js";
 import { UserFacingError } from "../../core/errors.js";
-import { type ActionContext, defineAction } from "../actions.js";
+import { type ActionContext, defineAction } from "../../workflows/actions.js";
 
 /**
  * Workflow actions that act on the run's repository through the installation's token. The text
