@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../integrations/github/client.js";
+import type { VersionControl } from "../integrations/kinds/version-control.js";
 import { UserFacingError } from "../core/errors.js";
 import { Budget, type BudgetCeilings, DEFAULT_CEILINGS, type LedgerStore, spendLimits } from "./budget.js";
 import type { IssueText } from "./context.js";
@@ -49,6 +50,9 @@ export interface AgentSource {
   committer(): Promise<GitIdentity>;
   /** The person who asked, for the Co-authored-by trailer. */
   requester(): Promise<GitIdentity>;
+  /** The run's repository on its forge: reviews, answers, comments. */
+  versionControl?: VersionControl;
+  /** What still speaks Octokit directly (the plan's sub-issues). */
   github?: GitHubClient;
 }
 
@@ -63,6 +67,8 @@ export interface SessionTarget {
   input: string;
   /** The issue's or pull request's text as of the trigger. */
   snapshot?: RunSnapshot;
+  /** The pull request head the run was queued for (a review's). */
+  head?: string;
 }
 
 export class AgentSession {

@@ -1,3 +1,4 @@
+import { github } from "./github/index.js";
 import type { Integration, IntegrationKind } from "./types.js";
 
 /**
@@ -5,7 +6,9 @@ import type { Integration, IntegrationKind } from "./types.js";
  * is its folder and one line here. Everything that composes over integrations (the environment
  * schema, the secret list, the configuration schema, the actions) reads this map.
  */
-const INTEGRATIONS: readonly Integration[] = [];
+const INTEGRATIONS: readonly Integration[] = [
+  github,
+];
 
 export const integrations: ReadonlyMap<string, Integration> = new Map(INTEGRATIONS.map((integration) => [integration.id, integration]));
 

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { AgentSession } from "../agent/session.js";
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../integrations/github/client.js";
+import type { VersionControl } from "../integrations/kinds/version-control.js";
 import type { MirrorEnvironment } from "../mirrors/environment.js";
 import type { Sandbox } from "../sandbox/index.js";
 
@@ -25,6 +26,8 @@ export interface RunTarget {
 /** What the app provides to actions; absent parts make the actions that need them fail clearly. */
 export interface WorkflowServices {
   github?: GitHubClient;
+  /** The run's repository on its forge; the change-request actions and reviews go through it. */
+  versionControl?: VersionControl;
   /** The directory `shell.run` runs in: the run's git worktree. */
   workspace?: string;
   /** Where `shell.run` runs commands; the agent's when absent. */

@@ -37,7 +37,7 @@ export interface WorkflowTaskOptions {
 export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
   const actions = options.actions ?? builtInActions();
   return async (context) => {
-    const { run, octokit } = context;
+    const { run, octokit, versionControl } = context;
     const [owner = "", repo = ""] = run.repo.split("/");
     const { data: repository } = await octokit.rest.repos.get({ owner, repo });
     const pull = run.kind === "pull_request" ? (await octokit.rest.pulls.get({ owner, repo, pull_number: run.number })).data : undefined;
@@ -73,9 +73,20 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
     const agent = options.agent
       ? new AgentSession(
           options.agent,
-          { runId: run.id, owner, repo, number: run.number, actor: run.actor, defaultBranch: repository.default_branch, input: run.input ?? "", ...(run.snapshot ? { snapshot: run.snapshot } : {}) },
+          {
+            runId: run.id,
+            owner,
+            repo,
+            number: run.number,
+            actor: run.actor,
+            defaultBranch: repository.default_branch,
+            input: run.input ?? "",
+            ...(run.snapshot ? { snapshot: run.snapshot } : {}),
+            // A review reads the head it was queued for, not the pull request's head now.
+            ...(run.headSha ? { head: run.headSha } : {}),
+          },
           loaded.config,
-          githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt, snapshot: run.snapshot }, options.botLogin),
+          githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt, snapshot: run.snapshot }, options.botLogin, versionControl),
         )
       : undefined;
     const result = await runWorkflow({
@@ -86,7 +97,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       actions,
       scope: { ...scope, config: configScope(loaded.config) },
       target: { runId: run.id, owner, repo, number: run.number, actor: run.actor },
-      services: { github: octokit, ...(agent ? { agent } : {}), ...(options.mirrors ? { mirrors: { environment: options.mirrors, notify: loaded.config.notify, jiraKey: () => jiraKey } } : {}) },
+      services: { github: octokit, versionControl, ...(agent ? { agent } : {}), ...(options.mirrors ? { mirrors: { environment: options.mirrors, notify: loaded.config.notify, jiraKey: () => jiraKey } } : {}) },
       hooks: {
         previous: run.steps,
         record: (step) => {
