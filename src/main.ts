@@ -5,7 +5,8 @@ import type { Server } from "probot";
 import { ConfigError, loadConfig } from "./config/env.js";
 import { createApp } from "./index.js";
 import { createLogger } from "./logger.js";
-import { createAppAccess } from "./github/app-access.js";
+import { createAppAccess } from "./integrations/github/app-access.js";
+import { githubUrls } from "./integrations/github/urls.js";
 import { scheduleDeliveryRecovery, triggerIntake } from "./runs/intake-jobs.js";
 import { registerJobs } from "./runs/jobs.js";
 import { JobQueue } from "./runs/queue.js";
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   const sandbox = runsJobs ? await sandboxFromConfig(config) : new NoSandbox("this process runs no jobs (ROLE=web)", config.SANDBOX_NETWORK);
   if (runsJobs) logSandbox(sandbox, config.SANDBOX, log);
   const tasks = workflowTasks({ agent: { ...agentEnvironment(config, database.store, sandbox, log), ...(mirrors.jira ? { jira: mirrors.jira } : {}) }, botLogin: access.botLogin, mirrors, runUrl });
-  registerJobs(queue, { store: database.store, ...access, tasks, runUrl, log, mirrors, triggerRateLimitPerHour: config.TRIGGER_RATE_LIMIT_PER_HOUR, ...(sandbox.kind === "host" ? { notice: UNSANDBOXED_NOTICE } : {}) });
+  registerJobs(queue, { store: database.store, ...access, urls: githubUrls(config), tasks, runUrl, log, mirrors, triggerRateLimitPerHour: config.TRIGGER_RATE_LIMIT_PER_HOUR, ...(sandbox.kind === "host" ? { notice: UNSANDBOXED_NOTICE } : {}) });
   const intake = triggerIntake(queue, log);
 
   // Installed before any work starts, so a SIGTERM that arrives during start-up still drains.

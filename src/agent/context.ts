@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { RunSnapshot } from "../store/types.js";
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 import type { PathPolicy } from "./paths.js";
 import { sanitize } from "./sanitize.js";

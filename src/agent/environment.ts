@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { AppConfig } from "../config/env.js";
-import { githubUrls } from "../config/github-urls.js";
+import { githubUrls } from "../integrations/github/urls.js";
 import { microsFromUsd as usd } from "../core/format.js";
 import type { ModelProvider } from "../integrations/kinds/model-provider.js";
 import { integrations, integrationsOfKind } from "../integrations/registry.js";

@@ -1,4 +1,6 @@
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
+import { githubVersionControl } from "../integrations/github/version-control.js";
+import type { VersionControl } from "../integrations/kinds/version-control.js";
 import type { RunSnapshot } from "../store/types.js";
 import { issueText } from "./context.js";
 import type { AgentSource, GitIdentity } from "./subject.js";
@@ -12,6 +14,8 @@ export function githubSource(
   octokit: GitHubClient,
   target: { owner: string; repo: string; number: number; actor: string; triggeredAt: Date; snapshot?: RunSnapshot | undefined },
   botLogin?: () => Promise<string | undefined>,
+  /** The same repository as a VersionControl, when the caller has one already. */
+  forge?: VersionControl,
 ): AgentSource {
   const identity = async (login: string): Promise<GitIdentity> => {
     try {
@@ -21,14 +25,12 @@ export function githubSource(
       return { name: login, email: `${login}@users.noreply.github.com` };
     }
   };
+  const versionControl = forge ?? githubVersionControl(octokit, target);
   return {
     github: octokit,
+    versionControl,
     issue: () => issueText(octokit, target),
-    async token() {
-      // An installation client answers auth() with its current installation token.
-      const auth = (await octokit.auth({ type: "installation" })) as { token?: unknown };
-      return typeof auth.token === "string" ? auth.token : undefined;
-    },
+    token: () => versionControl.gitToken(),
     committer: async () => identity((await botLogin?.()) ?? "ai-agent[bot]"),
     requester: () => identity(target.actor),
   };

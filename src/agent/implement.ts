@@ -1,4 +1,4 @@
-import { neutralizeForGitHub, withoutClosingReferences } from "../github/safe-markdown.js";
+import { neutralizeForGitHub, withoutClosingReferences } from "../integrations/github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { formatUsd } from "../core/format.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";

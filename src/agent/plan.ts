@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { neutralizeForGitHub, neutralizeTitleForGitHub } from "../github/safe-markdown.js";
+import { neutralizeForGitHub, neutralizeTitleForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";

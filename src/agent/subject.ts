@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo-config-schema.js";
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
+import type { VersionControl } from "../integrations/kinds/version-control.js";
 import type { RunSnapshot } from "../store/types.js";
 import type { IssueText } from "./context.js";
 
@@ -23,6 +24,9 @@ export interface AgentSource {
   committer(): Promise<GitIdentity>;
   /** The person who asked, for the Co-authored-by trailer. */
   requester(): Promise<GitIdentity>;
+  /** The run's repository on its forge: reviews, answers, comments. */
+  versionControl?: VersionControl;
+  /** What still speaks Octokit directly (the plan's sub-issues). */
   github?: GitHubClient;
 }
 
@@ -37,6 +41,8 @@ export interface SubjectTarget {
   input: string;
   /** The issue's or pull request's text as of the trigger. */
   snapshot?: RunSnapshot;
+  /** The pull request head the run was queued for (a review's). */
+  head?: string;
 }
 
 export interface RunSubject {

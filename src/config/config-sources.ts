@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { httpStatus } from "../github/client.js";
+import { httpStatus } from "../integrations/github/client.js";
 
 /**
  * Where a repository's configuration comes from, as Probot apps read theirs: the repository's own

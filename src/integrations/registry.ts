@@ -1,4 +1,5 @@
 import { anthropic } from "./anthropic/index.js";
+import { github } from "./github/index.js";
 import type { Integration, IntegrationKind } from "./types.js";
 
 /**
@@ -6,7 +7,7 @@ import type { Integration, IntegrationKind } from "./types.js";
  * is its folder and one line here. Everything that composes over integrations (the environment
  * schema, the secret list, the configuration schema, the actions) reads this map.
  */
-const INTEGRATIONS: readonly Integration[] = [anthropic];
+const INTEGRATIONS: readonly Integration[] = [github, anthropic];
 
 export const integrations: ReadonlyMap<string, Integration> = new Map(INTEGRATIONS.map((integration) => [integration.id, integration]));
 

@@ -1,11 +1,11 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { renderPrompt } from "../agent/prompts.js";
 import type { ModelRun } from "../agent/model-access.js";
-import { neutralizeForGitHub } from "../github/safe-markdown.js";
+import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { planChunks } from "./chunk.js";
 import { readPullRequestText } from "./description.js";
-import { fileClassifier, pullRequestFiles } from "./files.js";
+import { fileClassifier } from "./files.js";
 import { renderChunk } from "./model-review.js";
 
 /**
@@ -21,25 +21,22 @@ export interface AskOutputs {
 }
 
 export async function ask(session: ModelRun, input: { question: string }, signal?: AbortSignal): Promise<AskOutputs> {
-  const github = session.source.github;
-  if (!github) throw new UserFacingError("ai.ask needs GitHub.");
+  const forge = session.source.versionControl;
+  if (!forge) throw new UserFacingError("ai.ask needs GitHub.");
   const { owner, repo, number } = session.target;
   const { config } = session;
   const issue = await session.source.issue();
   let material: string;
   let what: string;
-  const isPull = await github.rest.pulls.get({ owner, repo, pull_number: number }).then(
-    (response) => response.data,
-    () => undefined,
-  );
+  const isPull = await forge.changeRequest(number).catch(() => undefined);
   if (isPull) {
     what = "a pull request";
     const classify = fileClassifier({ paths: [], ignorePaths: config.triggers.review.ignore_paths, skipGenerated: config.review.skip_generated });
-    const files = (await pullRequestFiles(github, { owner, repo, number })).flatMap((f) => (f.patch && classify(f).review ? [{ ...f, patch: f.patch }] : []));
+    const files = (await forge.changedFiles(number)).flatMap((f) => (f.patch && classify(f).review ? [{ ...f, patch: f.patch }] : []));
     const plan = planChunks(files, { budget: config.review.chunk_tokens, maxFiles: config.review.max_files });
     const first = plan.chunks[0];
     const omitted = plan.chunks.slice(1).flatMap((c) => c.files.map((f) => f.path));
-    const text = await readPullRequestText(github, { owner, repo, botLogin: (await session.source.committer()).name, snapshot: session.target.snapshot }, isPull);
+    const text = await readPullRequestText(forge, { botLogin: (await session.source.committer()).name, snapshot: session.target.snapshot }, isPull);
     material = [
       `Pull request #${number}: ${text.title}`,
       text.body
@@ -65,6 +62,6 @@ export async function ask(session: ModelRun, input: { question: string }, signal
   const written = response.content.filter((b): b is Anthropic.TextBlock => b.type === "text").map((b) => b.text).join("\n").trim() || "(no answer)";
   const answer = neutralizeForGitHub(written, { requester: session.target.actor });
   const quoted = input.question.split("\n").map((line) => `> ${line}`).join("\n");
-  const { data } = await github.rest.issues.createComment({ owner, repo, issue_number: number, body: `${quoted}\n\n${answer}` });
-  return { answer, comment_url: data.html_url };
+  const posted = await forge.comment(number, `${quoted}\n\n${answer}`);
+  return { answer, comment_url: posted.url };
 }

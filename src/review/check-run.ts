@@ -1,4 +1,4 @@
-import type { GitHubClient } from "../github/client.js";
+import type { VersionControl } from "../integrations/kinds/version-control.js";
 import { CHECK_NAME } from "./summary.js";
 
 /**
@@ -6,11 +6,6 @@ import { CHECK_NAME } from "./summary.js";
  * `external_id`, so a run resumed after a crash takes up the check its first attempt opened instead
  * of leaving that one queued forever beside a second.
  */
-export async function openCheckRun(github: GitHubClient, target: { owner: string; repo: string; head: string; runId: string }): Promise<number> {
-  const { owner, repo, head, runId } = target;
-  const { data: existing } = await github.rest.checks.listForRef({ owner, repo, ref: head, check_name: CHECK_NAME, filter: "all", per_page: 100 });
-  const earlier = existing.check_runs.find((check) => check.external_id === runId);
-  if (earlier) return earlier.id;
-  const { data: check } = await github.rest.checks.create({ owner, repo, name: CHECK_NAME, head_sha: head, external_id: runId, status: "queued" });
-  return check.id;
+export function openCheckRun(forge: VersionControl, target: { head: string; runId: string }): Promise<string> {
+  return forge.openCheck({ name: CHECK_NAME, head: target.head, externalId: target.runId });
 }

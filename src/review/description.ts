@@ -1,7 +1,6 @@
 import { sanitize } from "../agent/sanitize.js";
 import type { RunSnapshot } from "../store/types.js";
-import type { GitHubClient } from "../github/client.js";
-import { hasWriteAccess } from "../triggers/permissions.js";
+import type { VersionControl } from "../integrations/kinds/version-control.js";
 
 /**
  * What of a pull request's own text reaches the model in a review or an answer: the title and
@@ -30,20 +29,30 @@ export function pullRequestText(pull: { title: string; body?: string | null | un
   };
 }
 
-/** Asks GitHub only when the description has something to withhold. */
+/** The pull request's text and author as the forge has it now. */
+export interface CurrentPullRequest {
+  title: string;
+  body?: string | null | undefined;
+  author: string | null;
+}
+
+/**
+ * Asks the forge only when the description has something to withhold. `current` is read only
+ * when the run has no snapshot of the text.
+ */
 export async function readPullRequestText(
-  github: GitHubClient,
-  target: { owner: string; repo: string; botLogin?: string | undefined; snapshot?: RunSnapshot | undefined },
-  current: { title: string; body?: string | null | undefined; user?: { login: string } | null | undefined },
+  forge: Pick<VersionControl, "canWrite">,
+  target: { botLogin?: string | undefined; snapshot?: RunSnapshot | undefined },
+  current: CurrentPullRequest | (() => Promise<CurrentPullRequest>),
 ): Promise<PullRequestText> {
   // The text as the trigger saw it, when the run has it: an edit after the trigger is left out.
   const { snapshot } = target;
-  const pull = snapshot ? { title: snapshot.title, body: snapshot.body, user: { login: snapshot.author } } : current;
-  const login = pull.user?.login;
+  const pull = snapshot ? { title: snapshot.title, body: snapshot.body, author: snapshot.author } : typeof current === "function" ? await current() : current;
+  const login = pull.author;
   const mayInstruct = async () => {
     if (!login || !sanitize(pull.body ?? "")) return false;
     if (login === target.botLogin) return true;
-    return hasWriteAccess(github, target.owner, target.repo, login);
+    return forge.canWrite(login);
   };
   return pullRequestText(pull, await mayInstruct());
 }

@@ -1,43 +1,14 @@
 import picomatch from "picomatch";
-import type { GitHubClient } from "../github/client.js";
+import type { ChangedFile } from "../integrations/kinds/version-control.js";
 
 /**
- * The changed files of a pull request — all of them through the paginated files API, or only those
- * changed since the last reviewed head through the compare API — and which of them to review.
- * Lockfiles, minified, generated and binary files are left out by default, each with its reason,
- * so the summary can say what was not reviewed instead of truncating silently.
+ * Which of a pull request's changed files to review — all of them (the forge's `changedFiles`), or
+ * only those changed since the last reviewed head (its `compare`). Lockfiles, minified, generated
+ * and binary files are left out by default, each with its reason, so the summary can say what was
+ * not reviewed instead of truncating silently.
  */
 
-export interface ChangedFile {
-  path: string;
-  status: string;
-  additions: number;
-  deletions: number;
-  /** Absent for binary files and diffs too large for the API. */
-  patch?: string;
-}
-
-const PER_PAGE = 100;
-
-export async function pullRequestFiles(octokit: GitHubClient, target: { owner: string; repo: string; number: number }): Promise<ChangedFile[]> {
-  const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: target.owner, repo: target.repo, pull_number: target.number, per_page: PER_PAGE });
-  return files.map(toChangedFile);
-}
-
-/** The files changed between two commits (`base...head`), for an incremental review. */
-export async function comparedFiles(octokit: GitHubClient, target: { owner: string; repo: string; base: string; head: string }): Promise<ChangedFile[]> {
-  const files: ChangedFile[] = [];
-  for (let page = 1; ; page++) {
-    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner: target.owner, repo: target.repo, basehead: `${target.base}...${target.head}`, per_page: PER_PAGE, page });
-    const batch = data.files ?? [];
-    files.push(...batch.map(toChangedFile));
-    if (batch.length < PER_PAGE) return files;
-  }
-}
-
-function toChangedFile(file: { filename: string; status: string; additions: number; deletions: number; patch?: string | undefined }): ChangedFile {
-  return { path: file.filename, status: file.status, additions: file.additions, deletions: file.deletions, ...(file.patch ? { patch: file.patch } : {}) };
-}
+export type { ChangedFile };
 
 const LOCKFILES = ["**/package-lock.json", "**/npm-shrinkwrap.json", "**/yarn.lock", "**/pnpm-lock.yaml", "**/bun.lockb", "**/Cargo.lock", "**/Gemfile.lock", "**/poetry.lock", "**/Pipfile.lock", "**/composer.lock", "**/go.sum", "**/*.lock"];
 const MINIFIED = ["**/*.min.js", "**/*.min.css", "**/*.min.mjs", "**/*.map"];

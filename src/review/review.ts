@@ -1,12 +1,13 @@
 import type { ModelRun } from "../agent/model-access.js";
-import { neutralizeForGitHub } from "../github/safe-markdown.js";
+import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError, publicMessage } from "../core/errors.js";
+import type { ChangeRequest, CheckConclusion } from "../integrations/kinds/version-control.js";
 import { type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
 import { openCheckRun } from "./check-run.js";
 import { count, renderCoverage } from "./coverage.js";
 import { FileLines } from "./diff.js";
 import { readPullRequestText } from "./description.js";
-import { type ChangedFile, comparedFiles, fileClassifier, pullRequestFiles } from "./files.js";
+import { type ChangedFile, fileClassifier } from "./files.js";
 import { type Finding, placeFindings } from "./findings.js";
 import { type ChunkReview, renderChunk, reviewChunk } from "./model-review.js";
 import { postReview, upsertSummary } from "./publish.js";
@@ -30,25 +31,29 @@ export interface ReviewOutputs {
 }
 
 export async function review(session: ModelRun, input: { full: boolean; instructions?: string | undefined }, signal?: AbortSignal): Promise<ReviewOutputs> {
-  const github = session.source.github;
-  if (!github) throw new UserFacingError("ai.review needs GitHub.");
-  const { owner, repo, number } = session.target;
-  const { data: pull } = await github.rest.pulls.get({ owner, repo, pull_number: number });
-  const head = pull.head.sha;
-  const checkId = await openCheckRun(github, { owner, repo, head, runId: session.target.runId });
-  const finishCheck = (conclusion: "success" | "neutral" | "failure" | "cancelled", title: string, summary: string) =>
-    github.rest.checks.update({ owner, repo, check_run_id: checkId, status: "completed", conclusion, completed_at: new Date().toISOString(), output: { title, summary: summary.slice(0, 65_000) } });
+  const forge = session.source.versionControl;
+  if (!forge) throw new UserFacingError("ai.review needs GitHub.");
+  const { number } = session.target;
+  // Read once, and only when the run lacks what it needs: the head and the text it was queued with.
+  let pull: Promise<ChangeRequest> | undefined;
+  const currentPull = () => (pull ??= forge.changeRequest(number));
+  // The head the run was queued for: a push since is the next run's to review.
+  const head = session.target.head ?? (await currentPull()).head.sha;
+  const checkId = forge.supports("checks") ? await openCheckRun(forge, { head, runId: session.target.runId }) : undefined;
+  const finishCheck = async (conclusion: CheckConclusion, title: string, summary: string) => {
+    if (checkId !== undefined) await forge.updateCheck(checkId, { status: "completed", conclusion, completedAt: new Date(), title, summary });
+  };
 
   try {
-    await github.rest.checks.update({ owner, repo, check_run_id: checkId, status: "in_progress", started_at: new Date().toISOString() });
+    if (checkId !== undefined) await forge.updateCheck(checkId, { status: "in_progress", startedAt: new Date() });
     const botLogin = (await session.source.committer()).name;
-    const previous = await findSummary(github, { owner, repo, number, botLogin });
+    const previous = await findSummary(forge, { number, botLogin });
     const incremental = !input.full && previous?.state.head !== undefined && previous.state.head !== head;
     if (!input.full && previous?.state.head === head) {
       await finishCheck("success", "Already reviewed", `The head ${head.slice(0, 7)} was reviewed before; nothing new to review.`);
       return { review_url: null, findings: 0, summary: "Already reviewed." };
     }
-    const changed = incremental ? await comparedFiles(github, { owner, repo, base: previous.state.head!, head }) : await pullRequestFiles(github, { owner, repo, number });
+    const changed = incremental ? await forge.compare(previous.state.head!, head) : await forge.changedFiles(number);
 
     const { config } = session;
     const classify = fileClassifier({ paths: config.triggers.review.paths, ignorePaths: config.triggers.review.ignore_paths, skipGenerated: config.review.skip_generated });
@@ -71,7 +76,7 @@ export async function review(session: ModelRun, input: { full: boolean; instruct
       return { review_url: null, findings: 0, summary: "Nothing to review." };
     }
     const budget = await session.model.budget();
-    const description = await readPullRequestText(github, { owner, repo, botLogin, snapshot: session.target.snapshot }, pull);
+    const description = await readPullRequestText(forge, { botLogin, snapshot: session.target.snapshot }, currentPull);
     const reviews = await mapLimit(plan.chunks, config.review.parallel_chunks, (chunk, index) =>
       reviewChunk({
         provider: session.model.provider,
@@ -93,17 +98,16 @@ export async function review(session: ModelRun, input: { full: boolean; instruct
     // What the model wrote is posted neutralised: no mention but the requester's, no closing keyword, no raw HTML.
     const safe = (text: string) => neutralizeForGitHub(text, { requester: session.target.actor });
     const summary = safe(renderSummary({ reviews, placement, skipped, incremental, reviewedFiles: plan.assigned, head, since, unreadable: sum(reviews) }));
-    const target = { owner, repo, number };
 
     // The review before the summary's state moves on: a run resumed between the two finds its own
     // review (postReview looks for it) and writes the state; the other order could lose the review.
     let reviewUrl: string | null = null;
     if (placement.inline.length > 0 || event === "REQUEST_CHANGES") {
       const body = safe(renderReviewBody({ placement, requestChanges: event === "REQUEST_CHANGES", summaryUrl: previous?.url }));
-      reviewUrl = await postReview(github, { ...target, runId: session.target.runId, botLogin, head, event, body, placement, safe });
+      reviewUrl = await postReview(forge, { number, runId: session.target.runId, botLogin, head, event, body, placement, safe });
     }
     const state: ReviewState = { head, posted: [...(previous?.state.posted ?? []), ...placement.inline.map((p) => encodePosted(p.posted))].slice(-500) };
-    const summaryUrl = await upsertSummary(github, target, previous?.commentId, summaryBody(summary, state));
+    const summaryUrl = await upsertSummary(forge, number, previous?.commentId, summaryBody(summary, state));
     const found = placement.inline.length + placement.summaryOnly.length;
     await finishCheck(event === "REQUEST_CHANGES" ? "failure" : found > 0 ? "neutral" : "success", found === 0 ? "No findings" : count(found, "finding"), renderCoverage({ ...coverage, summaryUrl }));
     return { review_url: reviewUrl ?? summaryUrl, findings: found, summary };

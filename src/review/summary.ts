@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { GitHubClient } from "../github/client.js";
+import type { VersionControl } from "../integrations/kinds/version-control.js";
 import { type Placement, type PostedFinding, type Severity, severities, severityIcon } from "./findings.js";
 import type { ChunkReview } from "./model-review.js";
 
@@ -114,21 +114,16 @@ export function summaryBody(summary: string, state: ReviewState): string {
 
 /** The pull request's summary comment and the state it holds, when an earlier review left one. */
 export async function findSummary(
-  github: GitHubClient,
-  target: { owner: string; repo: string; number: number; botLogin: string },
-): Promise<{ commentId: number; url: string; state: ReviewState } | undefined> {
-  const comments = await github.paginate(github.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: target.number, per_page: 100 });
-  for (const comment of comments.reverse()) {
-    const body = comment.body ?? "";
-    // Only the app's own comment counts: anyone else could write the marker.
-    if (!body.startsWith(MARKER) || comment.user?.login !== target.botLogin) continue;
-    const json = body.slice(MARKER.length, body.indexOf(" -->"));
-    try {
-      const state = reviewStateSchema.parse(JSON.parse(json));
-      return { commentId: comment.id, url: comment.html_url, state };
-    } catch {
-      return { commentId: comment.id, url: comment.html_url, state: { posted: [] } };
-    }
+  forge: Pick<VersionControl, "findComment">,
+  target: { number: number; botLogin: string },
+): Promise<{ commentId: string; url: string; state: ReviewState } | undefined> {
+  // Only the app's own comment counts: anyone else could write the marker.
+  const comment = await forge.findComment(target.number, { marker: MARKER, author: target.botLogin });
+  if (!comment) return undefined;
+  const json = comment.body.slice(MARKER.length, comment.body.indexOf(" -->"));
+  try {
+    return { commentId: comment.id, url: comment.url, state: reviewStateSchema.parse(JSON.parse(json)) };
+  } catch {
+    return { commentId: comment.id, url: comment.url, state: { posted: [] } };
   }
-  return undefined;
 }

@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
-import type { GitHubClientFactory } from "../github/client.js";
-import { configReadScope, tokenScope } from "../github/token-scope.js";
+import type { GitHubClientFactory } from "../integrations/github/client.js";
+import type { GitHubUrls } from "../integrations/github/urls.js";
+import { configReadScope, tokenScope } from "../integrations/github/token-scope.js";
+import { githubVersionControl } from "../integrations/github/version-control.js";
 import { safeText } from "../store/safe-json.js";
 import { type Run, type RunStep, type Store, RunConflictError } from "../store/types.js";
 import { type RunContext, type TaskRegistry } from "./tasks.js";
@@ -15,6 +17,8 @@ export interface ExecuteDeps {
   log: Pick<Logger, "info" | "warn" | "error">;
   /** A line every tracking comment carries, e.g. that commands run unsandboxed. */
   notice?: string;
+  /** Where GitHub lives (GHE_HOST), for the remote the forge names; github.com when absent. */
+  urls?: GitHubUrls;
   /** How often a running run looks for a stop request (another worker's `/ai stop`). */
   stopPollMs?: number;
 }
@@ -49,10 +53,11 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     }
   }
   if (!run.installationId) throw new Error(`run ${runId} has no installation`);
-  const [, repoName = ""] = run.repo.split("/");
+  const [owner = "", repoName = ""] = run.repo.split("/");
   const { installationId } = run;
   const octokit = await deps.github(installationId, tokenScope(repoName, run.task));
-  const tracking = TRACKED.has(run.task) ? new TrackingComment(octokit, deps.store, deps.runUrl(run.id), deps.notice) : null;
+  const versionControl = githubVersionControl(octokit, { owner, repo: repoName, installationId, ...(deps.urls ? { urls: deps.urls } : {}) });
+  const tracking = TRACKED.has(run.task) ? new TrackingComment(versionControl, deps.store, deps.runUrl(run.id), deps.notice) : null;
   if (tracking) run = await tracking.show(run);
 
   let current: Run = run;
@@ -91,6 +96,7 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
   const context: RunContext = {
     run,
     octokit,
+    versionControl,
     otherRepository: (_owner, name) => deps.github(installationId, configReadScope(name)),
     checkpoint,
     signal: stop.signal,

@@ -1,6 +1,6 @@
 import { exponential } from "agenda";
 import type { Logger } from "pino";
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import type { Store } from "../store/types.js";
 import { type IntakeEntry, IntakeWriter } from "./intake-writer.js";
 import type { JobQueue } from "./queue.js";

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { type RepoConfig, type RepoConfigResult, formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
-import type { GitHubClientFactory } from "../github/client.js";
-import { configReadScope, tokenScope } from "../github/token-scope.js";
+import type { GitHubClientFactory } from "../integrations/github/client.js";
+import { configReadScope, tokenScope } from "../integrations/github/token-scope.js";
+import { connectionId } from "../integrations/kinds/version-control.js";
 import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
 import { type NewRun, type RunTask, type Run, type Store, RunConflictError, activeRunStatuses } from "../store/types.js";
 import type { CommandName } from "../triggers/commands.js";
@@ -181,6 +182,7 @@ function newRunFor(
   return {
     repo: `${request.owner}/${request.repo}`,
     installationId: request.installationId,
+    connection: connectionId("github", request.installationId),
     number: request.number,
     kind: request.isPullRequest ? "pull_request" : "issue",
     task,

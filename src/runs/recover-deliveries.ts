@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
 import type { Store } from "../store/types.js";
 import { isIntakeEvent } from "../triggers/webhook.js";
 

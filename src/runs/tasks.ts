@@ -1,10 +1,13 @@
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
+import type { VersionControl } from "../integrations/kinds/version-control.js";
 import type { Run, RunStep, RunTask } from "../store/types.js";
 
 /** What a task's code gets while a run executes. */
 export interface RunContext {
   run: Run;
   octokit: GitHubClient;
+  /** The run's repository on its forge, with the same access as `octokit`. */
+  versionControl: VersionControl;
   /** A read-only client for another repository of the installation (the organisation's `.github`). */
   otherRepository?: (owner: string, repo: string) => Promise<GitHubClient>;
   /**

@@ -1,6 +1,6 @@
-import type { GitHubClient } from "../github/client.js";
+import type { VersionControl } from "../integrations/kinds/version-control.js";
 import type { Run, RunStep, Store } from "../store/types.js";
-import { neutralizeForGitHub } from "../github/safe-markdown.js";
+import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { formatDuration, formatUsd } from "../core/format.js";
 
 const ICONS: Record<RunStep["status"], string> = {
@@ -112,22 +112,18 @@ export function linkLabel(name: string, url: string): string {
  */
 export class TrackingComment {
   constructor(
-    private readonly octokit: GitHubClient,
+    private readonly forge: Pick<VersionControl, "ensureComment">,
     private readonly store: Store,
     private readonly runUrl: string,
     private readonly notice?: string,
   ) {}
 
   async show(run: Run, outcome?: Outcome): Promise<Run> {
-    const [owner, repo] = run.repo.split("/") as [string, string];
     const body = renderTrackingComment(run, this.runUrl, outcome, new Date(), this.notice);
     const existing = run.links.trackingCommentId;
-    if (existing) {
-      await this.octokit.rest.issues.updateComment({ owner, repo, comment_id: Number(existing), body });
-      return run;
-    }
-    const { data } = await this.octokit.rest.issues.createComment({ owner, repo, issue_number: run.number, body });
-    const links = { ...run.links, trackingCommentId: String(data.id), trackingComment: data.html_url };
+    const posted = await this.forge.ensureComment(run.number, body, { id: existing });
+    if (existing) return run;
+    const links = { ...run.links, trackingCommentId: posted.id, trackingComment: posted.url };
     return (await this.store.updateRun(run.id, { links })) ?? { ...run, links };
   }
 }

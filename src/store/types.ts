@@ -42,6 +42,11 @@ export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
 export const newRunSchema = z.object({
   repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name"),
   installationId: z.number().int().positive().optional(),
+  /**
+   * The connection the run belongs to, `<integration>:<account>` (`github:42` for an installation):
+   * which forge, and whose, the run's repository is reached through.
+   */
+  connection: z.string().regex(/^[a-z][a-z0-9-]*:[^\s]+$/, "expected <integration>:<account>, such as github:42").optional(),
   /** The issue or pull request number. */
   number: z.number().int().positive(),
   kind: z.enum(["issue", "pull_request"]),
@@ -243,4 +248,12 @@ export function monthRange(month: string): { from: Date; to: Date } {
   const index = Number(match[2]) - 1;
   if (index < 0 || index > 11) throw new Error(`expected a month as YYYY-MM, got ${month}`);
   return { from: new Date(Date.UTC(year, index, 1)), to: new Date(Date.UTC(year, index + 1, 1)) };
+}
+
+/**
+ * The run's connection. Runs stored before runs named one were all GitHub's, reached through their
+ * installation; they read as that installation's connection.
+ */
+export function runConnection(run: Pick<NewRun, "connection" | "installationId">): string | undefined {
+  return run.connection ?? (run.installationId !== undefined ? `github:${run.installationId}` : undefined);
 }

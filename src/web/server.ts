@@ -2,32 +2,12 @@ import { randomBytes } from "node:crypto";
 import { Server } from "probot";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/env.js";
-import { githubUrls } from "../config/github-urls.js";
-import { redactingFetch } from "../github/redaction.js";
+import { probotOptions } from "../integrations/github/probot-options.js";
 import { errorWithoutPayload } from "../logger.js";
-import type { ApplicationFunction, Options } from "probot";
+import type { ApplicationFunction } from "probot";
 import { GuardedProbot } from "./guarded-probot.js";
 import { type SetupOptions, createSetupHandler } from "./setup.js";
 import { type WebhookProxy, startWebhookProxy } from "./webhook-proxy.js";
-
-/** How the app's Probot is built; every REST and GraphQL call goes through its Octokit. */
-export function probotOptions(config: AppConfig, log: Logger): Options {
-  return {
-    appId: config.APP_ID,
-    privateKey: config.privateKey,
-    secret: config.WEBHOOK_SECRET,
-    // GHE_HOST steers REST here, and Octokit derives the GraphQL endpoint from the same base.
-    baseUrl: githubUrls(config).api,
-    log: log.child({ name: "probot" }),
-    // A GitHub call that never answers would hold a job (and its lock) forever. Every call's body
-    // is redacted, and every installation token registered with the redactor, on the way.
-    request: { fetch: redactingFetch(fetchWithTimeout(config.GITHUB_REQUEST_TIMEOUT_MS)) },
-  };
-}
-
-function fetchWithTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
-}
 
 export interface WebServerOptions {
   /** How setup mode (no APP_ID yet) finds its files and its webhook proxy channel. */

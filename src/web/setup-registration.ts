@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppConfig } from "../config/env.js";
-import { githubUrls } from "../config/github-urls.js";
+import { githubUrls } from "../integrations/github/urls.js";
 import { registerSecret } from "../core/redactor.js";
 import { updateEnvFile } from "./env-file.js";
 

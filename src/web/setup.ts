@@ -4,7 +4,7 @@ import { parse as parseQuery } from "node:querystring";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/env.js";
-import { githubUrls } from "../config/github-urls.js";
+import { githubUrls } from "../integrations/github/urls.js";
 import { readBoundedBody } from "./bounded-body.js";
 import { buildManifest, readAppManifestFile } from "./setup-manifest.js";
 import { importPage, messagePage, registerPage, savedPage } from "./setup-pages.js";

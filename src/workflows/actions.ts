@@ -3,7 +3,8 @@ import type { ModelAccess } from "../agent/model-access.js";
 import type { RunWorkspace } from "../agent/run-workspace.js";
 import type { RunSubject } from "../agent/subject.js";
 import type { RepoConfig } from "../config/repo-config-schema.js";
-import type { GitHubClient } from "../github/client.js";
+import type { GitHubClient } from "../integrations/github/client.js";
+import type { VersionControl } from "../integrations/kinds/version-control.js";
 import type { MirrorEnvironment } from "../mirrors/environment.js";
 import type { JiraClient } from "../mirrors/jira-client.js";
 import type { Sandbox } from "../sandbox/index.js";
@@ -28,6 +29,8 @@ export interface RunTarget {
 /** What the app provides to actions; absent parts make the actions that need them fail clearly. */
 export interface WorkflowServices {
   github?: GitHubClient;
+  /** The run's repository on its forge; the change-request actions and reviews go through it. */
+  versionControl?: VersionControl;
   /** The directory `shell.run` runs in: the run's git worktree. */
   workspace?: string;
   /** Where `shell.run` runs commands; the run workspace's when absent. */

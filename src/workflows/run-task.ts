@@ -38,7 +38,7 @@ export interface WorkflowTaskOptions {
 export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
   const actions = options.actions ?? builtInActions();
   return async (context) => {
-    const { run, octokit } = context;
+    const { run, octokit, versionControl } = context;
     const [owner = "", repo = ""] = run.repo.split("/");
     const { data: repository } = await octokit.rest.repos.get({ owner, repo });
     const pull = run.kind === "pull_request" ? (await octokit.rest.pulls.get({ owner, repo, pull_number: run.number })).data : undefined;
@@ -72,9 +72,20 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
     }));
     mirror.emit({ type: "started" });
     const subject: RunSubject = {
-      target: { runId: run.id, owner, repo, number: run.number, actor: run.actor, defaultBranch: repository.default_branch, input: run.input ?? "", ...(run.snapshot ? { snapshot: run.snapshot } : {}) },
+      target: {
+        runId: run.id,
+        owner,
+        repo,
+        number: run.number,
+        actor: run.actor,
+        defaultBranch: repository.default_branch,
+        input: run.input ?? "",
+        ...(run.snapshot ? { snapshot: run.snapshot } : {}),
+        // A review reads the head it was queued for, not the pull request's head now.
+        ...(run.headSha ? { head: run.headSha } : {}),
+      },
       config: loaded.config,
-      source: githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt, snapshot: run.snapshot }, options.botLogin),
+      source: githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt, snapshot: run.snapshot }, options.botLogin, versionControl),
     };
     const agent = options.agent ? runParts(options.agent, subject) : undefined;
     const result = await runWorkflow({
@@ -87,6 +98,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       target: { runId: run.id, owner, repo, number: run.number, actor: run.actor },
       services: {
         github: octokit,
+        versionControl,
         ...(agent ? { subject, model: agent.model, runWorkspace: agent.workspace, ...(options.agent?.jira ? { jira: options.agent.jira } : {}) } : {}),
         ...(options.mirrors ? { mirrors: { environment: options.mirrors, notify: loaded.config.notify, jiraKey: () => jiraKey } } : {}),
       },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { commitMessage } from "../../src/agent/implement.js";
-import { withoutClosingReferences } from "../../src/github/safe-markdown.js";
+import { withoutClosingReferences } from "../../src/integrations/github/safe-markdown.js";
 
 /** A commit message is plain text: the model's words cannot close issues through it. */
 describe("the agent's commit message", () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { TASK_PERMISSIONS } from "../../src/github/token-scope.js";
+import { TASK_PERMISSIONS } from "../../src/integrations/github/token-scope.js";
 import { INTAKE_EVENTS } from "../../src/triggers/webhook.js";
 
 /** The manifest asks for nothing the code does not use: every event is handled, every permission needed. */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/env.js";
-import { githubUrls } from "../../src/config/github-urls.js";
+import { githubUrls } from "../../src/integrations/github/urls.js";
 import { databaseTarget } from "../../src/store/open.js";
 import { generatePrivateKey } from "../helpers/keys.js";
 

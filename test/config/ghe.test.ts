@@ -2,9 +2,9 @@ import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/env.js";
-import { createAppAccess } from "../../src/github/app-access.js";
-import { tokenScope } from "../../src/github/token-scope.js";
-import { probotOptions } from "../../src/web/server.js";
+import { createAppAccess } from "../../src/integrations/github/app-access.js";
+import { tokenScope } from "../../src/integrations/github/token-scope.js";
+import { probotOptions } from "../../src/integrations/github/probot-options.js";
 import { pino } from "pino";
 import { generatePrivateKey } from "../helpers/keys.js";
 

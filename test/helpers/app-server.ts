@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { ProbotOctokit, type Server } from "probot";
 import { type AppConfig, loadConfig } from "../../src/config/env.js";
-import { type AppAccess, createAppAccess } from "../../src/github/app-access.js";
+import { type AppAccess, createAppAccess } from "../../src/integrations/github/app-access.js";
 import { createApp } from "../../src/index.js";
 import { triggerIntake } from "../../src/runs/intake-jobs.js";
 import { registerJobs } from "../../src/runs/jobs.js";

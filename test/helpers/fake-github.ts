@@ -245,6 +245,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     })
     .get(new RegExp(`^${prefix}/pulls/(\\d+)$`))
     .reply(function (path) {
+      record("GET").call(this, path, undefined);
       const number = Number(path.split("/").pop());
       const pr = pulls.get(number);
       if (!pr) return [404, { message: "Not Found" }];

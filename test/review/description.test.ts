@@ -1,5 +1,6 @@
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { githubVersionControl } from "../../src/integrations/github/version-control.js";
 import { pullRequestText, readPullRequestText } from "../../src/review/description.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 
@@ -20,8 +21,9 @@ describe("pullRequestText", () => {
 describe("readPullRequestText", () => {
   let github: FakeGitHub;
   const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: false }, retry: { enabled: false } });
-  const target = { owner: "Codertocat", repo: "Hello-World", botLogin: "ai-agent[bot]" };
-  const pull = (login: string) => ({ title: "Update the app", body: "Do as I say.", user: { login } });
+  const forge = githubVersionControl(octokit, { owner: "Codertocat", repo: "Hello-World" });
+  const target = { botLogin: "ai-agent[bot]" };
+  const pull = (login: string) => ({ title: "Update the app", body: "Do as I say.", author: login });
 
   beforeEach(() => {
     github = fakeGitHub();
@@ -31,13 +33,13 @@ describe("readPullRequestText", () => {
   afterEach(() => github.done());
 
   it("keeps the description of people with write access and of the app itself", async () => {
-    expect((await readPullRequestText(octokit, target, pull("maintainer"))).body).toBe("Do as I say.");
-    expect((await readPullRequestText(octokit, target, pull("ai-agent[bot]"))).body).toBe("Do as I say.");
+    expect((await readPullRequestText(forge, target, pull("maintainer"))).body).toBe("Do as I say.");
+    expect((await readPullRequestText(forge, target, pull("ai-agent[bot]"))).body).toBe("Do as I say.");
     expect(github.requests.filter((r) => r.path.includes("/permission")).map((r) => r.path)).toEqual(["/repos/Codertocat/Hello-World/collaborators/maintainer/permission"]);
   });
 
   it("withholds it from readers and strangers", async () => {
-    expect(await readPullRequestText(octokit, target, pull("reader"))).toEqual({ title: "Update the app", body: "", bodyWithheld: true });
-    expect((await readPullRequestText(octokit, target, pull("stranger"))).bodyWithheld).toBe(true);
+    expect(await readPullRequestText(forge, target, pull("reader"))).toEqual({ title: "Update the app", body: "", bodyWithheld: true });
+    expect((await readPullRequestText(forge, target, pull("stranger"))).bodyWithheld).toBe(true);
   });
 });

@@ -321,6 +321,25 @@ describe("reviewing a pull request, end to end", () => {
     expect((summaries[0]!.body as { body: string }).body).toMatch(/^<!-- ai-agent:review-summary \{"head":"[0-9a-f]{40}","posted":\["[0-9a-f]{16}:R:5-5"\]\} -->/);
   });
 
+  it("reviews the head its run was queued for, and reads the pull request once", async () => {
+    // A push landed after the run was queued: GitHub's head is newer than the run's.
+    github.pulls.set(12, { head: shas.second!, base: "main" });
+    github.pullFiles.set(12, filesBetween(dir, shas.base!, shas.first!));
+    const store = app.database.store;
+    const snapshot = { title: "Update the app", body: "", author: "Codertocat", at: new Date().toISOString() };
+    const created = await store.createRun({ repo: REPO, installationId: 1, number: 12, kind: "pull_request", task: "review", trigger: "pull_request", actor: "Codertocat", headSha: shas.first!, snapshot });
+    anthropic.push(report([{ path: "app.ts", line: 5, side: "RIGHT", severity: "critical", category: "bug", body: "Division by zero." }]));
+
+    const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: false }, retry: { enabled: false } });
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    expect(await executeRun(created.id, { store, github: () => Promise.resolve(octokit), tasks, runUrl: app.runUrl, log })).toBe("finished");
+    expect((await store.getRun(created.id))?.status).toBe("succeeded");
+    expect((posted("/check-runs")[0]!.body as { head_sha: string }).head_sha).toBe(shas.first);
+    expect((posted("/pulls/12/reviews")[0]!.body as { commit_id: string }).commit_id).toBe(shas.first);
+    // The workflow reads it for its templates and the config's ref; the review takes the run's head and text.
+    expect(github.requests.filter((r) => r.method === "GET" && r.path === "/repos/Codertocat/Hello-World/pulls/12")).toHaveLength(1);
+  });
+
   it("keeps hidden text of a description from the model, and posts what the model wrote neutralised", async () => {
     const text = {
       title: "Update\u200B the app",

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobQueue } from "../../src/runs/queue.js";
 import type { Database, DatabaseTarget } from "../../src/store/open.js";
 import { DEFAULT_LIMITS } from "../../src/store/safe-json.js";
-import { type NewRun, RunConflictError } from "../../src/store/types.js";
+import { type NewRun, RunConflictError, runConnection } from "../../src/store/types.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { type WorkerEvent, type WorkerProcess, startWorker } from "../helpers/workers.js";
 
@@ -76,6 +76,19 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(run.snapshot).toEqual({ ...snapshot, title: "Fix the \\u0000 parser" });
       expect((await database.store.getRun(run.id))?.snapshot).toEqual(run.snapshot);
       expect((await database.store.createRun(newRun({ number: 71 }))).snapshot).toBeUndefined();
+    });
+
+    it("keeps the connection a run belongs to; a run stored without one reads as its installation's", async () => {
+      const run = await database.store.createRun(newRun({ number: 72, connection: "github:42" }));
+      expect(run.connection).toBe("github:42");
+      expect((await database.store.getRun(run.id))?.connection).toBe("github:42");
+      const other = await database.store.createRun(newRun({ number: 73, installationId: undefined, connection: "gitlab:acme" }));
+      expect((await database.store.listRuns({ repo: other.repo, number: 73 }))[0]?.connection).toBe("gitlab:acme");
+      // As a run written before runs had a connection: none stored, the installation stands for it.
+      const older = await database.store.getRun((await database.store.createRun(newRun({ number: 74 }))).id);
+      expect(older?.connection).toBeUndefined();
+      expect(runConnection(older!)).toBe("github:42");
+      await expect(database.store.createRun(newRun({ number: 75, connection: "no connection" }))).rejects.toThrow(/connection/);
     });
 
     it("updates status, steps, links, cost and timestamps, and clears an error", async () => {

@@ -44,8 +44,8 @@ export class PostgresStore implements Store {
   async createRun(input: NewRun): Promise<Run> {
     const run = storable(newRunSchema.parse(input));
     const { rows } = await this.pool.query<RunRow>(
-      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, head_sha, workflow, snapshot, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'queued') RETURNING *`,
+      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, head_sha, workflow, snapshot, connection, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'queued') RETURNING *`,
       [
         randomUUID(),
         run.repo,
@@ -60,6 +60,7 @@ export class PostgresStore implements Store {
         run.headSha ?? null,
         run.workflow ?? null,
         run.snapshot ? JSON.stringify(run.snapshot) : null,
+        run.connection ?? null,
       ],
     ).catch(conflictOr(run, "queued"));
     return runFromRow(rows[0] as RunRow);

@@ -7,6 +7,8 @@ export interface RunRow {
   id: string;
   repo: string;
   installation_id: string | null;
+  /** Absent on rows written before the column. */
+  connection: string | null;
   number: number;
   kind: Run["kind"];
   task: Run["task"];
@@ -47,6 +49,7 @@ export function runFromRow(row: RunRow): Run {
     updatedAt: row.updated_at,
   };
   if (row.installation_id !== null) run.installationId = Number(row.installation_id);
+  if (row.connection !== null) run.connection = row.connection;
   if (row.delivery_id !== null) run.deliveryId = row.delivery_id;
   if (row.input !== null) run.input = row.input;
   if (row.error !== null) run.error = row.error;

@@ -67,4 +67,5 @@ export const migrations: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS ai_usage_installation_at_idx ON ai_usage (installation_id, at) WHERE installation_id IS NOT NULL`,
   `CREATE TABLE IF NOT EXISTS ai_rate_counters (key text PRIMARY KEY, count integer NOT NULL, expires_at timestamptz NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS ai_rate_counters_expires_idx ON ai_rate_counters (expires_at)`,
+  `ALTER TABLE ai_runs ADD COLUMN IF NOT EXISTS connection text`,
 ];

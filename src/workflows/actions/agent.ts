@@ -5,10 +5,10 @@ import { ask } from "../../review/ask.js";
 import { review } from "../../review/review.js";
 import type { ModelRun } from "../../agent/model-access.js";
 import type { RunWorkspace } from "../../agent/run-workspace.js";
-import { httpStatus } from "../../github/client.js";
+import { httpStatus } from "../../integrations/github/client.js";
 import { UserFacingError } from "../../core/errors.js";
 import { type ActionContext, defineAction } from "../actions.js";
-import { githubDeleteBranch } from "./github.js";
+import { githubDeleteBranch } from "../../integrations/github/actions.js";
 
 /** The model's actions — `ai.plan`, `ai.implement`, `ai.review`, `ai.ask` — and `git.push` of what the agent committed. */
 

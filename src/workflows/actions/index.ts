@@ -1,6 +1,6 @@
 import { ActionRegistry } from "../actions.js";
 import { aiAsk, aiImplement, aiPlan, aiReview, gitPush } from "./agent.js";
-import { githubAddLabels, githubComment, githubCreatePullRequest, githubDeleteBranch } from "./github.js";
+import { githubAddLabels, githubComment, githubCreatePullRequest, githubDeleteBranch } from "../../integrations/github/actions.js";
 import { notifyActions } from "./notify.js";
 import { shellRun } from "./shell.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { neutralizeForGitHub, neutralizeTitleForGitHub } from "../../src/github/safe-markdown.js";
+import { neutralizeForGitHub, neutralizeTitleForGitHub } from "../../../src/integrations/github/safe-markdown.js";
 
 const options = { requester: "octocat", allowClosing: 1 };
 const neutralize = (text: string) => neutralizeForGitHub(text, options);

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import type { GitHubClient } from "../../github/client.js";
-import { httpStatus } from "../../github/client.js";
-import { neutralizeForGitHub } from "../../github/safe-markdown.js";
+import type { VersionControl } from "../kinds/version-control.js";
+import { neutralizeForGitHub } from "./safe-markdown.js";
+import { githubVersionControl } from "./version-control.js";
 import { UserFacingError } from "../../core/errors.js";
-import { type ActionContext, defineAction } from "../actions.js";
+import { type ActionContext, type RegisteredAction, defineAction } from "../../workflows/actions.js";
 
 /**
  * Workflow actions that act on the run's repository through the installation's token. The text
@@ -11,10 +11,12 @@ import { type ActionContext, defineAction } from "../actions.js";
  * model text: no mention but the requester's, no closing keyword, no raw HTML.
  */
 
-function github(context: ActionContext, action: string): GitHubClient {
-  const client = context.services.github;
-  if (!client) throw new UserFacingError(`${action} needs a GitHub connection, and this run has none.`);
-  return client;
+/** The run's forge; a bare Octokit (the CLI, tests) is taken as the run's repository on GitHub. */
+function forge(context: ActionContext, action: string): VersionControl {
+  const { versionControl, github } = context.services;
+  if (versionControl) return versionControl;
+  if (!github) throw new UserFacingError(`${action} needs a GitHub connection, and this run has none.`);
+  return githubVersionControl(github, { owner: context.target.owner, repo: context.target.repo });
 }
 
 const number = z.number().int().positive().describe("The issue or pull request; the run's when absent.");
@@ -25,14 +27,12 @@ export const githubComment = defineAction({
   input: z.strictObject({ body: z.string().min(1, "the comment needs a body").describe("The comment, in Markdown; a template."), number: number.optional() }),
   outputs: { id: "the comment's id", url: "the comment's address" },
   async run(input, context) {
-    const { owner, repo, number: target } = context.target;
     const body = neutralizeForGitHub(input.body, { requester: context.target.actor });
-    const { data } = await github(context, "github.comment").rest.issues.createComment({ owner, repo, issue_number: input.number ?? target, body });
-    return { id: data.id, url: data.html_url };
+    const posted = await forge(context, "github.comment").comment(input.number ?? context.target.number, body);
+    return { id: Number(posted.id), url: posted.url };
   },
   async compensate(_input, outputs, context) {
-    const { owner, repo } = context.target;
-    await ignoreMissing(github(context, "github.comment").rest.issues.deleteComment({ owner, repo, comment_id: Number(outputs.id) }));
+    await forge(context, "github.comment").deleteComment(String(outputs.id));
   },
 });
 
@@ -42,15 +42,12 @@ export const githubAddLabels = defineAction({
   input: z.strictObject({ labels: z.array(z.string().min(1)).min(1, "expected at least one label").describe("The labels to add."), number: number.optional() }),
   outputs: { labels: "the labels added" },
   async run(input, context) {
-    const { owner, repo, number: target } = context.target;
-    await github(context, "github.add_labels").rest.issues.addLabels({ owner, repo, issue_number: input.number ?? target, labels: input.labels });
+    await forge(context, "github.add_labels").addLabels(input.number ?? context.target.number, input.labels);
     return { labels: input.labels };
   },
   async compensate(input, _outputs, context) {
-    const { owner, repo, number: target } = context.target;
-    for (const name of input.labels) {
-      await ignoreMissing(github(context, "github.add_labels").rest.issues.removeLabel({ owner, repo, issue_number: input.number ?? target, name }));
-    }
+    const vcs = forge(context, "github.add_labels");
+    for (const name of input.labels) await vcs.removeLabel(input.number ?? context.target.number, name);
   },
 });
 
@@ -66,21 +63,14 @@ export const githubCreatePullRequest = defineAction({
   }),
   outputs: { number: "the pull request's number", url: "its address" },
   async run(input, context) {
-    const { owner, repo } = context.target;
-    const octokit = github(context, "github.create_pull_request");
-    // A retried step must not open a second pull request for the same branch.
-    const { data: open } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${input.head}`, state: "open", per_page: 1 });
-    const existing = open[0];
-    if (existing) return { number: existing.number, url: existing.html_url };
-    const base = input.base ?? (await octokit.rest.repos.get({ owner, repo })).data.default_branch;
     // The one closing reference kept is to the run's own issue: the app's `Closes #N`.
     const body = neutralizeForGitHub(input.body, { requester: context.target.actor, allowClosing: context.target.number });
-    const { data } = await octokit.rest.pulls.create({ owner, repo, title: input.title, body, head: input.head, base, draft: input.draft });
-    return { number: data.number, url: data.html_url };
+    // A retried step must not open a second pull request for the same branch: openChangeRequest finds it.
+    const opened = await forge(context, "github.create_pull_request").openChangeRequest({ title: input.title, body, head: input.head, ...(input.base ? { base: input.base } : {}), draft: input.draft });
+    return { number: opened.number, url: opened.url };
   },
   async compensate(_input, outputs, context) {
-    const { owner, repo } = context.target;
-    await github(context, "github.create_pull_request").rest.pulls.update({ owner, repo, pull_number: Number(outputs.number), state: "closed" });
+    await forge(context, "github.create_pull_request").updateChangeRequest(Number(outputs.number), { state: "closed" });
   },
 });
 
@@ -90,18 +80,10 @@ export const githubDeleteBranch = defineAction({
   input: z.strictObject({ branch: z.string().min(1, "expected a branch name").describe("The branch to delete.") }),
   outputs: {},
   async run(input, context) {
-    const { owner, repo } = context.target;
-    await ignoreMissing(github(context, "github.delete_branch").rest.git.deleteRef({ owner, repo, ref: `heads/${input.branch}` }));
+    await forge(context, "github.delete_branch").deleteBranch(input.branch);
     return {};
   },
 });
 
-/** Undoing something already gone is done. */
-async function ignoreMissing(request: Promise<unknown>): Promise<void> {
-  try {
-    await request;
-  } catch (error) {
-    const status = httpStatus(error);
-    if (status !== 404 && status !== 422) throw error;
-  }
-}
+/** The actions this integration brings to workflows. */
+export const githubActions: readonly RegisteredAction[] = [githubComment, githubAddLabels, githubCreatePullRequest, githubDeleteBranch];

@@ -1,8 +1,8 @@
 import { type Options, Probot } from "probot";
 import type { Logger } from "pino";
-import type { AppConfig } from "../config/env.js";
-import { registerSecret } from "../core/redactor.js";
-import { probotOptions } from "../web/server.js";
+import { registerSecret } from "../../core/redactor.js";
+import type { GitHubAppSettings } from "./env.js";
+import { probotOptions } from "./probot-options.js";
 import type { GitHubClient, GitHubClientFactory } from "./client.js";
 import type { TokenScope } from "./token-scope.js";
 
@@ -83,7 +83,7 @@ export interface AppAccess {
  * HTTP server): installation tokens come from the app's own credentials, through the same Probot
  * options as the web server, so GHE_HOST applies here too.
  */
-export function createAppAccess(config: AppConfig, log: Logger, overrides: Pick<Options, "Octokit"> = {}): AppAccess {
+export function createAppAccess(config: GitHubAppSettings, log: Logger, overrides: Pick<Options, "Octokit"> = {}): AppAccess {
   if (!config.APP_ID || !config.privateKey) {
     const missing = () => Promise.reject(new Error("APP_ID and PRIVATE_KEY are not set: register the app first"));
     return { github: missing, appClient: missing, botLogin: () => Promise.resolve(undefined) };

@@ -1,4 +1,5 @@
-import { redact, registerSecret } from "../core/redactor.js";
+import { redact, registerSecret } from "../../core/redactor.js";
+import { accessTokenSchema } from "./schema.js";
 
 const ACCESS_TOKENS = /\/app\/installations\/\d+\/access_tokens$/;
 
@@ -38,8 +39,8 @@ function pathOf(input: Parameters<typeof fetch>[0]): string {
 
 async function registerToken(response: Response): Promise<void> {
   try {
-    const { token, expires_at: expiresAt } = (await response.json()) as { token?: unknown; expires_at?: unknown };
-    if (typeof token === "string") registerSecret(token, typeof expiresAt === "string" ? { expiresAt: Date.parse(expiresAt) } : {});
+    const parsed = accessTokenSchema.safeParse(await response.json());
+    if (parsed.success) registerSecret(parsed.data.token, parsed.data.expires_at ? { expiresAt: Date.parse(parsed.data.expires_at) } : {});
   } catch {
     // Not JSON: no token in it, and Octokit reports the body it cannot parse.
   }

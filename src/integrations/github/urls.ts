@@ -1,4 +1,4 @@
-import type { AppConfig } from "./env.js";
+import type { GitHubEnv } from "./env.js";
 
 /**
  * Where GitHub lives for this installation. Every GitHub call the app makes — REST, GraphQL and
@@ -16,7 +16,7 @@ export interface GitHubUrls {
   gitRemote(owner: string, repo: string): string;
 }
 
-export function githubUrls(config: Pick<AppConfig, "GHE_HOST" | "GHE_PROTOCOL">): GitHubUrls {
+export function githubUrls(config: Pick<GitHubEnv, "GHE_HOST" | "GHE_PROTOCOL">): GitHubUrls {
   if (!config.GHE_HOST) {
     return {
       api: "https://api.github.com",

@@ -1,8 +1,8 @@
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ActionContext } from "../../src/workflows/actions.js";
-import { githubComment, githubCreatePullRequest } from "../../src/workflows/actions/github.js";
-import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
+import type { ActionContext } from "../../../src/workflows/actions.js";
+import { githubComment, githubCreatePullRequest } from "../../../src/integrations/github/actions.js";
+import { type FakeGitHub, fakeGitHub } from "../../helpers/fake-github.js";
 
 describe("github.create_pull_request", () => {
   let github: FakeGitHub;
