@@ -5,6 +5,7 @@ import { editedNote, repositoryInstructions, repositoryMap } from "./context.js"
 import { runLoop } from "./loop.js";
 import { PathPolicy } from "./paths.js";
 import { renderPrompt } from "./prompts.js";
+import type { TaskTracker } from "../integrations/kinds/task-tracker.js";
 import type { AgentSession } from "./session.js";
 import { ToolSet } from "./tools/index.js";
 
@@ -53,7 +54,13 @@ export interface PlanOutputs {
   [key: string]: unknown;
 }
 
-export async function plan(session: AgentSession, input: { instructions?: string | undefined; comment: boolean }, signal?: AbortSignal): Promise<PlanOutputs> {
+export async function plan(
+  session: AgentSession,
+  input: { instructions?: string | undefined; comment: boolean },
+  signal?: AbortSignal,
+  /** The run's task trackers whose settings ask for the plan's steps as tasks (notify.jira.create_tasks). */
+  trackers: readonly TaskTracker[] = [],
+): Promise<PlanOutputs> {
   const { config, target } = session;
   const issue = await session.source.issue();
   const model = session.model;
@@ -102,10 +109,9 @@ export async function plan(session: AgentSession, input: { instructions?: string
       step.issue = `#${created.number}`;
     }
   }
-  const jira = session.environment.jira;
-  if (config.notify.jira?.create_tasks && jira) {
+  for (const tracker of trackers.filter((t) => t.planTasks)) {
     for (const step of planned.steps) {
-      const task = await jira.createIssue(config.notify.jira.project, step.title, `${step.details}\n\nFrom the plan of ${target.owner}/${target.repo}#${target.number}.`.trim());
+      const task = await tracker.createTask(step.title, `${step.details}\n\nFrom the plan of ${target.owner}/${target.repo}#${target.number}.`.trim());
       step.issue = step.issue ? `${step.issue}, ${task.key}` : task.key;
     }
   }

@@ -3,7 +3,6 @@ import type { GitHubClient } from "../github/client.js";
 import { UserFacingError } from "../core/errors.js";
 import { Budget, type BudgetCeilings, DEFAULT_CEILINGS, type LedgerStore, spendLimits } from "./budget.js";
 import type { IssueText } from "./context.js";
-import type { JiraClient } from "../mirrors/jira-client.js";
 import type { ModelClient } from "./model.js";
 import type { Sandbox } from "../sandbox/index.js";
 import type { RunSnapshot } from "../store/types.js";
@@ -29,8 +28,6 @@ export interface AgentEnvironment {
   commandTimeoutMs: number;
   /** Where every command of the repository or the model runs. */
   sandbox: Sandbox;
-  /** For plans with notify.jira.create_tasks: the steps become Jira tasks. */
-  jira?: JiraClient;
   /** The server's spending ceilings and default (BUDGET_* variables); DEFAULT_CEILINGS when absent. */
   budgets?: BudgetCeilings;
 }

@@ -1,8 +1,7 @@
 import type { z } from "zod";
 import type { AgentSession } from "../agent/session.js";
-import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../github/client.js";
-import type { MirrorEnvironment } from "../mirrors/environment.js";
+import type { RunIntegrations } from "../integrations/kinds/parts.js";
 import type { Sandbox } from "../sandbox/index.js";
 
 /**
@@ -31,8 +30,8 @@ export interface WorkflowServices {
   sandbox?: Sandbox;
   /** The coding agent of this run, for the ai.* and git.push actions. */
   agent?: AgentSession;
-  /** Slack and Jira, for the slack.* and jira.* actions. */
-  mirrors?: { environment: MirrorEnvironment; notify: RepoConfig["notify"]; jiraKey: () => string | undefined };
+  /** The run's connected integrations by id, for their actions (`slack.post` uses `integrations.slack`). */
+  integrations?: RunIntegrations;
 }
 
 export interface ActionContext {

@@ -30,7 +30,7 @@ export const aiPlan = defineAction({
     comment_url: "the plan comment's address; null with comment: false",
     body: "the whole plan as markdown, as its comment shows it",
   },
-  run: (input, context) => plan(agent(context, "ai.plan"), input, context.signal),
+  run: (input, context) => plan(agent(context, "ai.plan"), input, context.signal, Object.values(context.services.integrations ?? {}).flatMap((part) => (part.tracker ? [part.tracker] : []))),
 });
 
 export const aiImplement = defineAction({

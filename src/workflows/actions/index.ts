@@ -1,10 +1,10 @@
+import { builtInIntegrations } from "../../integrations/registry.js";
 import { ActionRegistry } from "../actions.js";
 import { aiAsk, aiImplement, aiPlan, aiReview, gitPush } from "./agent.js";
 import { githubAddLabels, githubComment, githubCreatePullRequest, githubDeleteBranch } from "./github.js";
-import { notifyActions } from "./notify.js";
 import { shellRun } from "./shell.js";
 
-/** Every action a workflow can use on this server. */
+/** Every action a workflow can use on this server: the core's and each integration's. */
 export function builtInActions(): ActionRegistry {
-  return new ActionRegistry([shellRun, githubComment, githubAddLabels, githubCreatePullRequest, githubDeleteBranch, aiPlan, aiImplement, gitPush, aiReview, aiAsk, ...notifyActions]);
+  return new ActionRegistry([shellRun, githubComment, githubAddLabels, githubCreatePullRequest, githubDeleteBranch, aiPlan, aiImplement, gitPush, aiReview, aiAsk, ...builtInIntegrations.actions]);
 }
