@@ -189,7 +189,8 @@ export async function loadRepoConfig(
   if (!chain.ok) return fail(chain.problems);
   const [nearest, ...farther] = chain.documents;
   if (!nearest) return { ok: true, config: defaultRepoConfig(), source: "default" };
-  return validateConfig([nearest, ...farther], actions ?? builtInActions(), sources.integrations ?? builtInIntegrations);
+  const integrations = sources.integrations ?? builtInIntegrations;
+  return validateConfig([nearest, ...farther], actions ?? builtInActions(integrations), integrations);
 }
 
 /** The body of the comment posted when a trigger meets an invalid configuration. */

@@ -36,7 +36,7 @@ export interface WorkflowTaskOptions {
 }
 
 export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
-  const actions = options.actions ?? builtInActions();
+  const actions = options.actions ?? builtInActions(options.mirrors?.integrations.set);
   return async (context) => {
     const { run, octokit } = context;
     const [owner = "", repo = ""] = run.repo.split("/");
