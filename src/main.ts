@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { agentEnvironment } from "./agent/environment.js";
-import { mirrorEnvironment } from "./mirrors/environment.js";
+import { connectIntegrations } from "./integrations/connect.js";
+import { builtInIntegrations } from "./integrations/registry.js";
 import type { Server } from "probot";
 import { ConfigError, loadConfig } from "./config/env.js";
 import { createApp } from "./index.js";
@@ -64,11 +65,11 @@ async function main(): Promise<void> {
   const access = createAppAccess(config, log);
   const runLinks = runLinksFromConfig(config);
   const runUrl = (runId: string) => runLinks.url(runId);
-  const mirrors = mirrorEnvironment(config, database.store, log);
+  const mirrors = { integrations: connectIntegrations(builtInIntegrations, config), store: database.store, log };
   // A web process runs no commands, so it needs no sandbox (nor the security options for one).
   const sandbox = runsJobs ? await sandboxFromConfig(config) : new NoSandbox("this process runs no jobs (ROLE=web)", config.SANDBOX_NETWORK);
   if (runsJobs) logSandbox(sandbox, config.SANDBOX, log);
-  const tasks = workflowTasks({ agent: { ...agentEnvironment(config, database.store, sandbox, log), ...(mirrors.jira ? { jira: mirrors.jira } : {}) }, botLogin: access.botLogin, mirrors, runUrl });
+  const tasks = workflowTasks({ agent: agentEnvironment(config, database.store, sandbox, log), botLogin: access.botLogin, mirrors, runUrl });
   registerJobs(queue, { store: database.store, ...access, urls: githubUrls(config), tasks, runUrl, log, mirrors, triggerRateLimitPerHour: config.TRIGGER_RATE_LIMIT_PER_HOUR, ...(sandbox.kind === "host" ? { notice: UNSANDBOXED_NOTICE } : {}) });
   const intake = triggerIntake(queue, log);
 

@@ -5,7 +5,6 @@ import { microsFromUsd as usd } from "../core/format.js";
 import type { ModelProvider } from "../integrations/kinds/model-provider.js";
 import { integrations, integrationsOfKind } from "../integrations/registry.js";
 import type { Integration } from "../integrations/types.js";
-import type { JiraClient } from "../mirrors/jira-client.js";
 import type { Sandbox } from "../sandbox/index.js";
 import type { Store } from "../store/types.js";
 import type { BudgetCeilings, LedgerStore } from "./budget.js";
@@ -27,8 +26,6 @@ export interface AgentEnvironment {
   commandTimeoutMs: number;
   /** Where every command of the repository or the model runs. */
   sandbox: Sandbox;
-  /** For plans with notify.jira.create_tasks: the steps become Jira tasks. */
-  jira?: JiraClient;
   /** The server's spending ceilings and default (BUDGET_* variables); DEFAULT_CEILINGS when absent. */
   budgets?: BudgetCeilings;
 }

@@ -5,7 +5,7 @@ import { editedNote, repositoryInstructions, repositoryMap } from "./context.js"
 import { runLoop } from "./loop.js";
 import { PathPolicy } from "./paths.js";
 import { renderPrompt } from "./prompts.js";
-import type { JiraClient } from "../mirrors/jira-client.js";
+import type { TaskTracker } from "../integrations/kinds/task-tracker.js";
 import type { ModelAccess } from "./model-access.js";
 import type { RunWorkspace } from "./run-workspace.js";
 import type { RunSubject } from "./subject.js";
@@ -56,14 +56,19 @@ export interface PlanOutputs {
   [key: string]: unknown;
 }
 
-/** What a plan works with: the run's subject, the model, a workspace to read the code in, and Jira for its tasks. */
+/** What a plan works with: the run's subject, the model, a workspace to read the code in. */
 export interface PlanRun extends RunSubject {
   model: ModelAccess;
   workspace: RunWorkspace;
-  jira?: JiraClient | undefined;
 }
 
-export async function plan(session: PlanRun, input: { instructions?: string | undefined; comment: boolean }, signal?: AbortSignal): Promise<PlanOutputs> {
+export async function plan(
+  session: PlanRun,
+  input: { instructions?: string | undefined; comment: boolean },
+  signal?: AbortSignal,
+  /** The run's task trackers whose settings ask for the plan's steps as tasks (notify.jira.create_tasks). */
+  trackers: readonly TaskTracker[] = [],
+): Promise<PlanOutputs> {
   const { config, target } = session;
   const issue = await session.source.issue();
   const provider = session.model.provider;
@@ -112,10 +117,9 @@ export async function plan(session: PlanRun, input: { instructions?: string | un
       step.issue = `#${created.number}`;
     }
   }
-  const jira = session.jira;
-  if (config.notify.jira?.create_tasks && jira) {
+  for (const tracker of trackers.filter((t) => t.planTasks)) {
     for (const step of planned.steps) {
-      const task = await jira.createIssue(config.notify.jira.project, step.title, `${step.details}\n\nFrom the plan of ${target.owner}/${target.repo}#${target.number}.`.trim());
+      const task = await tracker.createTask(step.title, `${step.details}\n\nFrom the plan of ${target.owner}/${target.repo}#${target.number}.`.trim());
       step.issue = step.issue ? `${step.issue}, ${task.key}` : task.key;
     }
   }

@@ -17,6 +17,7 @@ import { WorkspaceManager } from "../agent/workspace.js";
 import type { UsageEntry } from "../store/types.js";
 import { emptyTotals } from "../store/types.js";
 import { memoryBudgetCounters } from "../store/memory-budget.js";
+import { builtInIntegrations } from "../integrations/registry.js";
 import { builtInActions } from "../workflows/actions/index.js";
 import { effectiveWorkflows } from "../workflows/built-in.js";
 import { publicMessage } from "../core/errors.js";
@@ -29,7 +30,7 @@ import { branchesLeft, describeForLocalUser, localText } from "./local-report.js
  * `ai-agent run --repo <path> --issue-file <file.md>`: the implement workflow on a local repository,
  * without GitHub. The issue comes from a Markdown file (its first line is the title), the agent works
  * in a worktree of the repository, and its commits are pushed back to it as a branch. Steps that
- * need GitHub, Slack or Jira are skipped, each saying why. Spend is kept in memory; the branch left
+ * need GitHub or another integration (Slack, Jira) are skipped, each saying why. Spend is kept in memory; the branch left
  * in the repository and the cost are printed at the end. Messages speak to the person at this
  * terminal, who is their own operator: local-report.ts rewords the ones written for a server.
  */
@@ -43,8 +44,6 @@ export interface RunCommandOptions {
   out: (text: string) => void;
   err: (text: string) => void;
 }
-
-const NEEDS_A_SERVICE = /^(github|slack|jira)\./;
 
 export async function runLocally(options: RunCommandOptions): Promise<number> {
   const repoDir = path.resolve(options.repo);
@@ -166,12 +165,13 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
   }
 }
 
-/** The workflow with its GitHub, Slack and Jira steps turned off; `offline` gets why, per step. */
+/** The workflow with its steps that need GitHub or an integration turned off; `offline` gets why, per step. */
 function withoutServices(workflow: Workflow, err: (text: string) => void, offline: Map<string, string>): Workflow {
   const off = <T extends { uses?: string | undefined; if?: string | undefined; id: string }>(step: T): T => {
-    if (!step.uses || !NEEDS_A_SERVICE.test(step.uses)) return step;
+    const service = step.uses ? serviceOf(step.uses) : undefined;
+    if (!step.uses || !service) return step;
     err(`(step ${step.id} uses ${step.uses}, which needs the app; it is skipped here)`);
-    offline.set(step.id, `${step.uses} needs ${serviceOf(step.uses)}, which a local run does not use; the installed app runs this step`);
+    offline.set(step.id, `${step.uses} needs ${service}, which a local run does not use; the installed app runs this step`);
     return { ...step, if: "false" };
   };
   return {
@@ -181,8 +181,10 @@ function withoutServices(workflow: Workflow, err: (text: string) => void, offlin
   };
 }
 
-function serviceOf(uses: string): string {
-  return uses.startsWith("github.") ? "GitHub" : uses.startsWith("slack.") ? "Slack" : "Jira";
+/** The service an action's prefix names, as people know it; none for the actions a local run has. */
+function serviceOf(uses: string): string | undefined {
+  const prefix = uses.slice(0, uses.indexOf("."));
+  return prefix === "github" ? "GitHub" : builtInIntegrations.get(prefix)?.name;
 }
 
 function pathToIssue(file: string): string {

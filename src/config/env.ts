@@ -1,33 +1,18 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { emptyToUndefined, integer, optionalString, urlWithScheme } from "../core/env-schema.js";
 import { registerSecret } from "../core/redactor.js";
-import { anthropicEnv } from "../integrations/anthropic/index.js";
-import { integrationsOfKind } from "../integrations/registry.js";
+import { githubEnvSchema } from "../integrations/github/env.js";
+import { type IntegrationSet, builtInIntegrations } from "../integrations/registry.js";
 
 /**
- * Every environment variable the app reads, parsed once at boot. Probot's own variables keep the
+ * Every environment variable the app reads, parsed once at boot: the server's own here, and each
+ * integration's from its folder (composed by `envSchemaFor`). Probot's own variables keep the
  * meaning Probot gives them; ours are documented in `.env.example`.
  *
  * Messages name the variable and what is expected, never the value: several of these are secrets,
  * and a boot log is the first thing people paste into a bug report.
  */
-
-const emptyToUndefined = (value: unknown): unknown =>
-  typeof value === "string" && value.trim() === "" ? undefined : value;
-
-const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
-
-const integer = (min: number, max: number, fallback: number) =>
-  z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
-      .transform(Number)
-      .refine((n) => n >= min && n <= max, `expected a whole number from ${min} to ${max}`)
-      .optional()
-      .transform((n) => n ?? fallback),
-  );
 
 /** An amount of US dollars, such as 20 or 2.5, greater than 0. */
 const dollars = (fallback: number) =>
@@ -42,22 +27,6 @@ const dollars = (fallback: number) =>
       .transform((n) => n ?? fallback),
   );
 
-const urlWithScheme = (schemes: readonly string[], what: string) =>
-  z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .refine((value) => {
-        try {
-          const url = new URL(value);
-          return schemes.includes(url.protocol);
-        } catch {
-          return false;
-        }
-      }, `expected ${what}`)
-      .optional(),
-  );
-
 const PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/;
 
 const envObject = z.object({
@@ -65,35 +34,8 @@ const envObject = z.object({
       emptyToUndefined,
       z.enum(["development", "production", "test"], "expected development, production or test").default("development"),
     ),
-    // Probot's variables
-    APP_ID: z.preprocess(
-      emptyToUndefined,
-      z.string().regex(/^\d+$/, "expected the numeric App ID from the GitHub App settings page").optional(),
-    ),
-    PRIVATE_KEY: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        // Some platforms store newlines as the two characters "\n".
-        .transform((key) => key.replace(/\\n/g, "\n"))
-        .refine((key) => PEM_PATTERN.test(key), "expected a PEM private key (-----BEGIN RSA PRIVATE KEY----- …)")
-        .optional(),
-    ),
-    PRIVATE_KEY_PATH: optionalString,
-    WEBHOOK_SECRET: optionalString,
-    WEBHOOK_PROXY_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://smee.io/abc"),
-    WEBHOOK_PATH: z.preprocess(
-      emptyToUndefined,
-      z.string().startsWith("/", "expected a path starting with /").default("/api/github/webhooks"),
-    ),
-    GHE_HOST: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^[a-z0-9.-]+(:\d+)?$/i, "expected a host name such as github.example.com, without scheme or path")
-        .optional(),
-    ),
-    GHE_PROTOCOL: z.preprocess(emptyToUndefined, z.enum(["http", "https"], "expected http or https").default("https")),
+    // Probot's variables: the GitHub App's are declared once, in its integration (typed here, as Probot and the web layer read them by name)
+    ...githubEnvSchema.shape,
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
       z
@@ -113,7 +55,6 @@ const envObject = z.object({
     ),
     DATA_DIR: z.preprocess(emptyToUndefined, z.string().default(".data")),
     PUBLIC_URL: urlWithScheme(["http:", "https:"], "the app's public http(s) URL, such as https://ai-agent.example.com"),
-    GITHUB_REQUEST_TIMEOUT_MS: integer(100, 600_000, 30_000),
     QUEUE_CONCURRENCY: integer(1, 1000, 5),
     QUEUE_POLL_MS: z.preprocess(
       emptyToUndefined,
@@ -131,7 +72,6 @@ const envObject = z.object({
     // the coding agent
     // which model provider's integration answers the ai.* steps (src/integrations/registry.ts)
     MODEL_PROVIDER: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z][a-z0-9-]*$/, "expected the id of a model provider, such as anthropic").default("anthropic")),
-    ...anthropicEnv.shape,
     AGENT_COMMAND_TIMEOUT_MS: integer(1_000, 3_600_000, 10 * 60_000),
     // spending: ceilings no repository's budgets can pass, the monthly budget of a repository that
     // sets none, and how many runs one person may start in a repository in an hour (0: no limit)
@@ -144,12 +84,6 @@ const envObject = z.object({
     SANDBOX_NETWORK: z.preprocess(emptyToUndefined, z.enum(["deny", "allow"], "expected deny or allow").default("deny")),
     SANDBOX_MAX_PROCESSES: integer(16, 100_000, 1024),
     SANDBOX_MEMORY_MB: integer(64, 1_048_576, 4096),
-    // status mirrors
-    SLACK_BOT_TOKEN: optionalString,
-    SLACK_API_URL: urlWithScheme(["http:", "https:"], "an http(s) URL such as https://slack.com/api/"),
-    JIRA_BASE_URL: urlWithScheme(["http:", "https:"], "your Jira site's URL, such as https://example.atlassian.net"),
-    JIRA_EMAIL: optionalString,
-    JIRA_API_TOKEN: optionalString,
     // signed links to runs (src/web/run-links.ts): the key, derived from the App's key when unset
     RUN_LINK_SECRET: optionalString,
     RUN_LINK_TTL_DAYS: integer(1, 3650, 30),
@@ -158,42 +92,62 @@ const envObject = z.object({
 /** The variables that choose and bound the sandbox, for the CLI, which reads no other server setting. */
 export const sandboxEnvSchema = envObject.pick({ SANDBOX: true, SANDBOX_NETWORK: true, SANDBOX_MAX_PROCESSES: true, SANDBOX_MEMORY_MB: true, DATA_DIR: true, PRIVATE_KEY_PATH: true });
 
-export const envSchema = envObject
-  .superRefine((env, ctx) => {
-    if (env.PRIVATE_KEY_PATH && env.PRIVATE_KEY) {
-      ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY_PATH"], message: "set either PRIVATE_KEY or PRIVATE_KEY_PATH, not both" });
-    }
-    const jira = [env.JIRA_BASE_URL, env.JIRA_EMAIL, env.JIRA_API_TOKEN];
-    if (jira.some(Boolean) && !jira.every(Boolean)) {
-      ctx.addIssue({ code: "custom", path: ["JIRA_BASE_URL"], message: "set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN together" });
-    }
-    const providers = integrationsOfKind("model-provider").map((integration) => integration.id);
+/**
+ * The server's variables and every integration's in `set`; a variable two of them claim is a
+ * mistake in the code, so it fails at once.
+ */
+export function envSchemaFor(set: IntegrationSet) {
+  const coreVariables = new Set(Object.keys(envObject.shape));
+  const own: Record<string, z.ZodType> = envObject.shape;
+  for (const [variable, schema] of Object.entries(set.envShape)) {
+    // The server may type an integration's variable it reads by name, with that integration's own schema.
+    if (coreVariables.has(variable) && own[variable] !== schema) throw new Error(`integration variable ${variable} is one of the server's own`);
+  }
+  // Each integration types its own variables in its folder; here they are only parsed, and the
+  // server's keep their types.
+  const integrationShape: Record<never, z.ZodType> = set.envShape;
+  return envObject.extend(integrationShape).superRefine((env, ctx) => {
+    checkServerEnv(env, ctx);
+    const providers = set.all.filter((integration) => integration.kind === "model-provider").map((integration) => integration.id);
     if (!providers.includes(env.MODEL_PROVIDER)) {
       ctx.addIssue({ code: "custom", path: ["MODEL_PROVIDER"], message: `expected the id of a model provider: ${providers.join(", ")}` });
     }
-    if (env.DATABASE_URL && env.MONGODB_URL) {
-      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "set either DATABASE_URL or MONGODB_URL, not both" });
-    }
-    if (env.ROLE !== "all" && !env.DATABASE_URL && !env.MONGODB_URL) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["ROLE"],
-        message: `${env.ROLE} needs DATABASE_URL or MONGODB_URL: the embedded database serves one process`,
-      });
-    }
-    if (env.APP_ID) {
-      if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) {
-        ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY"], message: "required when APP_ID is set (or set PRIVATE_KEY_PATH)" });
-      }
-      if (!env.WEBHOOK_SECRET && env.NODE_ENV === "production") {
-        ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required in production: the secret set on the GitHub App" });
-      }
-    }
-    // Without APP_ID a web process serves the setup page, in production too (a container's first
-    // run), where it asks for the one-time token it logs (src/web/setup.ts).
+    for (const problem of set.checkEnv(env)) ctx.addIssue({ code: "custom", path: [problem.variable], message: problem.message });
   });
+}
 
-export type Env = z.infer<typeof envSchema>;
+type ServerEnv = z.output<typeof envObject>;
+
+function checkServerEnv(env: ServerEnv, ctx: z.RefinementCtx): void {
+  if (env.PRIVATE_KEY_PATH && env.PRIVATE_KEY) {
+    ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY_PATH"], message: "set either PRIVATE_KEY or PRIVATE_KEY_PATH, not both" });
+  }
+  if (env.DATABASE_URL && env.MONGODB_URL) {
+    ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "set either DATABASE_URL or MONGODB_URL, not both" });
+  }
+  if (env.ROLE !== "all" && !env.DATABASE_URL && !env.MONGODB_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["ROLE"],
+      message: `${env.ROLE} needs DATABASE_URL or MONGODB_URL: the embedded database serves one process`,
+    });
+  }
+  if (env.APP_ID) {
+    if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) {
+      ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY"], message: "required when APP_ID is set (or set PRIVATE_KEY_PATH)" });
+    }
+    if (!env.WEBHOOK_SECRET && env.NODE_ENV === "production") {
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "required in production: the secret set on the GitHub App" });
+    }
+  }
+  // Without APP_ID a web process serves the setup page, in production too (a container's first
+  // run), where it asks for the one-time token it logs (src/web/setup.ts).
+}
+
+export const envSchema = envSchemaFor(builtInIntegrations);
+
+/** The server's variables, typed; each integration reads its own from the same parsed object. */
+export type Env = ServerEnv & Readonly<Record<string, unknown>>;
 
 export interface AppConfig extends Env {
   /** The private key's PEM text, read from PRIVATE_KEY or PRIVATE_KEY_PATH. */
@@ -206,13 +160,13 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment, throwing a ConfigError whose message is one line naming each bad variable. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
-  const result = envSchema.safeParse(source);
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, set: IntegrationSet = builtInIntegrations): AppConfig {
+  const result = (set === builtInIntegrations ? envSchema : envSchemaFor(set)).safeParse(source);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`);
     throw new ConfigError(`invalid environment: ${problems.join("; ")}`);
   }
-  const env = result.data;
+  const env = result.data as Env;
   let privateKey = env.PRIVATE_KEY;
   if (env.PRIVATE_KEY_PATH) {
     let text: string;
@@ -231,18 +185,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const config: AppConfig = { ...env, privateKey, logFormat };
   // Registered the moment the process knows them, so nothing it logs, posts or stores from now
   // on carries them (src/core/redactor.ts).
-  for (const secret of secretValues(config)) registerSecret(secret);
+  for (const secret of secretValues(config, set)) registerSecret(secret);
   return config;
 }
 
-/** The values that must never be printed, for log redaction and tests. */
-export function secretValues(config: AppConfig): string[] {
+/** The values that must never be printed, for log redaction and tests: the server's and each integration's `secrets`. */
+export function secretValues(config: AppConfig, set: IntegrationSet = builtInIntegrations): string[] {
   return [
     config.privateKey,
-    config.WEBHOOK_SECRET,
-    config.ANTHROPIC_API_KEY,
-    config.SLACK_BOT_TOKEN,
-    config.JIRA_API_TOKEN,
+    ...set.secretVariables.map((variable) => config[variable]),
     config.RUN_LINK_SECRET,
     urlPassword(config.DATABASE_URL),
     urlPassword(config.MONGODB_URL),

@@ -7,7 +7,7 @@ import { actionStepSchema, stepSchema, workflowSchema } from "../workflows/schem
 import { type ConfigDocs, type DocTable, lookUp, readConfigDocs } from "./config-docs.js";
 import { type JsonSchema, STEP_INPUTS_DEF, stepInputsJsonSchema, usesJsonSchema } from "./json-schema-actions.js";
 import { REPO_CONFIG_PATH } from "./repo-config.js";
-import { repoConfigSchema } from "./repo-config-schema.js";
+import { repoConfigSchema } from "./repo-config-composed.js";
 
 /**
  * The JSON Schema of `.github/ai-agent.yml`, for editors (`# yaml-language-server: $schema=…`).

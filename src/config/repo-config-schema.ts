@@ -2,9 +2,9 @@ import { z } from "zod";
 import { commandNames } from "../triggers/commands.js";
 import { reviewActions } from "../triggers/requests.js";
 import { workflowNameSchema, workflowsSchema } from "../workflows/schema.js";
-import { list, nonEmptyString, oneOf, optional, optionalSection, section, strictMapping, wholeNumber } from "./schema-helpers.js";
+import { list, nonEmptyString, oneOf, optional, section, strictMapping, wholeNumber } from "../core/schema-helpers.js";
 
-export { describeValue } from "./schema-helpers.js";
+export { describeValue } from "../core/schema-helpers.js";
 
 /**
  * The schema of a repository's `.github/ai-agent.yml`: one strict zod object per section, each
@@ -14,7 +14,8 @@ export { describeValue } from "./schema-helpers.js";
  * key's path (`triggers.review.drafts: expected true or false`) and its line and column. Unknown
  * keys are errors, so a typo fails loudly instead of being silently ignored.
  *
- * A new section is a `section({...})` in this file and one line in `repoConfigSchema`.
+ * A new section is a `section({...})` in this file and one line in `buildRepoConfigSchema`; an
+ * integration's settings come from its folder (`notify.<id>`, `docs.<id>`).
  */
 
 // GitHub caps label names at 50 characters; a longer one could never match.
@@ -107,60 +108,43 @@ export const planSchema = section({
   create_sub_issues: z.boolean("expected true or false").default(false),
 });
 
-// Slack channel names are lowercase letters, digits, hyphens and underscores, at most 80 of them;
-// ids are C (public) or G (private) and capitals or digits.
-const slackChannel = z
-  .string('expected a Slack channel name starting with #, such as "#ai-agent", or a channel id such as C0123ABCD')
-  .regex(
-    /^(#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{8,})$/,
-    'expected a Slack channel name starting with #, such as "#ai-agent", or a channel id such as C0123ABCD',
-  );
+/** The integrations' settings schemas by section (`notify`, `docs`) and integration id. */
+export type IntegrationSettings = Readonly<Record<string, Readonly<Record<string, z.ZodType>>>>;
 
-const jiraProjectKey = z
-  .string({
-    error: (issue) =>
-      issue.input === undefined ? 'required; the key of the Jira project, such as "ABC"' : 'expected a Jira project key in capitals, such as "ABC"',
-  })
-  .regex(/^[A-Z][A-Z0-9_]+$/, 'expected a Jira project key in capitals, such as "ABC"');
+/**
+ * The schema with the integrations' sections, each a mapping of integration id to that
+ * integration's settings (`notify.slack`, `notify.jira`). `notify:` is always there, so a file
+ * that names a notifier the server does not ship is told which ones it does. The server's own is
+ * composed from its registry (repo-config-composed.ts); this file imports no integration.
+ */
+export function buildRepoConfigSchema(settings: IntegrationSettings) {
+  const { notify = {}, ...others } = settings;
+  const rest: Record<string, ReturnType<typeof section>> = {};
+  for (const [name, shape] of Object.entries(others)) rest[name] = section({ ...shape });
+  return strictMapping({
+    version: z.literal(1, {
+      error: (issue) => (issue.input === undefined ? 'required; add "version: 1" at the top of the file' : "expected 1"),
+    }),
+    triggers: triggersSchema,
+    models: modelsSchema,
+    budgets: budgetsSchema,
+    agent: agentSchema,
+    plan: planSchema,
+    review: reviewSettingsSchema,
+    notify: section({ ...notify }),
+    ...rest,
+    workflows: workflowsSchema,
+  });
+}
 
-/** The run events that can move a Jira issue. */
-export const jiraTransitionEvents = ["started", "pr_opened", "review_posted", "succeeded", "failed", "stopped"] as const;
+export type RepoConfigSchema = ReturnType<typeof buildRepoConfigSchema>;
 
-const transitionName = optional(nonEmptyString('a Jira transition name, such as "In Progress"'));
+// Every integration's settings are absent unless written, so the defaults need none of them.
+const withoutIntegrations = buildRepoConfigSchema({});
 
-export const notifySchema = section({
-  slack: optionalSection({ channel: optional(slackChannel) }),
-  jira: optionalSection({
-    project: jiraProjectKey,
-    create_tasks: z.boolean("expected true or false").default(false),
-    // Written transitions replace the default ones; `transitions: {}` moves nothing.
-    transitions: z.preprocess(
-      (value) => (value === null ? undefined : value),
-      strictMapping(Object.fromEntries(jiraTransitionEvents.map((event) => [event, transitionName])) as Record<
-        (typeof jiraTransitionEvents)[number],
-        typeof transitionName
-      >).default(() => ({ started: "In Progress", pr_opened: "In Review" })),
-    ),
-  }),
-});
-
-export const repoConfigSchema = strictMapping({
-  version: z.literal(1, {
-    error: (issue) => (issue.input === undefined ? 'required; add "version: 1" at the top of the file' : "expected 1"),
-  }),
-  triggers: triggersSchema,
-  models: modelsSchema,
-  budgets: budgetsSchema,
-  agent: agentSchema,
-  plan: planSchema,
-  review: reviewSettingsSchema,
-  notify: notifySchema,
-  workflows: workflowsSchema,
-});
-
-export type RepoConfig = z.output<typeof repoConfigSchema>;
+export type RepoConfig = z.output<RepoConfigSchema>;
 
 /** The configuration of a repository without `.github/ai-agent.yml`. A fresh object each call. */
 export function defaultRepoConfig(): RepoConfig {
-  return repoConfigSchema.parse({ version: 1 });
+  return withoutIntegrations.parse({ version: 1 });
 }

@@ -3,7 +3,9 @@ import type { ActionRegistry } from "../workflows/actions.js";
 import { builtInActions } from "../workflows/actions/index.js";
 import { effectiveWorkflows } from "../workflows/built-in.js";
 import { type WorkflowProblem, checkWorkflowLabels, checkWorkflows } from "../workflows/validate.js";
-import { type RepoConfig, defaultRepoConfig, describeValue, repoConfigSchema } from "./repo-config-schema.js";
+import { type IntegrationSet, builtInIntegrations } from "../integrations/registry.js";
+import { repoConfigSchemaFor } from "./repo-config-composed.js";
+import { type RepoConfig, defaultRepoConfig, describeValue } from "./repo-config-schema.js";
 import { type PathSegment, firstAliasOffset, keyOffset, offsetOf, valueOffset, walk } from "./yaml-positions.js";
 import {
   type ConfigProblem,
@@ -59,15 +61,18 @@ function position(document: Pick<ConfigDocument, "file" | "lineCounter">, offset
   return { file: document.file, line, column: col };
 }
 
-/** `actions`: the actions workflows may use; the server's own unless a test or service adds some. */
-export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH, actions: ActionRegistry = builtInActions()): RepoConfigResult {
+/**
+ * `actions`: the actions workflows may use; the server's own unless a test or service adds some.
+ * `integrations`: whose settings the file may hold; the server's own unless a test adds some.
+ */
+export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH, actions: ActionRegistry = builtInActions(), integrations: IntegrationSet = builtInIntegrations): RepoConfigResult {
   const read = readConfigDocument(text, file);
   if (!read.ok) return read;
   // A file on its own (the CLI): `_extends` is checked for its form; the app follows it.
   const named = read.document.extends;
   const target = named ? parseExtends(named.value, { owner: "", repo: "", path: file }) : undefined;
   if (named && target && "problem" in target) return fail([{ ...position(read.document, named.offset), message: target.problem }]);
-  return validateConfig([read.document], actions);
+  return validateConfig([read.document], actions, integrations);
 }
 
 /** The file's YAML, with everything YAML allows but a configuration cannot use reported. */
@@ -113,7 +118,7 @@ function readConfigDocument(text: string, file: string): { ok: true; document: C
  * The settings of the files (nearest first, merged as `mergeConfigs` says) checked against the
  * schema and the workflows; each problem is placed in the file its setting came from.
  */
-function validateConfig(documents: readonly [ConfigDocument, ...ConfigDocument[]], actions: ActionRegistry): RepoConfigResult {
+function validateConfig(documents: readonly [ConfigDocument, ...ConfigDocument[]], actions: ActionRegistry, integrations: IntegrationSet): RepoConfigResult {
   const written = documents.flatMap((document) => (document.data ? [document.data] : []));
   if (written.length === 0) return { ok: true, config: defaultRepoConfig(), source: "file" };
   // The file a path's setting comes from: the nearest that writes it, else the nearest file.
@@ -127,7 +132,7 @@ function validateConfig(documents: readonly [ConfigDocument, ...ConfigDocument[]
     return { ok: false, problems: documents.flatMap((document) => sortProblems(byFile.filter((p) => p.file === document.file))) };
   };
 
-  const parsed = repoConfigSchema.safeParse(mergeConfigs(written));
+  const parsed = repoConfigSchemaFor(integrations).safeParse(mergeConfigs(written));
   if (parsed.success) {
     const own = parsed.data.workflows;
     const effective = effectiveWorkflows(own);
@@ -171,7 +176,7 @@ export async function loadRepoConfig(
   octokit: RepoContentsClient,
   target: { owner: string; repo: string; ref: string },
   actions?: ActionRegistry,
-  sources: ConfigSourceOptions = {},
+  sources: ConfigSourceOptions & { integrations?: IntegrationSet } = {},
 ): Promise<RepoConfigResult> {
   const chain = await readConfigChain(octokit, target, sources, (fetched, file) => {
     if (fetched.kind === "too-large") return atStartOf(file, tooLargeMessage(fetched.bytes));
@@ -184,7 +189,8 @@ export async function loadRepoConfig(
   if (!chain.ok) return fail(chain.problems);
   const [nearest, ...farther] = chain.documents;
   if (!nearest) return { ok: true, config: defaultRepoConfig(), source: "default" };
-  return validateConfig([nearest, ...farther], actions ?? builtInActions());
+  const integrations = sources.integrations ?? builtInIntegrations;
+  return validateConfig([nearest, ...farther], actions ?? builtInActions(integrations), integrations);
 }
 
 /** The body of the comment posted when a trigger meets an invalid configuration. */

@@ -4,7 +4,7 @@ import { type RepoConfig, type RepoConfigResult, formatConfigProblems, loadRepoC
 import type { GitHubClientFactory } from "../integrations/github/client.js";
 import { configReadScope, tokenScope } from "../integrations/github/token-scope.js";
 import { connectionId } from "../integrations/kinds/version-control.js";
-import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
+import { type MirrorEnvironment, runMirror, sinksFor } from "./mirror.js";
 import { type NewRun, type RunTask, type Run, type Store, RunConflictError, activeRunStatuses } from "../store/types.js";
 import type { CommandName } from "../triggers/commands.js";
 import { hasWriteAccess, isAllowedSender } from "../triggers/permissions.js";
@@ -22,7 +22,7 @@ export interface TriggerDeps {
   botLogin: () => Promise<string | undefined>;
   runUrl: (runId: string) => string;
   log: Pick<Logger, "info" | "warn" | "debug">;
-  /** Slack and Jira: a queued run is announced where the repository's `notify:` asks. */
+  /** The connected integrations: a queued run is announced to the sinks the repository's settings ask for. */
   mirrors?: MirrorEnvironment;
   /** Runs one person may start in a repository per hour (TRIGGER_RATE_LIMIT_PER_HOUR); 0 or absent: no server limit. */
   triggerRateLimitPerHour?: number;
@@ -74,7 +74,7 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
 
   const ref = request.isPullRequest ? (await currentPull()).base : request.defaultBranch;
   const otherRepository = (_owner: string, name: string) => deps.github(request.installationId, configReadScope(name));
-  const loaded: RepoConfigResult = await loadRepoConfig(octokit, { owner, repo, ref }, undefined, { otherRepository });
+  const loaded: RepoConfigResult = await loadRepoConfig(octokit, { owner, repo, ref }, undefined, { otherRepository, ...(deps.mirrors ? { integrations: deps.mirrors.integrations.set } : {}) });
   if (!loaded.ok) {
     // Without a config there is no bot allow-list: bots are ignored, as by default.
     if (request.sender.type === "Bot") return { result: "ignored", reason: "invalid config, bot sender" };
@@ -122,7 +122,7 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
 
   // A run queued here is announced to the repository's status mirrors.
   const announce = async (outcome: TriggerOutcome): Promise<TriggerOutcome> => {
-    if (outcome.result === "queued" && deps.mirrors) await announceQueued(request, outcome.runId, loaded.config.notify, deps);
+    if (outcome.result === "queued" && deps.mirrors) await announceQueued(request, outcome.runId, loaded.config, deps);
     return outcome;
   };
   if (detail.type === "label") return announce(await queueRun(request, "implement", "label", undefined, deps, reply, admit, labelWorkflow));
@@ -154,10 +154,10 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   }
 }
 
-async function announceQueued(request: TriggerRequest, runId: string, notify: RepoConfig["notify"], deps: TriggerDeps): Promise<void> {
+async function announceQueued(request: TriggerRequest, runId: string, config: RepoConfig, deps: TriggerDeps): Promise<void> {
   const run = await deps.store.getRun(runId);
-  if (!run) return;
-  const mirror = runMirror(notify, deps.mirrors, () => ({
+  if (!run || !deps.mirrors) return;
+  const mirror = runMirror(sinksFor(config, deps.mirrors), deps.mirrors, () => ({
     id: run.id,
     repo: run.repo,
     number: run.number,

@@ -2,11 +2,9 @@ import type { z } from "zod";
 import type { ModelAccess } from "../agent/model-access.js";
 import type { RunWorkspace } from "../agent/run-workspace.js";
 import type { RunSubject } from "../agent/subject.js";
-import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../integrations/github/client.js";
+import type { RunIntegrations } from "../integrations/kinds/parts.js";
 import type { VersionControl } from "../integrations/kinds/version-control.js";
-import type { MirrorEnvironment } from "../mirrors/environment.js";
-import type { JiraClient } from "../mirrors/jira-client.js";
 import type { Sandbox } from "../sandbox/index.js";
 
 /**
@@ -41,10 +39,8 @@ export interface WorkflowServices {
   model?: ModelAccess;
   /** The run's worktree and shell: ai.plan, ai.implement, git.push, shell.run. */
   runWorkspace?: RunWorkspace;
-  /** For plans with notify.jira.create_tasks. */
-  jira?: JiraClient;
-  /** Slack and Jira, for the slack.* and jira.* actions. */
-  mirrors?: { environment: MirrorEnvironment; notify: RepoConfig["notify"]; jiraKey: () => string | undefined };
+  /** The run's connected integrations by id, for their actions (`slack.post` uses `integrations.slack`). */
+  integrations?: RunIntegrations;
 }
 
 export interface ActionContext {

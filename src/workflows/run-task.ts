@@ -3,10 +3,11 @@ import type { RunSubject } from "../agent/subject.js";
 import { githubSource } from "../agent/github-source.js";
 import { formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
 import { BudgetExceeded } from "../agent/budget.js";
-import type { RunEvent } from "../mirrors/events.js";
-import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
-import { type KeySource, findJiraKey, isJiraKey, keySources } from "../mirrors/jira-key.js";
-import type { RunMirror } from "../mirrors/mirror.js";
+import { repositoryParts } from "../integrations/connect.js";
+import type { RepositoryParts, RunIntegration } from "../integrations/kinds/parts.js";
+import type { RunEvent } from "../integrations/kinds/status.js";
+import { type KeySource, type TaskTracker, keySources } from "../integrations/kinds/task-tracker.js";
+import { type MirrorEnvironment, type RunMirror, runMirror } from "../runs/mirror.js";
 import { type RunContext, type TaskExecutor, type TaskRegistry } from "../runs/tasks.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
 import { type RunStep, runTasks } from "../store/types.js";
@@ -30,20 +31,24 @@ export interface WorkflowTaskOptions {
   agent?: AgentEnvironment;
   /** The app's bot login, which commits the agent's work. */
   botLogin?: () => Promise<string | undefined>;
-  /** Slack and Jira, for the repositories whose `notify:` asks for them. */
+  /** The connected integrations (Slack, Jira, …), for the repositories whose settings name them. */
   mirrors?: MirrorEnvironment;
   runUrl?: (runId: string) => string;
 }
 
 export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
-  const actions = options.actions ?? builtInActions();
+  const actions = options.actions ?? builtInActions(options.mirrors?.integrations.set);
   return async (context) => {
     const { run, octokit, versionControl } = context;
     const [owner = "", repo = ""] = run.repo.split("/");
     const { data: repository } = await octokit.rest.repos.get({ owner, repo });
     const pull = run.kind === "pull_request" ? (await octokit.rest.pulls.get({ owner, repo, pull_number: run.number })).data : undefined;
     const ref = pull?.base.ref ?? repository.default_branch;
-    const loaded = await loadRepoConfig(octokit, { owner, repo, ref }, actions, context.otherRepository ? { otherRepository: context.otherRepository } : {});
+    const integrations = options.mirrors?.integrations;
+    const loaded = await loadRepoConfig(octokit, { owner, repo, ref }, actions, {
+      ...(context.otherRepository ? { otherRepository: context.otherRepository } : {}),
+      ...(integrations ? { integrations: integrations.set } : {}),
+    });
     if (!loaded.ok) throw new UserFacingError(formatConfigProblems(loaded.problems));
     const workflows = effectiveWorkflows(loaded.config.workflows);
     const name = run.workflow ?? run.task;
@@ -52,12 +57,20 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
 
     const scope = await templateScope(context, repository, pull);
     const issue = scope.issue as { title: string; body: string; url: string; author: string | null };
-    const jiraKey = await mirrorKey(run.links, options.mirrors?.jira ? loaded.config.notify.jira?.project : undefined, () =>
-      keySources({ title: issue.title, body: issue.body, author: issue.author, ...(pull ? { headRef: pull.head.ref } : {}) }, (login) =>
+    const parts = integrations ? repositoryParts(integrations, loaded.config) : new Map<string, RepositoryParts>();
+    let sources: Promise<KeySource[]> | undefined;
+    const readSources = () =>
+      (sources ??= keySources({ title: issue.title, body: issue.body, author: issue.author, ...(pull ? { headRef: pull.head.ref } : {}) }, (login) =>
         hasWriteAccess(octokit, owner, repo, login),
-      ),
-    );
-    const mirror = runMirror(loaded.config.notify, options.mirrors, () => ({
+      ));
+    const taskKeys: Record<string, string> = {};
+    for (const [id, part] of parts) {
+      const key = part.tracker ? await taskKey(run.links, id, part.tracker, readSources) : undefined;
+      if (key) taskKeys[id] = key;
+    }
+    const runIntegrations: Record<string, RunIntegration> = Object.fromEntries([...parts].map(([id, part]) => [id, { ...part, ...(taskKeys[id] ? { taskKey: taskKeys[id] } : {}) }]));
+    const sinks = [...parts.values()].flatMap((part) => (part.sink ? [part.sink] : []));
+    const mirror = runMirror(sinks, options.mirrors, () => ({
       id: run.id,
       repo: run.repo,
       number: run.number,
@@ -68,7 +81,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       url: issue.url,
       runUrl: options.runUrl?.(run.id) ?? "",
       costMicros: run.costMicros,
-      ...(jiraKey ? { jiraKey } : {}),
+      ...(Object.keys(taskKeys).length > 0 ? { taskKeys } : {}),
     }));
     mirror.emit({ type: "started" });
     const subject: RunSubject = {
@@ -94,13 +107,13 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       workflow,
       workflows,
       actions,
-      scope: { ...scope, config: configScope(loaded.config) },
+      scope: { ...scope, config: configScope(loaded.config, integrations?.set) },
       target: { runId: run.id, owner, repo, number: run.number, actor: run.actor },
       services: {
         github: octokit,
         versionControl,
-        ...(agent ? { subject, model: agent.model, runWorkspace: agent.workspace, ...(options.agent?.jira ? { jira: options.agent.jira } : {}) } : {}),
-        ...(options.mirrors ? { mirrors: { environment: options.mirrors, notify: loaded.config.notify, jiraKey: () => jiraKey } } : {}),
+        ...(agent ? { subject, model: agent.model, runWorkspace: agent.workspace } : {}),
+        ...(integrations ? { integrations: runIntegrations } : {}),
       },
       hooks: {
         previous: run.steps,
@@ -154,16 +167,16 @@ function finalEvent(error: unknown): RunEvent {
 }
 
 /**
- * The Jira issue a run mirrors to, for the Jira sink and the jira.* actions alike: the one a resumed
- * run already linked, or the first key of the configured project in text by people with write
- * access. None without a project, or without Jira on this server (then no one is asked for their
- * permission either).
+ * The task a run belongs to in a tracker, for its sink and its actions alike: the one a resumed run
+ * already linked (kept as `<id>Key`), or the first key of the configured project in text by people
+ * with write access. None without a project (then no one is asked for their permission either).
  */
-async function mirrorKey(links: Record<string, string>, project: string | undefined, sources: () => Promise<KeySource[]>): Promise<string | undefined> {
-  if (!project) return undefined;
+async function taskKey(links: Record<string, string>, id: string, tracker: TaskTracker, sources: () => Promise<KeySource[]>): Promise<string | undefined> {
+  if (tracker.project === undefined) return undefined;
   // A stored key counts only if it is one of the project's: an older version read keys loosely.
-  if (links.jiraKey && isJiraKey(links.jiraKey, project)) return links.jiraKey;
-  return findJiraKey(await sources(), project);
+  const linked = links[`${id}Key`];
+  if (linked && tracker.isKey(linked)) return linked;
+  return tracker.findKey(await sources());
 }
 
 /** Every task runs its workflow. */

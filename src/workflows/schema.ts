@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { list, nonEmptyString, oneOf, optional, section, strictMapping, wholeNumber } from "../config/schema-helpers.js";
+import { list, nonEmptyString, oneOf, optional, section, strictMapping, wholeNumber } from "../core/schema-helpers.js";
 import { durationSchema } from "./duration.js";
 
 /**

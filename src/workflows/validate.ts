@@ -2,7 +2,7 @@ import type { ActionRegistry } from "./actions.js";
 import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
 import { WORKFLOW_PROVIDER, findCycles } from "./cycles.js";
 import type { Path, WorkflowProblem } from "./problem.js";
-import { closest } from "./suggest.js";
+import { closest } from "../core/suggest.js";
 import { TEMPLATE_FIELDS, fieldProblem } from "./template-fields.js";
 import { TEMPLATE_ROOTS, analyzeTemplate, conditionTemplate, isTemplate } from "./template.js";
 

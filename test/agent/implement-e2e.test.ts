@@ -5,7 +5,6 @@ import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webh
 import nock from "nock";
 import { type AgentTestApp, finalTrackingComment, finishedRun, startAgentTestApp } from "../helpers/agent-app.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { JiraClient } from "../../src/mirrors/jira-client.js";
 import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually } from "../helpers/app-server.js";
 import { type FakeAnthropic, type ScriptedMessage } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
@@ -53,7 +52,7 @@ describe("implementing an issue, end to end", () => {
       prefix: "ai-agent-e2e-",
       files: { "README.md": "# Hello World\n\nThis is a tipo.\n", "AGENTS.md": "Keep the README short.\n" },
       maxRetries: 1,
-      environment: { jira: new JiraClient({ baseUrl: "https://acme-plan.atlassian.test", email: "bot@acme.test", apiToken: "jira-plan" }) },
+      integrations: { JIRA_BASE_URL: "https://acme-plan.atlassian.test", JIRA_EMAIL: "bot@acme.test", JIRA_API_TOKEN: "jira-plan" },
     });
     ({ app, anthropic, remote, work } = agentApp);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseRepoConfig } from "../../src/config/repo-config.js";
 import { buildJsonSchema, jsonSchemaText, readSchemaSources } from "../../src/config/repo-config-json-schema.js";
-import { repoConfigSchema } from "../../src/config/repo-config-schema.js";
+import { repoConfigSchema } from "../../src/config/repo-config-composed.js";
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 

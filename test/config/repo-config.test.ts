@@ -1,6 +1,7 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { JiraSettings } from "../../src/integrations/jira/settings.js";
 import {
   type ConfigProblem,
   MAX_REPO_CONFIG_BYTES,
@@ -166,7 +167,7 @@ describe("parseRepoConfig", () => {
   it("replaces the default Jira transitions with the ones written", () => {
     const text = lines("version: 1", "notify:", "  jira:", "    project: ABC", "    transitions:", "      succeeded: Done");
     const result = parseRepoConfig(text);
-    expect(result.ok && result.config.notify.jira?.transitions).toEqual({ succeeded: "Done" });
+    expect(result.ok && (result.config.notify.jira as JiraSettings | undefined)?.transitions).toEqual({ succeeded: "Done" });
   });
 
   it("accepts a few anchors and aliases", () => {

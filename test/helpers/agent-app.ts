@@ -4,6 +4,8 @@ import path from "node:path";
 import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
 import type { AgentEnvironment } from "../../src/agent/environment.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
+import { connectIntegrations } from "../../src/integrations/connect.js";
+import { builtInIntegrations } from "../../src/integrations/registry.js";
 import { workflowTasks } from "../../src/workflows/run-task.js";
 import type { Run } from "../../src/store/types.js";
 import { type TestApp, eventually, startTestApp } from "./app-server.js";
@@ -30,6 +32,8 @@ export async function startAgentTestApp(options: {
   files: Record<string, string>;
   maxRetries?: number;
   environment?: Partial<AgentEnvironment>;
+  /** The server's integration variables (JIRA_*, SLACK_*), connected as the server connects them. */
+  integrations?: Record<string, string>;
 }): Promise<AgentTestApp> {
   const work = await reachableTempDir(options.prefix);
   const seed = path.join(work, "seed");
@@ -53,6 +57,7 @@ export async function startAgentTestApp(options: {
         ...options.environment,
       },
       botLogin: () => Promise.resolve("ai-agent[bot]"),
+      ...(options.integrations ? { mirrors: { integrations: connectIntegrations(builtInIntegrations, options.integrations), store, log: { warn: () => undefined } } } : {}),
     }),
   );
   return {

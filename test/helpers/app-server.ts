@@ -5,6 +5,7 @@ import { type AppAccess, createAppAccess } from "../../src/integrations/github/a
 import { createApp } from "../../src/index.js";
 import { triggerIntake } from "../../src/runs/intake-jobs.js";
 import { registerJobs } from "../../src/runs/jobs.js";
+import type { MirrorEnvironment } from "../../src/runs/mirror.js";
 import { JobQueue } from "../../src/runs/queue.js";
 import type { TaskRegistry } from "../../src/runs/tasks.js";
 import type { Database } from "../../src/store/open.js";
@@ -34,7 +35,7 @@ export interface TestApp {
 /** The whole app in this process — Probot server, queue worker, real PostgreSQL — with given tasks. */
 export async function startTestApp(
   tasks: TaskRegistry | ((store: Store) => TaskRegistry) = {},
-  options: { concurrency?: number; triggerRateLimitPerHour?: number } = {},
+  options: { concurrency?: number; triggerRateLimitPerHour?: number; mirrors?: (store: Store) => MirrorEnvironment } = {},
 ): Promise<TestApp> {
   const testDb: TestDatabase = await freshPostgres();
   if (testDb.target.kind !== "postgres") throw new Error("expected PostgreSQL");
@@ -65,7 +66,8 @@ export async function startTestApp(
   }
   const access = createAppAccess(config, log, { Octokit });
   const rate = options.triggerRateLimitPerHour === undefined ? {} : { triggerRateLimitPerHour: options.triggerRateLimitPerHour };
-  registerJobs(queue, { store: database.store, ...access, tasks: typeof tasks === "function" ? tasks(database.store) : tasks, runUrl, log, ...rate });
+  const mirrors = options.mirrors ? { mirrors: options.mirrors(database.store) } : {};
+  registerJobs(queue, { store: database.store, ...access, tasks: typeof tasks === "function" ? tasks(database.store) : tasks, runUrl, log, ...rate, ...mirrors });
   await queue.start();
   const intake = triggerIntake(queue, log);
   const server: Server = await startWebServer(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Integration } from "../types.js";
+import { defineIntegration } from "../types.js";
 import { AnthropicClient } from "./client.js";
 
 /** Anthropic's Messages API as the model provider: the default, `MODEL_PROVIDER=anthropic`. */
@@ -31,8 +31,9 @@ export const anthropicEnv = z.object({
 });
 export type AnthropicEnv = z.output<typeof anthropicEnv>;
 
-export const anthropic: Integration<AnthropicEnv, AnthropicClient> = {
+export const anthropic = defineIntegration<typeof anthropicEnv, undefined, AnthropicClient>({
   id: "anthropic",
+  name: "Anthropic",
   kind: "model-provider",
   description: "Claude models through Anthropic's Messages API (ANTHROPIC_API_KEY)",
   env: anthropicEnv,
@@ -45,4 +46,4 @@ export const anthropic: Integration<AnthropicEnv, AnthropicClient> = {
       maxRetries: env.ANTHROPIC_MAX_RETRIES,
     });
   },
-};
+});

@@ -1,8 +1,8 @@
-import type { Integration } from "../types.js";
+import { defineIntegration } from "../types.js";
 import { type VersionControl, type VersionControlConnector, connectionId } from "../kinds/version-control.js";
 import { githubActions } from "./actions.js";
 import type { GitHubClientFactory } from "./client.js";
-import { type GitHubEnv, GITHUB_SECRETS, githubEnvSchema } from "./env.js";
+import { GITHUB_SECRETS, githubEnvSchema } from "./env.js";
 import { tokenScope } from "./token-scope.js";
 import { githubUrls } from "./urls.js";
 import { githubVersionControl } from "./version-control.js";
@@ -22,8 +22,9 @@ export interface GitHubConnected {
   connector(clients: GitHubClientFactory): VersionControlConnector;
 }
 
-export const github: Integration<GitHubEnv, GitHubConnected> = {
+export const github = defineIntegration<typeof githubEnvSchema, undefined, GitHubConnected>({
   id: "github",
+  name: "GitHub",
   kind: "version-control",
   description: "GitHub (or GitHub Enterprise Server) through the GitHub App's installations",
   env: githubEnvSchema,
@@ -42,4 +43,4 @@ export const github: Integration<GitHubEnv, GitHubConnected> = {
       }),
     };
   },
-};
+});

@@ -27,7 +27,7 @@ function runWorkspace(context: ActionContext, action: string): RunWorkspace {
 
 /** The model, the run's workspace and what the run is about: what the coding agent works with. */
 function codingAgent(context: ActionContext, action: string) {
-  return { ...modelRun(context, action), workspace: runWorkspace(context, action), jira: context.services.jira };
+  return { ...modelRun(context, action), workspace: runWorkspace(context, action) };
 }
 
 const instructions = z.string().optional().describe("More instructions for the model, added to its task.");
@@ -43,7 +43,7 @@ export const aiPlan = defineAction({
     comment_url: "the plan comment's address; null with comment: false",
     body: "the whole plan as markdown, as its comment shows it",
   },
-  run: (input, context) => plan(codingAgent(context, "ai.plan"), input, context.signal),
+  run: (input, context) => plan(codingAgent(context, "ai.plan"), input, context.signal, Object.values(context.services.integrations ?? {}).flatMap((part) => (part.tracker ? [part.tracker] : []))),
 });
 
 export const aiImplement = defineAction({

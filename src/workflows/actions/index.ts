@@ -1,10 +1,10 @@
+import { type IntegrationSet, builtInIntegrations } from "../../integrations/registry.js";
 import { ActionRegistry } from "../actions.js";
 import { aiAsk, aiImplement, aiPlan, aiReview, gitPush } from "./agent.js";
 import { githubAddLabels, githubComment, githubCreatePullRequest, githubDeleteBranch } from "../../integrations/github/actions.js";
-import { notifyActions } from "./notify.js";
 import { shellRun } from "./shell.js";
 
-/** Every action a workflow can use on this server. */
-export function builtInActions(): ActionRegistry {
-  return new ActionRegistry([shellRun, githubComment, githubAddLabels, githubCreatePullRequest, githubDeleteBranch, aiPlan, aiImplement, gitPush, aiReview, aiAsk, ...notifyActions]);
+/** Every action a workflow can use on this server: the core's and each integration's (of `integrations`, the server's own unless a test composes others). */
+export function builtInActions(integrations: IntegrationSet = builtInIntegrations): ActionRegistry {
+  return new ActionRegistry([shellRun, githubComment, githubAddLabels, githubCreatePullRequest, githubDeleteBranch, aiPlan, aiImplement, gitPush, aiReview, aiAsk, ...integrations.actions]);
 }

@@ -1,33 +1,31 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultRepoConfig } from "../../src/config/repo-config-schema.js";
-import { slackClient } from "../../src/mirrors/environment.js";
-import { JiraClient } from "../../src/mirrors/jira-client.js";
+import { connectIntegrations, repositoryParts } from "../../src/integrations/connect.js";
+import { builtInIntegrations } from "../../src/integrations/registry.js";
 import type { ActionContext } from "../../src/workflows/actions.js";
-import { notifyActions } from "../../src/workflows/actions/notify.js";
 
 const SLACK = "https://slack.actions.test";
 const JIRA = "https://acme-actions.atlassian.test";
 
 describe("slack.* and jira.* actions", () => {
-  const action = (name: string) => notifyActions.find((a) => a.name === name)!;
-  const notify = { ...defaultRepoConfig().notify, slack: { channel: "#ai-agent" }, jira: { project: "ABC", create_tasks: false, transitions: {} } };
-  const context = (jiraKey?: string): ActionContext => ({
-    target: { runId: "r", owner: "acme", repo: "widgets", number: 7, actor: "octocat" },
-    services: {
-      mirrors: {
-        environment: {
-          slack: slackClient("xoxb-actions", `${SLACK}/api/`, 0),
-          jira: new JiraClient({ baseUrl: JIRA, email: "bot@acme.test", apiToken: "t" }),
-          store: { getRun: () => Promise.resolve(null), updateRun: () => Promise.resolve(null), claimNotice: () => Promise.resolve(true) },
-          log: { warn: () => undefined },
-        },
-        notify,
-        jiraKey: () => jiraKey,
-      },
-    },
-    signal: new AbortController().signal,
+  const action = (name: string) => builtInIntegrations.actions.find((a) => a.name === name)!;
+  const config = { ...defaultRepoConfig(), notify: { slack: { channel: "#ai-agent" }, jira: { project: "ABC", create_tasks: false, transitions: {} } } };
+  const connected = connectIntegrations(builtInIntegrations, {
+    SLACK_BOT_TOKEN: "xoxb-actions",
+    SLACK_API_URL: `${SLACK}/api/`,
+    JIRA_BASE_URL: JIRA,
+    JIRA_EMAIL: "bot@acme.test",
+    JIRA_API_TOKEN: "t",
   });
+  const context = (jiraKey?: string): ActionContext => {
+    const parts = repositoryParts(connected, config);
+    return {
+      target: { runId: "r", owner: "acme", repo: "widgets", number: 7, actor: "octocat" },
+      services: { integrations: { slack: parts.get("slack")!, jira: { ...parts.get("jira"), ...(jiraKey ? { taskKey: jiraKey } : {}) } } },
+      signal: new AbortController().signal,
+    };
+  };
   const run = (name: string, input: unknown, ctx = context("ABC-12")) => action(name).run(action(name).input.parse(input), ctx);
 
   beforeEach(() => nock.disableNetConnect());

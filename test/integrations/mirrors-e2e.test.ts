@@ -1,8 +1,8 @@
 import type { IssuesLabeledEvent } from "@octokit/webhooks-types";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { slackClient } from "../../src/mirrors/environment.js";
-import { JiraClient } from "../../src/mirrors/jira-client.js";
+import { connectIntegrations } from "../../src/integrations/connect.js";
+import { builtInIntegrations } from "../../src/integrations/registry.js";
 import { workflowTasks } from "../../src/workflows/run-task.js";
 import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
@@ -46,7 +46,18 @@ describe("status mirrors through the app", () => {
   beforeAll(async () => {
     app = await startTestApp((store) =>
       workflowTasks({
-        mirrors: { slack: slackClient("xoxb-e2e", `${SLACK}/api/`, 0), jira: new JiraClient({ baseUrl: JIRA, email: "bot@acme.test", apiToken: "jira-e2e" }), store, log: { warn: () => undefined } },
+        mirrors: {
+          // The server's own composition, from the variables an operator sets.
+          integrations: connectIntegrations(builtInIntegrations, {
+            SLACK_BOT_TOKEN: "xoxb-e2e",
+            SLACK_API_URL: `${SLACK}/api/`,
+            JIRA_BASE_URL: JIRA,
+            JIRA_EMAIL: "bot@acme.test",
+            JIRA_API_TOKEN: "jira-e2e",
+          }),
+          store,
+          log: { warn: () => undefined },
+        },
         runUrl: (id) => `http://127.0.0.1/runs/${id}`,
       }),
     );

@@ -1,18 +1,19 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { redactDeep } from "../core/redactor.js";
+import type { z } from "zod";
+import { redactDeep } from "../../core/redactor.js";
+import { RemoteError } from "../kinds/status.js";
+import { commentCreated, errorBody, ignored, issueCreated, transitionList } from "./schema.js";
 
 /**
  * Jira Cloud REST v3, the few calls the mirrors and the jira.* actions make: comments in Atlassian
  * Document Format, transitions by name, remote links with a stable globalId (Jira updates the link
  * with that id instead of adding another), and issue creation. 429 and 503 answers are retried
- * after their Retry-After; other errors carry Jira's own messages, never the credentials.
+ * after their Retry-After; other errors carry Jira's own messages, never the credentials. Every
+ * answer the app reads is checked against its schema (schema.ts).
  */
 
-export class JiraError extends Error {
+export class JiraError extends RemoteError {
   override name = "JiraError";
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
 }
 
 export interface JiraClientOptions {
@@ -40,7 +41,7 @@ export class JiraClient {
     this.auth = `Basic ${Buffer.from(`${options.email}:${options.apiToken}`).toString("base64")}`;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<Schema extends z.ZodType>(method: string, path: string, schema: Schema, body?: unknown): Promise<z.output<Schema>> {
     const url = new URL(path, this.options.baseUrl.replace(/\/?$/, "/")).toString();
     const retries = this.options.maxRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
@@ -56,26 +57,26 @@ export class JiraClient {
       }
       const text = await response.text();
       if (!response.ok) throw new JiraError(response.status, `Jira answered ${response.status} to ${method} ${new URL(url).pathname}: ${jiraMessages(text)}`);
-      return (text ? JSON.parse(text) : {}) as T;
+      return parseAnswer(schema, text, `${method} ${new URL(url).pathname}`, response.status);
     }
   }
 
   addComment(key: string, body: Adf): Promise<{ id: string }> {
-    return this.request("POST", `rest/api/3/issue/${encodeURIComponent(key)}/comment`, { body });
+    return this.request("POST", `rest/api/3/issue/${encodeURIComponent(key)}/comment`, commentCreated, { body });
   }
 
   /** Moves the issue through the transition whose name (or target status) is `name`; false when there is none. */
   async transition(key: string, name: string): Promise<boolean> {
-    const { transitions } = await this.request<{ transitions: { id: string; name: string; to?: { name?: string } }[] }>("GET", `rest/api/3/issue/${encodeURIComponent(key)}/transitions`);
+    const { transitions } = await this.request("GET", `rest/api/3/issue/${encodeURIComponent(key)}/transitions`, transitionList);
     const wanted = name.toLowerCase();
     const match = transitions.find((t) => t.name.toLowerCase() === wanted || t.to?.name?.toLowerCase() === wanted);
     if (!match) return false;
-    await this.request("POST", `rest/api/3/issue/${encodeURIComponent(key)}/transitions`, { transition: { id: match.id } });
+    await this.request("POST", `rest/api/3/issue/${encodeURIComponent(key)}/transitions`, ignored, { transition: { id: match.id } });
     return true;
   }
 
-  remoteLink(key: string, link: { globalId: string; url: string; title: string }): Promise<{ id: number }> {
-    return this.request("POST", `rest/api/3/issue/${encodeURIComponent(key)}/remotelink`, {
+  async remoteLink(key: string, link: { globalId: string; url: string; title: string }): Promise<void> {
+    await this.request("POST", `rest/api/3/issue/${encodeURIComponent(key)}/remotelink`, ignored, {
       globalId: link.globalId,
       application: { type: "com.github", name: "GitHub" },
       object: { url: link.url, title: link.title },
@@ -83,7 +84,7 @@ export class JiraClient {
   }
 
   createIssue(project: string, summary: string, description: string, type = "Task"): Promise<{ id: string; key: string; self: string }> {
-    return this.request("POST", "rest/api/3/issue", { fields: { project: { key: project }, summary, description: adf(description), issuetype: { name: type } } });
+    return this.request("POST", "rest/api/3/issue", issueCreated, { fields: { project: { key: project }, summary, description: adf(description), issuetype: { name: type } } });
   }
 
   browseUrl(key: string): string {
@@ -103,12 +104,30 @@ function retryAfterMs(header: string | null, attempt: number): number {
 
 /** Jira's `errorMessages` and `errors`, or the start of the body. */
 function jiraMessages(text: string): string {
-  try {
-    const body = JSON.parse(text) as { errorMessages?: string[]; errors?: Record<string, string> };
-    const messages = [...(body.errorMessages ?? []), ...Object.entries(body.errors ?? {}).map(([field, message]) => `${field}: ${message}`)];
+  const body = errorBody.safeParse(parseJson(text));
+  if (body.success) {
+    const messages = [...(body.data.errorMessages ?? []), ...Object.entries(body.data.errors ?? {}).map(([field, message]) => `${field}: ${message}`)];
     if (messages.length > 0) return messages.join("; ");
-  } catch {
-    // not JSON
   }
   return text.slice(0, 200) || "no details";
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A successful answer, as its schema reads it; an empty body reads as `{}` (a 204). */
+function parseAnswer<Schema extends z.ZodType>(schema: Schema, text: string, call: string, status: number): z.output<Schema> {
+  const json = text ? parseJson(text) : {};
+  if (json === undefined) throw new JiraError(status, `Jira answered ${call} with a body that is not JSON: ${text.slice(0, 80)}`);
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((issue) => `${issue.path.join(".") || "the body"}: ${issue.message}`).join("; ");
+    throw new JiraError(status, `Jira answered ${call} with an unexpected body (${where})`);
+  }
+  return parsed.data;
 }

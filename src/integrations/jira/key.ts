@@ -1,18 +1,18 @@
+import type { KeySource } from "../kinds/task-tracker.js";
+
 /**
- * The one reading of a Jira issue key out of GitHub text, used by the Jira mirror and the jira.*
- * actions alike. Three regexes used to disagree here, and the loosest took any `WORD-123`: "Fix
- * UTF-8 decoding" mirrored a run to the Jira issue UTF-8, and a stranger who named a key in his
- * issue's title could have a maintainer's run comment on and move any Jira issue he liked.
+ * The one reading of a Jira issue key out of GitHub text, used by the Jira sink and the jira.*
+ * actions alike, and the one shape of a project key, which the settings check too. Three regexes
+ * used to disagree here, and the loosest took any `WORD-123`: "Fix UTF-8 decoding" mirrored a run
+ * to the Jira issue UTF-8, and a stranger who named a key in his issue's title could have a
+ * maintainer's run comment on and move any Jira issue he liked.
  */
 
-/** A text a key may be read from, and whether its author has write access to the repository. */
-export interface KeySource {
-  text: string;
-  byWriter: boolean;
-}
+/** A Jira project's key: a capital, then capitals, digits or `_`. */
+export const PROJECT_KEY = /^[A-Z][A-Z0-9_]+$/;
 
-/** The shape of a Jira issue key: the project's key (capitals, digits, `_`), a hyphen, a number. */
-const KEY_SHAPE = /^([A-Z][A-Z0-9_]+)-([1-9]\d*)$/;
+/** The shape of a Jira issue key: the project's key, a hyphen, a number. */
+const KEY_SHAPE = new RegExp(`^(${PROJECT_KEY.source.slice(1, -1)})-([1-9]\\d*)$`);
 
 /** Whether `key` is an issue key of `project` (any project when none is given). */
 export function isJiraKey(key: string, project?: string): boolean {
@@ -59,26 +59,4 @@ function firstKey(text: string, key: RegExp, browseLink: RegExp): string | undef
   const inProse = key.exec(prose);
   if (inProse) consider(inProse.index, inProse[0]);
   return best?.key;
-}
-
-/** What a run's key is read from: the item's title and body, and a pull request's head branch. */
-export interface KeyTexts {
-  title: string;
-  body: string;
-  /** Who opened the issue or pull request; null when GitHub no longer knows (a deleted account). */
-  author: string | null;
-  /** The pull request's head branch, whose name its author chose to open it with. */
-  headRef?: string;
-}
-
-/**
- * The run's texts in the order a key is looked for, each marked with whether its author has write
- * access. All three count as the author's: the title and body of whoever opened the item (edits
- * made after the trigger are a matter for the run's snapshot), and the head branch as the pull
- * request author's — on a fork it is his own, and even on the repository itself it may have been
- * named by a workflow after someone else's issue title, so that it was pushed proves nothing.
- */
-export async function keySources(texts: KeyTexts, isWriter: (login: string) => Promise<boolean>): Promise<KeySource[]> {
-  const byWriter = texts.author !== null && (await isWriter(texts.author));
-  return [texts.title, texts.body, ...(texts.headRef === undefined ? [] : [texts.headRef])].map((text) => ({ text, byWriter }));
 }

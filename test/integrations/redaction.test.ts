@@ -1,8 +1,8 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { registerSecret } from "../../src/core/redactor.js";
-import { slackClient } from "../../src/mirrors/environment.js";
-import { JiraClient, adf } from "../../src/mirrors/jira-client.js";
+import { JiraClient, adf } from "../../src/integrations/jira/client.js";
+import { slackClient } from "../../src/integrations/slack/client.js";
 import { generatePrivateKey } from "../helpers/keys.js";
 
 const SLACK = "https://slack.test";

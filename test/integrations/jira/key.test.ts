@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { RunInfo } from "../../src/mirrors/events.js";
-import { JiraClient } from "../../src/mirrors/jira-client.js";
-import { type KeySource, findJiraKey, isJiraKey, keySources } from "../../src/mirrors/jira-key.js";
-import { JiraSink } from "../../src/mirrors/jira.js";
+import { JiraClient } from "../../../src/integrations/jira/client.js";
+import { findJiraKey, isJiraKey } from "../../../src/integrations/jira/key.js";
+import { JiraSink } from "../../../src/integrations/jira/sink.js";
+import { JiraTracker } from "../../../src/integrations/jira/tracker.js";
+import type { RunInfo } from "../../../src/integrations/kinds/status.js";
+import { type KeySource, keySources } from "../../../src/integrations/kinds/task-tracker.js";
 
 const writer = (text: string): KeySource => ({ text, byWriter: true });
 const stranger = (text: string): KeySource => ({ text, byWriter: false });
@@ -86,7 +88,8 @@ describe("the Jira sink", () => {
   };
   // Any request would fail: the sink must not make one.
   const client = new JiraClient({ baseUrl: "http://127.0.0.1:9", email: "bot@acme.test", apiToken: "t" });
-  const sink = new JiraSink(client, { project: "ABC", create_tasks: false, transitions: { started: "In Progress" } });
+  const settings = { project: "ABC", create_tasks: false, transitions: { started: "In Progress" } };
+  const sink = new JiraSink(new JiraTracker(client, settings), settings);
   const state = () => {
     const links: Record<string, string> = {};
     return { links, get: (k: string) => links[k], set: (k: string, v: string) => Promise.resolve(void (links[k] = v)), claim: () => Promise.resolve(true), reload: () => Promise.resolve() };
@@ -100,7 +103,7 @@ describe("the Jira sink", () => {
 
   it("mirrors nothing for a key outside its project", async () => {
     const s = state();
-    await sink.handle({ type: "started" }, { ...info, jiraKey: "XYZ-3" }, s);
+    await sink.handle({ type: "started" }, { ...info, taskKeys: { jira: "XYZ-3" } }, s);
     expect(s.links).toEqual({});
   });
 });

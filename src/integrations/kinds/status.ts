@@ -1,8 +1,8 @@
 /**
- * What happens to a run, as the status mirrors (Slack, Jira) hear it. Sinks get every event; each
- * decides what is worth a message. Their state (the Slack message's ts, the Jira comments already
- * posted) lives on the run, so a run resumed after a crash updates what it posted instead of posting
- * it again.
+ * What happens to a run, as the status sinks of notifiers and task trackers hear it. Sinks get
+ * every event; each decides what is worth a message. Their state (a message's id, the comments
+ * already posted) lives on the run, so a run resumed after a crash updates what it posted instead
+ * of posting it again.
  */
 
 export type RunEvent =
@@ -29,23 +29,41 @@ export interface RunInfo {
   url: string;
   runUrl: string;
   costMicros: number;
-  /** The Jira issue the run mirrors to, as findJiraKey read it from text by people with write access. */
-  jiraKey?: string;
+  /**
+   * The task the run belongs to in each task tracker, by the tracker's id, as the tracker read it
+   * from text by people with write access (TaskTracker.findKey).
+   */
+  taskKeys?: Readonly<Record<string, string>>;
 }
 
 /** Small durable state per run and sink, kept in the run's links. */
 export interface MirrorState {
   get(key: string): string | undefined;
   set(key: string, value: string): Promise<void>;
-  /** True for the first caller only, across processes: who creates a run's Slack message. */
+  /** True for the first caller only, across processes: who creates a run's first message. */
   claim(key: string): Promise<boolean>;
   /** Reads the run's state again, for a value another process is writing. */
   reload(): Promise<void>;
 }
 
 export interface StatusSink {
-  readonly name: "slack" | "jira";
+  /** Its integration's id: the prefix of its state's keys and of the `<name>Error` it records. */
+  readonly name: string;
   handle(event: RunEvent, run: RunInfo, state: MirrorState): Promise<void>;
+}
+
+/**
+ * An error from a remote tool whose message says what the tool answered and holds no credential,
+ * so it may be recorded on the run as it is (any other error is recorded by its name or code).
+ */
+export class RemoteError extends Error {
+  override name = "RemoteError";
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export const STATUS_TEXT: Record<RunEvent["type"], string> = {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { WebClient } from "@slack/web-api";
-import { formatUsd } from "../core/format.js";
-import { type MirrorState, type RunEvent, type RunInfo, STATUS_TEXT, type StatusSink } from "./events.js";
+import { formatUsd } from "../../core/format.js";
+import type { Notifier, NotifierMessage } from "../kinds/notifier.js";
+import { type MirrorState, type RunEvent, type RunInfo, STATUS_TEXT, type StatusSink } from "../kinds/status.js";
 
 /**
  * A run in Slack: one parent message in the configured channel (Block Kit: title, repository,
@@ -17,7 +17,7 @@ export class SlackSink implements StatusSink {
   readonly name = "slack";
 
   constructor(
-    private readonly client: WebClient,
+    private readonly notifier: Notifier,
     private readonly channel: string,
   ) {}
 
@@ -31,10 +31,10 @@ export class SlackSink implements StatusSink {
     // "Queued" only ever starts the message: when the run got there first, it is already past queued.
     if (event.type === "queued" && !first) return;
     if (first) {
-      const posted = await this.client.chat.postMessage({ channel: this.channel, ...message });
-      if (!posted.ts || !posted.channel) return;
+      const posted = await this.notifier.post(message, this.channel);
+      if (!posted.id) return;
       await state.set("slackChannel", posted.channel);
-      await state.set("slackTs", posted.ts);
+      await state.set("slackTs", posted.id);
     } else {
       // Another process (the intake, announcing the queued run) is posting the message: wait for it.
       for (let waited = 0; !ts && waited < PARENT_WAIT_MS; waited += 100) {
@@ -43,19 +43,21 @@ export class SlackSink implements StatusSink {
         ts = state.get("slackTs");
       }
       if (!ts) return;
-      await this.client.chat.update({ channel: state.get("slackChannel") ?? this.channel, ts, ...message });
+      await this.notifier.update({ channel: state.get("slackChannel") ?? this.channel, id: ts }, message);
     }
     const channel = state.get("slackChannel") ?? this.channel;
     if (!NOTABLE.has(event.type)) return;
     // Each notable event once in the thread, even when a resumed run emits it again.
     const replied = `slackReply_${event.type}`;
     if (state.get(replied)) return;
-    const reply = await this.client.chat.postMessage({ channel: state.get("slackChannel") ?? channel, thread_ts: state.get("slackTs"), text: threadText(event, run) });
-    if (reply.ts) await state.set(replied, reply.ts);
+    const parent = state.get("slackTs");
+    if (!parent) return;
+    const reply = await this.notifier.reply({ channel, id: parent }, { text: threadText(event, run) });
+    if (reply.id) await state.set(replied, reply.id);
   }
 }
 
-function parentMessage(run: RunInfo, status: string) {
+function parentMessage(run: RunInfo, status: string): NotifierMessage {
   const target = `${run.repo}#${run.number}`;
   const title = run.title ? `${target}: ${run.title}` : target;
   const text = `${run.task} — ${title} — ${status}`;

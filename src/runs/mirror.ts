@@ -1,13 +1,32 @@
 import type { Logger } from "pino";
+import { type ConnectedIntegrations, repositoryParts } from "../integrations/connect.js";
+import { type MirrorState, RemoteError, type RunEvent, type RunInfo, type StatusSink } from "../integrations/kinds/status.js";
 import type { Store } from "../store/types.js";
-import type { MirrorState, RunEvent, RunInfo, StatusSink } from "./events.js";
 
 export type MirrorStore = Pick<Store, "getRun" | "updateRun" | "claimNotice">;
+
+/** The server's connected integrations, and where their sinks keep a run's state; built once at boot. */
+export interface MirrorEnvironment {
+  integrations: ConnectedIntegrations;
+  store: MirrorStore;
+  log: Pick<Logger, "warn">;
+}
+
+/** The sinks a repository's settings ask for, among the integrations the server has credentials for. */
+export function sinksFor(config: Readonly<Record<string, unknown>>, environment: MirrorEnvironment): StatusSink[] {
+  return [...repositoryParts(environment.integrations, config).values()].flatMap((parts) => (parts.sink ? [parts.sink] : []));
+}
+
+/** A run's mirror to `sinks`; one that mirrors nothing without an environment. */
+export function runMirror(sinks: readonly StatusSink[], environment: MirrorEnvironment | undefined, info: () => RunInfo): RunMirror {
+  if (!environment) return new RunMirror([], info, { getRun: () => Promise.resolve(null), updateRun: () => Promise.resolve(null), claimNotice: () => Promise.resolve(false) }, { warn: () => undefined });
+  return new RunMirror(sinks, info, environment.store, environment.log);
+}
 
 /**
  * Feeds a run's events to its sinks without ever holding the run up: events are queued per run and
  * handled in order in the background, and a sink's failure is logged once per reason, recorded on
- * the run (`slackError`, `jiraError`), and otherwise ignored.
+ * the run (`<sink>Error`: `slackError`, `jiraError`), and otherwise ignored.
  */
 export class RunMirror {
   private chain: Promise<void> = Promise.resolve();
@@ -67,11 +86,11 @@ export class RunMirror {
   }
 }
 
-/** A reason without secrets: Slack's error code, Jira's status and message, or the error's name. */
+/** A reason without secrets: a Web API's error code (Slack's), a RemoteError's message, or the error's name. */
 function describe(error: unknown): string {
   const data = (error as { data?: { error?: unknown } } | null)?.data;
   if (typeof data?.error === "string") return data.error;
-  if (error instanceof Error && error.name === "JiraError") return error.message;
+  if (error instanceof RemoteError) return error.message;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : error instanceof Error ? error.name : "unknown error";
 }

@@ -1,11 +1,13 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { slackClient } from "../../src/mirrors/environment.js";
-import type { RunInfo } from "../../src/mirrors/events.js";
-import { JiraClient } from "../../src/mirrors/jira-client.js";
-import { JiraSink } from "../../src/mirrors/jira.js";
-import { type MirrorStore, RunMirror } from "../../src/mirrors/mirror.js";
-import { SlackSink } from "../../src/mirrors/slack.js";
+import { JiraClient } from "../../src/integrations/jira/client.js";
+import { JiraSink } from "../../src/integrations/jira/sink.js";
+import { JiraTracker } from "../../src/integrations/jira/tracker.js";
+import type { RunInfo } from "../../src/integrations/kinds/status.js";
+import { slackClient } from "../../src/integrations/slack/client.js";
+import { SlackNotifier } from "../../src/integrations/slack/notifier.js";
+import { SlackSink } from "../../src/integrations/slack/sink.js";
+import { type MirrorStore, RunMirror } from "../../src/runs/mirror.js";
 import type { Run } from "../../src/store/types.js";
 
 /**
@@ -45,7 +47,7 @@ const info: RunInfo = {
   url: "https://github.com/acme/widgets/issues/7",
   runUrl: "https://ai-agent.example/runs/run-1",
   costMicros: 0,
-  jiraKey: "ABC-12",
+  taskKeys: { jira: "ABC-12" },
 };
 
 const warnings: unknown[] = [];
@@ -75,7 +77,7 @@ describe("status mirrors", () => {
         return [200, slackOk(threaded ? { ts: `1700000001.00${bodies.length}` } : {})];
       });
     const store = memoryStore();
-    const sink = new SlackSink(slackClient("xoxb-test-token", `${SLACK}/api/`, 0), "#ai-agent");
+    const sink = new SlackSink(new SlackNotifier(slackClient("xoxb-test-token", `${SLACK}/api/`, 0), "#ai-agent"), "#ai-agent");
     const mirror = new RunMirror([sink], () => info, store, log);
     mirror.emit({ type: "queued" });
     mirror.emit({ type: "started" });
@@ -114,7 +116,7 @@ describe("status mirrors", () => {
     nock(SLACK).post("/api/chat.postMessage").reply(429, { ok: false, error: "ratelimited" }, { "retry-after": "1" }).post("/api/chat.postMessage").reply(200, slackOk());
     const store = memoryStore();
     const started = Date.now();
-    const mirror = new RunMirror([new SlackSink(slackClient("xoxb-test-token", `${SLACK}/api/`, 2), "#ai-agent")], () => info, store, log);
+    const mirror = new RunMirror([new SlackSink(new SlackNotifier(slackClient("xoxb-test-token", `${SLACK}/api/`, 2), "#ai-agent"), "#ai-agent")], () => info, store, log);
     mirror.emit({ type: "queued" });
     await mirror.flush();
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
@@ -122,7 +124,7 @@ describe("status mirrors", () => {
 
     nock(SLACK).post("/api/chat.postMessage").times(3).reply(200, { ok: false, error: "channel_not_found" });
     const broken = memoryStore();
-    const failing = new RunMirror([new SlackSink(slackClient("xoxb-test-token", `${SLACK}/api/`, 0), "#gone")], () => info, broken, log);
+    const failing = new RunMirror([new SlackSink(new SlackNotifier(slackClient("xoxb-test-token", `${SLACK}/api/`, 0), "#gone"), "#gone")], () => info, broken, log);
     failing.emit({ type: "queued" });
     failing.emit({ type: "started" });
     failing.emit({ type: "failed", message: "x" });
@@ -158,11 +160,8 @@ describe("status mirrors", () => {
         return [200, { id: 10000, self: `${JIRA}/rest/api/3/issue/ABC-12/remotelink/10000` }];
       });
     const store = memoryStore();
-    const sink = new JiraSink(new JiraClient({ baseUrl: JIRA, email: "bot@acme.test", apiToken: "jira-secret-token" }), {
-      project: "ABC",
-      create_tasks: false,
-      transitions: { started: "In Progress", pr_opened: "In Review" },
-    });
+    const settings = { project: "ABC", create_tasks: false, transitions: { started: "In Progress", pr_opened: "In Review" } };
+    const sink = new JiraSink(new JiraTracker(new JiraClient({ baseUrl: JIRA, email: "bot@acme.test", apiToken: "jira-secret-token" }), settings), settings);
     const mirror = new RunMirror([sink], () => info, store, log);
     mirror.emit({ type: "queued" });
     mirror.emit({ type: "started" });
