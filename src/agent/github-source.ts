@@ -1,5 +1,5 @@
 import type { GitHubClient } from "../github/client.js";
-import type { RunSnapshot } from "../store/types.js";
+import type { RunSnapshot } from "../core/run.js";
 import { issueText } from "./context.js";
 import type { AgentSource, GitIdentity } from "./session.js";
 

@@ -6,7 +6,7 @@ import type { IssueText } from "./context.js";
 import type { JiraClient } from "../mirrors/jira-client.js";
 import type { ModelClient } from "./model.js";
 import type { Sandbox } from "../sandbox/index.js";
-import type { RunSnapshot } from "../store/types.js";
+import type { RunSnapshot } from "../core/run.js";
 import { ShellSession } from "../sandbox/shell-session.js";
 import type { CommandRecord } from "./tools/types.js";
 import type { Workspace, WorkspaceManager } from "./workspace.js";

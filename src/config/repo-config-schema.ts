@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { commandNames } from "../triggers/commands.js";
-import { reviewActions } from "../triggers/requests.js";
+import { commandNames } from "../core/trigger.js";
+import { reviewActions } from "../core/trigger.js";
 import { workflowNameSchema, workflowsSchema } from "../workflows/schema.js";
 import { list, nonEmptyString, oneOf, optional, optionalSection, section, strictMapping, wholeNumber } from "./schema-helpers.js";
 

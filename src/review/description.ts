@@ -1,5 +1,5 @@
 import { sanitize } from "../agent/sanitize.js";
-import type { RunSnapshot } from "../store/types.js";
+import type { RunSnapshot } from "../core/run.js";
 import type { GitHubClient } from "../github/client.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 

@@ -4,11 +4,12 @@ import { type RepoConfig, type RepoConfigResult, formatConfigProblems, loadRepoC
 import type { GitHubClientFactory } from "../github/client.js";
 import { configReadScope, tokenScope } from "../github/token-scope.js";
 import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
-import { type NewRun, type RunTask, type Run, type Store, RunConflictError, activeRunStatuses } from "../store/types.js";
-import type { CommandName } from "../triggers/commands.js";
+import { type Store, RunConflictError } from "../store/types.js";
+import { type NewRun, type RunTask, type Run, activeRunStatuses } from "../core/run.js";
+import type { CommandName } from "../core/trigger.js";
 import { hasWriteAccess, isAllowedSender } from "../triggers/permissions.js";
 import * as replies from "../triggers/replies.js";
-import type { TriggerRequest } from "../triggers/requests.js";
+import type { TriggerRequest } from "../core/trigger.js";
 import { statusText, stopRequestedText } from "./status-text.js";
 import { admitTrigger, triggerRateLimit } from "./trigger-rate.js";
 

@@ -1,5 +1,5 @@
 import type { GitHubClient } from "../github/client.js";
-import type { Run, RunStep, RunTask } from "../store/types.js";
+import type { Run, RunStep, RunTask } from "../core/run.js";
 
 /** What a task's code gets while a run executes. */
 export interface RunContext {

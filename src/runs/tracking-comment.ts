@@ -1,5 +1,6 @@
 import type { GitHubClient } from "../github/client.js";
-import type { Run, RunStep, Store } from "../store/types.js";
+import type { Store } from "../store/types.js";
+import type { Run, RunStep } from "../core/run.js";
 import { neutralizeForGitHub } from "../github/safe-markdown.js";
 import { formatCost, formatDuration } from "./status-text.js";
 

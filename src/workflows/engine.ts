@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RunStep } from "../store/types.js";
+import type { RunStep } from "../core/run.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
 import type { ActionContext, ActionRegistry, Outputs, RegisteredAction, RunTarget, WorkflowServices } from "./actions.js";
 import { formatDuration, parseDuration } from "./duration.js";

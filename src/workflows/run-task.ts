@@ -8,7 +8,7 @@ import { type KeySource, findJiraKey, isJiraKey, keySources } from "../mirrors/j
 import type { RunMirror } from "../mirrors/mirror.js";
 import { type RunContext, type TaskExecutor, type TaskRegistry } from "../runs/tasks.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
-import { type RunStep, runTasks } from "../store/types.js";
+import { type RunStep, runTasks } from "../core/run.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 import type { ActionRegistry } from "./actions.js";
 import { builtInActions } from "./actions/index.js";

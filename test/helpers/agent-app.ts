@@ -5,7 +5,7 @@ import { ModelClient } from "../../src/agent/model.js";
 import type { AgentEnvironment } from "../../src/agent/session.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
 import { workflowTasks } from "../../src/workflows/run-task.js";
-import type { Run } from "../../src/store/types.js";
+import type { Run } from "../../src/core/run.js";
 import { type TestApp, eventually, startTestApp } from "./app-server.js";
 import type { FakeGitHub } from "./fake-github.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic.js";

@@ -6,7 +6,7 @@ import { JiraClient } from "../../src/mirrors/jira-client.js";
 import { JiraSink } from "../../src/mirrors/jira.js";
 import { type MirrorStore, RunMirror } from "../../src/mirrors/mirror.js";
 import { SlackSink } from "../../src/mirrors/slack.js";
-import type { Run } from "../../src/store/types.js";
+import type { Run } from "../../src/core/run.js";
 
 /**
  * The sinks against Slack's and Jira's real response shapes (nock), with the run's state in a store

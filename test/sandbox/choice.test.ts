@@ -3,7 +3,7 @@ import { renderPrompt } from "../../src/agent/prompts.js";
 import { renderTrackingComment } from "../../src/runs/tracking-comment.js";
 import { UNSANDBOXED_NOTICE, logSandbox } from "../../src/sandbox/announce.js";
 import { SandboxUnavailable, createSandbox } from "../../src/sandbox/index.js";
-import type { Run } from "../../src/store/types.js";
+import type { Run } from "../../src/core/run.js";
 import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
 import { TEST_SANDBOX_SETTINGS, bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { parseRepoConfig } from "../../src/config/repo-config.js";
 import { UserFacingError } from "../../src/core/errors.js";
-import type { RunStep } from "../../src/store/types.js";
+import type { RunStep } from "../../src/core/run.js";
 import { type ActionRegistry, defineAction } from "../../src/workflows/actions.js";
 import { builtInActions } from "../../src/workflows/actions/index.js";
 import { effectiveWorkflows } from "../../src/workflows/built-in.js";
