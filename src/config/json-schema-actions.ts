@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { ActionRegistry, RegisteredAction } from "../workflows/actions.js";
+import type { ActionRegistry } from "../workflows/action-registry.js";
+import type { RegisteredAction } from "../core/action.js";
 import { WORKFLOW_PROVIDER } from "../workflows/cycles.js";
 
 /**

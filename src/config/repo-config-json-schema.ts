@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
-import type { ActionRegistry } from "../workflows/actions.js";
+import type { ActionRegistry } from "../workflows/action-registry.js";
 import { builtInActions } from "../workflows/actions/index.js";
 import { actionStepSchema, stepSchema, workflowSchema } from "../workflows/schema.js";
 import { type ConfigDocs, type DocTable, lookUp, readConfigDocs } from "./config-docs.js";

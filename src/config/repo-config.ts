@@ -1,5 +1,5 @@
 import { type Document, LineCounter, Scalar, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
-import type { ActionRegistry } from "../workflows/actions.js";
+import type { ActionRegistry } from "../workflows/action-registry.js";
 import { builtInActions } from "../workflows/actions/index.js";
 import { effectiveWorkflows } from "../workflows/built-in.js";
 import { type WorkflowProblem, checkWorkflowLabels, checkWorkflows } from "../workflows/validate.js";

@@ -75,6 +75,14 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     });
     return recording;
   };
+  // In the same queue as the steps, so a link and a step recorded together both reach the comment.
+  const recordLinks = (links: Record<string, string>) => {
+    recording = recording.then(async () => {
+      current = (await deps.store.updateRun(runId, { links })) ?? { ...current, links: { ...current.links, ...links } };
+      if (tracking) current = await tracking.show(current);
+    });
+    return recording;
+  };
   const checkpoint = async () => {
     const latest = await deps.store.getRun(runId);
     if (latest?.stopRequestedBy) throw new RunStopped(latest.stopRequestedBy);
@@ -97,6 +105,7 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     signal: stop.signal,
     recordStep: (step) => recordSteps([step]),
     recordSteps,
+    recordLinks,
     async step(id, name, work) {
       await checkpoint();
       const previous = current.steps.find((s) => s.id === id);

@@ -16,6 +16,8 @@ export interface RunContext {
   recordStep(step: RunStep): Promise<void>;
   /** Like recordStep, for several steps in one write (the steps a workflow is about to run). */
   recordSteps(steps: readonly RunStep[]): Promise<void>;
+  /** Merges named links into the run's (what a step announced it made), shown in the tracking comment. */
+  recordLinks?(links: Record<string, string>): Promise<void>;
   /** Throws RunStopped when someone asked the run to stop. */
   checkpoint(): Promise<void>;
   /** Aborted with RunStopped within about a second of someone asking the run to stop, on any worker. */

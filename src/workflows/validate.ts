@@ -1,4 +1,4 @@
-import type { ActionRegistry } from "./actions.js";
+import type { ActionRegistry } from "./action-registry.js";
 import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
 import { WORKFLOW_PROVIDER, findCycles } from "./cycles.js";
 import type { Path, WorkflowProblem } from "./problem.js";

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultRepoConfig } from "../../src/config/repo-config-schema.js";
 import { slackClient } from "../../src/mirrors/environment.js";
 import { JiraClient } from "../../src/mirrors/jira-client.js";
-import type { ActionContext } from "../../src/workflows/actions.js";
+import type { ActionContext } from "../../src/core/action.js";
 import { notifyActions } from "../../src/workflows/actions/notify.js";
 
 const SLACK = "https://slack.actions.test";
@@ -27,6 +27,7 @@ describe("slack.* and jira.* actions", () => {
       },
     },
     signal: new AbortController().signal,
+    emit: () => undefined,
   });
   const run = (name: string, input: unknown, ctx = context("ABC-12")) => action(name).run(action(name).input.parse(input), ctx);
 

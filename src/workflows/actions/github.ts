@@ -3,7 +3,7 @@ import type { GitHubClient } from "../../github/client.js";
 import { httpStatus } from "../../github/client.js";
 import { neutralizeForGitHub } from "../../github/safe-markdown.js";
 import { UserFacingError } from "../../core/errors.js";
-import { type ActionContext, defineAction } from "../actions.js";
+import { type ActionContext, defineAction } from "../../core/action.js";
 
 /**
  * Workflow actions that act on the run's repository through the installation's token. The text
@@ -71,11 +71,15 @@ export const githubCreatePullRequest = defineAction({
     // A retried step must not open a second pull request for the same branch.
     const { data: open } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${input.head}`, state: "open", per_page: 1 });
     const existing = open[0];
-    if (existing) return { number: existing.number, url: existing.html_url };
+    if (existing) {
+      context.emit("pull_request.opened", { number: existing.number, url: existing.html_url });
+      return { number: existing.number, url: existing.html_url };
+    }
     const base = input.base ?? (await octokit.rest.repos.get({ owner, repo })).data.default_branch;
     // The one closing reference kept is to the run's own issue: the app's `Closes #N`.
     const body = neutralizeForGitHub(input.body, { requester: context.target.actor, allowClosing: context.target.number });
     const { data } = await octokit.rest.pulls.create({ owner, repo, title: input.title, body, head: input.head, base, draft: input.draft });
+    context.emit("pull_request.opened", { number: data.number, url: data.html_url });
     return { number: data.number, url: data.html_url };
   },
   async compensate(_input, outputs, context) {

@@ -1,4 +1,4 @@
-import { ActionRegistry } from "../actions.js";
+import { ActionRegistry } from "../action-registry.js";
 import { aiAsk, aiImplement, aiPlan, aiReview, gitPush } from "./agent.js";
 import { githubAddLabels, githubComment, githubCreatePullRequest, githubDeleteBranch } from "./github.js";
 import { notifyActions } from "./notify.js";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { adf } from "../../mirrors/jira-client.js";
 import { isJiraKey } from "../../mirrors/jira-key.js";
 import { UserFacingError } from "../../core/errors.js";
-import { type ActionContext, type RegisteredAction, defineAction } from "../actions.js";
+import { type ActionContext, type RegisteredAction, defineAction } from "../../core/action.js";
 
 /**
  * The status mirrors' operations as workflow actions, for workflows that call them explicitly:

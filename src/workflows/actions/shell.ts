@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SandboxUnavailable } from "../../sandbox/index.js";
 import { VARIABLE_NAME } from "../../sandbox/paths.js";
 import { UserFacingError } from "../../core/errors.js";
-import { defineAction } from "../actions.js";
+import { defineAction } from "../../core/action.js";
 import { failureExcerpt } from "../command-output.js";
 
 /**

@@ -1,15 +1,11 @@
 import type { z } from "zod";
-import type { AgentSession } from "../agent/session.js";
-import type { RepoConfig } from "../config/repo-config-schema.js";
-import type { GitHubClient } from "../github/client.js";
-import type { MirrorEnvironment } from "../mirrors/environment.js";
-import type { Sandbox } from "../sandbox/index.js";
 
 /**
  * Actions are what workflow steps `uses:`. Each declares the zod schema of its `with:` inputs and
  * the names of its outputs, so a workflow is checked when it is loaded, not half-way through a run;
  * an action that changes something outside the run can declare how to undo it (`compensate`), which
- * a rollback calls in reverse order.
+ * a rollback calls in reverse order. The types live in core so that an integration's folder can
+ * define actions without importing the workflow engine.
  */
 
 /** Where a run happens; the values templates see as `repo`, `issue` and `run`. */
@@ -22,24 +18,44 @@ export interface RunTarget {
   actor: string;
 }
 
-/** What the app provides to actions; absent parts make the actions that need them fail clearly. */
-export interface WorkflowServices {
-  github?: GitHubClient;
+/**
+ * What the app provides to actions; absent parts make the actions that need them fail clearly.
+ *
+ * Only what core can name is here; the rest is added by module augmentation (`declare module "…/core/action.js" {
+ * interface RunServices { github?: GitHubClient } }`) in the layer that provides each service.
+ * A generic `ActionContext<Services>` would do the same for one action, but the registry holds
+ * actions of every provider side by side, and the engine hands each the same services object:
+ * with a generic, every registry, engine and test signature would carry the union of all services,
+ * spelled out in a layer that is not allowed to import them. Augmentation keeps core free of the
+ * services' types and lets an action name only the part it uses.
+ */
+export interface RunServices {
   /** The directory `shell.run` runs in: the run's git worktree. */
   workspace?: string;
-  /** Where `shell.run` runs commands; the agent's when absent. */
-  sandbox?: Sandbox;
-  /** The coding agent of this run, for the ai.* and git.push actions. */
-  agent?: AgentSession;
-  /** Slack and Jira, for the slack.* and jira.* actions. */
-  mirrors?: { environment: MirrorEnvironment; notify: RepoConfig["notify"]; jiraKey: () => string | undefined };
 }
+
+/**
+ * What actions announce they made, by event name; the run records them (links, the tracking
+ * comment) and the mirrors read them, so nothing guesses from an action's name or outputs.
+ * Augmentable like RunServices, for an integration's own events.
+ */
+export interface ActionEvents {
+  "pull_request.opened": { number: number; url: string };
+  "review.posted": { url: string; findings: number };
+}
+
+export type ActionEventName = keyof ActionEvents;
+
+/** One announced event, as the run receives it. */
+export type ActionEvent = { [Name in ActionEventName]: { name: Name; payload: ActionEvents[Name] } }[ActionEventName];
 
 export interface ActionContext {
   target: RunTarget;
-  services: WorkflowServices;
+  services: RunServices;
   /** Aborted when the step times out or a parallel sibling fails; long work should listen. */
   signal: AbortSignal;
+  /** Announces something the action made; the run hears of it once the step has succeeded. */
+  emit<Name extends ActionEventName>(name: Name, payload: ActionEvents[Name]): void;
 }
 
 export type Outputs = Record<string, unknown>;
@@ -71,32 +87,8 @@ export function defineAction<Input extends z.ZodType>(definition: ActionDefiniti
   return definition as unknown as RegisteredAction;
 }
 
-export class ActionRegistry {
-  private readonly actions = new Map<string, RegisteredAction>();
-
-  constructor(actions: Iterable<RegisteredAction> = []) {
-    for (const action of actions) this.register(action);
-  }
-
-  register(action: RegisteredAction): this {
-    if (this.actions.has(action.name)) throw new Error(`action ${action.name} is registered twice`);
-    this.actions.set(action.name, action);
-    return this;
-  }
-
-  get(name: string): RegisteredAction | undefined {
-    return this.actions.get(name);
-  }
-
-  names(): string[] {
-    return [...this.actions.keys()].sort();
-  }
-
-  /** A registry with these actions added to (or replacing) the ones here; for tests and services. */
-  with(actions: Iterable<RegisteredAction>): ActionRegistry {
-    const merged = new ActionRegistry();
-    for (const action of this.actions.values()) merged.actions.set(action.name, action);
-    for (const action of actions) merged.actions.set(action.name, action);
-    return merged;
-  }
+/** The actions a workflow may use, by name: what checking a workflow needs of a registry. */
+export interface ActionLookup {
+  get(name: string): RegisteredAction | undefined;
+  names(): string[];
 }
