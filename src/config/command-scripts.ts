@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { splitCommand } from "../workflows/argv.js";
-import { closest } from "../workflows/suggest.js";
+import { splitCommand } from "../core/argv.js";
+import { closest } from "../core/suggest.js";
 
 /**
  * What `agent.commands` asks of the repository itself: an `npm run lint` needs a `lint` script in

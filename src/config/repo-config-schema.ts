@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { commandNames } from "../core/trigger.js";
 import { reviewActions } from "../core/trigger.js";
-import { workflowNameSchema, workflowsSchema } from "../workflows/schema.js";
-import { list, nonEmptyString, oneOf, optional, optionalSection, section, strictMapping, wholeNumber } from "./schema-helpers.js";
+import { workflowNameSchema, workflowsSchema } from "./workflow-schema.js";
+import { list, nonEmptyString, oneOf, optional, optionalSection, section, strictMapping, wholeNumber } from "../core/schema-helpers.js";
 
-export { describeValue } from "./schema-helpers.js";
+export { describeValue } from "../core/schema-helpers.js";
 
 /**
  * The schema of a repository's `.github/ai-agent.yml`: one strict zod object per section, each

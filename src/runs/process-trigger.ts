@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
-import { type RepoConfig, type RepoConfigResult, formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
+import { type RepoConfig, type RepoConfigResult, formatConfigProblems } from "../config/repo-config.js";
+import { loadRepoConfig } from "../workflows/repo-config.js";
 import type { GitHubClientFactory } from "../github/client.js";
 import { configReadScope, tokenScope } from "../github/token-scope.js";
 import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";

@@ -3,11 +3,11 @@ import type { RunStep } from "../core/run.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
 import type { ActionRegistry } from "./action-registry.js";
 import type { ActionContext, ActionEvent, Outputs, RegisteredAction, RunServices, RunTarget } from "../core/action.js";
-import { formatDuration, parseDuration } from "./duration.js";
-import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
+import { formatDuration, parseDuration } from "../core/duration.js";
+import { type ActionStep, type Step, type Workflow, type Workflows, WORKFLOW_PROVIDER } from "../config/workflow-schema.js";
 import { skipNote } from "./skip-note.js";
 import { TemplateError, type TemplateScope, evaluateCondition, renderTemplate, renderValue } from "./template.js";
-import { WORKFLOW_PROVIDER, inputMessage } from "./validate.js";
+import { inputMessage } from "./validate.js";
 
 /**
  * Runs a workflow: prerequisites, then its steps in order (groups concurrently, `foreach` per item),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { repoConfigSchema } from "../config/repo-config-schema.js";
-import { closest } from "./suggest.js";
+import { closest } from "../core/suggest.js";
 
 /**
  * The fields templates can read under `issue`, `pull_request`, `repo`, `run` and `config`, so a

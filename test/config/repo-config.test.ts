@@ -1,15 +1,8 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  type ConfigProblem,
-  MAX_REPO_CONFIG_BYTES,
-  REPO_CONFIG_PATH,
-  defaultRepoConfig,
-  formatConfigProblems,
-  loadRepoConfig,
-  parseRepoConfig,
-} from "../../src/config/repo-config.js";
+import { type ConfigProblem, MAX_REPO_CONFIG_BYTES, REPO_CONFIG_PATH, defaultRepoConfig, formatConfigProblems } from "../../src/config/repo-config.js";
+import { loadRepoConfig, parseRepoConfig } from "../../src/workflows/repo-config.js";
 
 const DEFAULTS = {
   version: 1,

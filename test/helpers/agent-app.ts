@@ -4,7 +4,7 @@ import path from "node:path";
 import { ModelClient } from "../../src/agent/model.js";
 import type { AgentEnvironment } from "../../src/agent/session.js";
 import { WorkspaceManager } from "../../src/agent/workspace.js";
-import { workflowTasks } from "../../src/workflows/run-task.js";
+import { workflowTasks } from "../../src/runs/workflow-task.js";
 import type { Run } from "../../src/core/run.js";
 import { type TestApp, eventually, startTestApp } from "./app-server.js";
 import type { FakeGitHub } from "./fake-github.js";

@@ -6,7 +6,7 @@ import type { CommandRecord } from "../../src/agent/tools/types.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import type { ActionContext } from "../../src/core/action.js";
 import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
-import { failureExcerpt } from "../../src/workflows/command-output.js";
+import { failureExcerpt } from "../../src/core/command-output.js";
 import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
 
 /**

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { parseRepoConfig } from "../../src/config/repo-config.js";
+import { parseRepoConfig } from "../../src/workflows/repo-config.js";
 import { UserFacingError } from "../../src/core/errors.js";
 import type { RunStep } from "../../src/core/run.js";
 import { type ActionRegistry } from "../../src/workflows/action-registry.js";

@@ -1,22 +1,23 @@
 import { type AgentEnvironment, AgentSession } from "../agent/session.js";
 import { githubSource } from "../agent/github-source.js";
-import { formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
+import { formatConfigProblems } from "../config/repo-config.js";
+import { loadRepoConfig } from "../workflows/repo-config.js";
 import { BudgetExceeded } from "../agent/budget.js";
 import type { RunEvent } from "../mirrors/events.js";
 import { type MirrorEnvironment, runMirror } from "../mirrors/environment.js";
 import { type KeySource, findJiraKey, isJiraKey, keySources } from "../mirrors/jira-key.js";
 import type { RunMirror } from "../mirrors/mirror.js";
-import { type RunContext, type TaskExecutor, type TaskRegistry } from "../runs/tasks.js";
+import { type RunContext, type TaskExecutor, type TaskRegistry } from "./tasks.js";
 import type { ActionEvent } from "../core/action.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
 import { type RunStep, runTasks } from "../core/run.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
-import type { ActionRegistry } from "./action-registry.js";
-import { builtInActions } from "./actions/index.js";
-import { effectiveWorkflows } from "./built-in.js";
-import { runWorkflow } from "./engine.js";
-import { configScope } from "./scope.js";
-import type { TemplateScope } from "./template.js";
+import type { ActionRegistry } from "../workflows/action-registry.js";
+import { builtInActions } from "../workflows/actions/index.js";
+import { effectiveWorkflows } from "../workflows/built-in.js";
+import { runWorkflow } from "../workflows/engine.js";
+import { configScope } from "../workflows/scope.js";
+import type { TemplateScope } from "../workflows/template.js";
 
 /**
  * A run's task through the repository's workflow of the same name: the configuration is read again

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { closest } from "../workflows/suggest.js";
+import { closest } from "./suggest.js";
 
 /**
  * The building blocks of the repository configuration's schema. Every message here is written for
