@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { commandNames } from "../core/trigger.js";
-import { reviewActions } from "../core/trigger.js";
+import { commandNames, reviewActions } from "../core/trigger.js";
 import { workflowNameSchema, workflowsSchema } from "./workflow-schema.js";
 import { list, nonEmptyString, oneOf, optional, optionalSection, section, strictMapping, wholeNumber } from "../core/schema-helpers.js";
 
