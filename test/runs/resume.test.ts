@@ -6,7 +6,7 @@ import type { Database } from "../../src/store/open.js";
 import { workflowTasks } from "../../src/runs/workflow-task.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
-import { testActions } from "./helpers.js";
+import { testActions } from "../workflows/helpers.js";
 
 const lines = (...text: string[]): string => `${text.join("\n")}\n`;
 
