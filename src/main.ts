@@ -19,7 +19,7 @@ import { UNSANDBOXED_NOTICE, logSandbox } from "./sandbox/announce.js";
 import { runLinksFromConfig } from "./web/run-links.js";
 import { loadEnvFile } from "./web/env-file.js";
 import { startWebServer } from "./web/server.js";
-import { workflowTasks } from "./workflows/run-task.js";
+import { workflowTasks } from "./runs/workflow-task.js";
 
 /**
  * Process entry. ROLE=web serves webhooks and HTTP, ROLE=worker runs jobs, ROLE=all (default) both.

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { RunSnapshot } from "../store/types.js";
+import type { RunSnapshot } from "../core/run.js";
 import type { GitHubClient } from "../integrations/github/client.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 import type { PathPolicy } from "./paths.js";

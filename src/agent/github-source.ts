@@ -1,7 +1,7 @@
 import type { GitHubClient } from "../integrations/github/client.js";
 import { githubVersionControl } from "../integrations/github/version-control.js";
 import type { VersionControl } from "../integrations/kinds/version-control.js";
-import type { RunSnapshot } from "../store/types.js";
+import type { RunSnapshot } from "../core/run.js";
 import { issueText } from "./context.js";
 import type { AgentSource, GitIdentity } from "./subject.js";
 

@@ -1,7 +1,7 @@
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../integrations/github/client.js";
 import type { VersionControl } from "../integrations/kinds/version-control.js";
-import type { RunSnapshot } from "../store/types.js";
+import type { RunSnapshot } from "../core/run.js";
 import type { IssueText } from "./context.js";
 
 /**

@@ -4,7 +4,8 @@ import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sandboxEnvSchema } from "../config/env.js";
-import { parseRepoConfig, REPO_CONFIG_PATH } from "../config/repo-config.js";
+import { REPO_CONFIG_PATH } from "../config/repo-config.js";
+import { parseRepoConfig } from "../workflows/repo-config.js";
 import { sandboxFromConfig } from "../sandbox/from-config.js";
 import { defaultRepoConfig } from "../config/repo-config-schema.js";
 import type { LedgerStore } from "../agent/budget.js";
@@ -22,7 +23,7 @@ import { builtInActions } from "../workflows/actions/index.js";
 import { effectiveWorkflows } from "../workflows/built-in.js";
 import { publicMessage } from "../core/errors.js";
 import { runWorkflow } from "../workflows/engine.js";
-import type { Workflow } from "../workflows/schema.js";
+import type { Workflow } from "../config/workflow-schema.js";
 import { configScope } from "../workflows/scope.js";
 import { branchesLeft, describeForLocalUser, localText } from "./local-report.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { splitCommand } from "../workflows/argv.js";
+import { splitCommand } from "../core/argv.js";
 import { closest } from "../core/suggest.js";
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { ActionRegistry, RegisteredAction } from "../workflows/actions.js";
-import { WORKFLOW_PROVIDER } from "../workflows/cycles.js";
+import type { ActionLookup, RegisteredAction } from "../core/action.js";
+import { WORKFLOW_PROVIDER } from "./workflow-schema.js";
 
 /**
  * The parts of the JSON Schema that come from the action registry: `uses:` as the list of actions
@@ -15,7 +15,7 @@ export const STEP_INPUTS_DEF = "step_inputs";
 /** A value that holds Liquid, known only when the step runs; the app checks it then, so the schema lets it through. */
 const TEMPLATE: JsonSchema = { type: "string", pattern: "\\{\\{|\\{%", description: "A template, checked when the step runs." };
 
-export function usesJsonSchema(actions: ActionRegistry): JsonSchema {
+export function usesJsonSchema(actions: ActionLookup): JsonSchema {
   return {
     anyOf: [
       { type: "string", enum: actions.names() },
@@ -29,7 +29,7 @@ export function usesJsonSchema(actions: ActionRegistry): JsonSchema {
 }
 
 /** One `if uses is <action> then with: <its inputs>` per action. */
-export function stepInputsJsonSchema(actions: ActionRegistry): JsonSchema {
+export function stepInputsJsonSchema(actions: ActionLookup): JsonSchema {
   return {
     description: "The inputs each action takes, by the action its uses: names.",
     allOf: actions.names().map((name) => {

@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
-import type { ActionRegistry } from "../workflows/actions.js";
-import { builtInActions } from "../workflows/actions/index.js";
-import { actionStepSchema, stepSchema, workflowSchema } from "../workflows/schema.js";
+import type { ActionLookup } from "../core/action.js";
+import { actionStepSchema, stepSchema, workflowSchema } from "./workflow-schema.js";
 import { type ConfigDocs, type DocTable, lookUp, readConfigDocs } from "./config-docs.js";
 import { type JsonSchema, STEP_INPUTS_DEF, stepInputsJsonSchema, usesJsonSchema } from "./json-schema-actions.js";
 import { REPO_CONFIG_PATH } from "./repo-config.js";
@@ -30,7 +29,8 @@ export interface SchemaSources {
   docs: string;
   /** The project's repository, `url:` of app.yml: `https://github.com/<owner>/<repo>`. */
   homepage: string;
-  actions?: ActionRegistry;
+  /** The actions whose `with:` inputs the schema describes: the server's. */
+  actions: ActionLookup;
 }
 
 /** Where editors fetch the schema: the file on the main branch of the project's repository. */
@@ -41,13 +41,13 @@ export function schemaUrl(homepage: string): string {
 }
 
 /** What the schema is built from, as the checkout at `root` has it. */
-export function readSchemaSources(root: URL): SchemaSources {
+export function readSchemaSources(root: URL, actions: ActionLookup): SchemaSources {
   const app = z.object({ url: z.url() }).parse(parse(readFileSync(new URL("app.yml", root), "utf8")), { error: () => "app.yml needs url: the project's homepage" });
-  return { docs: readFileSync(new URL("docs/configuration.md", root), "utf8"), homepage: app.url };
+  return { docs: readFileSync(new URL("docs/configuration.md", root), "utf8"), homepage: app.url, actions };
 }
 
 export function buildJsonSchema(sources: SchemaSources): JsonSchema {
-  const actions = sources.actions ?? builtInActions();
+  const { actions } = sources;
   const generated = z.toJSONSchema(repoConfigSchema, { io: "input", target: "draft-2020-12" }) as JsonSchema;
   const walk = new Walk(readConfigDocs(sources.docs), actions);
   walk.fixUp(repoConfigSchema, generated, { table: "config", path: "" });
@@ -87,7 +87,7 @@ class Walk {
 
   constructor(
     private readonly docs: ConfigDocs,
-    private readonly actions: ActionRegistry,
+    private readonly actions: ActionLookup,
   ) {}
 
   fixUp(schema: z.ZodType, json: JsonSchema | undefined, where: Where): void {

@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { commandNames } from "../triggers/commands.js";
-import { reviewActions } from "../triggers/requests.js";
-import { workflowNameSchema, workflowsSchema } from "../workflows/schema.js";
+
+import { commandNames, reviewActions } from "../core/trigger.js";
+
+import { workflowNameSchema, workflowsSchema } from "./workflow-schema.js";
+
 import { list, nonEmptyString, oneOf, optional, section, strictMapping, wholeNumber } from "../core/schema-helpers.js";
 
 export { describeValue } from "../core/schema-helpers.js";

@@ -1,8 +1,5 @@
 import { type Document, LineCounter, Scalar, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
-import type { ActionRegistry } from "../workflows/actions.js";
-import { builtInActions } from "../workflows/actions/index.js";
-import { effectiveWorkflows } from "../workflows/built-in.js";
-import { type WorkflowProblem, checkWorkflowLabels, checkWorkflows } from "../workflows/validate.js";
+import type { WorkflowProblem } from "./workflow-problem.js";
 import { type IntegrationSet, builtInIntegrations } from "../integrations/registry.js";
 import { repoConfigSchemaFor } from "./repo-config-composed.js";
 import { type RepoConfig, defaultRepoConfig, describeValue } from "./repo-config-schema.js";
@@ -12,7 +9,6 @@ import {
   type ConfigSourceOptions,
   type RepoContentsClient,
   MAX_REPO_CONFIG_BYTES,
-  REPO_CONFIG_PATH,
   mergeConfigs,
   parseExtends,
   readConfigChain,
@@ -25,6 +21,10 @@ import {
  * act on — the file, the key's path, what was expected, and the line and column in that file.
  * Nothing here throws for anything a repository can put in the file; only GitHub failing (other
  * than 404) is an exception.
+ *
+ * What the schema cannot say of the workflows (the actions exist, templates read real fields) is
+ * checked by the workflow layer, which passes its check in: `workflows/repo-config.ts` gives the
+ * loader as the app and the CLI use it.
  */
 
 export { MAX_REPO_CONFIG_BYTES, REPO_CONFIG_PATH, type ConfigProblem, type ConfigSourceOptions, type RepoContentsClient } from "./config-sources.js";
@@ -34,6 +34,12 @@ const MAX_LISTED_PROBLEMS = 20;
 
 export type { RepoConfig } from "./repo-config-schema.js";
 export { defaultRepoConfig } from "./repo-config-schema.js";
+
+/**
+ * The workflow problems of a configuration that fits the schema; none means it may be used. The
+ * configuration's `workflows` are its own, before the built-in ones are added.
+ */
+export type WorkflowCheck = (config: RepoConfig) => WorkflowProblem[];
 
 /** `source` says whether a file was read ("file", even an empty one) or there was none ("default"). */
 export type RepoConfigResult =
@@ -61,18 +67,15 @@ function position(document: Pick<ConfigDocument, "file" | "lineCounter">, offset
   return { file: document.file, line, column: col };
 }
 
-/**
- * `actions`: the actions workflows may use; the server's own unless a test or service adds some.
- * `integrations`: whose settings the file may hold; the server's own unless a test adds some.
- */
-export function parseRepoConfig(text: string, file = REPO_CONFIG_PATH, actions: ActionRegistry = builtInActions(), integrations: IntegrationSet = builtInIntegrations): RepoConfigResult {
+/** One file on its own, as the CLI validates it. */
+export function parseConfigText(text: string, file: string, check: WorkflowCheck, integrations: IntegrationSet = builtInIntegrations): RepoConfigResult {
   const read = readConfigDocument(text, file);
   if (!read.ok) return read;
   // A file on its own (the CLI): `_extends` is checked for its form; the app follows it.
   const named = read.document.extends;
   const target = named ? parseExtends(named.value, { owner: "", repo: "", path: file }) : undefined;
   if (named && target && "problem" in target) return fail([{ ...position(read.document, named.offset), message: target.problem }]);
-  return validateConfig([read.document], actions, integrations);
+  return validateConfig([read.document], check, integrations);
 }
 
 /** The file's YAML, with everything YAML allows but a configuration cannot use reported. */
@@ -118,7 +121,7 @@ function readConfigDocument(text: string, file: string): { ok: true; document: C
  * The settings of the files (nearest first, merged as `mergeConfigs` says) checked against the
  * schema and the workflows; each problem is placed in the file its setting came from.
  */
-function validateConfig(documents: readonly [ConfigDocument, ...ConfigDocument[]], actions: ActionRegistry, integrations: IntegrationSet): RepoConfigResult {
+function validateConfig(documents: readonly [ConfigDocument, ...ConfigDocument[]], check: WorkflowCheck, integrations: IntegrationSet): RepoConfigResult {
   const written = documents.flatMap((document) => (document.data ? [document.data] : []));
   if (written.length === 0) return { ok: true, config: defaultRepoConfig(), source: "file" };
   // The file a path's setting comes from: the nearest that writes it, else the nearest file.
@@ -134,13 +137,7 @@ function validateConfig(documents: readonly [ConfigDocument, ...ConfigDocument[]
 
   const parsed = repoConfigSchemaFor(integrations).safeParse(mergeConfigs(written));
   if (parsed.success) {
-    const own = parsed.data.workflows;
-    const effective = effectiveWorkflows(own);
-    const { triggers } = parsed.data;
-    const workflowProblems = [
-      ...checkWorkflowLabels(triggers.workflow_labels, triggers.implement_label, effective),
-      ...checkWorkflows(own, effective, actions),
-    ];
+    const workflowProblems = check(parsed.data);
     if (workflowProblems.length === 0) return { ok: true, config: parsed.data, source: "file" };
     return placed(
       workflowProblems.map((problem) => ({
@@ -172,10 +169,10 @@ function validateConfig(documents: readonly [ConfigDocument, ...ConfigDocument[]
  * The configuration at `ref`: the repository's file; without one, its organisation's (`<owner>/.github`,
  * default branch); then each file `_extends` names. No file anywhere gives the defaults.
  */
-export async function loadRepoConfig(
+export async function loadConfigChain(
   octokit: RepoContentsClient,
   target: { owner: string; repo: string; ref: string },
-  actions?: ActionRegistry,
+  check: WorkflowCheck,
   sources: ConfigSourceOptions & { integrations?: IntegrationSet } = {},
 ): Promise<RepoConfigResult> {
   const chain = await readConfigChain(octokit, target, sources, (fetched, file) => {
@@ -189,8 +186,7 @@ export async function loadRepoConfig(
   if (!chain.ok) return fail(chain.problems);
   const [nearest, ...farther] = chain.documents;
   if (!nearest) return { ok: true, config: defaultRepoConfig(), source: "default" };
-  const integrations = sources.integrations ?? builtInIntegrations;
-  return validateConfig([nearest, ...farther], actions ?? builtInActions(integrations), integrations);
+  return validateConfig([nearest, ...farther], check, sources.integrations ?? builtInIntegrations);
 }
 
 /** The body of the comment posted when a trigger meets an invalid configuration. */

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { RegisteredAction } from "../workflows/actions.js";
+import type { RegisteredAction } from "../core/action.js";
 import { anthropic } from "./anthropic/index.js";
 import { github } from "./github/index.js";
 import { jira } from "./jira/index.js";

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { RegisteredAction } from "../workflows/actions.js";
+import type { RegisteredAction } from "../core/action.js";
 import type { RepositoryParts } from "./kinds/parts.js";
 
 export type { DocPage, DocStore } from "./kinds/doc-store.js";

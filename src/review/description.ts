@@ -1,6 +1,9 @@
 import { sanitize } from "../agent/sanitize.js";
-import type { RunSnapshot } from "../store/types.js";
+
+import type { RunSnapshot } from "../core/run.js";
+
 import type { VersionControl } from "../integrations/kinds/version-control.js";
+
 
 /**
  * What of a pull request's own text reaches the model in a review or an answer: the title and

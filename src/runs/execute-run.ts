@@ -4,7 +4,8 @@ import type { GitHubUrls } from "../integrations/github/urls.js";
 import { configReadScope, tokenScope } from "../integrations/github/token-scope.js";
 import { githubVersionControl } from "../integrations/github/version-control.js";
 import { safeText } from "../store/safe-json.js";
-import { type Run, type RunStep, type Store, RunConflictError } from "../store/types.js";
+import { type Store, RunConflictError } from "../store/types.js";
+import { type Run, type RunStep } from "../core/run.js";
 import { type RunContext, type TaskRegistry } from "./tasks.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
 import { type Outcome, TrackingComment } from "./tracking-comment.js";
@@ -79,6 +80,14 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     });
     return recording;
   };
+  // In the same queue as the steps, so a link and a step recorded together both reach the comment.
+  const recordLinks = (links: Record<string, string>) => {
+    recording = recording.then(async () => {
+      current = (await deps.store.updateRun(runId, { links })) ?? { ...current, links: { ...current.links, ...links } };
+      if (tracking) current = await tracking.show(current);
+    });
+    return recording;
+  };
   const checkpoint = async () => {
     const latest = await deps.store.getRun(runId);
     if (latest?.stopRequestedBy) throw new RunStopped(latest.stopRequestedBy);
@@ -102,6 +111,7 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     signal: stop.signal,
     recordStep: (step) => recordSteps([step]),
     recordSteps,
+    recordLinks,
     async step(id, name, work) {
       await checkpoint();
       const previous = current.steps.find((s) => s.id === id);

@@ -1,5 +1,5 @@
 import { exponential } from "agenda";
-import type { TriggerRequest } from "../triggers/requests.js";
+import type { TriggerRequest } from "../core/trigger.js";
 import { type ExecuteDeps, executeRun } from "./execute-run.js";
 import { type TriggerDeps, processTrigger } from "./process-trigger.js";
 import { TRIGGER_JOB, defineIntakeJob } from "./intake-jobs.js";

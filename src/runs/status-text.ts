@@ -1,5 +1,5 @@
 import { formatDuration, formatUsd } from "../core/format.js";
-import type { Run, RunStep } from "../store/types.js";
+import type { Run, RunStep } from "../core/run.js";
 
 /** Texts that describe runs to people: status replies and the tracking comment. */
 

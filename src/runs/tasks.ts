@@ -1,6 +1,6 @@
 import type { GitHubClient } from "../integrations/github/client.js";
 import type { VersionControl } from "../integrations/kinds/version-control.js";
-import type { Run, RunStep, RunTask } from "../store/types.js";
+import type { Run, RunStep, RunTask } from "../core/run.js";
 
 /** What a task's code gets while a run executes. */
 export interface RunContext {
@@ -19,6 +19,8 @@ export interface RunContext {
   recordStep(step: RunStep): Promise<void>;
   /** Like recordStep, for several steps in one write (the steps a workflow is about to run). */
   recordSteps(steps: readonly RunStep[]): Promise<void>;
+  /** Merges named links into the run's (what a step announced it made), shown in the tracking comment. */
+  recordLinks?(links: Record<string, string>): Promise<void>;
   /** Throws RunStopped when someone asked the run to stop. */
   checkpoint(): Promise<void>;
   /** Aborted with RunStopped within about a second of someone asking the run to stop, on any worker. */

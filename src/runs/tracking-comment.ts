@@ -1,5 +1,6 @@
 import type { VersionControl } from "../integrations/kinds/version-control.js";
-import type { Run, RunStep, Store } from "../store/types.js";
+import type { Store } from "../store/types.js";
+import type { Run, RunStep } from "../core/run.js";
 import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { formatDuration, formatUsd } from "../core/format.js";
 

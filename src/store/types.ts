@@ -1,86 +1,10 @@
 import { z } from "zod";
+import type { NewRun, Run, RunStatus, RunStep, RunTask } from "../core/run.js";
 
 /**
  * What ai-agent keeps, behind one interface with a PostgreSQL (also serving embedded PGlite) and a
  * MongoDB implementation. The contract tests in test/store/ run the same cases on each.
  */
-
-export const runStatuses = ["queued", "running", "succeeded", "failed", "stopped", "cancelled"] as const;
-export type RunStatus = (typeof runStatuses)[number];
-export const activeRunStatuses: readonly RunStatus[] = ["queued", "running"];
-
-export const runTasks = ["implement", "plan", "review", "ask"] as const;
-export type RunTask = (typeof runTasks)[number];
-
-export const runTriggers = ["label", "command", "pull_request", "cli"] as const;
-export type RunTrigger = (typeof runTriggers)[number];
-
-export const runStepSchema = z.object({
-  id: z.string(),
-  name: z.string().optional(),
-  status: z.enum(["pending", "running", "succeeded", "failed", "skipped", "rolled_back"]),
-  attempts: z.number().int().nonnegative().default(0),
-  startedAt: z.coerce.date().optional(),
-  finishedAt: z.coerce.date().optional(),
-  outputs: z.record(z.string(), z.unknown()).optional(),
-  error: z.string().optional(),
-  /** Why the step is as it is, when that is no error: what made a skipped step's `if:` false. */
-  note: z.string().optional(),
-});
-export type RunStep = z.infer<typeof runStepSchema>;
-
-/** The item's text as the trigger saw it; a run reads this, never the text edited since. */
-export const runSnapshotSchema = z.object({
-  title: z.string(),
-  body: z.string(),
-  author: z.string(),
-  /** When the event happened (ISO 8601): comments edited after it are left out. */
-  at: z.string(),
-});
-export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
-
-export const newRunSchema = z.object({
-  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name"),
-  installationId: z.number().int().positive().optional(),
-  /**
-   * The connection the run belongs to, `<integration>:<account>` (`github:42` for an installation):
-   * which forge, and whose, the run's repository is reached through.
-   */
-  connection: z.string().regex(/^[a-z][a-z0-9-]*:[^\s]+$/, "expected <integration>:<account>, such as github:42").optional(),
-  /** The issue or pull request number. */
-  number: z.number().int().positive(),
-  kind: z.enum(["issue", "pull_request"]),
-  task: z.enum(runTasks),
-  trigger: z.enum(runTriggers),
-  actor: z.string().min(1),
-  /** The webhook delivery that caused the run, when there was one. */
-  deliveryId: z.string().optional(),
-  /** Extra instructions or the question, from the slash command. */
-  input: z.string().optional(),
-  /** For reviews: the pull request head the run reviews. */
-  headSha: z.string().optional(),
-  /** The workflow to run when it is not the task's own (a label such as `ai:hotfix`). */
-  workflow: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/).optional(),
-  snapshot: runSnapshotSchema.optional(),
-});
-export type NewRun = z.infer<typeof newRunSchema>;
-
-export interface Run extends NewRun {
-  id: string;
-  status: RunStatus;
-  steps: RunStep[];
-  /** Named links the run produced: tracking comment, branch, pull request, Slack thread… */
-  links: Record<string, string>;
-  /** Spend in micro-dollars, an integer so sums are exact on every backend. */
-  costMicros: number;
-  error?: string;
-  /** Who asked the run to stop; it stops at its next step boundary. */
-  stopRequestedBy?: string;
-  createdAt: Date;
-  updatedAt: Date;
-  startedAt?: Date;
-  finishedAt?: Date;
-}
 
 export interface RunPatch {
   status?: RunStatus;

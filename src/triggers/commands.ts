@@ -1,3 +1,5 @@
+import { type CommandName, type SlashCommand, commandNames } from "../core/trigger.js";
+
 /**
  * The `/ai` slash commands, parsed from an issue or pull request comment. Pure: no I/O.
  *
@@ -5,13 +7,6 @@
  * code, block quotes and HTML comments are skipped, so quoting someone's "/ai implement" in a
  * reply, or documenting the commands in a code block, never triggers a run.
  */
-
-export const commandNames = ["plan", "implement", "review", "ask", "stop", "status", "help"] as const;
-export type CommandName = (typeof commandNames)[number];
-
-export type SlashCommand =
-  | { kind: "command"; name: CommandName; args: string }
-  | { kind: "unknown"; name: string };
 
 const COMMAND_LINE = /^ {0,3}\/ai(?:\s+(\S+))?(?:[ \t]+(.*))?$/i;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;

@@ -1,4 +1,4 @@
-import { type CommandName, commandNames } from "./commands.js";
+import { type CommandName, commandNames } from "../core/trigger.js";
 
 /** The texts the app posts in reply to people. Short, specific, and never a stack trace. */
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import type { RunSnapshot } from "../store/types.js";
-import { type SlashCommand, parseSlashCommands } from "./commands.js";
+import type { RunSnapshot } from "../core/run.js";
+import { type TriggerRequest, reviewActions } from "../core/trigger.js";
+import { parseSlashCommands } from "./commands.js";
 
 /**
  * Webhook events → a trigger request: who asked for what, where. Pure, and cheap enough to run
@@ -50,9 +51,6 @@ const commentCreated = z.object({
   installation,
 });
 
-export const reviewActions = ["opened", "reopened", "ready_for_review", "synchronize"] as const;
-export type ReviewAction = (typeof reviewActions)[number];
-
 const pullRequestEvent = z.object({
   action: z.enum(reviewActions),
   pull_request: z.object({
@@ -66,30 +64,6 @@ const pullRequestEvent = z.object({
   sender: account,
   installation,
 });
-
-export type TriggerDetail =
-  | { type: "label"; label: string }
-  | { type: "command"; commentId: number; command: SlashCommand }
-  /** The head and base are not taken from here: the intake job reads the pull request as it is now. */
-  | { type: "pull_request"; action: ReviewAction; draft: boolean; author: string };
-
-export interface TriggerRequest {
-  deliveryId: string;
-  installationId: number;
-  owner: string;
-  repo: string;
-  defaultBranch: string;
-  number: number;
-  /** Whether the issue or comment thread belongs to a pull request. */
-  isPullRequest: boolean;
-  title?: string;
-  /** The issue or pull request on GitHub. */
-  url?: string;
-  sender: { login: string; type: string };
-  detail: TriggerDetail;
-  /** The issue's or pull request's text as of the event, and when the event happened. */
-  snapshot?: RunSnapshot;
-}
 
 export type RequestDecision = { request: TriggerRequest } | { ignored: string };
 

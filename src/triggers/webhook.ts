@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Delivery } from "../store/types.js";
-import { type TriggerRequest, requestFromWebhook } from "./requests.js";
+import { requestFromWebhook } from "./requests.js";
+import { type TriggerRequest } from "../core/trigger.js";
 
 /** The events the intake listens to, as Probot names them; the recovery pass looks for the same. */
 export const INTAKE_EVENTS = ["issues.labeled", "issue_comment.created", "pull_request"] as const;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { redactDeep } from "../core/redactor.js";
-import type { Run, Store } from "../store/types.js";
+import type { Store } from "../store/types.js";
+import type { Run } from "../core/run.js";
 import type { RunLinks } from "./run-links.js";
 
 const RUN_PATH = /^\/runs\/([0-9a-f-]{1,64})\/?$/i;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ActionRegistry } from "./actions.js";
+import type { ActionRegistry } from "./action-registry.js";
 
 /**
  * `docs/actions.md`, written from the action registry itself (`npm run docs:actions`), so the

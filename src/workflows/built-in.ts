@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { type Workflows, workflowsSchema } from "./schema.js";
+import { type Workflows, workflowsSchema } from "../config/workflow-schema.js";
 
 /**
  * The workflows every repository has. A repository overrides one by writing a workflow of the same

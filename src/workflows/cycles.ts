@@ -1,7 +1,5 @@
-import type { Workflow, Workflows } from "./schema.js";
-import type { Path, WorkflowProblem } from "./problem.js";
-
-export const WORKFLOW_PROVIDER = "workflow";
+import { type Workflow, type Workflows, WORKFLOW_PROVIDER } from "../config/workflow-schema.js";
+import type { Path, WorkflowProblem } from "../config/workflow-problem.js";
 
 /** Workflows that call each other (`uses: workflow.<name>`) round in a circle never end. */
 export function findCycles(workflows: Workflows, effective: Workflows): WorkflowProblem[] {

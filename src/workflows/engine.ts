@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RunStep } from "../store/types.js";
+import type { RunStep } from "../core/run.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
-import type { ActionContext, ActionRegistry, Outputs, RegisteredAction, RunTarget, WorkflowServices } from "./actions.js";
+import type { ActionRegistry } from "./action-registry.js";
+import type { ActionContext, ActionEvent, Outputs, RegisteredAction, RunServices, RunTarget } from "../core/action.js";
 import { formatDuration } from "../core/format.js";
-import { parseDuration } from "./duration.js";
-import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
+import { parseDuration } from "../core/duration.js";
+import { type ActionStep, type Step, type Workflow, type Workflows, WORKFLOW_PROVIDER } from "../config/workflow-schema.js";
 import { skipNote } from "./skip-note.js";
 import { TemplateError, type TemplateScope, evaluateCondition, renderTemplate, renderValue } from "./template.js";
-import { WORKFLOW_PROVIDER, inputMessage } from "./validate.js";
+import { inputMessage } from "./validate.js";
 
 /**
  * Runs a workflow: prerequisites, then its steps in order (groups concurrently, `foreach` per item),
@@ -29,6 +30,11 @@ export interface EngineHooks {
    * the run's progress counts the whole workflow ("2 of 6") from its first step.
    */
   declare?(steps: RunStep[]): Promise<void>;
+  /**
+   * What a step's action announced it made (`context.emit`), once the step has succeeded and is
+   * recorded; an attempt that failed announces nothing, since a retry makes or finds it again.
+   */
+  emit?(event: ActionEvent, stepId: string): void;
 }
 
 export interface WorkflowRun {
@@ -40,7 +46,7 @@ export interface WorkflowRun {
   /** issue, pull_request, repo, run, config: what templates read besides steps. */
   scope: TemplateScope;
   target: RunTarget;
-  services: WorkflowServices;
+  services: RunServices;
   hooks: EngineHooks;
   /** A step's time limit when it sets none. */
   defaultTimeoutMs?: number;
@@ -59,6 +65,13 @@ export interface WorkflowResult {
 const DEFAULT_TIMEOUT_MS = 60 * 60 * 1000;
 /** Attempts for `on_error: retry` without a `retry:` of its own. */
 const DEFAULT_RETRY = { attempts: 3, backoff: "1s", factor: 2, max_delay: "1m" };
+
+/** One attempt's outputs, the action that made them, and what it announced. */
+interface Performed {
+  outputs: Outputs;
+  action?: RegisteredAction;
+  events: ActionEvent[];
+}
 
 interface StepState {
   status: RunStep["status"];
@@ -227,7 +240,8 @@ class Execution {
       const earlier = this.previous.get(done.step.id);
       try {
         const input = done.action.input.parse(renderValue(done.step.with ?? {}, done.scope));
-        await compensate(input, done.outputs, this.context(new AbortController().signal));
+        // What a compensation undoes is not news: its announcements go nowhere.
+        await compensate(input, done.outputs, this.context(new AbortController().signal, []));
         if (earlier) await this.record({ ...earlier, status: "rolled_back", finishedAt: new Date() });
       } catch (error) {
         if (earlier) await this.record({ ...earlier, error: `rollback failed: ${publicMessage(error)}` });
@@ -235,8 +249,15 @@ class Execution {
     }
   }
 
-  private context(signal: AbortSignal): ActionContext {
-    return { target: this.run.target, services: this.run.services, signal };
+  private context(signal: AbortSignal, events: ActionEvent[]): ActionContext {
+    return {
+      target: this.run.target,
+      services: this.run.services,
+      signal,
+      emit: (name, payload) => {
+        events.push({ name, payload } as ActionEvent);
+      },
+    };
   }
 
   private timeoutOf(step: Step | ActionStep): number {
@@ -267,10 +288,11 @@ class Execution {
         attempts++;
         await this.record({ ...base, status: "running", attempts, startedAt });
         try {
-          const { outputs, action } = await this.attempt(step, scope, options.signal);
+          const { outputs, action, events } = await this.attempt(step, scope, options.signal);
           this.states.set(step.id, { status: "succeeded", outputs });
           if (action && !options.post) this.completed.push({ step, action, outputs, scope });
           await this.record({ ...base, status: "succeeded", attempts, startedAt, finishedAt: new Date(), outputs });
+          for (const event of events) this.run.hooks.emit?.(event, step.id);
           return;
         } catch (error) {
           const aborted = options.signal?.aborted === true;
@@ -293,7 +315,7 @@ class Execution {
   }
 
   /** One attempt: the action (per item under `foreach`) within the step's time limit. */
-  private async attempt(step: ActionStep, scope: TemplateScope, outer?: AbortSignal): Promise<{ outputs: Outputs; action?: RegisteredAction }> {
+  private async attempt(step: ActionStep, scope: TemplateScope, outer?: AbortSignal): Promise<Performed> {
     const controller = new AbortController();
     const onOuterAbort = () => controller.abort(outer?.reason);
     outer?.addEventListener("abort", onOuterAbort, { once: true });
@@ -322,9 +344,11 @@ class Execution {
     }
   }
 
-  private async perform(step: ActionStep, scope: TemplateScope, signal: AbortSignal): Promise<{ outputs: Outputs; action?: RegisteredAction }> {
+  private async perform(step: ActionStep, scope: TemplateScope, signal: AbortSignal): Promise<Performed> {
     const [provider, name = ""] = step.uses.split(".");
-    if (provider === WORKFLOW_PROVIDER) return { outputs: await this.call(step, name, scope) };
+    // A called workflow's steps announce through the hooks of the call, as each succeeds.
+    if (provider === WORKFLOW_PROVIDER) return { outputs: await this.call(step, name, scope), events: [] };
+    const events: ActionEvent[] = [];
     const action = this.run.actions.get(step.uses);
     if (!action) throw new UserFacingError(`${label(step)}: unknown action "${step.uses}"`);
     const once = async (itemScope: TemplateScope): Promise<Outputs> => {
@@ -335,14 +359,14 @@ class Execution {
         const where = path.length > 0 ? `with.${path.join(".")}` : "with";
         throw new UserFacingError(`${label(step)} (${step.uses}): ${where}: ${inputMessage(step.uses, path, issue?.message ?? "invalid input")}`);
       }
-      return action.run(parsed.data, this.context(signal));
+      return action.run(parsed.data, this.context(signal, events));
     };
-    if (step.foreach === undefined) return { outputs: await once(scope), action };
+    if (step.foreach === undefined) return { outputs: await once(scope), action, events };
     const items = renderValue(step.foreach, scope);
     if (!Array.isArray(items)) throw new UserFacingError(`${label(step)}: foreach gave ${typeof items}, not a list`);
     const results: Outputs[] = [];
     for (const [index, item] of items.entries()) results.push(await once({ ...scope, item, index }));
-    return { outputs: { results } };
+    return { outputs: { results }, events };
   }
 
   /** `uses: workflow.<name>`: the called workflow's steps are recorded under `<step id>/`. */
@@ -354,6 +378,7 @@ class Execution {
       previous: [...this.previous.values()].filter((s) => s.id.startsWith(prefix)).map((s) => ({ ...s, id: s.id.slice(prefix.length) })),
       record: (inner) => this.record({ ...inner, id: `${prefix}${inner.id}` }),
       checkpoint: () => this.run.hooks.checkpoint(),
+      emit: (event, id) => this.run.hooks.emit?.(event, `${prefix}${id}`),
     };
     const inputs = renderValue(step.with ?? {}, scope);
     const result = await runWorkflow({ ...this.run, name, workflow, hooks, scope: { ...this.run.scope, inputs } });

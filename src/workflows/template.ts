@@ -1,6 +1,6 @@
 import { Liquid, type TagToken } from "liquidjs";
 import { UserFacingError } from "../core/errors.js";
-import { splitCommand } from "./argv.js";
+import { splitCommand } from "../core/argv.js";
 
 /**
  * Liquid for workflow files. Templates come from repositories, so the engine is closed off: no file

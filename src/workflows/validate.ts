@@ -1,13 +1,19 @@
-import type { ActionRegistry } from "./actions.js";
-import type { ActionStep, Step, Workflow, Workflows } from "./schema.js";
-import { WORKFLOW_PROVIDER, findCycles } from "./cycles.js";
-import type { Path, WorkflowProblem } from "./problem.js";
+import { type ActionStep, type Step, type Workflow, type Workflows, WORKFLOW_PROVIDER } from "../config/workflow-schema.js";
+
+import { findCycles } from "./cycles.js";
+
+import type { Path, WorkflowProblem } from "../config/workflow-problem.js";
+
+import type { ActionLookup } from "../core/action.js";
+
 import { closest } from "../core/suggest.js";
+
 import { TEMPLATE_FIELDS, fieldProblem } from "./template-fields.js";
+
 import { TEMPLATE_ROOTS, analyzeTemplate, conditionTemplate, isTemplate } from "./template.js";
 
-export { WORKFLOW_PROVIDER } from "./cycles.js";
-export type { Path, WorkflowProblem } from "./problem.js";
+
+export type { Path, WorkflowProblem } from "../config/workflow-problem.js";
 
 /**
  * What a workflow must satisfy beyond its shape, checked when the file is loaded so a mistake is
@@ -24,7 +30,7 @@ interface Known {
 }
 
 
-export function checkWorkflows(workflows: Workflows, effective: Workflows, actions: ActionRegistry): WorkflowProblem[] {
+export function checkWorkflows(workflows: Workflows, effective: Workflows, actions: ActionLookup): WorkflowProblem[] {
   const problems: WorkflowProblem[] = [];
   for (const [name, workflow] of Object.entries(workflows)) {
     problems.push(...checkWorkflow(name, workflow, effective, actions));
@@ -33,7 +39,7 @@ export function checkWorkflows(workflows: Workflows, effective: Workflows, actio
   return problems;
 }
 
-function checkWorkflow(name: string, workflow: Workflow, effective: Workflows, actions: ActionRegistry): WorkflowProblem[] {
+function checkWorkflow(name: string, workflow: Workflow, effective: Workflows, actions: ActionLookup): WorkflowProblem[] {
   const base: Path = ["workflows", name];
   const problems: WorkflowProblem[] = [];
   const all = allSteps(workflow, base);
@@ -103,14 +109,14 @@ function allSteps(workflow: Workflow, base: Path): { step: Step | ActionStep; pa
   return steps;
 }
 
-function known(step: ActionStep, effective: Workflows, actions: ActionRegistry): Known {
+function known(step: ActionStep, effective: Workflows, actions: ActionLookup): Known {
   if (step.foreach !== undefined) return { outputs: new Set(["results"]), what: `foreach step (${step.uses})` };
   const [provider, name = ""] = step.uses.split(".");
   if (provider === WORKFLOW_PROVIDER) return { outputs: new Set(Object.keys(effective[name]?.outputs ?? {})), what: step.uses };
   return { outputs: new Set(Object.keys(actions.get(step.uses)?.outputs ?? {})), what: step.uses };
 }
 
-function checkAction(step: ActionStep, path: Path, effective: Workflows, actions: ActionRegistry): WorkflowProblem[] {
+function checkAction(step: ActionStep, path: Path, effective: Workflows, actions: ActionLookup): WorkflowProblem[] {
   const [provider, name = ""] = step.uses.split(".");
   if (provider === WORKFLOW_PROVIDER) {
     if (effective[name]) return [];

@@ -1,15 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseRepoConfig } from "../../src/config/repo-config.js";
+import { parseRepoConfig } from "../../src/workflows/repo-config.js";
 import { buildJsonSchema, jsonSchemaText, readSchemaSources } from "../../src/config/repo-config-json-schema.js";
 import { repoConfigSchema } from "../../src/config/repo-config-composed.js";
+import { builtInActions } from "../../src/workflows/actions/index.js";
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
 type Json = Record<string, unknown>;
 
-const sources = readSchemaSources(new URL("../../", import.meta.url));
+const sources = readSchemaSources(new URL("../../", import.meta.url), builtInActions());
 
 /**
  * Every key path of a YAML file's mappings, `agent.commands.test` style; lists are leaves, and so

@@ -1,6 +1,6 @@
 import type { IssuesLabeledEvent } from "@octokit/webhooks-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { workflowTasks } from "../../src/workflows/run-task.js";
+import { workflowTasks } from "../../src/runs/workflow-task.js";
 import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";

@@ -2,15 +2,8 @@ import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JiraSettings } from "../../src/integrations/jira/settings.js";
-import {
-  type ConfigProblem,
-  MAX_REPO_CONFIG_BYTES,
-  REPO_CONFIG_PATH,
-  defaultRepoConfig,
-  formatConfigProblems,
-  loadRepoConfig,
-  parseRepoConfig,
-} from "../../src/config/repo-config.js";
+import { type ConfigProblem, MAX_REPO_CONFIG_BYTES, REPO_CONFIG_PATH, defaultRepoConfig, formatConfigProblems } from "../../src/config/repo-config.js";
+import { loadRepoConfig, parseRepoConfig } from "../../src/workflows/repo-config.js";
 
 const DEFAULTS = {
   version: 1,

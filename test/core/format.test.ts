@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatDuration, formatUsd, microsFromUsd } from "../../src/core/format.js";
 import { statusText } from "../../src/runs/status-text.js";
 import { renderTrackingComment } from "../../src/runs/tracking-comment.js";
-import type { Run } from "../../src/store/types.js";
+import type { Run } from "../../src/core/run.js";
 
 describe("amounts of money, as people read them", () => {
   it.each([

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultRepoConfig } from "../../src/config/repo-config-schema.js";
 import { connectIntegrations, repositoryParts } from "../../src/integrations/connect.js";
 import { builtInIntegrations } from "../../src/integrations/registry.js";
-import type { ActionContext } from "../../src/workflows/actions.js";
+import type { ActionContext } from "../../src/core/action.js";
 
 const SLACK = "https://slack.actions.test";
 const JIRA = "https://acme-actions.atlassian.test";
@@ -24,6 +24,7 @@ describe("slack.* and jira.* actions", () => {
       target: { runId: "r", owner: "acme", repo: "widgets", number: 7, actor: "octocat" },
       services: { integrations: { slack: parts.get("slack")!, jira: { ...parts.get("jira"), ...(jiraKey ? { taskKey: jiraKey } : {}) } } },
       signal: new AbortController().signal,
+      emit: () => undefined,
     };
   };
   const run = (name: string, input: unknown, ctx = context("ABC-12")) => action(name).run(action(name).input.parse(input), ctx);

@@ -3,7 +3,7 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connectIntegrations } from "../../src/integrations/connect.js";
 import { builtInIntegrations } from "../../src/integrations/registry.js";
-import { workflowTasks } from "../../src/workflows/run-task.js";
+import { workflowTasks } from "../../src/runs/workflow-task.js";
 import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";

@@ -7,7 +7,7 @@ import { loadConfig } from "../../src/config/env.js";
 import { formatUsd } from "../../src/core/format.js";
 import { integrations } from "../../src/integrations/registry.js";
 import { NoSandbox } from "../../src/sandbox/index.js";
-import { workflowTasks } from "../../src/workflows/run-task.js";
+import { workflowTasks } from "../../src/runs/workflow-task.js";
 import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { finishedRun } from "../helpers/agent-app.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";

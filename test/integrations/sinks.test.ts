@@ -8,7 +8,7 @@ import { slackClient } from "../../src/integrations/slack/client.js";
 import { SlackNotifier } from "../../src/integrations/slack/notifier.js";
 import { SlackSink } from "../../src/integrations/slack/sink.js";
 import { type MirrorStore, RunMirror } from "../../src/runs/mirror.js";
-import type { Run } from "../../src/store/types.js";
+import type { Run } from "../../src/core/run.js";
 
 /**
  * The sinks against Slack's and Jira's real response shapes (nock), with the run's state in a store

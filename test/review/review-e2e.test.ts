@@ -10,7 +10,7 @@ import { WorkspaceManager } from "../../src/agent/workspace.js";
 import { splitDiff } from "../../src/review/diff.js";
 import { executeRun } from "../../src/runs/execute-run.js";
 import type { TaskRegistry } from "../../src/runs/tasks.js";
-import { workflowTasks } from "../../src/workflows/run-task.js";
+import { workflowTasks } from "../../src/runs/workflow-task.js";
 import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";

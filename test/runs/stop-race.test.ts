@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeRun } from "../../src/runs/execute-run.js";
 import type { Database } from "../../src/store/open.js";
-import type { Run, Store } from "../../src/store/types.js";
+import type { Store } from "../../src/store/types.js";
+import type { Run } from "../../src/core/run.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
 
 describe("a queued run stopped while a worker starts it", () => {

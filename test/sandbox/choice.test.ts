@@ -3,7 +3,7 @@ import { renderPrompt } from "../../src/agent/prompts.js";
 import { renderTrackingComment } from "../../src/runs/tracking-comment.js";
 import { UNSANDBOXED_NOTICE, logSandbox } from "../../src/sandbox/announce.js";
 import { SandboxUnavailable, createSandbox } from "../../src/sandbox/index.js";
-import type { Run } from "../../src/store/types.js";
+import type { Run } from "../../src/core/run.js";
 import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
 import { TEST_SANDBOX_SETTINGS, bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
 
@@ -20,7 +20,7 @@ describe("choosing the sandbox", () => {
     expect(none.describe().status).toMatch(/^unavailable: bubblewrap \(bwrap\) or prlimit is not installed/);
     const workspace = await reachableTempDir("ai-agent-choice-");
     expect(() => none.exec(["true"], { workspace, timeoutMs: 1_000 })).toThrow(SandboxUnavailable);
-    const context = { target: { runId: "r", owner: "o", repo: "r", number: 1, actor: "a" }, services: { workspace, sandbox: none }, signal: new AbortController().signal };
+    const context = { target: { runId: "r", owner: "o", repo: "r", number: 1, actor: "a" }, services: { workspace, sandbox: none }, signal: new AbortController().signal, emit: () => undefined };
     await expect(shellRun.run(shellRunInput.parse({ run: ["npm", "test"] }), context)).rejects.toThrow(
       /^Commands cannot run on this server: bubblewrap \(bwrap\) or prlimit is not installed .*apt-get install bubblewrap.*SANDBOX=host/,
     );

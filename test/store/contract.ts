@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobQueue } from "../../src/runs/queue.js";
 import type { Database, DatabaseTarget } from "../../src/store/open.js";
 import { DEFAULT_LIMITS } from "../../src/store/safe-json.js";
-import { type NewRun, RunConflictError, runConnection } from "../../src/store/types.js";
+import { RunConflictError, runConnection } from "../../src/store/types.js";
+import { type NewRun } from "../../src/core/run.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { type WorkerEvent, type WorkerProcess, startWorker } from "../helpers/workers.js";
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerSecret } from "../../src/core/redactor.js";
-import type { Run } from "../../src/store/types.js";
+import type { Run } from "../../src/core/run.js";
 import { createRunLinks, runLinkKey } from "../../src/web/run-links.js";
 import { UNSIGNED_LINK_MESSAGE, createRunsHandler } from "../../src/web/runs-route.js";
 import { generatePrivateKey } from "../helpers/keys.js";

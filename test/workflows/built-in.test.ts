@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRepoConfig } from "../../src/config/repo-config.js";
+import { parseRepoConfig } from "../../src/workflows/repo-config.js";
 import { builtInActions } from "../../src/workflows/actions/index.js";
 import { BUILT_IN_WORKFLOW_NAMES, builtInWorkflows, effectiveWorkflows } from "../../src/workflows/built-in.js";
 import { renderValue } from "../../src/workflows/template.js";

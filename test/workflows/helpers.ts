@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { parseRepoConfig } from "../../src/config/repo-config.js";
+import { parseRepoConfig } from "../../src/workflows/repo-config.js";
 import { UserFacingError } from "../../src/core/errors.js";
-import type { RunStep } from "../../src/store/types.js";
-import { type ActionRegistry, defineAction } from "../../src/workflows/actions.js";
+import type { RunStep } from "../../src/core/run.js";
+import { type ActionRegistry } from "../../src/workflows/action-registry.js";
+import { defineAction } from "../../src/core/action.js";
 import { builtInActions } from "../../src/workflows/actions/index.js";
 import { effectiveWorkflows } from "../../src/workflows/built-in.js";
 import { type EngineHooks, type WorkflowResult, runWorkflow } from "../../src/workflows/engine.js";

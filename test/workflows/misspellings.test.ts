@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRepoConfig } from "../../src/config/repo-config.js";
+import { parseRepoConfig } from "../../src/workflows/repo-config.js";
 import { BUILT_IN_WORKFLOWS_YAML } from "../../src/workflows/built-in.js";
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
 import { UserFacingError } from "../../src/core/errors.js";
-import type { ActionContext } from "../../src/workflows/actions.js";
+import type { ActionContext } from "../../src/core/action.js";
 import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
 import { renderValue } from "../../src/workflows/template.js";
 
@@ -15,6 +15,7 @@ describe("shell.run", () => {
     target: { runId: "r", owner: "acme", repo: "widgets", number: 1, actor: "octocat" },
     services: { workspace, sandbox },
     signal: new AbortController().signal,
+    emit: () => undefined,
   });
   const run = (input: unknown) => shellRun.run(shellRunInput.parse(input), context());
 

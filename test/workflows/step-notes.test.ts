@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunStep } from "../../src/store/types.js";
+import type { RunStep } from "../../src/core/run.js";
 import { memoryHooks, run, testActions } from "./helpers.js";
 
 /**

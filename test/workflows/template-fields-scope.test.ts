@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeRun } from "../../src/runs/execute-run.js";
 import type { Database } from "../../src/store/open.js";
 import { type Field, TEMPLATE_FIELDS } from "../../src/workflows/template-fields.js";
-import { workflowTasks } from "../../src/workflows/run-task.js";
+import { workflowTasks } from "../../src/runs/workflow-task.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 import { testActions } from "./helpers.js";

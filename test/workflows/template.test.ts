@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitCommand } from "../../src/workflows/argv.js";
+import { splitCommand } from "../../src/core/argv.js";
 import { TemplateError, analyzeTemplate, evaluateCondition, renderTemplate, renderValue } from "../../src/workflows/template.js";
 
 const scope = {

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { formatDuration } from "../../core/format.js";
 import type { Sandbox } from "../../sandbox/index.js";
-import { splitCommand } from "../../workflows/argv.js";
-import { errorLines } from "../../workflows/command-output.js";
+import { splitCommand } from "../../core/argv.js";
+import { errorLines } from "../../core/command-output.js";
 import { ToolSchemaError } from "./input.js";
 import { type CommandRecord, type ToolOutcome, ToolInputError } from "./types.js";
 

@@ -3,7 +3,8 @@ import type { VersionControl } from "../kinds/version-control.js";
 import { neutralizeForGitHub } from "./safe-markdown.js";
 import { githubVersionControl } from "./version-control.js";
 import { UserFacingError } from "../../core/errors.js";
-import { type ActionContext, type RegisteredAction, defineAction } from "../../workflows/actions.js";
+import { type RegisteredAction } from "../../core/action.js";
+import { type ActionContext, defineAction } from "../../core/action.js";
 
 /**
  * Workflow actions that act on the run's repository through the installation's token. The text
@@ -67,6 +68,7 @@ export const githubCreatePullRequest = defineAction({
     const body = neutralizeForGitHub(input.body, { requester: context.target.actor, allowClosing: context.target.number });
     // A retried step must not open a second pull request for the same branch: openChangeRequest finds it.
     const opened = await forge(context, "github.create_pull_request").openChangeRequest({ title: input.title, body, head: input.head, ...(input.base ? { base: input.base } : {}), draft: input.draft });
+    context.emit("pull_request.opened", { number: opened.number, url: opened.url });
     return { number: opened.number, url: opened.url };
   },
   async compensate(_input, outputs, context) {

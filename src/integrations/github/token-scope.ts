@@ -1,4 +1,4 @@
-import type { RunTask } from "../../store/types.js";
+import type { RunTask } from "../../core/run.js";
 
 /**
  * What an installation token may do, per use: the run's repository alone, and the permissions its

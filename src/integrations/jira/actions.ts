@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { UserFacingError } from "../../core/errors.js";
-import { type ActionContext, type RegisteredAction, defineAction } from "../../workflows/actions.js";
+import { type ActionContext, type RegisteredAction, defineAction } from "../../core/action.js";
 import type { TaskTracker } from "../kinds/task-tracker.js";
 import { isJiraKey } from "./key.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { UserFacingError } from "../../core/errors.js";
-import { type RegisteredAction, defineAction } from "../../workflows/actions.js";
+import { type RegisteredAction, defineAction } from "../../core/action.js";
 
 /**
  * `slack.post`, for workflows that post explicitly: the server's bot token, and the repository's

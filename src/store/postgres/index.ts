@@ -1,26 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
-import {
-  type BudgetCounter,
-  type BudgetReservation,
-  type BudgetReservationResult,
-  type Delivery,
-  type NewRun,
-  type Run,
-  type RunFilter,
-  type RunPatch,
-  type RunStatus,
-  type RateClaim,
-  RunConflictError,
-  type Store,
-  type StoreKind,
-  type UsageEntry,
-  type UsageScope,
-  type UsageTotals,
-  monthRange,
-  newRunSchema,
-  usageEntrySchema,
-} from "../types.js";
+import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type StoreKind, type UsageEntry, type UsageScope, type UsageTotals, monthRange, usageEntrySchema } from "../types.js";
+import { type NewRun, type Run, type RunStatus, newRunSchema } from "../../core/run.js";
 import { isDuplicateKeyError } from "../errors.js";
 import { storable } from "../safe-json.js";
 import { migrations } from "./schema.js";

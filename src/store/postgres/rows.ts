@@ -1,4 +1,4 @@
-import { type Run, type RunSnapshot, type RunStep, runStepSchema } from "../types.js";
+import { type Run, type RunSnapshot, type RunStep, runStepSchema } from "../../core/run.js";
 
 const stepsSchema = runStepSchema.array();
 

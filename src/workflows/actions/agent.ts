@@ -7,7 +7,7 @@ import type { ModelRun } from "../../agent/model-access.js";
 import type { RunWorkspace } from "../../agent/run-workspace.js";
 import { httpStatus } from "../../integrations/github/client.js";
 import { UserFacingError } from "../../core/errors.js";
-import { type ActionContext, defineAction } from "../actions.js";
+import { type ActionContext, defineAction } from "../../core/action.js";
 import { githubDeleteBranch } from "../../integrations/github/actions.js";
 
 /** The model's actions — `ai.plan`, `ai.implement`, `ai.review`, `ai.ask` — and `git.push` of what the agent committed. */
@@ -109,7 +109,11 @@ export const aiReview = defineAction({
   description: "Reviews the pull request: one review with inline comments on lines of the diff, a summary comment edited in place, and an \"ai-agent review\" check run. Incremental after a push unless full is true.",
   input: z.strictObject({ full: z.boolean().default(false).describe("Review the whole pull request, not only what changed since the last review."), instructions }),
   outputs: { review_url: "the review's address", findings: "the number of findings", summary: "the review's summary" },
-  run: (input, context) => review(modelRun(context, "ai.review"), input, context.signal),
+  async run(input, context) {
+    const outputs = await review(modelRun(context, "ai.review"), input, context.signal);
+    if (outputs.review_url) context.emit("review.posted", { url: outputs.review_url, findings: outputs.findings });
+    return outputs;
+  },
 });
 
 export const aiAsk = defineAction({

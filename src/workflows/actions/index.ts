@@ -1,5 +1,5 @@
 import { type IntegrationSet, builtInIntegrations } from "../../integrations/registry.js";
-import { ActionRegistry } from "../actions.js";
+import { ActionRegistry } from "../action-registry.js";
 import { aiAsk, aiImplement, aiPlan, aiReview, gitPush } from "./agent.js";
 import { githubAddLabels, githubComment, githubCreatePullRequest, githubDeleteBranch } from "../../integrations/github/actions.js";
 import { shellRun } from "./shell.js";

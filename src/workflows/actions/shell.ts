@@ -3,8 +3,8 @@ import { SandboxUnavailable } from "../../sandbox/index.js";
 import { VARIABLE_NAME } from "../../sandbox/paths.js";
 import { UserFacingError } from "../../core/errors.js";
 import { formatDuration } from "../../core/format.js";
-import { defineAction } from "../actions.js";
-import { failureExcerpt } from "../command-output.js";
+import { defineAction } from "../../core/action.js";
+import { failureExcerpt } from "../../core/command-output.js";
 
 /**
  * `shell.run`: one command in the run's workspace, inside the sandbox. The command is an argv list

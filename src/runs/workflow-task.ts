@@ -1,7 +1,8 @@
 import { type AgentEnvironment, runParts } from "../agent/environment.js";
 import type { RunSubject } from "../agent/subject.js";
 import { githubSource } from "../agent/github-source.js";
-import { formatConfigProblems, loadRepoConfig } from "../config/repo-config.js";
+import { formatConfigProblems } from "../config/repo-config.js";
+import { loadRepoConfig } from "../workflows/repo-config.js";
 import { BudgetExceeded } from "../agent/budget.js";
 import { repositoryParts } from "../integrations/connect.js";
 import type { RepositoryParts, RunIntegration } from "../integrations/kinds/parts.js";
@@ -9,16 +10,16 @@ import type { RunEvent } from "../integrations/kinds/status.js";
 import { type KeySource, type TaskTracker, keySources } from "../integrations/kinds/task-tracker.js";
 import { type MirrorEnvironment, type RunMirror, runMirror } from "../runs/mirror.js";
 import { type RunContext, type TaskExecutor, type TaskRegistry } from "../runs/tasks.js";
+import type { ActionEvent } from "../core/action.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
-import { type RunStep, runTasks } from "../store/types.js";
+import { type RunStep, runTasks } from "../core/run.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
-import type { ActionRegistry } from "./actions.js";
-import { builtInActions } from "./actions/index.js";
-import { effectiveWorkflows } from "./built-in.js";
-import { runWorkflow } from "./engine.js";
-import type { Workflow } from "./schema.js";
-import { configScope } from "./scope.js";
-import type { TemplateScope } from "./template.js";
+import type { ActionRegistry } from "../workflows/action-registry.js";
+import { builtInActions } from "../workflows/actions/index.js";
+import { effectiveWorkflows } from "../workflows/built-in.js";
+import { runWorkflow } from "../workflows/engine.js";
+import { configScope } from "../workflows/scope.js";
+import type { TemplateScope } from "../workflows/template.js";
 
 /**
  * A run's task through the repository's workflow of the same name: the configuration is read again
@@ -118,9 +119,10 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       hooks: {
         previous: run.steps,
         record: (step) => {
-          mirrorStep(mirror, step, usesOf(workflow));
+          mirrorStep(mirror, step);
           return context.recordStep(step);
         },
+        emit: (event) => announce(event, mirror, context),
         checkpoint: () => context.checkpoint(),
         declare: (steps) => context.recordSteps(steps),
       },
@@ -139,25 +141,25 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
   };
 }
 
-/** What each step of a workflow uses, by id, post steps and groups included. */
-function usesOf(workflow: Workflow): Map<string, string> {
-  const uses = new Map<string, string>();
-  for (const step of [...workflow.steps, ...workflow.steps.flatMap((s) => s.parallel ?? []), ...workflow.post.always, ...workflow.post.on_success, ...workflow.post.on_failure]) {
-    if (step.uses) uses.set(step.id, step.uses);
-  }
-  return uses;
-}
-
-/** Step progress, and the notable results of some actions, for the mirrors. */
-function mirrorStep(mirror: RunMirror, step: RunStep, uses: Map<string, string>): void {
+/** Step progress, for the mirrors. */
+function mirrorStep(mirror: RunMirror, step: RunStep): void {
   if (!mirror.active || step.status === "skipped" || step.status === "pending") return;
   if (step.status === "running" && step.error) return; // a retry note, not progress
   mirror.emit({ type: "step", step: step.name ?? step.id, status: step.status });
-  if (step.status !== "succeeded") return;
-  const action = uses.get(step.id);
-  const url = step.outputs?.url ?? step.outputs?.review_url;
-  if (action === "github.create_pull_request" && typeof url === "string") mirror.emit({ type: "pr_opened", url });
-  if (action === "ai.review" && typeof url === "string") mirror.emit({ type: "review_posted", url, findings: Number(step.outputs?.findings ?? 0) });
+}
+
+/** What a step announced it made: a link on the run, and news for the mirrors. */
+function announce(event: ActionEvent, mirror: RunMirror, context: RunContext): void {
+  switch (event.name) {
+    case "pull_request.opened":
+      mirror.emit({ type: "pr_opened", url: event.payload.url });
+      // Recorded at once, so the tracking comment links the pull request while later steps run.
+      void context.recordLinks?.({ pull_request: event.payload.url }).catch(() => undefined);
+      return;
+    case "review.posted":
+      mirror.emit({ type: "review_posted", url: event.payload.url, findings: event.payload.findings });
+      return;
+  }
 }
 
 function finalEvent(error: unknown): RunEvent {

@@ -3,10 +3,10 @@ import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeRun } from "../../src/runs/execute-run.js";
 import type { Database } from "../../src/store/open.js";
-import { workflowTasks } from "../../src/workflows/run-task.js";
+import { workflowTasks } from "../../src/runs/workflow-task.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
-import { testActions } from "./helpers.js";
+import { testActions } from "../workflows/helpers.js";
 
 const lines = (...text: string[]): string => `${text.join("\n")}\n`;
 

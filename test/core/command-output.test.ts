@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommand } from "../../src/agent/tools/run-command.js";
 import type { CommandRecord } from "../../src/agent/tools/types.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import type { ActionContext } from "../../src/workflows/actions.js";
+import type { ActionContext } from "../../src/core/action.js";
 import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
-import { failureExcerpt } from "../../src/workflows/command-output.js";
+import { failureExcerpt } from "../../src/core/command-output.js";
 import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
 
 /**
@@ -20,6 +20,7 @@ describe("a failing command's message", () => {
     target: { runId: "r", owner: "acme", repo: "widgets", number: 1, actor: "octocat" },
     services: { workspace, sandbox },
     signal: new AbortController().signal,
+    emit: () => undefined,
   });
 
   beforeAll(async () => {

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { list, nonEmptyString, oneOf, optional, section, strictMapping, wholeNumber } from "../core/schema-helpers.js";
-import { durationSchema } from "./duration.js";
+import { durationSchema } from "../core/duration.js";
 
 /**
  * The `workflows:` section of `.github/ai-agent.yml`: named workflows, each a list of steps. This
  * file is the shape only; what a step may say beyond its shape (the action exists, its inputs fit,
- * the outputs it reads come from earlier steps) is checked by `validate.ts`.
+ * the outputs it reads come from earlier steps) is checked by `workflows/validate.ts`.
  */
 
 export const onErrorModes = ["fail", "continue", "retry", "rollback"] as const;
@@ -21,6 +21,9 @@ const stepId = z
     /^[A-Za-z_][A-Za-z0-9_]{0,63}$/,
     "a step id starts with a letter or _ and has only letters, digits and _ (at most 64), so templates can read steps.<id>",
   );
+
+/** The provider name of `uses: workflow.<name>`: a step that calls another workflow. */
+export const WORKFLOW_PROVIDER = "workflow";
 
 /** `<provider>.<action>`; a workflow is called as `workflow.<name>`. */
 export const usesSchema = z

@@ -1,0 +1,41 @@
+import type { RunSnapshot } from "./run.js";
+
+/**
+ * A trigger request: who asked for what, where, as the webhook said it. The webhook layer makes
+ * them, the configuration names their commands and events, the queue carries them to the intake
+ * job; the types live here so none of those imports another for them.
+ */
+
+export const commandNames = ["plan", "implement", "review", "ask", "stop", "status", "help"] as const;
+export type CommandName = (typeof commandNames)[number];
+
+export type SlashCommand =
+  | { kind: "command"; name: CommandName; args: string }
+  | { kind: "unknown"; name: string };
+
+export const reviewActions = ["opened", "reopened", "ready_for_review", "synchronize"] as const;
+export type ReviewAction = (typeof reviewActions)[number];
+
+export type TriggerDetail =
+  | { type: "label"; label: string }
+  | { type: "command"; commentId: number; command: SlashCommand }
+  /** The head and base are not taken from here: the intake job reads the pull request as it is now. */
+  | { type: "pull_request"; action: ReviewAction; draft: boolean; author: string };
+
+export interface TriggerRequest {
+  deliveryId: string;
+  installationId: number;
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  number: number;
+  /** Whether the issue or comment thread belongs to a pull request. */
+  isPullRequest: boolean;
+  title?: string;
+  /** The issue or pull request on GitHub. */
+  url?: string;
+  sender: { login: string; type: string };
+  detail: TriggerDetail;
+  /** The issue's or pull request's text as of the event, and when the event happened. */
+  snapshot?: RunSnapshot;
+}

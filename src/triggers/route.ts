@@ -1,0 +1,103 @@
+import { type ConfigProblem, type RepoConfig, formatConfigProblems } from "../config/repo-config.js";
+import type { TriggerRequest } from "../core/trigger.js";
+import { isAllowedSender } from "./permissions.js";
+import * as replies from "./replies.js";
+
+/**
+ * What a trigger asks for, decided from the request, the repository's configuration and the facts
+ * fetched for it — no I/O here, so every branch is a table row in a unit test. The intake job
+ * (runs/process-trigger.ts) fetches the facts, calls this, and carries the decision out.
+ *
+ * Whether the sender may write is asked of GitHub only when a decision depends on it: a label
+ * nobody configured, or a push the repository does not review, costs no request. Until it is known
+ * the decision is `need`, and the job asks and routes again.
+ */
+
+/** The configuration as the loader gave it: usable, or the problems that make it unusable. */
+export type LoadedConfig = { ok: true; config: RepoConfig } | { ok: false; problems: ConfigProblem[] };
+
+export interface TriggerFacts {
+  /** The app's own login (`<slug>[bot]`); its own events start nothing. */
+  botLogin?: string | undefined;
+  /** Whether the sender has write access to the repository; undefined until asked. */
+  canWrite?: boolean | undefined;
+}
+
+export type TriggerDecision =
+  | { kind: "ignore"; reason: string }
+  /** Ask this fact, add it to the facts and route again. */
+  | { kind: "need"; fact: "canWrite" }
+  /** The sender may not write: one polite reply per issue, nothing else. */
+  | { kind: "refuse" }
+  /** A writer met an unusable configuration: the problems, once per issue and version of them. */
+  | { kind: "config_problems"; text: string }
+  /** Past the gate from here on: a command or label is acknowledged (👀) before what follows. */
+  | { kind: "reply"; reason: string; text: string }
+  | { kind: "queue"; task: "implement" | "plan" | "ask"; trigger: "label" | "command"; input?: string; workflow?: string }
+  | { kind: "review"; trigger: "pull_request" | "command" }
+  | { kind: "stop" }
+  | { kind: "status" };
+
+/** The app's own events (its comments, its pushes) start nothing; checked before anything is fetched. */
+export function isOwnEvent(request: TriggerRequest, botLogin: string | undefined): boolean {
+  return botLogin !== undefined && request.sender.login === botLogin;
+}
+
+export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, facts: TriggerFacts): TriggerDecision {
+  if (isOwnEvent(request, facts.botLogin)) return { kind: "ignore", reason: "our own event" };
+  const gate = (): TriggerDecision | undefined => {
+    if (facts.canWrite === undefined) return { kind: "need", fact: "canWrite" };
+    if (facts.canWrite) return undefined;
+    // A push is not a request: an outside contributor's pull request is skipped without a reply.
+    return request.detail.type === "pull_request" ? { kind: "ignore", reason: "sender lacks write access" } : { kind: "refuse" };
+  };
+
+  if (!loaded.ok) {
+    // Without a config there is no bot allow-list: bots are ignored, as by default.
+    if (request.sender.type === "Bot") return { kind: "ignore", reason: "invalid config, bot sender" };
+    return gate() ?? { kind: "config_problems", text: formatConfigProblems(loaded.problems) };
+  }
+  const { triggers } = loaded.config;
+  if (!isAllowedSender(request.sender, triggers.allow_bots)) return { kind: "ignore", reason: "bot not allow-listed" };
+
+  const detail = request.detail;
+  if (detail.type === "label") {
+    // The implement label runs the implement workflow; a workflow label (ai:hotfix) runs its workflow.
+    const workflow = detail.label !== triggers.implement_label ? triggers.workflow_labels[detail.label] : undefined;
+    if (detail.label !== triggers.implement_label && !workflow) return { kind: "ignore", reason: "other label" };
+    if (request.isPullRequest) return { kind: "ignore", reason: "label on a pull request" };
+    return gate() ?? { kind: "queue", task: "implement", trigger: "label", ...(workflow ? { workflow } : {}) };
+  }
+  if (detail.type === "pull_request") {
+    if (!triggers.review.events.includes(detail.action)) return { kind: "ignore", reason: `review on ${detail.action} is off` };
+    if (detail.draft && !triggers.review.drafts) return { kind: "ignore", reason: "draft pull request" };
+    if (triggers.review.ignore_authors.includes(detail.author)) return { kind: "ignore", reason: "ignored author" };
+    return gate() ?? { kind: "review", trigger: "pull_request" };
+  }
+
+  const refused = gate();
+  if (refused) return refused;
+  const { command } = detail;
+  const enabled = triggers.commands;
+  if (command.kind === "unknown") return { kind: "reply", reason: "unknown command", text: replies.unknownCommandText(command.name, enabled) };
+  const name = command.name;
+  if (!enabled.includes(name)) return { kind: "reply", reason: "command off", text: replies.disabledCommandText(name) };
+  switch (name) {
+    case "help":
+      return { kind: "reply", reason: "help", text: replies.helpText(enabled, triggers.implement_label) };
+    case "status":
+      return { kind: "status" };
+    case "stop":
+      return { kind: "stop" };
+    case "plan":
+    case "implement":
+      if (request.isPullRequest) return { kind: "reply", reason: "wrong place", text: replies.wrongPlaceText(name, true) };
+      return { kind: "queue", task: name, trigger: "command", ...(command.args ? { input: command.args } : {}) };
+    case "review":
+      if (!request.isPullRequest) return { kind: "reply", reason: "wrong place", text: replies.wrongPlaceText(name, false) };
+      return { kind: "review", trigger: "command" };
+    case "ask":
+      if (!command.args) return { kind: "reply", reason: "empty question", text: replies.emptyQuestionText() };
+      return { kind: "queue", task: "ask", trigger: "command", input: command.args };
+  }
+}
