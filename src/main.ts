@@ -5,7 +5,7 @@ import { builtInIntegrations } from "./integrations/registry.js";
 import type { Server } from "probot";
 import { ConfigError, loadConfig } from "./config/env.js";
 import { createApp } from "./index.js";
-import { createLogger } from "./logger.js";
+import { createLogger } from "./web/logger.js";
 import { createAppAccess } from "./integrations/github/app-access.js";
 import { githubUrls } from "./integrations/github/urls.js";
 import { scheduleDeliveryRecovery, triggerIntake } from "./runs/intake-jobs.js";

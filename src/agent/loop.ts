@@ -1,6 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { UserFacingError } from "../core/errors.js";
-import { safeText } from "../store/safe-json.js";
+import { safeText } from "../core/safe-json.js";
 import { type Budget } from "./budget.js";
 import type { ModelProvider, ModelRequest, ModelResponse } from "../integrations/kinds/model-provider.js";
 import type { ToolSet } from "./tools/index.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatDuration } from "../core/format.js";
+import { formatDuration } from "./format.js";
 
 /** Durations as people write them in CI files: `500ms`, `30s`, `5m`, `1h`, or a mix such as `1m30s`. */
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;

@@ -3,7 +3,7 @@ import type { GitHubClientFactory } from "../integrations/github/client.js";
 import type { GitHubUrls } from "../integrations/github/urls.js";
 import { configReadScope, tokenScope } from "../integrations/github/token-scope.js";
 import { githubVersionControl } from "../integrations/github/version-control.js";
-import { safeText } from "../store/safe-json.js";
+import { safeText } from "../core/safe-json.js";
 import { type Store, RunConflictError } from "../store/types.js";
 import { type Run, type RunStep } from "../core/run.js";
 import { type RunContext, type TaskRegistry } from "./tasks.js";

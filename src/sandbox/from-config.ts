@@ -1,6 +1,5 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AppConfig } from "../config/env.js";
 import { createSandbox } from "./index.js";
 import type { Sandbox } from "./types.js";
 
@@ -8,7 +7,17 @@ import type { Sandbox } from "./types.js";
 const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The server's sandbox, as the environment sets it. */
-export function sandboxFromConfig(config: Pick<AppConfig, "SANDBOX" | "SANDBOX_NETWORK" | "SANDBOX_MAX_PROCESSES" | "SANDBOX_MEMORY_MB" | "DATA_DIR" | "PRIVATE_KEY_PATH">): Promise<Sandbox> {
+/** The sandbox settings of the server's parsed environment (config/env.ts). */
+export interface SandboxSettings {
+  SANDBOX: "auto" | "bubblewrap" | "host";
+  SANDBOX_NETWORK: "deny" | "allow";
+  SANDBOX_MAX_PROCESSES: number;
+  SANDBOX_MEMORY_MB: number;
+  DATA_DIR: string;
+  PRIVATE_KEY_PATH?: string | undefined;
+}
+
+export function sandboxFromConfig(config: SandboxSettings): Promise<Sandbox> {
   return createSandbox({
     mode: config.SANDBOX,
     network: config.SANDBOX_NETWORK,

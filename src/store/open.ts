@@ -5,7 +5,6 @@ import { MongoBackend } from "@agendajs/mongo-backend";
 import { PostgresBackend } from "@agendajs/postgres-backend";
 import { MongoClient } from "mongodb";
 import pg from "pg";
-import type { AppConfig } from "../config/env.js";
 import { MongoStore } from "./mongo/index.js";
 import { PostgresStore } from "./postgres/index.js";
 import type { Store, StoreKind } from "./types.js";
@@ -39,7 +38,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function databaseTarget(config: Pick<AppConfig, "MONGODB_URL" | "DATABASE_URL" | "DATA_DIR">): DatabaseTarget {
+/** From the server's parsed environment (config/env.ts); the store reads only these three. */
+export function databaseTarget(config: { MONGODB_URL?: string | undefined; DATABASE_URL?: string | undefined; DATA_DIR: string }): DatabaseTarget {
   if (config.MONGODB_URL) return { kind: "mongodb", url: config.MONGODB_URL };
   if (config.DATABASE_URL) return { kind: "postgres", url: config.DATABASE_URL };
   return { kind: "pglite", dataDir: path.resolve(config.DATA_DIR, "pglite") };

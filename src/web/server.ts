@@ -3,7 +3,7 @@ import { Server } from "probot";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config/env.js";
 import { probotOptions } from "../integrations/github/probot-options.js";
-import { errorWithoutPayload } from "../logger.js";
+import { errorWithoutPayload } from "./logger.js";
 import type { ApplicationFunction } from "probot";
 import { GuardedProbot } from "./guarded-probot.js";
 import { type SetupOptions, createSetupHandler } from "./setup.js";

@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import { Webhooks } from "@octokit/webhooks";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorWithoutPayload } from "../../src/logger.js";
+import { errorWithoutPayload } from "../../src/web/logger.js";
 import { type AppProcess, freePort, startApp } from "../helpers/app-process.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
 import { generatePrivateKey } from "../helpers/keys.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobQueue } from "../../src/runs/queue.js";
 import type { Database, DatabaseTarget } from "../../src/store/open.js";
-import { DEFAULT_LIMITS } from "../../src/store/safe-json.js";
+import { DEFAULT_LIMITS } from "../../src/core/safe-json.js";
 import { RunConflictError, runConnection } from "../../src/store/types.js";
 import { type NewRun } from "../../src/core/run.js";
 import type { TestDatabase } from "../helpers/databases.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { registerSecret } from "../../src/core/redactor.js";
-import { storable, wellFormed } from "../../src/store/safe-json.js";
+import { storable, wellFormed } from "../../src/core/safe-json.js";
 
 const TOKEN = "ghs_storeredactiontoken0123";
 

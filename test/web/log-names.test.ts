@@ -5,7 +5,7 @@ import type { Server } from "probot";
 import { parseDocument } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/env.js";
-import { createLogger, oneName } from "../../src/logger.js";
+import { createLogger, oneName } from "../../src/web/logger.js";
 import { startWebServer } from "../../src/web/server.js";
 import { freePort } from "../helpers/app-process.js";
 import { generatePrivateKey } from "../helpers/keys.js";

@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/env.js";
-import { createLogger } from "../../src/logger.js";
+import { createLogger } from "../../src/web/logger.js";
 import { generatePrivateKey } from "../helpers/keys.js";
 
 const WEBHOOK_SECRET = "logger-test-webhook-secret";

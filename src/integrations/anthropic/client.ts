@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { UserFacingError } from "../../core/errors.js";
-import { wellFormed } from "../../store/safe-json.js";
+import { wellFormed } from "../../core/safe-json.js";
 import type { ModelProvider, ModelRequest, ModelResponse, TokenUsage } from "../kinds/model-provider.js";
 import { costMicros } from "./prices.js";
 import { errorBodySchema, messageSchema, tokenCountSchema } from "./schema.js";

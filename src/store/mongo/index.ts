@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Collection, Db, MongoClient } from "mongodb";
 import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
-import { storable } from "../safe-json.js";
+import { storable } from "../../core/safe-json.js";
 import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageEntry, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema, runStepSchema } from "../../core/run.js";
 

@@ -3,7 +3,7 @@ import type { Pool } from "pg";
 import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type StoreKind, type UsageEntry, type UsageScope, type UsageTotals, monthRange, usageEntrySchema } from "../types.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema } from "../../core/run.js";
 import { isDuplicateKeyError } from "../errors.js";
-import { storable } from "../safe-json.js";
+import { storable } from "../../core/safe-json.js";
 import { migrations } from "./schema.js";
 import { runFromRow, type RunRow } from "./rows.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NUL_ESCAPE, repairText, safeText, storable, wellFormed } from "../../src/store/safe-json.js";
+import { NUL_ESCAPE, repairText, safeText, storable, wellFormed } from "../../src/core/safe-json.js";
 
 const LONE_HIGH = "\uD83D";
 const LONE_LOW = "\uDE00";

@@ -6,7 +6,7 @@
  * keys, and a megabyte of output has no business in a run's row. These pure functions make such
  * values safe the same way for every backend and every consumer.
  */
-import { redact } from "../core/redactor.js";
+import { redact } from "./redactor.js";
 
 /** What a NUL becomes: visible, so a reader sees one was there, and accepted everywhere. */
 export const NUL_ESCAPE = "\\u0000";

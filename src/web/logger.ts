@@ -1,7 +1,7 @@
 import { getTransformStream } from "@probot/pino";
 import { pino, type Logger } from "pino";
-import type { AppConfig } from "./config/env.js";
-import { REDACTED, redact } from "./core/redactor.js";
+import type { AppConfig } from "../config/env.js";
+import { REDACTED, redact } from "../core/redactor.js";
 
 /**
  * A run link's signature opens the run's page (web/run-links.ts): the access log keeps which run
