@@ -5,6 +5,7 @@ import { formatConfigProblems } from "../config/repo-config.js";
 import { loadRepoConfig } from "../workflows/repo-config.js";
 import { BudgetExceeded } from "../agent/budget.js";
 import { repositoryParts } from "../integrations/connect.js";
+import { type GitHubPullData, changeRequestFrom } from "../integrations/github/version-control.js";
 import type { RepositoryParts, RunIntegration } from "../integrations/kinds/parts.js";
 import type { RunEvent } from "../integrations/kinds/status.js";
 import { type KeySource, type TaskTracker, keySources } from "../integrations/kinds/task-tracker.js";
@@ -195,19 +196,7 @@ interface RepositoryData {
   owner: { login: string };
 }
 
-interface PullData {
-  number: number;
-  title: string;
-  body: string | null;
-  state: string;
-  draft?: boolean;
-  html_url: string;
-  user: { login: string } | null;
-  head: { ref: string; sha: string };
-  base: { ref: string };
-}
-
-async function templateScope(context: RunContext, repository: RepositoryData, pull: PullData | undefined): Promise<TemplateScope> {
+async function templateScope(context: RunContext, repository: RepositoryData, pull: GitHubPullData | undefined): Promise<TemplateScope> {
   const { run, octokit } = context;
   const { data: issue } = await octokit.rest.issues.get({ owner: repository.owner.login, repo: repository.name, issue_number: run.number });
   // The text as the trigger saw it: a title edited after the label does not reach the PR or the commit.
@@ -223,19 +212,8 @@ async function templateScope(context: RunContext, repository: RepositoryData, pu
       labels: issue.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))),
       url: issue.html_url,
     },
-    pull_request: pull
-      ? {
-          number: pull.number,
-          title: run.snapshot?.title ?? pull.title,
-          body: run.snapshot?.body ?? pull.body ?? "",
-          state: pull.state,
-          draft: pull.draft ?? false,
-          author: pull.user?.login ?? null,
-          head: { ref: pull.head.ref, sha: pull.head.sha },
-          base: { ref: pull.base.ref },
-          url: pull.html_url,
-        }
-      : null,
+    // The text as the trigger saw it, like the issue's.
+    pull_request: pull ? { ...changeRequestFrom(pull), title: run.snapshot?.title ?? pull.title, body: run.snapshot?.body ?? pull.body ?? "" } : null,
     run: { id: run.id, task: run.task, trigger: run.trigger, actor: run.actor, input: run.input ?? "" },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  type ChangeRequest,
   type ChangedFile,
   type CommentMarker,
   LineCommentsRefused,
@@ -28,6 +29,33 @@ export interface GitHubRepository {
   installationId?: number | undefined;
   /** Where GitHub lives (GHE_HOST); github.com when absent. */
   urls?: Pick<ReturnType<typeof githubUrls>, "gitRemote">;
+}
+
+/** The fields of GitHub's pull request the core reads. */
+export interface GitHubPullData {
+  number: number;
+  title: string;
+  body: string | null;
+  state: string;
+  draft?: boolean;
+  html_url: string;
+  user: { login: string } | null;
+  head: { ref: string; sha: string };
+  base: { ref: string };
+}
+
+export function changeRequestFrom(data: GitHubPullData): ChangeRequest {
+  return {
+    number: data.number,
+    title: data.title,
+    body: data.body ?? "",
+    state: data.state,
+    draft: data.draft ?? false,
+    author: data.user?.login ?? null,
+    head: { ref: data.head.ref, sha: data.head.sha },
+    base: { ref: data.base.ref },
+    url: data.html_url,
+  };
 }
 
 export function githubVersionControl(octokit: GitHubClient, target: GitHubRepository): VersionControl {
@@ -83,18 +111,7 @@ export function githubVersionControl(octokit: GitHubClient, target: GitHubReposi
       };
     },
     async changeRequest(number) {
-      const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
-      return {
-        number: data.number,
-        title: data.title,
-        body: data.body ?? "",
-        state: data.state,
-        draft: data.draft ?? false,
-        author: data.user?.login ?? null,
-        head: { ref: data.head.ref, sha: data.head.sha },
-        base: { ref: data.base.ref },
-        url: data.html_url,
-      };
+      return changeRequestFrom((await octokit.rest.pulls.get({ owner, repo, pull_number: number })).data);
     },
     async changedFiles(number) {
       const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number: number, per_page: PER_PAGE });
