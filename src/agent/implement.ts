@@ -33,6 +33,8 @@ export interface ImplementOutputs {
   files_changed: string[];
   commits: number;
   pr_body: string;
+  /** The pushed head; absent when nothing changed. */
+  sha?: string;
   [key: string]: unknown;
 }
 
@@ -121,7 +123,7 @@ export async function implement(session: ImplementRun, input: ImplementInput, si
       pr_body: "",
     };
   }
-  await workspace.push();
+  const sha = await workspace.push();
   const changedFiles = files.length > 0 ? files : result.changedFiles;
   const summary = safe(result.summary);
   const rendered = await renderPrompt("pull-request", {
@@ -137,7 +139,7 @@ export async function implement(session: ImplementRun, input: ImplementInput, si
   });
   // Once more over the whole body (file names are the model's too); its own `Closes #N` stays.
   const pr_body = neutralizeForGitHub(rendered, { requester: target.actor, allowClosing: target.number });
-  return { branch, changed: true, summary: `${summary}${editedNote(issue)}`, files_changed: changedFiles, commits: commits.length, pr_body };
+  return { branch, changed: true, summary: `${summary}${editedNote(issue)}`, files_changed: changedFiles, commits: commits.length, pr_body, sha };
 }
 
 const MAX_LISTED_COMMANDS = 30;

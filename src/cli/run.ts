@@ -137,9 +137,11 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
       services: { subject, model: parts.model, runWorkspace: parts.workspace },
       hooks: {
         previous: [],
+        // The branches the steps announced they pushed, for the report of what is left.
+        emit: (event) => {
+          if (event.name === "branch.pushed") branches.add(event.payload.branch);
+        },
         record: (step) => {
-          const branch = step.outputs?.branch;
-          if (typeof branch === "string" && branch) branches.add(branch);
           const label = `${step.status.padEnd(11)} ${step.name ?? step.id}`;
           if (step.status === "skipped") options.err(`${label} — ${offline.get(step.id) ?? step.note ?? "its condition was false"}`);
           else if (step.status !== "running" || step.error) options.err(`${label}${step.error ? `: ${localText(step.error)}` : ""}`);

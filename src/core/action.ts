@@ -42,6 +42,10 @@ export interface RunServices {
 export interface ActionEvents {
   "pull_request.opened": { number: number; url: string };
   "review.posted": { url: string; findings: number };
+  /** The run's work is on this branch of the remote. */
+  "branch.pushed": { branch: string; sha: string };
+  /** A branch the run pushed is gone again (a rollback deleted it). */
+  "branch.deleted": { branch: string };
 }
 
 export type ActionEventName = keyof ActionEvents;

@@ -53,7 +53,8 @@ function stepDetail(step: RunStep, finished: boolean, safe: (text: string) => st
 /** The branch the run's work is on and what it opened, each a link a person can follow. */
 function linkLines(run: Run): string[] {
   const lines: string[] = [];
-  const branch = branchOf(run.steps);
+  // As the steps announced it (branch.pushed); emptied when a rollback deleted it.
+  const branch = run.links.branch;
   if (branch) {
     const web = webOrigin(run.links);
     const tree = web ? `${web}/${run.repo}/tree/${branch.split("/").map(encodeURIComponent).join("/")}` : undefined;
@@ -65,19 +66,6 @@ function linkLines(run: Run): string[] {
     lines.push(`- [${linkLabel(name, url)}](${url})`);
   }
   return lines;
-}
-
-/**
- * The branch the last finished step named — pushed, or committed and pushed by the agent. A step
- * that reports it changed nothing names a branch that was never pushed, and one rolled back named a
- * branch that is gone.
- */
-function branchOf(steps: readonly RunStep[]): string | undefined {
-  for (const step of [...steps].reverse()) {
-    const branch = step.outputs?.branch;
-    if (step.status === "succeeded" && typeof branch === "string" && branch !== "" && step.outputs?.changed !== false) return branch;
-  }
-  return undefined;
 }
 
 /** GitHub's web address (github.com, or a GitHub Enterprise host), from the tracking comment's own. */

@@ -157,6 +157,13 @@ function announce(event: ActionEvent, mirror: RunMirror, context: RunContext): v
       // Recorded at once, so the tracking comment links the pull request while later steps run.
       void context.recordLinks?.({ pull_request: event.payload.url }).catch(() => undefined);
       return;
+    case "branch.pushed":
+      void context.recordLinks?.({ branch: event.payload.branch }).catch(() => undefined);
+      return;
+    case "branch.deleted":
+      // Gone again: the tracking comment no longer points at it.
+      void context.recordLinks?.({ branch: "" }).catch(() => undefined);
+      return;
     case "review.posted":
       mirror.emit({ type: "review_posted", url: event.payload.url, findings: event.payload.findings });
       return;

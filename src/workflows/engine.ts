@@ -240,9 +240,11 @@ class Execution {
       const earlier = this.previous.get(done.step.id);
       try {
         const input = done.action.input.parse(renderValue(done.step.with ?? {}, done.scope));
-        // What a compensation undoes is not news: its announcements go nowhere.
-        await compensate(input, done.outputs, this.context(new AbortController().signal, []));
+        // What a compensation announces (a branch deleted) reaches the run once it has succeeded.
+        const events: ActionEvent[] = [];
+        await compensate(input, done.outputs, this.context(new AbortController().signal, events));
         if (earlier) await this.record({ ...earlier, status: "rolled_back", finishedAt: new Date() });
+        for (const event of events) this.run.hooks.emit?.(event, done.step.id);
       } catch (error) {
         if (earlier) await this.record({ ...earlier, error: `rollback failed: ${publicMessage(error)}` });
       }

@@ -272,6 +272,9 @@ describe("implementing an issue, end to end", () => {
     expect(run.steps.map((s) => [s.id, s.status, s.error ?? ""])).toContainEqual(["code", "rolled_back", ""]);
     expect(github.requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([`/repos/${REPO}/git/refs/heads%2Fai%2F4-${TITLE_SLUG}`]);
     expect(github.createdPulls()).toHaveLength(0);
+    // The deleted branch is announced too: the tracking comment no longer links it.
+    expect(run.links.branch).toBe("");
+    expect(await lastComment(4)).not.toContain("- Branch");
   });
 
   it("stops before spending past the run's budget, and the comment gives the figures", async () => {

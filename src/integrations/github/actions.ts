@@ -83,6 +83,7 @@ export const githubDeleteBranch = defineAction({
   outputs: {},
   async run(input, context) {
     await forge(context, "github.delete_branch").deleteBranch(input.branch);
+    context.emit("branch.deleted", { branch: input.branch });
     return {};
   },
 });

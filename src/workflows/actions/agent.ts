@@ -70,9 +70,14 @@ export const aiImplement = defineAction({
     summary: "what the agent did",
     files_changed: "the changed files, a list",
     commits: "the number of commits on the branch",
+    sha: "the pushed commit; absent when nothing changed",
     pr_body: "a pull request body: summary, Closes #N, cost, files, commands run",
   },
-  run: (input, context) => implement(codingAgent(context, "ai.implement"), input, context.signal),
+  async run(input, context) {
+    const outputs = await implement(codingAgent(context, "ai.implement"), input, context.signal);
+    if (outputs.changed && outputs.sha) context.emit("branch.pushed", { branch: outputs.branch, sha: outputs.sha });
+    return outputs;
+  },
   // What it pushed goes again: a rollback deletes the branch (the pull request step closes its own).
   async compensate(_input, outputs, context) {
     if (outputs.changed === true && typeof outputs.branch === "string") await githubDeleteBranch.run({ branch: outputs.branch }, context);
@@ -86,7 +91,11 @@ export const gitPush = defineAction({
   outputs: { branch: "the branch pushed", sha: "the pushed commit" },
   async run(input, context) {
     const workspace = runWorkspace(context, "git.push").current();
-    if (workspace?.branch === input.branch) return { branch: input.branch, sha: await workspace.push() };
+    if (workspace?.branch === input.branch) {
+      const sha = await workspace.push();
+      context.emit("branch.pushed", { branch: input.branch, sha });
+      return { branch: input.branch, sha };
+    }
     // Resumed on another worker: ai.implement pushed before it finished, so the branch is there.
     const github = context.services.github;
     if (github) {
