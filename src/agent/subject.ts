@@ -1,7 +1,7 @@
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import type { GitHubClient } from "../integrations/github/client.js";
 import type { VersionControl } from "../integrations/kinds/version-control.js";
-import type { RunSnapshot } from "../core/run.js";
+import type { ChangeRequest, RunSnapshot } from "../core/run.js";
 import type { IssueText } from "./context.js";
 
 /**
@@ -43,6 +43,8 @@ export interface SubjectTarget {
   snapshot?: RunSnapshot;
   /** The pull request head the run was queued for (a review's). */
   head?: string;
+  /** The pull request as the run was accepted on it. */
+  change?: ChangeRequest;
 }
 
 export interface RunSubject {

@@ -40,6 +40,45 @@ export const runSnapshotSchema = z.object({
 });
 export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
 
+/** A pull request (or merge request) as the forge gave it: an issue with a head to merge into a base. */
+export const changeRequestSchema = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  body: z.string(),
+  state: z.string(),
+  draft: z.boolean(),
+  author: z.string().nullable(),
+  head: z.object({ ref: z.string(), sha: z.string() }),
+  base: z.object({ ref: z.string() }),
+  url: z.string(),
+});
+export type ChangeRequest = z.infer<typeof changeRequestSchema>;
+
+/**
+ * One answer the configuration was read from: a file of the chain (its text, and the blob it is,
+ * which names the version), or the answer that there is none at that place.
+ */
+export const configReadSchema = z.object({
+  owner: z.string(),
+  repo: z.string(),
+  path: z.string(),
+  ref: z.string().optional(),
+  file: z.object({ sha: z.string(), text: z.string() }).nullable(),
+});
+export type ConfigRead = z.infer<typeof configReadSchema>;
+
+/**
+ * What a run was accepted on, read once by the intake and read by every step after: the
+ * configuration's files (so the run follows the version that let it in, without asking again),
+ * the default branch, and for a pull request its head and base.
+ */
+export const runBasisSchema = z.object({
+  defaultBranch: z.string(),
+  config: z.array(configReadSchema).max(12),
+  change: changeRequestSchema.optional(),
+});
+export type RunBasis = z.infer<typeof runBasisSchema>;
+
 export const newRunSchema = z.object({
   repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name"),
   installationId: z.number().int().positive().optional(),
@@ -63,6 +102,7 @@ export const newRunSchema = z.object({
   /** The workflow to run when it is not the task's own (a label such as `ai:hotfix`). */
   workflow: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/).optional(),
   snapshot: runSnapshotSchema.optional(),
+  basis: runBasisSchema.optional(),
 });
 export type NewRun = z.infer<typeof newRunSchema>;
 

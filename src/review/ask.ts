@@ -28,7 +28,7 @@ export async function ask(session: ModelRun, input: { question: string }, signal
   const issue = await session.source.issue();
   let material: string;
   let what: string;
-  const isPull = await forge.changeRequest(number).catch(() => undefined);
+  const isPull = session.target.change ?? (await forge.changeRequest(number).catch(() => undefined));
   if (isPull) {
     what = "a pull request";
     const classify = fileClassifier({ paths: [], ignorePaths: config.triggers.review.ignore_paths, skipGenerated: config.review.skip_generated });

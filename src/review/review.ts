@@ -36,7 +36,8 @@ export async function review(session: ModelRun, input: { full: boolean; instruct
   const { number } = session.target;
   // Read once, and only when the run lacks what it needs: the head and the text it was queued with.
   let pull: Promise<ChangeRequest> | undefined;
-  const currentPull = () => (pull ??= forge.changeRequest(number));
+  const accepted = session.target.change;
+  const currentPull = () => (pull ??= accepted ? Promise.resolve(accepted) : forge.changeRequest(number));
   // The head the run was queued for: a push since is the next run's to review.
   const head = session.target.head ?? (await currentPull()).head.sha;
   const checkId = forge.supports("checks") ? await openCheckRun(forge, { head, runId: session.target.runId }) : undefined;

@@ -1,6 +1,6 @@
 import { connectionId } from "../integrations/kinds/version-control.js";
 import type { Logger } from "pino";
-import { type NewRun, type Run, type RunTask, activeRunStatuses } from "../core/run.js";
+import { type ChangeRequest, type NewRun, type Run, type RunBasis, type RunTask, activeRunStatuses } from "../core/run.js";
 import type { TriggerRequest } from "../core/trigger.js";
 import { type Store, RunConflictError } from "../store/types.js";
 import * as replies from "../triggers/replies.js";
@@ -44,7 +44,7 @@ export function rateGate(store: Store, request: TriggerRequest, serverPerHour: n
 }
 
 /** The run a trigger asks for: its target, task, and who asked. */
-function newRunFor(request: TriggerRequest, task: RunTask, trigger: NewRun["trigger"], extra: Pick<NewRun, "input" | "headSha" | "workflow">): NewRun {
+function newRunFor(request: TriggerRequest, task: RunTask, trigger: NewRun["trigger"], extra: Pick<NewRun, "input" | "headSha" | "workflow" | "basis">): NewRun {
   return {
     repo: `${request.owner}/${request.repo}`,
     installationId: request.installationId,
@@ -66,7 +66,7 @@ export async function activeRuns(store: Store, repo: string, number: number): Pr
 
 export async function admitRun(
   request: TriggerRequest,
-  asked: { task: RunTask; trigger: "label" | "command"; input?: string | undefined; workflow?: string | undefined },
+  asked: { task: RunTask; trigger: "label" | "command"; input?: string | undefined; workflow?: string | undefined; basis?: RunBasis },
   deps: AdmissionDeps,
   rate: RateGate,
 ): Promise<Admission> {
@@ -77,7 +77,11 @@ export async function admitRun(
   const limited = await rate();
   if (limited) return limited;
   try {
-    const run = await deps.store.createRun(newRunFor(request, task, asked.trigger, { ...(asked.input ? { input: asked.input } : {}), ...(asked.workflow ? { workflow: asked.workflow } : {}) }));
+    const run = await deps.store.createRun(newRunFor(request, task, asked.trigger, {
+        ...(asked.input ? { input: asked.input } : {}),
+        ...(asked.workflow ? { workflow: asked.workflow } : {}),
+        ...(asked.basis ? { basis: asked.basis } : {}),
+      }));
     await deps.startRun(run.id);
     deps.log.info({ run: run.id, repo, number: request.number, task }, "run queued");
     return { result: "queued", runId: run.id };
@@ -96,17 +100,19 @@ export async function admitRun(
  */
 export async function admitReview(
   request: TriggerRequest,
-  headSha: string,
+  /** What the review is accepted on; its change's head is the one reviewed. */
+  basis: RunBasis & { change: ChangeRequest },
   trigger: "pull_request" | "command",
   deps: AdmissionDeps,
   rate: RateGate,
 ): Promise<Admission> {
   const repo = `${request.owner}/${request.repo}`;
+  const headSha = basis.change.head.sha;
   let admitted = false;
   for (let attempt = 0; attempt < 3; attempt++) {
     const pending = (await deps.store.listRuns({ repo, number: request.number, statuses: ["queued"] })).find((run) => run.task === "review");
     // Only while it is still queued: a run that has just started keeps the head it started with.
-    if (pending && (await deps.store.updateRun(pending.id, { headSha }, { ifStatus: "queued" }))) {
+    if (pending && (await deps.store.updateRun(pending.id, { headSha, basis }, { ifStatus: "queued" }))) {
       return { result: "updated", runId: pending.id };
     }
     if (trigger === "pull_request") {
@@ -120,7 +126,7 @@ export async function admitReview(
       admitted = true;
     }
     try {
-      const run = await deps.store.createRun(newRunFor(request, "review", trigger, { headSha }));
+      const run = await deps.store.createRun(newRunFor(request, "review", trigger, { headSha, basis }));
       await deps.startRun(run.id);
       return { result: "queued", runId: run.id };
     } catch (error) {

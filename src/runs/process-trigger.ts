@@ -14,6 +14,9 @@ import { type MirrorEnvironment, runMirror, sinksFor } from "./mirror.js";
 import { type Store } from "../store/types.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 import type { TriggerRequest } from "../core/trigger.js";
+import type { ChangeRequest, ConfigRead, RunBasis } from "../core/run.js";
+import { recordingContents } from "../config/recorded-contents.js";
+import { changeRequestFrom } from "../integrations/github/version-control.js";
 
 import * as replies from "../triggers/replies.js";
 import { type TriggerFacts, isOwnEvent, routeTrigger } from "../triggers/route.js";
@@ -66,15 +69,18 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
 
   // The pull request as GitHub has it now. Intake jobs run concurrently, so a burst of pushes is
   // not handled in order: every review trigger takes the head from here, never from its payload.
-  let pull: Promise<{ head: string; base: string }> | undefined;
-  const currentPull = () =>
-    (pull ??= octokit.rest.pulls
-      .get({ owner, repo, pull_number: number })
-      .then(({ data }) => ({ head: data.head.sha, base: data.base.ref })));
+  let pull: Promise<ChangeRequest> | undefined;
+  const currentPull = () => (pull ??= octokit.rest.pulls.get({ owner, repo, pull_number: number }).then(({ data }) => changeRequestFrom(data)));
 
-  const ref = request.isPullRequest ? (await currentPull()).base : request.defaultBranch;
-  const otherRepository = (_owner: string, name: string) => deps.github(request.installationId, configReadScope(name));
-  const loaded: RepoConfigResult = await loadRepoConfig(octokit, { owner, repo, ref }, undefined, { otherRepository, ...(deps.mirrors ? { integrations: deps.mirrors.integrations.set } : {}) });
+  const ref = request.isPullRequest ? (await currentPull()).base.ref : request.defaultBranch;
+  // What the configuration was read from is kept: a run queued here follows this version of it.
+  const reads: ConfigRead[] = [];
+  const otherRepository = async (_owner: string, name: string) => recordingContents(await deps.github(request.installationId, configReadScope(name)), reads);
+  const loaded: RepoConfigResult = await loadRepoConfig(recordingContents(octokit, reads), { owner, repo, ref }, undefined, {
+    otherRepository,
+    ...(deps.mirrors ? { integrations: deps.mirrors.integrations.set } : {}),
+  });
+  const basis = (): RunBasis => ({ defaultBranch: request.defaultBranch, config: reads });
 
   // The facts the decision needs, each asked once and only when the router needs it.
   const facts: TriggerFacts = { botLogin };
@@ -132,9 +138,9 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
     case "stop":
       return reply(await requestStop(deps.store, fullName, number, request.sender.login, deps.runUrl), "stop");
     case "queue":
-      return settle(await admitRun(request, decision, deps, rate));
+      return settle(await admitRun(request, { ...decision, basis: { ...basis(), ...(request.isPullRequest ? { change: await currentPull() } : {}) } }, deps, rate));
     case "review":
-      return settle(await admitReview(request, (await currentPull()).head, decision.trigger, deps, rate));
+      return settle(await admitReview(request, { ...basis(), change: await currentPull() }, decision.trigger, deps, rate));
   }
 }
 

@@ -5,7 +5,8 @@ import { formatConfigProblems } from "../config/repo-config.js";
 import { loadRepoConfig } from "../workflows/repo-config.js";
 import { BudgetExceeded } from "../agent/budget.js";
 import { repositoryParts } from "../integrations/connect.js";
-import { type GitHubPullData, changeRequestFrom } from "../integrations/github/version-control.js";
+import { changeRequestFrom } from "../integrations/github/version-control.js";
+import { replayedContents } from "../config/recorded-contents.js";
 import type { RepositoryParts, RunIntegration } from "../integrations/kinds/parts.js";
 import type { RunEvent } from "../integrations/kinds/status.js";
 import { type KeySource, type TaskTracker, keySources } from "../integrations/kinds/task-tracker.js";
@@ -13,7 +14,7 @@ import { type MirrorEnvironment, type RunMirror, runMirror } from "./mirror.js";
 import { type RunContext, type TaskExecutor, type TaskRegistry } from "./tasks.js";
 import type { ActionEvent } from "../core/action.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
-import { type RunStep, runTasks } from "../core/run.js";
+import { type ChangeRequest, type RunStep, runTasks } from "../core/run.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
 import type { ActionRegistry } from "../workflows/action-registry.js";
 import { builtInActions } from "../workflows/actions/index.js";
@@ -23,9 +24,10 @@ import { configScope } from "../workflows/scope.js";
 import type { TemplateScope } from "../workflows/template.js";
 
 /**
- * A run's task through the repository's workflow of the same name: the configuration is read again
- * when the run starts (from the default branch, or a pull request's base branch), the templates get
- * the issue or pull request as GitHub has it now, and the engine records each step on the run.
+ * A run's task through the repository's workflow of the same name: the configuration is the one the
+ * run was accepted on (the files the intake read, kept on the run), the templates get the issue as
+ * GitHub has it now with its text as the trigger saw it, and the pull request as it was accepted;
+ * the engine records each step on the run.
  */
 export interface WorkflowTaskOptions {
   actions?: ActionRegistry;
@@ -44,11 +46,14 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
     const { run, octokit, versionControl } = context;
     const [owner = "", repo = ""] = run.repo.split("/");
     const { data: repository } = await octokit.rest.repos.get({ owner, repo });
-    const pull = run.kind === "pull_request" ? (await octokit.rest.pulls.get({ owner, repo, pull_number: run.number })).data : undefined;
-    const ref = pull?.base.ref ?? repository.default_branch;
+    // What the run was accepted on (runs queued by an older version lack it: those read it now).
+    const { basis } = run;
+    const pull =
+      run.kind !== "pull_request" ? undefined : (basis?.change ?? changeRequestFrom((await octokit.rest.pulls.get({ owner, repo, pull_number: run.number })).data));
+    const ref = pull?.base.ref ?? basis?.defaultBranch ?? repository.default_branch;
     const integrations = options.mirrors?.integrations;
-    const loaded = await loadRepoConfig(octokit, { owner, repo, ref }, actions, {
-      ...(context.otherRepository ? { otherRepository: context.otherRepository } : {}),
+    const loaded = await loadRepoConfig(basis ? replayedContents(basis.config) : octokit, { owner, repo, ref }, actions, {
+      ...(context.otherRepository && !basis ? { otherRepository: context.otherRepository } : {}),
       ...(integrations ? { integrations: integrations.set } : {}),
     });
     if (!loaded.ok) throw new UserFacingError(formatConfigProblems(loaded.problems));
@@ -98,6 +103,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
         ...(run.snapshot ? { snapshot: run.snapshot } : {}),
         // A review reads the head it was queued for, not the pull request's head now.
         ...(run.headSha ? { head: run.headSha } : {}),
+        ...(pull ? { change: pull } : {}),
       },
       config: loaded.config,
       source: githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt, snapshot: run.snapshot }, options.botLogin, versionControl),
@@ -203,7 +209,7 @@ interface RepositoryData {
   owner: { login: string };
 }
 
-async function templateScope(context: RunContext, repository: RepositoryData, pull: GitHubPullData | undefined): Promise<TemplateScope> {
+async function templateScope(context: RunContext, repository: RepositoryData, pull: ChangeRequest | undefined): Promise<TemplateScope> {
   const { run, octokit } = context;
   const { data: issue } = await octokit.rest.issues.get({ owner: repository.owner.login, repo: repository.name, issue_number: run.number });
   // The text as the trigger saw it: a title edited after the label does not reach the PR or the commit.
@@ -220,7 +226,7 @@ async function templateScope(context: RunContext, repository: RepositoryData, pu
       url: issue.html_url,
     },
     // The text as the trigger saw it, like the issue's.
-    pull_request: pull ? { ...changeRequestFrom(pull), title: run.snapshot?.title ?? pull.title, body: run.snapshot?.body ?? pull.body ?? "" } : null,
+    pull_request: pull ? { ...pull, title: run.snapshot?.title ?? pull.title, body: run.snapshot?.body ?? pull.body } : null,
     run: { id: run.id, task: run.task, trigger: run.trigger, actor: run.actor, input: run.input ?? "" },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { NewRun, Run, RunStatus, RunStep, RunTask } from "../core/run.js";
+import type { NewRun, Run, RunBasis, RunStatus, RunStep, RunTask } from "../core/run.js";
 
 /**
  * What ai-agent keeps, behind one interface with a PostgreSQL (also serving embedded PGlite) and a
@@ -9,6 +9,8 @@ import type { NewRun, Run, RunStatus, RunStep, RunTask } from "../core/run.js";
 export interface RunPatch {
   status?: RunStatus;
   headSha?: string;
+  /** A pending review moved to a newer head is accepted anew on it. */
+  basis?: RunBasis;
   stopRequestedBy?: string;
   steps?: RunStep[];
   /** Merged into the run's links: keys not named keep their values. Keys are plain names. */

@@ -39,7 +39,7 @@ export function createRunsHandler(store: Pick<Store, "getRun">, links?: Pick<Run
 /**
  * What a run's page shows: named fields only, so a field added to runs later is not served until
  * someone decides it should be. Left out: the installation id, the delivery id, the snapshot of the
- * item's text, and links that are bookkeeping rather than addresses (a Slack message's ts, the
+ * item's text, the basis it was accepted on (the configuration's files), and links that are bookkeeping rather than addresses (a Slack message's ts, the
  * tracking comment's id). Every string is redacted again on the way out: a run stored before its
  * secret was known, or by an older version, is served clean too.
  */

@@ -47,9 +47,13 @@ describe("the organisation's configuration, end to end", () => {
     const runs = await app.database.store.listRuns({ repo: "Codertocat/Hello-World", number: payload.issue.number });
     expect(runs.map((run) => run.task)).toEqual(["implement"]);
 
-    // Read by the intake and by the run, each time with a token for that repository alone.
+    // Read once, by the intake, with a token for that repository alone; the run follows what the intake read.
     const orgReads = github.requests.filter((r) => r.method === "GET" && r.path.startsWith("/repos/Codertocat/.github/contents/"));
-    expect(orgReads.length).toBeGreaterThanOrEqual(2);
+    expect(orgReads).toHaveLength(1);
+    expect(runs[0]!.basis?.config.map((read) => [read.repo, read.file?.text.includes("Set up by the organisation") ?? null])).toEqual([
+      ["Hello-World", null],
+      [".github", true],
+    ]);
     const scopes = github.requests.filter((r) => r.path.endsWith("/access_tokens")).map((r) => r.body);
     expect(scopes).toContainEqual({ repositories: [".github"], permissions: { metadata: "read", contents: "read" } });
     for (const scope of scopes as { repositories: string[]; permissions: Record<string, string> }[]) {

@@ -177,6 +177,8 @@ export class CrashRig {
     payload.label!.name = "ai:implement";
     payload.issue.number = issue;
     payload.repository.owner.login = OWNER;
+    // The repository as the rig's GitHub serves it: its default branch is the seed's.
+    payload.repository.default_branch = "main";
     const res = await deliver(this.webhookUrl, "issues", payload, SECRET);
     if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
   }

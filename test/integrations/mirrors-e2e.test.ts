@@ -134,7 +134,7 @@ describe("status mirrors through the app", () => {
     // The fake's issues are opened by Codertocat; here he only reads, and a maintainer labels.
     github.permissions.set("Codertocat", "read");
     github.permissions.set("maintainer", "write");
-    github.configFiles.set("main", CONFIG.replace(/ {6}- id: note\n.*\n.*\n/, ""));
+    for (const ref of ["master", "main"]) github.configFiles.set(ref, CONFIG.replace(/ {6}- id: note\n.*\n.*\n/, ""));
     github.issueTitles.set(23, "ABC-7: Fix UTF-8 decoding");
     const payload = labeled(23, "ABC-7: Fix UTF-8 decoding");
     payload.sender.login = "maintainer";

@@ -1,3 +1,5 @@
+import type { ChangeRequest } from "../../core/run.js";
+
 /**
  * What the core asks of a forge (GitHub today, GitLab later), for one repository of one connection.
  * Review, the tracking comment and the change-request actions speak this, never a forge's client:
@@ -29,17 +31,7 @@ export interface IssueInfo {
 }
 
 /** A pull request, merge request or the like: an issue with a head to merge into a base. */
-export interface ChangeRequest {
-  number: number;
-  title: string;
-  body: string;
-  state: string;
-  draft: boolean;
-  author: string | null;
-  head: { ref: string; sha: string };
-  base: { ref: string };
-  url: string;
-}
+export type { ChangeRequest };
 
 export interface ChangedFile {
   path: string;

@@ -25,8 +25,8 @@ export class PostgresStore implements Store {
   async createRun(input: NewRun): Promise<Run> {
     const run = storable(newRunSchema.parse(input));
     const { rows } = await this.pool.query<RunRow>(
-      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, head_sha, workflow, snapshot, connection, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'queued') RETURNING *`,
+      `INSERT INTO ai_runs (id, repo, installation_id, number, kind, task, trigger, actor, delivery_id, input, head_sha, workflow, snapshot, connection, basis, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'queued') RETURNING *`,
       [
         randomUUID(),
         run.repo,
@@ -42,6 +42,7 @@ export class PostgresStore implements Store {
         run.workflow ?? null,
         run.snapshot ? JSON.stringify(run.snapshot) : null,
         run.connection ?? null,
+        run.basis ? JSON.stringify(run.basis) : null,
       ],
     ).catch(conflictOr(run, "queued"));
     return runFromRow(rows[0] as RunRow);
@@ -65,6 +66,7 @@ export class PostgresStore implements Store {
     const columns: Record<string, unknown> = {
       status: patch.status,
       head_sha: patch.headSha,
+      basis: patch.basis === undefined ? undefined : JSON.stringify(patch.basis),
       stop_requested_by: patch.stopRequestedBy,
       steps: patch.steps === undefined ? undefined : JSON.stringify(patch.steps),
       links: patch.links === undefined ? undefined : JSON.stringify(patch.links),

@@ -1,4 +1,4 @@
-import { type Run, type RunSnapshot, type RunStep, runStepSchema } from "../../core/run.js";
+import { type Run, type RunSnapshot, type RunStep, runBasisSchema, runStepSchema } from "../../core/run.js";
 
 const stepsSchema = runStepSchema.array();
 
@@ -19,6 +19,8 @@ export interface RunRow {
   head_sha: string | null;
   workflow: string | null;
   snapshot: RunSnapshot | null;
+  /** Absent on rows written before the column. */
+  basis?: unknown;
   stop_requested_by: string | null;
   status: Run["status"];
   steps: RunStep[];
@@ -56,6 +58,7 @@ export function runFromRow(row: RunRow): Run {
   if (row.head_sha !== null) run.headSha = row.head_sha;
   if (row.workflow !== null) run.workflow = row.workflow;
   if (row.snapshot !== null) run.snapshot = row.snapshot;
+  if (row.basis !== null && row.basis !== undefined) run.basis = runBasisSchema.parse(row.basis);
   if (row.stop_requested_by !== null) run.stopRequestedBy = row.stop_requested_by;
   if (row.started_at !== null) run.startedAt = row.started_at;
   if (row.finished_at !== null) run.finishedAt = row.finished_at;

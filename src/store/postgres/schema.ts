@@ -68,4 +68,5 @@ export const migrations: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ai_rate_counters (key text PRIMARY KEY, count integer NOT NULL, expires_at timestamptz NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS ai_rate_counters_expires_idx ON ai_rate_counters (expires_at)`,
   `ALTER TABLE ai_runs ADD COLUMN IF NOT EXISTS connection text`,
+  `ALTER TABLE ai_runs ADD COLUMN IF NOT EXISTS basis jsonb`,
 ];
