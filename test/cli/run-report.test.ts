@@ -1,13 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runLocally } from "../../src/cli/run.js";
 import { describeForLocalUser, localText } from "../../src/cli/local-report.js";
 import { freePort } from "../helpers/app-process.js";
-import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.js";
 import { git } from "../helpers/git.js";
+import { FIX_THE_TYPO, typoRepository } from "../helpers/typo-repository.js";
 
 /**
  * What `ai-agent run` tells the person at the terminal: the branch it left in their repository,
@@ -18,46 +14,23 @@ import { git } from "../helpers/git.js";
 const SERVER_WORDS = /server|operator/i;
 
 describe("ai-agent run's report", () => {
-  let dir: string;
-  let repo: string;
-  let anthropic: FakeAnthropic;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "ai-agent-cli-report-"));
-    repo = path.join(dir, "project");
-    execFileSync("git", ["init", "-q", "-b", "main", repo]);
-    await writeFile(path.join(repo, "README.md"), "This is a tipo.\n");
-    await mkdir(path.join(repo, ".github"));
-    // No test command: the test step is skipped for that reason.
-    await writeFile(path.join(repo, ".github", "ai-agent.yml"), "version: 1\n");
-    git(repo, "add", ".");
-    git(repo, "-c", "user.name=Me", "-c", "user.email=me@example.com", "commit", "-q", "-m", "init");
-    await writeFile(path.join(dir, "issue.md"), "# Fix the typo\n\nThe README says tipo.\n");
-    anthropic = await startFakeAnthropic();
-  });
-  afterAll(async () => {
-    await anthropic.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  // No test command: the test step is skipped for that reason.
+  const project = typoRepository("ai-agent-cli-report-", { ".github/ai-agent.yml": "version: 1\n" });
 
   const run = async (number: number, env: NodeJS.ProcessEnv) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runLocally({ repo, issueFile: path.join(dir, "issue.md"), number, workflow: "implement", env, out: (t) => out.push(t), err: (t) => err.push(t) });
+    const code = await runLocally({ repo: project.repo, issueFile: project.issueFile, number, workflow: "implement", env, out: (t) => out.push(t), err: (t) => err.push(t) });
     return { code, out: out.join("\n"), err: err.join("\n") };
   };
 
   it("names the branch it left and says why each step was skipped", async () => {
-    anthropic.push(
-      { content: [{ type: "tool_use", name: "submit_plan", input: { summary: "Fix it.", steps: [{ title: "Edit README" }], estimate: "minutes" } }] },
-      { content: [{ type: "tool_use", name: "str_replace_based_edit_tool", input: { command: "str_replace", path: "README.md", old_str: "tipo", new_str: "typo" } }] },
-      { content: [{ type: "tool_use", name: "finish", input: { summary: "Corrected the README." } }] },
-    );
-    const { code, out, err } = await run(4, { ANTHROPIC_API_KEY: "sk-ant-cli", ANTHROPIC_BASE_URL: anthropic.url });
+    project.anthropic.push(...FIX_THE_TYPO);
+    const { code, out, err } = await run(4, { ANTHROPIC_API_KEY: "sk-ant-cli", ANTHROPIC_BASE_URL: project.anthropic.url });
     expect(code).toBe(0);
-    const branch = git(repo, "branch", "--list", "ai/4-*").replace(/^[* ]+/, "");
+    const branch = git(project.repo, "branch", "--list", "ai/4-*").replace(/^[* ]+/, "");
     expect(branch).toBe("ai/4-fix-the-typo");
-    expect(out).toContain(`Branch: ${branch} in ${repo} (see it with: git -C ${repo} log main..${branch})`);
+    expect(out).toContain(`Branch: ${branch} in ${project.repo} (see it with: git -C ${project.repo} log main..${branch})`);
     const skipped = err.split("\n").filter((line) => line.startsWith("skipped"));
     expect(skipped).toEqual(
       expect.arrayContaining([
@@ -78,8 +51,8 @@ describe("ai-agent run's report", () => {
     const failed = err.slice(err.indexOf("Failed:"));
     expect(failed).toMatch(/^Failed: The Anthropic API could not be reached; caused by: .+/);
     expect(failed).toContain("ECONNREFUSED");
-    expect(failed).toContain(`No branch was left in ${repo}.`);
-    expect(git(repo, "branch", "--list", "ai/5-*")).toBe("");
+    expect(failed).toContain(`No branch was left in ${project.repo}.`);
+    expect(git(project.repo, "branch", "--list", "ai/5-*")).toBe("");
     expect(err).not.toMatch(SERVER_WORDS);
   }, 120_000);
 

@@ -1,40 +1,24 @@
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCommand } from "../../src/agent/tools/run-command.js";
 import type { CommandRecord } from "../../src/agent/tools/types.js";
-import type { Sandbox } from "../../src/sandbox/index.js";
-import type { ActionContext } from "../../src/core/action.js";
-import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
 import { failureExcerpt } from "../../src/core/command-output.js";
-import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
+import { sandboxedWorkspace } from "../helpers/sandbox-workspace.js";
 
 /**
  * A failed command's message keeps the line that says why, not only its last lines: real npm, in
  * the real sandbox, on a repository whose package.json has no lint script.
  */
 describe("a failing command's message", () => {
-  let workspace: string;
-  let sandbox: Sandbox;
-  const context = (): ActionContext => ({
-    target: { runId: "r", owner: "acme", repo: "widgets", number: 1, actor: "octocat" },
-    services: { workspace, sandbox },
-    signal: new AbortController().signal,
-    emit: () => undefined,
-  });
-
-  beforeAll(async () => {
-    workspace = await reachableTempDir("ai-agent-output-");
-    await writeFile(path.join(workspace, "package.json"), JSON.stringify({ name: "widgets", version: "1.0.0", scripts: { test: "node -e 0", build: "node -e 0" } }));
+  const shell = sandboxedWorkspace("ai-agent-output-", {
+    "package.json": JSON.stringify({ name: "widgets", version: "1.0.0", scripts: { test: "node -e 0", build: "node -e 0" } }),
     // Names its reason on the first line, then 30 lines of noise, as many build tools do.
-    await writeFile(path.join(workspace, "noisy.js"), "console.error('error TS2304: Cannot find name \"widget\".'); for (let i = 1; i <= 30; i++) console.error(`  at step ${i}`); process.exit(2);");
-    sandbox = await bubblewrap();
-    await sandbox.adopt(workspace);
+    "noisy.js": "console.error('error TS2304: Cannot find name \"widget\".'); for (let i = 1; i <= 30; i++) console.error(`  at step ${i}`); process.exit(2);",
   });
-  afterAll(() => rm(workspace, { recursive: true, force: true }));
 
   it("keeps npm's Missing script line, which comes before its advice", async () => {
-    const failure = await shellRun.run(shellRunInput.parse({ run: ["npm", "run", "lint"] }), context()).then(
+    const failure = await shell.shellRun({ run: ["npm", "run", "lint"] }).then(
       () => undefined,
       (error: Error) => error.message,
     );
@@ -45,7 +29,7 @@ describe("a failing command's message", () => {
   });
 
   it("keeps the error line of a long output, marks the gap, and ends with the last lines", async () => {
-    const failure = await shellRun.run(shellRunInput.parse({ run: ["node", "noisy.js"] }), context()).then(
+    const failure = await shell.shellRun({ run: ["node", "noisy.js"] }).then(
       () => undefined,
       (error: Error) => error.message,
     );
@@ -53,9 +37,9 @@ describe("a failing command's message", () => {
   });
 
   it("gives the agent the error lines of output it cuts", async () => {
-    await writeFile(path.join(workspace, "long.js"), "console.log('FAIL src/widget.test.ts'); console.log('x'.repeat(40000)); process.exit(1);");
+    await writeFile(path.join(shell.workspace, "long.js"), "console.log('FAIL src/widget.test.ts'); console.log('x'.repeat(40000)); process.exit(1);");
     const record: CommandRecord[] = [];
-    const outcome = await runCommand({ command: "test" }, { commands: { test: "node long.js" }, sandbox, workspace, timeoutMs: 30_000, record });
+    const outcome = await runCommand({ command: "test" }, { commands: { test: "node long.js" }, sandbox: shell.sandbox, workspace: shell.workspace, timeoutMs: 30_000, record });
     expect(outcome.content).toContain("(earlier output cut; its error lines:)\nFAIL src/widget.test.ts\n…\n");
     expect(outcome.content.length).toBeLessThan(17_000);
   });

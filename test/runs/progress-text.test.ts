@@ -1,20 +1,14 @@
-import { ProbotOctokit } from "probot";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { executeRun } from "../../src/runs/execute-run.js";
 import { statusText } from "../../src/runs/status-text.js";
-import type { Database } from "../../src/store/open.js";
-import { workflowTasks } from "../../src/runs/workflow-task.js";
-import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
-import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
-import { testActions } from "../workflows/helpers.js";
+import { postgresRuns, until } from "../helpers/postgres-runs.js";
+import { lines, testActions } from "../workflows/helpers.js";
 
 /**
  * What people read about a run in progress and when it ends, from a real workflow run through the
  * engine, the store and the tracking comment: `/ai status` counts the workflow's steps, and the
  * tracking comment says why a step was skipped and links what the run opened by name.
  */
-
-const lines = (...text: string[]): string => `${text.join("\n")}\n`;
 
 /** Five steps and one post step: six, counted from the first. */
 const CONFIG = lines(
@@ -35,35 +29,14 @@ const CONFIG = lines(
 );
 
 describe("a run's progress, as people read it", () => {
-  let database: TestDatabase;
-  let opened: Database;
-  let github: FakeGitHub;
-
-  beforeAll(async () => {
-    database = await freshPostgres();
-    opened = await database.open();
-    github = fakeGitHub();
-    github.configFiles.set("main", CONFIG);
-  });
-  afterAll(async () => {
-    github.done();
-    await opened.close();
-    await database.dispose();
-  });
+  const runs = postgresRuns(CONFIG);
 
   it("counts every step of the workflow in /ai status, and says in the tracking comment why steps were skipped", async () => {
-    const store = opened.store;
-    const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: false }, retry: { enabled: false } });
+    const { store, github } = runs;
     const run = await store.createRun({ repo: "Codertocat/Hello-World", installationId: 1, number: 1, kind: "issue", task: "implement", trigger: "label", actor: "Codertocat" });
     const runUrl = (id: string) => `https://ai.example.com/runs/${id}`;
     const { actions } = testActions();
-    const finished = executeRun(run.id, {
-      store,
-      github: () => Promise.resolve(octokit),
-      tasks: workflowTasks({ actions }),
-      runUrl,
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    });
+    const finished = executeRun(run.id, runs.deps(actions, runUrl));
 
     const running = await until(async () => {
       const current = await store.getRun(run.id);
@@ -106,13 +79,3 @@ describe("a run's progress, as people read it", () => {
     expect(final).not.toContain("pull_request:");
   });
 });
-
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -10,7 +10,7 @@ import { effectiveWorkflows } from "../../src/workflows/built-in.js";
 import { runWorkflow } from "../../src/workflows/engine.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
 import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
-import { baseScope, loadConfig } from "./helpers.js";
+import { baseScope, lines, loadConfig } from "./helpers.js";
 
 /**
  * A step's output may hold any bytes at any size: NUL (which PostgreSQL refuses), invalid UTF-8
@@ -18,7 +18,6 @@ import { baseScope, loadConfig } from "./helpers.js";
  * on a real PostgreSQL store through the run job, and the run succeeds with what it stored safe.
  */
 
-const lines = (...text: string[]): string => `${text.join("\n")}\n`;
 // 5 MB, then a NUL, bytes that are not UTF-8, and a lone-surrogate-shaped sequence (CESU), then END.
 const PRINT = "process.stdout.write(Buffer.concat([Buffer.from('x'.repeat(5 * 1024 * 1024)), Buffer.from('before\\0after '), Buffer.from([0xff, 0xfe, 0xc3, 0xed, 0xa0, 0x80]), Buffer.from(' END')]))";
 const FAIL = "process.stderr.write('broken\\0output\\n'); process.exit(2)";

@@ -3,9 +3,7 @@ import { z } from "zod";
 import { type ActionEvent, defineAction } from "../../src/core/action.js";
 import { UserFacingError } from "../../src/core/errors.js";
 import type { RunStep } from "../../src/core/run.js";
-import { memoryHooks, run, testActions } from "./helpers.js";
-
-const lines = (...text: string[]): string => `${text.join("\n")}\n`;
+import { demoWorkflow, lines, memoryHooks, run, testActions } from "./helpers.js";
 
 /** An action that announces a pull request on every attempt and fails the first `failures`. */
 function opener(failures: number) {
@@ -38,11 +36,7 @@ describe("what actions announce", () => {
   it("reaches the run once the step succeeded, from the attempt that succeeded", async () => {
     const actions = testActions().actions.with([opener(1)]);
     const { hooks, heard } = recordingHooks();
-    const yaml = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const yaml = demoWorkflow(
       "      - id: pr",
       "        uses: test.open",
       "        with: { number: 5 }",
@@ -58,7 +52,7 @@ describe("what actions announce", () => {
   it("says nothing for a step that failed", async () => {
     const actions = testActions().actions.with([opener(5)]);
     const { hooks, heard } = recordingHooks();
-    const yaml = lines("version: 1", "workflows:", "  demo:", "    steps:", "      - id: pr", "        uses: test.open", "        with: { number: 5 }");
+    const yaml = demoWorkflow("      - id: pr", "        uses: test.open", "        with: { number: 5 }");
     expect((await run(yaml, "demo", actions, hooks)).status).toBe("failed");
     expect(heard).toEqual([]);
   });

@@ -1,19 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { RunStopped, UserFacingError } from "../../src/core/errors.js";
-import { memoryHooks, run, testActions } from "./helpers.js";
+import { demoWorkflow, lines, memoryHooks, run, testActions } from "./helpers.js";
 
-const lines = (...text: string[]): string => `${text.join("\n")}\n`;
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 describe("runWorkflow", () => {
   it("runs steps in order and passes outputs through templates", async () => {
     const { actions, callsOf } = testActions();
     const hooks = memoryHooks();
-    const yaml = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const yaml = demoWorkflow(
       "      - id: first",
       "        uses: test.echo",
       "        with: { value: \"{{ issue.title | upcase }}\" }",
@@ -44,11 +39,7 @@ describe("runWorkflow", () => {
   it("retries with exponential backoff and records every attempt", async () => {
     const { actions, callsOf } = testActions();
     const hooks = memoryHooks();
-    const yaml = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const yaml = demoWorkflow(
       "      - id: flaky",
       "        uses: test.flaky",
       "        with: { key: a, failures: 2 }",
@@ -71,11 +62,7 @@ describe("runWorkflow", () => {
   it("fails a step whose attempts are spent, with the last error", async () => {
     const { actions, callsOf } = testActions();
     const hooks = memoryHooks();
-    const yaml = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const yaml = demoWorkflow(
       "      - id: flaky",
       "        uses: test.flaky",
       "        with: { key: b, failures: 5 }",
@@ -94,7 +81,7 @@ describe("runWorkflow", () => {
 
   it("retries three times for on_error: retry without a retry policy", async () => {
     const { actions, callsOf } = testActions();
-    const yaml = lines("version: 1", "workflows:", "  demo:", "    steps:", "      - { id: f, uses: test.flaky, with: { key: c, failures: 2 }, on_error: retry }");
+    const yaml = demoWorkflow("      - { id: f, uses: test.flaky, with: { key: c, failures: 2 }, on_error: retry }");
     expect((await run(yaml, "demo", actions)).status).toBe("succeeded");
     expect(callsOf("test.flaky")).toHaveLength(3);
   });
@@ -102,7 +89,7 @@ describe("runWorkflow", () => {
   it("times a step out, aborts its work and says so", async () => {
     const { actions, aborted } = testActions();
     const hooks = memoryHooks();
-    const yaml = lines("version: 1", "workflows:", "  demo:", "    steps:", "      - { id: slow, uses: test.sleep, with: { ms: 30000 }, timeout: 1s }");
+    const yaml = demoWorkflow("      - { id: slow, uses: test.sleep, with: { ms: 30000 }, timeout: 1s }");
     const result = await run(yaml, "demo", actions, hooks);
     expect(result.status).toBe("failed");
     expect(result.error).toBeInstanceOf(UserFacingError);
@@ -114,11 +101,7 @@ describe("runWorkflow", () => {
   it("goes on past a failed step with on_error: continue", async () => {
     const { actions, callsOf } = testActions();
     const hooks = memoryHooks();
-    const yaml = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const yaml = demoWorkflow(
       "      - { id: broken, uses: test.fail, on_error: continue }",
       "      - id: next",
       "        uses: test.echo",
@@ -133,11 +116,7 @@ describe("runWorkflow", () => {
   it("rolls back the completed steps newest first", async () => {
     const { actions, undone } = testActions();
     const hooks = memoryHooks();
-    const yaml = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const yaml = demoWorkflow(
       "      - { id: branch, uses: test.create, with: { name: branch } }",
       "      - { id: note, uses: test.echo, with: { value: no compensation } }",
       "      - { id: pr, uses: test.create, with: { name: pr } }",
@@ -159,7 +138,7 @@ describe("runWorkflow", () => {
 
   it("does not roll back for on_error: fail", async () => {
     const { actions, undone } = testActions();
-    const yaml = lines("version: 1", "workflows:", "  demo:", "    steps:", "      - { id: a, uses: test.create, with: { name: a } }", "      - { id: b, uses: test.fail }");
+    const yaml = demoWorkflow("      - { id: a, uses: test.create, with: { name: a } }", "      - { id: b, uses: test.fail }");
     expect((await run(yaml, "demo", actions)).status).toBe("failed");
     expect(undone).toEqual([]);
   });
@@ -167,11 +146,7 @@ describe("runWorkflow", () => {
   it("runs a parallel group at once and stops the siblings of a failed step", async () => {
     const { actions, aborted, callsOf } = testActions();
     const hooks = memoryHooks();
-    const yaml = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const yaml = demoWorkflow(
       "      - id: checks",
       "        parallel:",
       "          - { id: lint, uses: test.sleep, with: { ms: 30000, name: lint } }",
@@ -195,11 +170,7 @@ describe("runWorkflow", () => {
 
   it("finishes a parallel group when every step succeeds, and later steps read their outputs", async () => {
     const { actions, calls } = testActions();
-    const yaml = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const yaml = demoWorkflow(
       "      - id: both",
       "        parallel:",
       "          - { id: slow, uses: test.sleep, with: { ms: 200 } }",
@@ -215,11 +186,7 @@ describe("runWorkflow", () => {
   it("runs a foreach step per item and gives the results as a list", async () => {
     const { actions, callsOf } = testActions();
     const hooks = memoryHooks();
-    const yaml = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const yaml = demoWorkflow(
       "      - { id: list, uses: test.echo, with: { value: [a, b, c] } }",
       "      - id: each",
       "        uses: test.echo",
@@ -254,12 +221,12 @@ describe("runWorkflow", () => {
       "      on_success: [{ id: good, uses: test.echo, with: { value: good } }]",
       "      on_failure: [{ id: bad, uses: test.echo, with: { value: bad } }, { id: broken_post, uses: test.fail }]",
     ];
-    const ok = lines("version: 1", "workflows:", "  demo:", "    steps:", "      - { id: a, uses: test.echo, with: { value: 1 } }", ...post);
+    const ok = demoWorkflow("      - { id: a, uses: test.echo, with: { value: 1 } }", ...post);
     expect((await run(ok, "demo", actions)).status).toBe("succeeded");
     expect(callsOf("test.echo").map((c) => c.input)).toEqual([{ value: 1 }, { value: "always succeeded" }, { value: "good" }]);
 
     const second = testActions();
-    const failing = lines("version: 1", "workflows:", "  demo:", "    steps:", "      - { id: a, uses: test.fail, with: { message: main broke } }", ...post);
+    const failing = demoWorkflow("      - { id: a, uses: test.fail, with: { message: main broke } }", ...post);
     const result = await run(failing, "demo", second.actions);
     // A failing post step does not replace the main failure.
     expect(message(result.error)).toBe("main broke");
@@ -273,11 +240,7 @@ describe("runWorkflow", () => {
     hooks.checkpoint = async () => {
       if (++boundaries >= 2) throw new RunStopped("octocat");
     };
-    const yaml = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const yaml = demoWorkflow(
       "      - { id: a, uses: test.echo, with: { value: 1 } }",
       "      - { id: b, uses: test.echo, with: { value: 2 } }",
       "    post:",
@@ -313,7 +276,7 @@ describe("runWorkflow", () => {
 
   it("fails a step whose rendered input does not fit the action, naming the input", async () => {
     const { actions } = testActions();
-    const yaml = lines("version: 1", "workflows:", "  demo:", "    steps:", "      - { id: a, uses: test.flaky, with: { key: x, failures: \"{{ issue.title }}\" } }");
+    const yaml = demoWorkflow("      - { id: a, uses: test.flaky, with: { key: x, failures: \"{{ issue.title }}\" } }");
     const result = await run(yaml, "demo", actions);
     expect(message(result.error)).toBe('step "a" (test.flaky): with.failures: expected a number, not text');
   });
@@ -330,7 +293,7 @@ describe("runWorkflow", () => {
         run: () => Promise.reject(new Error("request to https://x-access-token:ghs_secret123@github.com failed")),
       },
     ]);
-    const yaml = lines("version: 1", "workflows:", "  demo:", "    steps:", "      - { id: a, uses: test.leak }");
+    const yaml = demoWorkflow("      - { id: a, uses: test.leak }");
     const result = await run(yaml, "demo", leaky, hooks);
     expect(result.status).toBe("failed");
     expect(JSON.stringify(hooks.history)).not.toContain("ghs_secret123");

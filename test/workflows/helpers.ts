@@ -11,6 +11,12 @@ import { type EngineHooks, type WorkflowResult, runWorkflow } from "../../src/wo
 import { configScope } from "../../src/workflows/scope.js";
 import type { TemplateScope } from "../../src/workflows/template.js";
 
+/** YAML text from its lines, ending in a newline as a file does. */
+export const lines = (...text: string[]): string => `${text.join("\n")}\n`;
+
+/** A configuration whose first workflow is demo, its steps (and what follows them) given as the file's lines. */
+export const demoWorkflow = (...steps: string[]): string => lines("version: 1", "workflows:", "  demo:", "    steps:", ...steps);
+
 /** Actions whose every call is written down, for engine tests. */
 export function testActions() {
   const calls: { action: string; input: unknown; at: number }[] = [];

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseRepoConfig } from "../../src/workflows/repo-config.js";
 import { BUILT_IN_WORKFLOWS_YAML } from "../../src/workflows/built-in.js";
+import { demoWorkflow, lines } from "./helpers.js";
 
 /**
  * What a run would trip on is refused when the file is loaded, with the nearest name and the
  * position in the file: misspelt template fields under every root, misspelt keys and values.
  */
-
-const lines = (...text: string[]): string => `${text.join("\n")}\n`;
 
 function problemsOf(text: string): string[] {
   const result = parseRepoConfig(text);
@@ -16,7 +15,7 @@ function problemsOf(text: string): string[] {
 
 /** A workflow whose one step reads `template` in its instructions (line 7 of the file, column 32 onwards). */
 const reading = (template: string) =>
-  lines("version: 1", "workflows:", "  demo:", "    steps:", "      - id: a", "        uses: ai.implement", `        with: { instructions: "${template}" }`);
+  demoWorkflow("      - id: a", "        uses: ai.implement", `        with: { instructions: "${template}" }`);
 
 describe("misspelt template fields", () => {
   it.each([
@@ -51,11 +50,7 @@ describe("misspelt template fields", () => {
   });
 
   it("names the nearest step, output and step part", () => {
-    const text = lines(
-      "version: 1",
-      "workflows:",
-      "  demo:",
-      "    steps:",
+    const text = demoWorkflow(
       "      - { id: plan, uses: ai.plan }",
       '      - { id: a, uses: ai.implement, with: { plan: "{{ steps.plna.outputs.summary }}", instructions: "{{ steps.plan.output.summary }}" } }',
     );
@@ -66,7 +61,7 @@ describe("misspelt template fields", () => {
   });
 
   it("points inside a multi-line template at the misspelt field", () => {
-    const text = lines("version: 1", "workflows:", "  demo:", "    steps:", "      - id: a", "        uses: ai.implement", "        with:", "          instructions: |", "            Fix it.", "            Title: {{ issue.titel }}");
+    const text = demoWorkflow("      - id: a", "        uses: ai.implement", "        with:", "          instructions: |", "            Fix it.", "            Title: {{ issue.titel }}");
     expect(problemsOf(text)).toEqual([
       ".github/ai-agent.yml:10:23 workflows.demo.steps[0].with.instructions: unknown variable issue.titel; did you mean issue.title? issue has number, title, body, state, author, labels, url",
     ]);
@@ -90,7 +85,7 @@ describe("misspelt keys and values", () => {
   });
 
   it("names the input meant, and suggests nothing far off", () => {
-    expect(problemsOf(lines("version: 1", "workflows:", "  demo:", "    steps:", "      - { id: a, uses: shell.run, with: { run: [ls], netwrok: true } }"))).toEqual([
+    expect(problemsOf(demoWorkflow("      - { id: a, uses: shell.run, with: { run: [ls], netwrok: true } }"))).toEqual([
       '.github/ai-agent.yml:5:54 workflows.demo.steps[0].with.netwrok: shell.run has no input "netwrok"; did you mean "network"? its inputs are run, working_directory, env, allow_failure, network, timeout_seconds',
     ]);
     expect(problemsOf(lines("version: 1", "agent:", "  xyz: 1"))[0]).toMatch(/agent\.xyz: unknown key; expected one of/);

@@ -1,32 +1,15 @@
-import { rm, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Sandbox } from "../../src/sandbox/index.js";
-import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
+import { describe, expect, it } from "vitest";
 import { UserFacingError } from "../../src/core/errors.js";
-import type { ActionContext } from "../../src/core/action.js";
 import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
 import { renderValue } from "../../src/workflows/template.js";
+import { sandboxedWorkspace } from "../helpers/sandbox-workspace.js";
 
 describe("shell.run", () => {
-  let workspace: string;
-  let sandbox: Sandbox;
-  const context = (): ActionContext => ({
-    target: { runId: "r", owner: "acme", repo: "widgets", number: 1, actor: "octocat" },
-    services: { workspace, sandbox },
-    signal: new AbortController().signal,
-    emit: () => undefined,
-  });
-  const run = (input: unknown) => shellRun.run(shellRunInput.parse(input), context());
-
-  beforeAll(async () => {
-    workspace = await reachableTempDir("ai-agent-shell-");
+  const shell = sandboxedWorkspace("ai-agent-shell-", {
     // Print each argument on its own line, and the environment, so the test sees what arrived.
-    await writeFile(path.join(workspace, "show.js"), "for (const a of process.argv.slice(2)) console.log(`[${a}]`); console.error(JSON.stringify(process.env));");
-    sandbox = await bubblewrap();
-    await sandbox.adopt(workspace);
+    "show.js": "for (const a of process.argv.slice(2)) console.log(`[${a}]`); console.error(JSON.stringify(process.env));",
   });
-  afterAll(() => rm(workspace, { recursive: true, force: true }));
+  const run = shell.shellRun;
 
   it("passes a templated value as one argument, whatever it holds", async () => {
     const title = 'x"; rm -rf / #$(whoami) `id` && echo pwned';
@@ -78,7 +61,7 @@ describe("shell.run", () => {
 
   it("stops the command when the step is aborted", async () => {
     const controller = new AbortController();
-    const pending = shellRun.run(shellRunInput.parse({ run: ["node", "-e", "setTimeout(() => {}, 60000)"] }), { ...context(), signal: controller.signal });
+    const pending = shellRun.run(shellRunInput.parse({ run: ["node", "-e", "setTimeout(() => {}, 60000)"] }), { ...shell.context(), signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     await expect(pending).rejects.toThrow(/abort/i);
   });

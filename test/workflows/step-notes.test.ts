@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunStep } from "../../src/core/run.js";
-import { memoryHooks, run, testActions } from "./helpers.js";
+import { demoWorkflow, memoryHooks, run, testActions } from "./helpers.js";
 
 /**
  * What the engine records for people to read: the steps to come, pending, in one write before the
@@ -8,13 +8,7 @@ import { memoryHooks, run, testActions } from "./helpers.js";
  * false.
  */
 
-const lines = (...text: string[]): string => `${text.join("\n")}\n`;
-
-const YAML = lines(
-  "version: 1",
-  "workflows:",
-  "  demo:",
-  "    steps:",
+const YAML = demoWorkflow(
   "      - { id: first, uses: test.echo, with: { value: false } }",
   "      - id: checks",
   "        name: Checks",

@@ -1,12 +1,8 @@
-import { ProbotOctokit } from "probot";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { executeRun } from "../../src/runs/execute-run.js";
-import type { Database } from "../../src/store/open.js";
 import { type Field, TEMPLATE_FIELDS } from "../../src/workflows/template-fields.js";
-import { workflowTasks } from "../../src/runs/workflow-task.js";
-import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
-import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
-import { testActions } from "./helpers.js";
+import { postgresRuns } from "../helpers/postgres-runs.js";
+import { lines, testActions } from "./helpers.js";
 
 /**
  * The fields the load-time check knows are the fields a run's templates get: a real run (the
@@ -14,8 +10,6 @@ import { testActions } from "./helpers.js";
  * shape is compared with TEMPLATE_FIELDS, both ways — a field added to the scope but not to the
  * list would be refused as a typo, a field listed but not there would fail the run.
  */
-
-const lines = (...text: string[]): string => `${text.join("\n")}\n`;
 
 const CONFIG = lines(
   "version: 1",
@@ -41,35 +35,13 @@ function shapeOf(value: unknown, field: Field): unknown {
 }
 
 describe("the template fields the load-time check knows", () => {
-  let database: TestDatabase;
-  let opened: Database;
-  let github: FakeGitHub;
-
-  beforeAll(async () => {
-    database = await freshPostgres();
-    opened = await database.open();
-    github = fakeGitHub();
-    github.configFiles.set("main", CONFIG);
-    github.pulls.set(2, { head: "feature", base: "main" });
-  });
-  afterAll(async () => {
-    github.done();
-    await opened.close();
-    await database.dispose();
-  });
+  const runs = postgresRuns(CONFIG, (github) => github.pulls.set(2, { head: "feature", base: "main" }));
 
   async function scopeOfRun(kind: "issue" | "pull_request", number: number) {
-    const store = opened.store;
-    const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: false }, retry: { enabled: false } });
+    const { store } = runs;
     const test = testActions();
     const run = await store.createRun({ repo: "Codertocat/Hello-World", installationId: 1, number, kind, task: "ask", trigger: "command", actor: "Codertocat", input: "why?" });
-    const outcome = await executeRun(run.id, {
-      store,
-      github: () => Promise.resolve(octokit),
-      tasks: workflowTasks({ actions: test.actions }),
-      runUrl: (id: string) => `http://localhost/runs/${id}`,
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    });
+    const outcome = await executeRun(run.id, runs.deps(test.actions));
     expect(outcome).toBe("finished");
     const [main, post] = test.callsOf("test.echo").map((call) => (call.input as { value: Record<string, unknown> }).value);
     return { main: main!, post: post! };

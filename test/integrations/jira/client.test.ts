@@ -39,4 +39,23 @@ describe("the Jira client's answers", () => {
     await expect(client.createIssue("ABC", "x", "y")).rejects.toThrow(/^Jira answered POST \/rest\/api\/3\/issue with an unexpected body \(key: .*; self: /);
     await expect(client.addComment("ABC-1", { type: "doc", version: 1, content: [] })).rejects.toThrow("Jira answered POST /rest/api/3/issue/ABC-1/comment with a body that is not JSON");
   });
+
+  it("honours Retry-After on 429 and 503, and reports Jira's own error messages", async () => {
+    nock(JIRA)
+      .post("/rest/api/3/issue/ABC-1/comment")
+      .reply(429, { errorMessages: ["Rate limit exceeded."] }, { "retry-after": "1" })
+      .post("/rest/api/3/issue/ABC-1/comment")
+      .reply(503, "Service Unavailable", { "retry-after": "0" })
+      .post("/rest/api/3/issue/ABC-1/comment")
+      .reply(201, { id: "10001" })
+      .post("/rest/api/3/issue/ABC-404/comment")
+      .reply(404, { errorMessages: ["Issue does not exist or you do not have permission to see it."], errors: {} });
+    const retrying = new JiraClient({ baseUrl: JIRA, email: "bot@acme.test", apiToken: "jira-secret-token" });
+    const started = Date.now();
+    expect(await retrying.addComment("ABC-1", { type: "doc", version: 1, content: [] })).toEqual({ id: "10001" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const failure = await retrying.addComment("ABC-404", { type: "doc", version: 1, content: [] }).catch((error: Error) => error);
+    expect(failure).toMatchObject({ name: "JiraError", status: 404, message: "Jira answered 404 to POST /rest/api/3/issue/ABC-404/comment: Issue does not exist or you do not have permission to see it." });
+    expect(JSON.stringify(failure) + (failure instanceof Error ? failure.message : "")).not.toContain("jira-secret-token");
+  });
 });

@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { JiraClient } from "../../../src/integrations/jira/client.js";
 import { findJiraKey, isJiraKey } from "../../../src/integrations/jira/key.js";
-import { JiraSink } from "../../../src/integrations/jira/sink.js";
-import { JiraTracker } from "../../../src/integrations/jira/tracker.js";
-import type { RunInfo } from "../../../src/integrations/kinds/status.js";
 import { type KeySource, keySources } from "../../../src/integrations/kinds/task-tracker.js";
 
 const writer = (text: string): KeySource => ({ text, byWriter: true });
@@ -70,40 +66,5 @@ describe("keySources", () => {
 
   it("counts no text of a deleted account as a writer's", async () => {
     expect(await keySources({ title: "ABC-1", body: "", author: null }, () => Promise.resolve(true))).toEqual([stranger("ABC-1"), stranger("")]);
-  });
-});
-
-describe("the Jira sink", () => {
-  const info: RunInfo = {
-    id: "run-1",
-    repo: "acme/widgets",
-    number: 7,
-    kind: "issue",
-    task: "implement",
-    actor: "octocat",
-    title: "XYZ-3 and UTF-8: no key of ABC here",
-    url: "https://github.com/acme/widgets/issues/7",
-    runUrl: "https://ai-agent.example/runs/run-1",
-    costMicros: 0,
-  };
-  // Any request would fail: the sink must not make one.
-  const client = new JiraClient({ baseUrl: "http://127.0.0.1:9", email: "bot@acme.test", apiToken: "t" });
-  const settings = { project: "ABC", create_tasks: false, transitions: { started: "In Progress" } };
-  const sink = new JiraSink(new JiraTracker(client, settings), settings);
-  const state = () => {
-    const links: Record<string, string> = {};
-    return { links, get: (k: string) => links[k], set: (k: string, v: string) => Promise.resolve(void (links[k] = v)), claim: () => Promise.resolve(true), reload: () => Promise.resolve() };
-  };
-
-  it("reads no key from the title itself (the queued notice has none yet)", async () => {
-    const s = state();
-    await sink.handle({ type: "started" }, { ...info, title: "ABC-12: a stranger's title" }, s);
-    expect(s.links).toEqual({});
-  });
-
-  it("mirrors nothing for a key outside its project", async () => {
-    const s = state();
-    await sink.handle({ type: "started" }, { ...info, taskKeys: { jira: "XYZ-3" } }, s);
-    expect(s.links).toEqual({});
   });
 });

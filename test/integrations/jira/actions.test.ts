@@ -1,50 +1,21 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { defaultRepoConfig } from "../../src/config/repo-config-schema.js";
-import { connectIntegrations, repositoryParts } from "../../src/integrations/connect.js";
-import { builtInIntegrations } from "../../src/integrations/registry.js";
-import type { ActionContext } from "../../src/core/action.js";
+import { integrationActions } from "../../helpers/integration-actions.js";
 
-const SLACK = "https://slack.actions.test";
 const JIRA = "https://acme-actions.atlassian.test";
 
-describe("slack.* and jira.* actions", () => {
-  const action = (name: string) => builtInIntegrations.actions.find((a) => a.name === name)!;
-  const config = { ...defaultRepoConfig(), notify: { slack: { channel: "#ai-agent" }, jira: { project: "ABC", create_tasks: false, transitions: {} } } };
-  const connected = connectIntegrations(builtInIntegrations, {
-    SLACK_BOT_TOKEN: "xoxb-actions",
-    SLACK_API_URL: `${SLACK}/api/`,
-    JIRA_BASE_URL: JIRA,
-    JIRA_EMAIL: "bot@acme.test",
-    JIRA_API_TOKEN: "t",
-  });
-  const context = (jiraKey?: string): ActionContext => {
-    const parts = repositoryParts(connected, config);
-    return {
-      target: { runId: "r", owner: "acme", repo: "widgets", number: 7, actor: "octocat" },
-      services: { integrations: { slack: parts.get("slack")!, jira: { ...parts.get("jira"), ...(jiraKey ? { taskKey: jiraKey } : {}) } } },
-      signal: new AbortController().signal,
-      emit: () => undefined,
-    };
-  };
-  const run = (name: string, input: unknown, ctx = context("ABC-12")) => action(name).run(action(name).input.parse(input), ctx);
+describe("jira.* actions", () => {
+  const { action, context, run: runAction } = integrationActions(
+    { JIRA_BASE_URL: JIRA, JIRA_EMAIL: "bot@acme.test", JIRA_API_TOKEN: "t" },
+    { jira: { project: "ABC", create_tasks: false, transitions: {} } },
+  );
+  /** A run whose linked Jira issue is ABC-12, unless another context is given. */
+  const run = (name: string, input: unknown, ctx = context({ jira: { taskKey: "ABC-12" } })) => runAction(name, input, ctx);
 
   beforeEach(() => nock.disableNetConnect());
   afterEach(() => {
     nock.cleanAll();
     nock.enableNetConnect();
-  });
-
-  it("slack.post posts to the configured channel", async () => {
-    let sent = "";
-    nock(SLACK)
-      .post("/api/chat.postMessage")
-      .reply(200, (_path, body) => {
-        sent = typeof body === "string" ? body : "";
-        return { ok: true, channel: "C0123ABCD", ts: "1700000000.000200" };
-      });
-    expect(await run("slack.post", { text: "Deployed" })).toEqual({ ts: "1700000000.000200", channel: "C0123ABCD" });
-    expect(new URLSearchParams(sent).get("channel")).toBe("#ai-agent");
   });
 
   it("jira.create_issue creates a task in the configured project and gives its key and address", async () => {
@@ -76,7 +47,7 @@ describe("slack.* and jira.* actions", () => {
   });
 
   it("jira.comment needs a linked issue or an issue input", async () => {
-    await expect(run("jira.comment", { body: "hi" }, context(undefined))).rejects.toThrow("jira.comment: no Jira issue is linked to this run; name one with the issue input.");
+    await expect(run("jira.comment", { body: "hi" }, context())).rejects.toThrow("jira.comment: no Jira issue is linked to this run; name one with the issue input.");
     expect(() => action("jira.comment").input.parse({ body: "hi", issue: "abc-1" })).toThrow(/Jira issue key/);
   });
 

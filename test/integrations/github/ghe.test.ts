@@ -1,12 +1,12 @@
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/env.js";
-import { createAppAccess } from "../../src/integrations/github/app-access.js";
-import { tokenScope } from "../../src/integrations/github/token-scope.js";
-import { probotOptions } from "../../src/integrations/github/probot-options.js";
+import { loadConfig } from "../../../src/config/env.js";
+import { createAppAccess } from "../../../src/integrations/github/app-access.js";
+import { tokenScope } from "../../../src/integrations/github/token-scope.js";
+import { probotOptions } from "../../../src/integrations/github/probot-options.js";
 import { pino } from "pino";
-import { generatePrivateKey } from "../helpers/keys.js";
+import { generatePrivateKey } from "../../helpers/keys.js";
 
 describe("GHE_HOST", () => {
   afterEach(() => {
