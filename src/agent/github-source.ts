@@ -27,7 +27,6 @@ export function githubSource(
   };
   const versionControl = forge ?? githubVersionControl(octokit, target);
   return {
-    github: octokit,
     versionControl,
     issue: () => issueText(octokit, target),
     token: () => versionControl.gitToken(),

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { neutralizeForGitHub, neutralizeTitleForGitHub } from "../integrations/github/safe-markdown.js";
+import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
 import { PathPolicy } from "./paths.js";
 import { renderPrompt } from "./prompts.js";
-import type { TaskTracker } from "../integrations/kinds/task-tracker.js";
+import type { PlanTask } from "../core/plan-tasks.js";
 import type { ModelAccess } from "./model-access.js";
 import type { RunWorkspace } from "./run-workspace.js";
 import type { RunSubject } from "./subject.js";
@@ -15,8 +15,15 @@ import { ToolSet } from "./tools/index.js";
  * `ai.plan`: the model reads the code (view, find, search; nothing it can change) and answers
  * through `submit_plan`, whose schema holds the plan's parts. The plan is given as markdown (`body`),
  * which the built-in plan workflow shows in the run's tracking comment, so `/ai plan` leaves one
- * comment; with `comment` it is posted as a comment of its own too. With `plan.create_sub_issues`
- * its steps become sub-issues of the issue.
+ * comment; with `comment` it is posted as a comment of its own too.
+ *
+ * It only plans. Its steps, as `tasks`, are for later steps to open as sub-issues or tracker tasks
+ * (`github.create_sub_issues`, `jira.create_tasks`), each idempotent and undone by a rollback, which
+ * an action that made them half-way through its own work could not be. So the plan's body names no
+ * sub-issue: the workflow's summary joins the body, the lists those steps output, and `note` (kept
+ * apart so that it still ends the whole). Rendering the plan again at the end instead would take
+ * another action carrying the whole plan through the run's outputs; the lists are short, and each
+ * step's own output then says what that step made.
  */
 
 export const planSchema = z.object({
@@ -49,10 +56,14 @@ const SUBMIT_PLAN = {
 export interface PlanOutputs {
   summary: string;
   steps: string[];
+  /** The steps with their details, for the steps that open them as issues or tasks. */
+  tasks: PlanTask[];
   files: string[];
   comment_url: string | null;
-  /** The whole plan as markdown, as its comment shows it. */
+  /** The whole plan as markdown, as its comment shows it, without `note`. */
   body: string;
+  /** That the issue was edited after the request, for the end of what shows the plan; empty otherwise. */
+  note: string;
   [key: string]: unknown;
 }
 
@@ -66,8 +77,6 @@ export async function plan(
   session: PlanRun,
   input: { instructions?: string | undefined; comment: boolean },
   signal?: AbortSignal,
-  /** The run's task trackers whose settings ask for the plan's steps as tasks (notify.jira.create_tasks). */
-  trackers: readonly TaskTracker[] = [],
 ): Promise<PlanOutputs> {
   const { config, target } = session;
   const issue = await session.source.issue();
@@ -102,33 +111,20 @@ export async function plan(
     ...(signal ? { signal } : {}),
   });
   if (!result.finished || !submitted) throw new UserFacingError("The planner ended without submitting a plan.");
-  const planned: Plan & { steps: (Plan["steps"][number] & { issue: string | null })[] } = {
-    ...submitted,
-    steps: submitted.steps.map((step) => ({ ...step, issue: null })),
-  };
-
-  const github = session.source.github;
-  if (config.plan.create_sub_issues && github) {
-    const { owner, repo: name, number } = target;
-    for (const step of planned.steps) {
-      const requester = { requester: target.actor };
-      const { data: created } = await github.rest.issues.create({ owner, repo: name, title: neutralizeTitleForGitHub(step.title, requester), body: neutralizeForGitHub(`${step.details}\n\nPart of #${number}.`.trim(), requester) });
-      await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", { owner, repo: name, issue_number: number, sub_issue_id: created.id });
-      step.issue = `#${created.number}`;
-    }
-  }
-  for (const tracker of trackers.filter((t) => t.planTasks)) {
-    for (const step of planned.steps) {
-      const task = await tracker.createTask(step.title, `${step.details}\n\nFrom the plan of ${target.owner}/${target.repo}#${target.number}.`.trim());
-      step.issue = step.issue ? `${step.issue}, ${task.key}` : task.key;
-    }
-  }
-  let commentUrl: string | null = null;
   // What the model wrote is posted: no mention but the requester's, no closing keyword, no raw HTML.
-  const body = `${neutralizeForGitHub(await renderPrompt("plan-comment", { issue: target.number, plan: planned }), { requester: target.actor })}${editedNote(issue)}`;
-  if (input.comment && github) {
-    const { data } = await github.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
-    commentUrl = data.html_url;
-  }
-  return { summary: `${neutralizeForGitHub(planned.summary, { requester: target.actor })}${editedNote(issue)}`, steps: planned.steps.map((step) => step.title), files: planned.files, comment_url: commentUrl, body };
+  const requester = { requester: target.actor };
+  const body = neutralizeForGitHub(await renderPrompt("plan-comment", { issue: target.number, plan: submitted }), requester);
+  const note = editedNote(issue);
+  let commentUrl: string | null = null;
+  const forge = session.source.versionControl;
+  if (input.comment && forge) commentUrl = (await forge.comment(target.number, `${body}${note}`)).url;
+  return {
+    summary: `${neutralizeForGitHub(submitted.summary, requester)}${note}`,
+    steps: submitted.steps.map((step) => step.title),
+    tasks: submitted.steps.map((step) => ({ title: step.title, details: step.details })),
+    files: submitted.files,
+    comment_url: commentUrl,
+    body,
+    note,
+  };
 }

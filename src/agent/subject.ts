@@ -1,5 +1,4 @@
 import type { RepoConfig } from "../config/repo-config-schema.js";
-import type { GitHubClient } from "../integrations/github/client.js";
 import type { VersionControl } from "../integrations/kinds/version-control.js";
 import type { ChangeRequest, RunSnapshot } from "../core/run.js";
 import type { IssueText } from "./context.js";
@@ -26,8 +25,6 @@ export interface AgentSource {
   requester(): Promise<GitIdentity>;
   /** The run's repository on its forge: reviews, answers, comments. */
   versionControl?: VersionControl;
-  /** What still speaks Octokit directly (the plan's sub-issues). */
-  github?: GitHubClient;
 }
 
 export interface SubjectTarget {

@@ -17,6 +17,16 @@ const TESTS_SECTION = [
   "{% else %}Not run: the repository sets no test command (`agent.commands.test` in `.github/ai-agent.yml`).{% endif %}",
 ].join("");
 
+/**
+ * The plan's summary, after the plan itself: the sub-issues and Jira tasks its steps became, each
+ * list from the step that made it (a skipped step's list is null, and its section is left out).
+ * Written for a double-quoted YAML string.
+ */
+const PLAN_TASKS_SECTIONS = [
+  "{% if steps.sub_issues.outputs.list %}\\n\\n### Sub-issues\\n{{ steps.sub_issues.outputs.list }}{% endif %}",
+  "{% if steps.jira_tasks.outputs.list %}\\n\\n### Jira tasks\\n{{ steps.jira_tasks.outputs.list }}{% endif %}",
+].join("");
+
 export const BUILT_IN_WORKFLOWS_YAML = `
 implement:
   description: Plan, change the code, run the tests, push a branch and open a pull request that closes the issue.
@@ -72,14 +82,26 @@ implement:
         on_error: continue
 
 plan:
-  description: Post a plan of the issue in the run's tracking comment; with plan.create_sub_issues, open its steps as sub-issues.
+  description: Post a plan of the issue in the run's tracking comment; with plan.create_sub_issues, open its steps as sub-issues, with notify.jira.create_tasks as Jira tasks.
   steps:
     - id: plan
       name: Plan
       uses: ai.plan
       with: { instructions: "{{ run.input }}", comment: false }
+    - id: sub_issues
+      name: Open sub-issues
+      if: config.plan.create_sub_issues
+      uses: github.create_sub_issues
+      with: { tasks: "{{ steps.plan.outputs.tasks }}" }
+      retry: { attempts: 3, backoff: 5s }
+    - id: jira_tasks
+      name: Create Jira tasks
+      if: config.notify.jira.create_tasks
+      uses: jira.create_tasks
+      with: { tasks: "{{ steps.plan.outputs.tasks }}" }
+      retry: { attempts: 3, backoff: 5s }
   outputs:
-    summary: "{{ steps.plan.outputs.body }}"
+    summary: "{{ steps.plan.outputs.body }}${PLAN_TASKS_SECTIONS}{{ steps.plan.outputs.note }}"
 
 review:
   description: Review the pull request with inline comments on its diff.

@@ -2,12 +2,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webhooks-types";
-import nock from "nock";
 import { type AgentTestApp, finalTrackingComment, finishedRun, startAgentTestApp } from "../helpers/agent-app.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually } from "../helpers/app-server.js";
 import { type FakeAnthropic, type ScriptedMessage } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
+import { fakeJira } from "../helpers/fake-jira.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";
 import { git } from "../helpers/git.js";
 
@@ -310,13 +310,21 @@ describe("implementing an issue, end to end", () => {
     expect(tools).toEqual(["view", "find_files", "search", "submit_plan"]);
     expect(anthropic.requests.at(-1)!.raw).toContain("keep it small");
 
+    // Opened by the plan's own step, each marked with the run and its place for a re-run to find.
+    const run = await finished(8);
+    expect(run.steps.map((s) => [s.id, s.status])).toEqual([
+      ["plan", "succeeded"],
+      ["sub_issues", "succeeded"],
+      ["jira_tasks", "skipped"],
+    ]);
     const created = github.requests.filter((r) => r.method === "POST" && r.path === `/repos/${REPO}/issues`).map((r) => r.body);
     expect(created).toEqual([
-      { title: "Fix the typo", body: "tipo → typo\n\nPart of #8." },
-      { title: "Add a spell check", body: "Part of #8." },
+      { title: "Fix the typo", body: `tipo → typo\n\nPart of #8.\n\n<!-- ai-agent:plan-task run=${run.id} index=0 -->` },
+      { title: "Add a spell check", body: `Part of #8.\n\n<!-- ai-agent:plan-task run=${run.id} index=1 -->` },
     ]);
-    const linked = github.requests.filter((r) => r.path === `/repos/${REPO}/issues/8/sub_issues`).map((r) => r.body);
+    const linked = github.requests.filter((r) => r.method === "POST" && r.path === `/repos/${REPO}/issues/8/sub_issues`).map((r) => r.body);
     expect(linked).toEqual([{ sub_issue_id: 70500 }, { sub_issue_id: 70501 }]);
+    expect(github.subIssues.get(8)).toEqual([500, 501]);
     // One comment on the issue: the tracking comment, which ends with the plan.
     const posted = github.comments().filter((c) => c.method === "POST" && c.path.endsWith("/issues/8/comments"));
     expect(posted).toHaveLength(1);
@@ -330,8 +338,8 @@ describe("implementing an issue, end to end", () => {
         "Correct the README's spelling.",
         "",
         "### Steps",
-        "1. **Fix the typo** — tipo → typo (#500)",
-        "2. **Add a spell check** (#501)",
+        "1. **Fix the typo** — tipo → typo",
+        "2. **Add a spell check**",
         "",
         "### Files likely touched",
         "- `README.md`",
@@ -344,30 +352,61 @@ describe("implementing an issue, end to end", () => {
         "",
         "**Estimate:** One small pull request",
         "",
+        "### Sub-issues",
+        "1. **Fix the typo** — #500",
+        "2. **Add a spell check** — #501",
+        "",
         // The issue's body on GitHub differs from the event's: the plan says it used the text as asked.
         "_The issue was edited after the request; this run used its title and body as they were when it was asked for._",
       ].join("\n"),
     );
   });
 
+  it("opens each step once when GitHub fails half-way: the retried step finds the sub-issues it opened", async () => {
+    useConfig(config("plan:\n  create_sub_issues: true\n"));
+    github.refuseIssueCreation = 3;
+    const payload = examplePayload<IssueCommentCreatedEvent>("issue_comment", "created");
+    payload.issue.number = 10;
+    payload.comment.body = "/ai plan";
+    const steps = ["One", "Two", "Three", "Four"].map((title) => ({ title }));
+    anthropic.push(tool("submit_plan", { summary: "Four steps.", steps, estimate: "a week" }));
+    await deliver(app.webhookUrl, "issue_comment", payload, WEBHOOK_SECRET);
+    const run = await finished(10);
+    expect(run.status).toBe("succeeded");
+    expect(run.steps.find((s) => s.id === "sub_issues")).toMatchObject({ status: "succeeded", attempts: 2 });
+    expect(github.subIssues.get(10)).toHaveLength(4);
+    expect(github.createdIssues.map((issue) => [issue.title, /index=(\d)/.exec(issue.body)?.[1]])).toEqual([
+      ["One", "0"],
+      ["Two", "1"],
+      ["Three", "2"],
+      ["Four", "3"],
+    ]);
+    expect(await lastComment(10)).toContain("### Sub-issues\n1. **One** — #500\n2. **Two** — #501\n3. **Three** — #502\n4. **Four** — #503");
+  }, 30_000);
+
   it("makes a plan's steps Jira tasks with notify.jira.create_tasks", async () => {
     useConfig(config("notify:\n  jira:\n    project: ABC\n    create_tasks: true\n"));
-    const created: unknown[] = [];
-    nock("https://acme-plan.atlassian.test")
-      .post("/rest/api/3/issue")
-      .times(2)
-      .reply(201, (_path, body) => {
-        created.push((body as { fields: { summary: string } }).fields.summary);
-        return { id: String(10000 + created.length), key: `ABC-${created.length}`, self: "https://acme-plan.atlassian.test/rest/api/3/issue/1" };
-      });
+    const jira = fakeJira("https://acme-plan.atlassian.test");
     const payload = examplePayload<IssueCommentCreatedEvent>("issue_comment", "created");
     payload.issue.number = 9;
     payload.comment.body = "/ai plan";
     anthropic.push(tool("submit_plan", { summary: "Two steps.", steps: [{ title: "First" }, { title: "Second" }], estimate: "a day" }));
     await deliver(app.webhookUrl, "issue_comment", payload, WEBHOOK_SECRET);
-    expect((await finished(9)).status).toBe("succeeded");
-    expect(created).toEqual(["First", "Second"]);
-    expect(await lastComment(9)).toContain("## Plan for #9\n\nTwo steps.\n\n### Steps\n1. **First** (ABC-1)\n2. **Second** (ABC-2)");
+    const run = await finished(9);
+    expect(run.status).toBe("succeeded");
+    expect(run.steps.map((s) => [s.id, s.status])).toEqual([
+      ["plan", "succeeded"],
+      ["sub_issues", "skipped"],
+      ["jira_tasks", "succeeded"],
+    ]);
+    expect(jira.issues.map((issue) => [issue.key, issue.summary, issue.labels])).toEqual([
+      ["ABC-1", "First", [`ai-agent-${run.id}-0`]],
+      ["ABC-2", "Second", [`ai-agent-${run.id}-1`]],
+    ]);
+    const comment = await lastComment(9);
+    expect(comment).toContain("## Plan for #9\n\nTwo steps.\n\n### Steps\n1. **First**\n2. **Second**\n");
+    const browse = "https://acme-plan.atlassian.test/browse";
+    expect(comment).toContain(`**Estimate:** a day\n\n### Jira tasks\n1. **First** — [ABC-1](${browse}/ABC-1)\n2. **Second** — [ABC-2](${browse}/ABC-2)`);
   });
 
   it("fails clearly on model errors and refusals", async () => {

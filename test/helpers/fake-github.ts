@@ -33,6 +33,12 @@ export interface FakeGitHub {
   refuseNextReview: boolean;
   /** Check runs the app opened, as GitHub keeps them (edits applied). */
   checkRuns: { id: number; name: string; head_sha: string; external_id: string; status: string; conclusion: string | null }[];
+  /** Issues the app opened, as GitHub keeps them (edits applied). */
+  createdIssues: { id: number; number: number; title: string; body: string; state: string; state_reason: string | null; html_url: string }[];
+  /** Sub-issue numbers by parent issue number, in the order they were added. */
+  subIssues: Map<number, number[]>;
+  /** Answer the nth issue creation (1-based, counting every POST /issues) with a 403 once: a refusal Octokit does not retry itself. */
+  refuseIssueCreation: number | undefined;
   /** Pull requests the app opened: the request bodies, in order. */
   createdPulls: () => Recorded[];
   done(): void;
@@ -58,6 +64,9 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
   const opened: { number: number; head: string; html_url: string }[] = [];
   const checkRuns: FakeGitHub["checkRuns"] = [];
   let nextIssue = 500;
+  let issueCreations = 0;
+  const createdIssues: FakeGitHub["createdIssues"] = [];
+  const subIssues: FakeGitHub["subIssues"] = new Map();
   let nextCommentId = 1000;
   const prefix = `/repos/${owner}/${repo}`;
   const record = (method: string) =>
@@ -170,13 +179,40 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     .post(`${prefix}/issues`)
     .reply(function (path, body) {
       record("POST").call(this, path, body);
+      issueCreations++;
+      if (fake.refuseIssueCreation === issueCreations) {
+        fake.refuseIssueCreation = undefined;
+        return [403, { message: "Resource not accessible by integration", status: "403" }];
+      }
       const number = nextIssue++;
-      return [201, { id: 70000 + number, number, html_url: `https://github.com/${owner}/${repo}/issues/${number}`, title: (body as { title: string }).title }];
+      const sent = body as { title: string; body?: string };
+      const issue = { id: 70000 + number, number, title: sent.title, body: sent.body ?? "", state: "open", state_reason: null, html_url: `https://github.com/${owner}/${repo}/issues/${number}` };
+      createdIssues.push(issue);
+      return [201, { ...issue, user: { login: "ai-agent[bot]", type: "Bot" } }];
     })
     .post(new RegExp(`^${prefix}/issues/\\d+/sub_issues$`))
     .reply(function (path, body) {
       record("POST").call(this, path, body);
-      return [201, { id: (body as { sub_issue_id: number }).sub_issue_id }];
+      const parent = Number(/issues\/(\d+)\/sub_issues/.exec(path)?.[1]);
+      const child = createdIssues.find((issue) => issue.id === (body as { sub_issue_id: number }).sub_issue_id);
+      if (!child) return [422, { message: "Validation Failed", status: "422" }];
+      subIssues.set(parent, [...(subIssues.get(parent) ?? []), child.number]);
+      return [201, { id: parent, number: parent }];
+    })
+    .get(new RegExp(`^${prefix}/issues/(\\d+)/sub_issues(\\?.*)?$`))
+    .reply(function (path) {
+      record("GET").call(this, path, undefined);
+      const parent = Number(/issues\/(\d+)\/sub_issues/.exec(path)?.[1]);
+      const numbers = subIssues.get(parent) ?? [];
+      return [200, createdIssues.filter((issue) => numbers.includes(issue.number)).map((issue) => ({ ...issue, user: { login: "ai-agent[bot]", type: "Bot" } }))];
+    })
+    .patch(new RegExp(`^${prefix}/issues/\\d+$`))
+    .reply(function (path, body) {
+      record("PATCH").call(this, path, body);
+      const issue = createdIssues.find((created) => created.number === Number(path.split("/").pop()));
+      if (!issue) return [404, { message: "Not Found", status: "404" }];
+      Object.assign(issue, body as object);
+      return [200, issue];
     })
     .get(new RegExp(`^${prefix}/pulls/\\d+/files(\\?.*)?$`))
     .reply(function (path) {
@@ -310,6 +346,9 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
 
   const fake: FakeGitHub = {
     refuseNextReview: false,
+    refuseIssueCreation: undefined,
+    createdIssues,
+    subIssues,
     requests,
     comments: () =>
       requests

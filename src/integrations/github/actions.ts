@@ -1,24 +1,14 @@
 import { z } from "zod";
-import type { VersionControl } from "../kinds/version-control.js";
+import { type RegisteredAction, defineAction } from "../../core/action.js";
+import { forge } from "./forge.js";
 import { neutralizeForGitHub } from "./safe-markdown.js";
-import { githubVersionControl } from "./version-control.js";
-import { UserFacingError } from "../../core/errors.js";
-import { type RegisteredAction } from "../../core/action.js";
-import { type ActionContext, defineAction } from "../../core/action.js";
+import { githubCreateSubIssues } from "./sub-issues.js";
 
 /**
  * Workflow actions that act on the run's repository through the installation's token. The text
  * they post is a template over step outputs — the model's words — so it is neutralised like all
  * model text: no mention but the requester's, no closing keyword, no raw HTML.
  */
-
-/** The run's forge; a bare Octokit (the CLI, tests) is taken as the run's repository on GitHub. */
-function forge(context: ActionContext, action: string): VersionControl {
-  const { versionControl, github } = context.services;
-  if (versionControl) return versionControl;
-  if (!github) throw new UserFacingError(`${action} needs a GitHub connection, and this run has none.`);
-  return githubVersionControl(github, { owner: context.target.owner, repo: context.target.repo });
-}
 
 const number = z.number().int().positive().describe("The issue or pull request; the run's when absent.");
 
@@ -89,4 +79,4 @@ export const githubDeleteBranch = defineAction({
 });
 
 /** The actions this integration brings to workflows. */
-export const githubActions: readonly RegisteredAction[] = [githubComment, githubAddLabels, githubCreatePullRequest, githubDeleteBranch];
+export const githubActions: readonly RegisteredAction[] = [githubComment, githubAddLabels, githubCreatePullRequest, githubDeleteBranch, githubCreateSubIssues];

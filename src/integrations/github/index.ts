@@ -29,6 +29,7 @@ export const github = defineIntegration<typeof githubEnvSchema, undefined, GitHu
   description: "GitHub (or GitHub Enterprise Server) through the GitHub App's installations",
   env: githubEnvSchema,
   secrets: GITHUB_SECRETS,
+  actions: githubActions,
   connect(env) {
     const urls = githubUrls(env);
     return {

@@ -4,6 +4,7 @@ import {
   type CommentMarker,
   LineCommentsRefused,
   type MarkedComment,
+  type SubIssue,
   type VersionControl,
   type VersionControlCapability,
   connectionId,
@@ -153,6 +154,25 @@ export function githubVersionControl(octokit: GitHubClient, target: GitHubReposi
     },
     removeLabel: (number, name) => ignoreGone(octokit.rest.issues.removeLabel({ owner, repo, issue_number: number, name })),
 
+    async subIssues(parent) {
+      const listed = await octokit.paginate(octokit.rest.issues.listSubIssues, { owner, repo, issue_number: parent, per_page: PER_PAGE });
+      return listed.map(toSubIssue);
+    },
+    async createSubIssue(parent, issue) {
+      const { data: created } = await octokit.rest.issues.create({ owner, repo, title: issue.title, body: issue.body });
+      try {
+        // GitHub links a sub-issue by its id, not its number.
+        await octokit.rest.issues.addSubIssue({ owner, repo, issue_number: parent, sub_issue_id: created.id });
+      } catch (error) {
+        // An issue that is no sub-issue would not be found by a retry, which would open another:
+        // close it, so what the retry opens is the only one left open.
+        await ignoreGone(octokit.rest.issues.update({ owner, repo, issue_number: created.number, state: "closed", state_reason: "not_planned" })).catch(() => undefined);
+        throw error;
+      }
+      return toSubIssue(created);
+    },
+    closeIssue: (number, reason) => ignoreGone(octokit.rest.issues.update({ owner, repo, issue_number: number, state: "closed", state_reason: reason })),
+
     async openChangeRequest(draft) {
       const { data: open } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${draft.head}`, state: "open", per_page: 1 });
       const existing = open[0];
@@ -210,6 +230,10 @@ export function githubVersionControl(octokit: GitHubClient, target: GitHubReposi
 
 function toChangedFile(file: { filename: string; status: string; additions: number; deletions: number; patch?: string | undefined }): ChangedFile {
   return { path: file.filename, status: file.status, additions: file.additions, deletions: file.deletions, ...(file.patch ? { patch: file.patch } : {}) };
+}
+
+function toSubIssue(issue: { number: number; body?: string | null | undefined; state: string; html_url: string }): SubIssue {
+  return { number: issue.number, body: issue.body ?? "", state: issue.state, url: issue.html_url };
 }
 
 /** Undoing something already gone is done. */

@@ -2,21 +2,16 @@ import { z } from "zod";
 import { UserFacingError } from "../../core/errors.js";
 import { type ActionContext, type RegisteredAction, defineAction } from "../../core/action.js";
 import type { TaskTracker } from "../kinds/task-tracker.js";
+import { jiraCreateTasks } from "./create-tasks.js";
+import { jira } from "./run-tracker.js";
 import { isJiraKey } from "./key.js";
 
 /**
  * Jira's operations as workflow actions, for workflows that call them explicitly: `jira.comment`,
- * `jira.transition`, `jira.create_issue`. They use the server's credentials and the repository's
- * `notify.jira` (its project), through the run's Jira tracker.
+ * `jira.transition`, `jira.create_issue`, and `jira.create_tasks` (./create-tasks.ts). They use the
+ * server's credentials and the repository's `notify.jira` (its project), through the run's Jira
+ * tracker.
  */
-
-function jira(context: ActionContext, action: string): { tracker: TaskTracker; taskKey: string | undefined } {
-  const connected = context.services.integrations;
-  if (!connected) throw new UserFacingError(`${action} needs the status mirrors, and this run has none.`);
-  const tracker = connected.jira?.tracker;
-  if (!tracker) throw new UserFacingError(`${action} needs JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN on the server.`);
-  return { tracker, taskKey: connected.jira?.taskKey };
-}
 
 /** The run's Jira issue (see findJiraKey), or the one given — which must be in the configured project too. */
 function jiraKey(context: ActionContext, given: string | undefined, action: string): { tracker: TaskTracker; key: string } {
@@ -70,7 +65,9 @@ export const jiraActions: readonly RegisteredAction[] = [
     async run(input, context) {
       const { tracker } = jira(context, "jira.create_issue");
       if (!tracker.project) throw new UserFacingError("jira.create_issue needs notify.jira.project.");
-      return tracker.createTask(input.summary, input.description, input.type);
+      const { key, url } = await tracker.createTask(input.summary, input.description, { type: input.type });
+      return { key, url };
     },
   }),
+  jiraCreateTasks,
 ];

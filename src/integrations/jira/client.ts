@@ -2,14 +2,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { redactDeep } from "../../core/redactor.js";
 import { RemoteError } from "../kinds/status.js";
-import { commentCreated, errorBody, ignored, issueCreated, transitionList } from "./schema.js";
+import { commentCreated, errorBody, ignored, issueCreated, searchPage, transitionList } from "./schema.js";
 
 /**
  * Jira Cloud REST v3, the few calls the mirrors and the jira.* actions make: comments in Atlassian
  * Document Format, transitions by name, remote links with a stable globalId (Jira updates the link
- * with that id instead of adding another), and issue creation. 429 and 503 answers are retried
- * after their Retry-After; other errors carry Jira's own messages, never the credentials. Every
- * answer the app reads is checked against its schema (schema.ts).
+ * with that id instead of adding another), and issues created, found by label and deleted. 429 and
+ * 503 answers are retried after their Retry-After; other errors carry Jira's own messages, never
+ * the credentials. Every answer the app reads is checked against its schema (schema.ts).
  */
 
 export class JiraError extends RemoteError {
@@ -83,8 +83,33 @@ export class JiraClient {
     });
   }
 
-  createIssue(project: string, summary: string, description: string, type = "Task"): Promise<{ id: string; key: string; self: string }> {
-    return this.request("POST", "rest/api/3/issue", issueCreated, { fields: { project: { key: project }, summary, description: adf(description), issuetype: { name: type } } });
+  createIssue(project: string, summary: string, description: string, type = "Task", labels: readonly string[] = []): Promise<{ id: string; key: string; self: string }> {
+    const fields = { project: { key: project }, summary, description: adf(description), issuetype: { name: type }, ...(labels.length > 0 ? { labels: [...labels] } : {}) };
+    return this.request("POST", "rest/api/3/issue", issueCreated, { fields });
+  }
+
+  /** Deletes an issue (which needs the project's Delete Issues permission); one already gone is fine. */
+  async deleteIssue(key: string): Promise<void> {
+    try {
+      await this.request("DELETE", `rest/api/3/issue/${encodeURIComponent(key)}`, ignored);
+    } catch (error) {
+      if (!(error instanceof JiraError && error.status === 404)) throw error;
+    }
+  }
+
+  /** The issues of `project` carrying any of `labels`, every page, each with its labels. */
+  async issuesWithLabels(project: string, labels: readonly string[]): Promise<{ key: string; labels: string[] }[]> {
+    if (labels.length === 0) return [];
+    // Only project keys and labels of safe characters reach here (see PROJECT_KEY and taskLabel).
+    const jql = `project = "${project}" AND labels in (${labels.map((label) => `"${label}"`).join(", ")})`;
+    const found: { key: string; labels: string[] }[] = [];
+    let nextPageToken: string | undefined;
+    do {
+      const page = await this.request("POST", "rest/api/3/search/jql", searchPage, { jql, fields: ["labels"], maxResults: 100, ...(nextPageToken ? { nextPageToken } : {}) });
+      found.push(...page.issues.map((issue) => ({ key: issue.key, labels: issue.fields.labels })));
+      nextPageToken = page.isLast === true ? undefined : (page.nextPageToken ?? undefined);
+    } while (nextPageToken);
+    return found;
   }
 
   browseUrl(key: string): string {

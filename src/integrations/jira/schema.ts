@@ -17,6 +17,16 @@ export const transitionList = z.object({
 /** POST /rest/api/3/issue: the new issue's key. */
 export const issueCreated = z.object({ id: z.string(), key: z.string(), self: z.string() });
 
+/**
+ * POST /rest/api/3/search/jql: one page of the issues a JQL query finds, with the fields asked
+ * for; `nextPageToken` is there while more pages follow.
+ */
+export const searchPage = z.object({
+  issues: z.array(z.object({ id: z.string(), key: z.string(), fields: z.object({ labels: z.array(z.string()).default([]) }).default({ labels: [] }) })),
+  nextPageToken: z.string().nullish(),
+  isLast: z.boolean().optional(),
+});
+
 /** Jira's error body, as far as it has one. */
 export const errorBody = z.object({ errorMessages: z.array(z.string()).optional(), errors: z.record(z.string(), z.string()).optional() });
 

@@ -1,20 +1,26 @@
 import { UserFacingError } from "../../core/errors.js";
-import type { KeySource, TaskTracker } from "../kinds/task-tracker.js";
+import type { KeySource, TaskTracker, TrackedTask } from "../kinds/task-tracker.js";
 import { type JiraClient, adf } from "./client.js";
 import { findJiraKey, isJiraKey } from "./key.js";
 import type { JiraSettings } from "./settings.js";
 
+/**
+ * A task's id as a Jira label: `ai-agent-` and the id with anything but letters, digits, `_`, `.`
+ * and `-` made `-` (a label has no spaces, and JQL then needs no escaping), at most 255 characters.
+ */
+export function taskLabel(id: string): string {
+  return `ai-agent-${id.replace(/[^A-Za-z0-9_.-]/g, "-")}`.slice(0, 255);
+}
+
 /** Jira as a repository's task tracker: its project is the one `notify.jira` names, if any. */
 export class JiraTracker implements TaskTracker {
   readonly project: string | undefined;
-  readonly planTasks: boolean;
 
   constructor(
     private readonly client: JiraClient,
     settings: JiraSettings | undefined,
   ) {
     this.project = settings?.project;
-    this.planTasks = settings?.create_tasks ?? false;
   }
 
   isKey(key: string): boolean {
@@ -38,9 +44,34 @@ export class JiraTracker implements TaskTracker {
     return this.client.remoteLink(key, { globalId: link.id, url: link.url, title: link.title });
   }
 
-  async createTask(summary: string, description: string, type?: string): Promise<{ key: string; url: string }> {
+  async createTask(summary: string, description: string, options: { type?: string; id?: string } = {}): Promise<TrackedTask> {
+    const created = await this.client.createIssue(this.projectKey(), summary, description, options.type, options.id === undefined ? [] : [taskLabel(options.id)]);
+    return this.tracked(created.key);
+  }
+
+  /** By label, through Jira's search, which may lag a moment behind an issue just created. */
+  async findTasks(ids: readonly string[]): Promise<Map<string, TrackedTask>> {
+    const labels = new Map(ids.map((id) => [taskLabel(id), id]));
+    const found = new Map<string, TrackedTask>();
+    for (const issue of await this.client.issuesWithLabels(this.projectKey(), [...labels.keys()])) {
+      for (const label of issue.labels) {
+        const id = labels.get(label);
+        if (id !== undefined && !found.has(id)) found.set(id, this.tracked(issue.key));
+      }
+    }
+    return found;
+  }
+
+  deleteTask(key: string): Promise<void> {
+    return this.client.deleteIssue(key);
+  }
+
+  private projectKey(): string {
     if (this.project === undefined) throw new UserFacingError("Creating a Jira issue needs notify.jira.project.");
-    const created = await this.client.createIssue(this.project, summary, description, type);
-    return { key: created.key, url: this.client.browseUrl(created.key) };
+    return this.project;
+  }
+
+  private tracked(key: string): TrackedTask {
+    return { key, url: this.client.browseUrl(key) };
   }
 }

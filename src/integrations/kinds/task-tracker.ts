@@ -1,7 +1,7 @@
 /**
  * A task tracker (Jira; later Linear or GitHub Projects): the task a run belongs to, named in the
  * issue's text, gets comments and moves through its workflow as the run goes on, links to what the
- * run opened, and a plan's steps may become tasks of it.
+ * run opened, and a plan's steps may become tasks of it (`jira.create_tasks`).
  *
  * A key is read only from text by people with write access to the repository: a stranger who
  * names a task in his issue's title must not have a maintainer's run comment on and move it.
@@ -16,8 +16,6 @@ export interface KeySource {
 export interface TaskTracker {
   /** The project (or team) the repository's tasks are in, as its settings name it; none when they name none. */
   readonly project?: string;
-  /** Whether the repository asks for a plan's steps to become tasks here. */
-  readonly planTasks: boolean;
   /** Whether `key` names a task of the project (any task's key when there is no project). */
   isKey(key: string): boolean;
   /** The first key of the project in the writers' texts, in the order given; none without a project. */
@@ -27,8 +25,20 @@ export interface TaskTracker {
   transition(key: string, name: string): Promise<boolean>;
   /** Links the task to an address once: the same `id` updates the link instead of adding another. */
   link(key: string, link: { id: string; url: string; title: string }): Promise<void>;
-  /** Creates a task in the project; fails saying so when there is none. */
-  createTask(summary: string, description: string, type?: string): Promise<{ key: string; url: string }>;
+  /**
+   * Creates a task in the project; fails saying so when there is none. With `id`, the task
+   * carries it where `findTasks` looks, so a step re-run opens no second task of that id.
+   */
+  createTask(summary: string, description: string, options?: { type?: string; id?: string }): Promise<TrackedTask>;
+  /** The tasks of the project created with these ids, by id; an id nothing was created with is absent. */
+  findTasks(ids: readonly string[]): Promise<Map<string, TrackedTask>>;
+  /** Deletes a task, for a rollback; one already gone is fine. */
+  deleteTask(key: string): Promise<void>;
+}
+
+export interface TrackedTask {
+  key: string;
+  url: string;
 }
 
 /** What a run's key is read from: the item's title and body, and a pull request's head branch. */

@@ -42,6 +42,14 @@ export interface ChangedFile {
   patch?: string;
 }
 
+/** An issue that is a child of another (GitHub's sub-issues). */
+export interface SubIssue {
+  number: number;
+  body: string;
+  state: string;
+  url: string;
+}
+
 export interface PostedComment {
   id: string;
   url: string;
@@ -136,6 +144,13 @@ export interface VersionControl {
   addLabels(number: number, labels: readonly string[]): Promise<void>;
   /** Removes a label; one not there is fine. */
   removeLabel(number: number, label: string): Promise<void>;
+
+  /** The issue's sub-issues, every page of them; only where `supports("sub-issues")`. */
+  subIssues(parent: number): Promise<SubIssue[]>;
+  /** Opens an issue and makes it a sub-issue of `parent`; only where `supports("sub-issues")`. */
+  createSubIssue(parent: number, issue: { title: string; body: string }): Promise<SubIssue>;
+  /** Closes an issue, saying why; one already closed or gone is fine. */
+  closeIssue(number: number, reason: "completed" | "not_planned"): Promise<void>;
 
   /** The open change request from `head`, or a new one: a retried step does not open a second. */
   openChangeRequest(draft: ChangeRequestDraft): Promise<{ number: number; url: string }>;

@@ -38,12 +38,14 @@ export const aiPlan = defineAction({
   input: z.strictObject({ instructions, comment: z.boolean().default(true).describe("Post the plan as a comment on the issue.") }),
   outputs: {
     summary: "the plan's summary",
-    steps: "the steps, a list",
+    steps: "the steps' titles, a list",
+    tasks: "the steps as a list of { title, details }, for github.create_sub_issues or jira.create_tasks",
     files: "files likely touched, a list",
     comment_url: "the plan comment's address; null with comment: false",
-    body: "the whole plan as markdown, as its comment shows it",
+    body: "the whole plan as markdown, as its comment shows it, without note",
+    note: "that the issue was edited after the request, to end what shows the plan with; empty otherwise",
   },
-  run: (input, context) => plan(codingAgent(context, "ai.plan"), input, context.signal, Object.values(context.services.integrations ?? {}).flatMap((part) => (part.tracker ? [part.tracker] : []))),
+  run: (input, context) => plan(codingAgent(context, "ai.plan"), input, context.signal),
 });
 
 export const aiImplement = defineAction({
