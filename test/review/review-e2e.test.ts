@@ -217,6 +217,10 @@ describe("reviewing a pull request, end to end", () => {
     );
     await deliver(app.webhookUrl, "pull_request", pullEvent("synchronize", 1), WEBHOOK_SECRET);
     await reviewsDone(1, 2);
+    // The pull request is read once, by the intake; the run reviews the head it was accepted on.
+    expect(github.requests.filter((r) => r.method === "GET" && r.path === "/repos/Codertocat/Hello-World/pulls/1")).toHaveLength(1);
+    const [latest] = (await app.database.store.listRuns({ repo: "Codertocat/Hello-World", number: 1 })).filter((run) => run.headSha === shas.second);
+    expect(latest?.basis?.change?.head.sha).toBe(shas.second);
     expect(github.requests.some((r) => r.path.includes(`/compare/${shas.first}...${shas.second}`))).toBe(true);
     expect(github.requests.some((r) => r.path.includes("/pulls/1/files"))).toBe(false);
     expect(anthropic.requests[1]!.raw).not.toContain("4 / 0");
