@@ -8,14 +8,15 @@ import tseslint from "typescript-eslint";
  * madge, which fails on any import cycle.
  */
 const ABOVE = {
-  core: ["sandbox", "store", "integrations", "config", "triggers", "agent", "review", "workflows", "runs", "web", "cli"],
-  sandbox: ["store", "integrations", "config", "triggers", "agent", "review", "workflows", "runs", "web", "cli"],
-  store: ["sandbox", "integrations", "config", "triggers", "agent", "review", "workflows", "runs", "web", "cli"],
-  config: ["sandbox", "store", "triggers", "agent", "review", "workflows", "runs", "web", "cli"],
-  triggers: ["agent", "review", "workflows", "runs", "web", "cli"],
-  agent: ["review", "workflows", "runs", "web", "cli"],
-  review: ["workflows", "runs", "web", "cli"],
-  workflows: ["runs", "web", "cli"],
+  core: ["sandbox", "workspace", "store", "integrations", "config", "triggers", "agent", "review", "workflow", "runs", "web", "cli"],
+  sandbox: ["workspace", "store", "integrations", "config", "triggers", "agent", "review", "workflow", "runs", "web", "cli"],
+  workspace: ["store", "integrations", "config", "triggers", "agent", "review", "workflow", "runs", "web", "cli"],
+  store: ["sandbox", "workspace", "integrations", "config", "triggers", "agent", "review", "workflow", "runs", "web", "cli"],
+  config: ["sandbox", "workspace", "store", "triggers", "agent", "review", "workflow", "runs", "web", "cli"],
+  triggers: ["workspace", "agent", "review", "workflow", "runs", "web", "cli"],
+  agent: ["review", "workflow", "runs", "web", "cli"],
+  review: ["workflow", "runs", "web", "cli"],
+  workflow: ["runs", "web", "cli"],
   runs: ["web", "cli"],
   web: ["cli"],
   cli: ["web", "runs"],

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { WorkspaceManager } from "../src/agent/workspace.js";
+import { WorkspaceManager } from "../src/workspace/workspace.js";
 
 const COMMITS = 2_000;
 const NEW_FILES_PER_COMMIT = 10; // 20,000 files in the final tree

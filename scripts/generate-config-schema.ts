@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { SCHEMA_FILE, jsonSchemaText, readSchemaSources } from "../src/config/repo-config-json-schema.js";
-import { builtInActions } from "../src/workflows/actions/index.js";
+import { builtInActions } from "../src/workflow/actions/index.js";
 
 const root = new URL("../", import.meta.url);
 const target = fileURLToPath(new URL(SCHEMA_FILE, root));

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { RunSnapshot } from "../core/run.js";
 import type { GitHubClient } from "../integrations/github/client.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
-import type { PathPolicy } from "./paths.js";
+import type { PathPolicy } from "../workspace/paths.js";
 import { sanitize } from "./sanitize.js";
 import { workspaceFiles } from "./tools/search.js";
 

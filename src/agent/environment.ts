@@ -11,7 +11,7 @@ import type { BudgetCeilings, LedgerStore } from "./budget.js";
 import { ModelAccess } from "./model-access.js";
 import { RunWorkspace } from "./run-workspace.js";
 import type { RunSubject } from "./subject.js";
-import { type WorkspaceLog, WorkspaceManager } from "./workspace.js";
+import { type WorkspaceLog, WorkspaceManager } from "../workspace/workspace.js";
 
 /** The coding agent's server-wide parts, built once at start-up (the CLI builds its own). */
 export interface AgentEnvironment {

@@ -3,7 +3,7 @@ import { UserFacingError } from "../core/errors.js";
 import { formatUsd } from "../core/format.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
-import { PathPolicy } from "./paths.js";
+import { PathPolicy } from "../workspace/paths.js";
 import { renderPrompt } from "./prompts.js";
 import type { ModelAccess } from "./model-access.js";
 import type { RunWorkspace } from "./run-workspace.js";

@@ -3,7 +3,7 @@ import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
-import { PathPolicy } from "./paths.js";
+import { PathPolicy } from "../workspace/paths.js";
 import { renderPrompt } from "./prompts.js";
 import type { PlanTask } from "../core/plan-tasks.js";
 import type { ModelAccess } from "./model-access.js";

@@ -1,7 +1,7 @@
 import { ShellSession } from "../sandbox/shell-session.js";
 import type { Sandbox } from "../sandbox/index.js";
 import type { CommandRecord } from "./tools/types.js";
-import type { Workspace, WorkspaceManager } from "./workspace.js";
+import type { Workspace, WorkspaceManager } from "../workspace/workspace.js";
 
 /**
  * A run's workspace: its worktree of the repository (prepared on first use, on the branch asked

@@ -4,9 +4,9 @@ import { parseArgs } from "node:util";
 import { LineCounter, parseDocument, stringify } from "yaml";
 import { checkCommandScripts } from "../config/command-scripts.js";
 import { type ConfigProblem, REPO_CONFIG_PATH } from "../config/repo-config.js";
-import { parseRepoConfig } from "../workflows/repo-config.js";
+import { parseRepoConfig } from "../workflow/repo-config.js";
 import { valueOffset } from "../config/yaml-positions.js";
-import { BUILT_IN_WORKFLOW_NAMES, effectiveWorkflows } from "../workflows/built-in.js";
+import { BUILT_IN_WORKFLOW_NAMES, effectiveWorkflows } from "../workflow/built-in.js";
 import { runLocally } from "./run.js";
 
 /**

@@ -1,5 +1,5 @@
 import { INTERNAL_ERROR } from "../core/errors.js";
-import { runGit } from "../agent/git.js";
+import { runGit } from "../workspace/git.js";
 import { redact } from "../core/redactor.js";
 
 /**

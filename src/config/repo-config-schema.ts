@@ -82,7 +82,7 @@ export const agentSchema = section({
   // Each absent command is one the agent may not run.
   commands: section({ install: shellCommand, test: shellCommand, lint: shellCommand, build: shellCommand }),
   max_turns: wholeNumber(1, 500).default(50),
-  // The same globs as ALWAYS_PROTECTED in agent/paths.ts, shown as the default so users see them.
+  // The same globs as ALWAYS_PROTECTED in workspace/paths.ts, shown as the default so users see them.
   protected_paths: list(nonEmptyString("a glob pattern"), "glob patterns", () => [".github/**", ".husky/**", ".githooks/**"]),
   allow_protected: z.boolean("expected true or false").default(false),
   draft_pull_requests: z.boolean("expected true or false").default(false),

@@ -23,7 +23,7 @@ import {
  * than 404) is an exception.
  *
  * What the schema cannot say of the workflows (the actions exist, templates read real fields) is
- * checked by the workflow layer, which passes its check in: `workflows/repo-config.ts` gives the
+ * checked by the workflow layer, which passes its check in: `workflow/repo-config.ts` gives the
  * loader as the app and the CLI use it.
  */
 

@@ -5,7 +5,7 @@ import { durationSchema } from "../core/duration.js";
 /**
  * The `workflows:` section of `.github/ai-agent.yml`: named workflows, each a list of steps. This
  * file is the shape only; what a step may say beyond its shape (the action exists, its inputs fit,
- * the outputs it reads come from earlier steps) is checked by `workflows/validate.ts`.
+ * the outputs it reads come from earlier steps) is checked by `workflow/validate.ts`.
  */
 
 export const onErrorModes = ["fail", "continue", "retry", "rollback"] as const;

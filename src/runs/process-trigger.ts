@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 
 import { type RepoConfig, type RepoConfigResult } from "../config/repo-config.js";
-import { loadRepoConfig } from "../workflows/repo-config.js";
+import { loadRepoConfig } from "../workflow/repo-config.js";
 
 import type { GitHubClientFactory } from "../integrations/github/client.js";
 

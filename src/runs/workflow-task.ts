@@ -2,7 +2,7 @@ import { type AgentEnvironment, runParts } from "../agent/environment.js";
 import type { RunSubject } from "../agent/subject.js";
 import { githubSource } from "../agent/github-source.js";
 import { formatConfigProblems } from "../config/repo-config.js";
-import { loadRepoConfig } from "../workflows/repo-config.js";
+import { loadRepoConfig } from "../workflow/repo-config.js";
 import { BudgetExceeded } from "../agent/budget.js";
 import { repositoryParts } from "../integrations/connect.js";
 import { changeRequestFrom } from "../integrations/github/version-control.js";
@@ -16,12 +16,12 @@ import type { ActionEvent } from "../core/action.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
 import { type ChangeRequest, type RunStep, runTasks } from "../core/run.js";
 import { hasWriteAccess } from "../triggers/permissions.js";
-import type { ActionRegistry } from "../workflows/action-registry.js";
-import { builtInActions } from "../workflows/actions/index.js";
-import { effectiveWorkflows } from "../workflows/built-in.js";
-import { runWorkflow } from "../workflows/engine.js";
-import { configScope } from "../workflows/scope.js";
-import type { TemplateScope } from "../workflows/template.js";
+import type { ActionRegistry } from "../workflow/action-registry.js";
+import { builtInActions } from "../workflow/actions/index.js";
+import { effectiveWorkflows } from "../workflow/built-in.js";
+import { runWorkflow } from "../workflow/engine.js";
+import { configScope } from "../workflow/scope.js";
+import type { TemplateScope } from "../workflow/template.js";
 
 /**
  * A run's task through the repository's workflow of the same name: the configuration is the one the

@@ -5,7 +5,7 @@ import path from "node:path";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { issueText, repositoryInstructions, repositoryMap, sanitize } from "../../src/agent/context.js";
-import { PathPolicy } from "../../src/agent/paths.js";
+import { PathPolicy } from "../../src/workspace/paths.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 
 describe("sanitize", () => {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Budget, BudgetExceeded, type LedgerStore } from "../../src/agent/budget.js";
 import { runLoop } from "../../src/agent/loop.js";
 import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
-import { PathPolicy } from "../../src/agent/paths.js";
+import { PathPolicy } from "../../src/workspace/paths.js";
 import { costMicros } from "../../src/integrations/anthropic/prices.js";
 import { ToolSet } from "../../src/agent/tools/index.js";
 import { memoryBudgetCounters } from "../../src/store/memory-budget.js";

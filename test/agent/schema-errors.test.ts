@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Budget } from "../../src/agent/budget.js";
 import { MAX_SCHEMA_FAILURES, runLoop } from "../../src/agent/loop.js";
 import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
-import { PathPolicy } from "../../src/agent/paths.js";
+import { PathPolicy } from "../../src/workspace/paths.js";
 import { planSchema } from "../../src/agent/plan.js";
 import { ToolSet } from "../../src/agent/tools/index.js";
 import { UserFacingError } from "../../src/core/errors.js";

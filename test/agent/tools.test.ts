@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PathPolicy } from "../../src/agent/paths.js";
+import { PathPolicy } from "../../src/workspace/paths.js";
 import { ToolSet } from "../../src/agent/tools/index.js";
 import type { CommandRecord } from "../../src/agent/tools/types.js";
 

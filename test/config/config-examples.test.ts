@@ -2,9 +2,9 @@ import { readFileSync, readdirSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseRepoConfig } from "../../src/workflows/repo-config.js";
+import { parseRepoConfig } from "../../src/workflow/repo-config.js";
 import { SCHEMA_FILE, jsonSchemaText, readSchemaSources, schemaUrl } from "../../src/config/repo-config-json-schema.js";
-import { builtInActions } from "../../src/workflows/actions/index.js";
+import { builtInActions } from "../../src/workflow/actions/index.js";
 
 /**
  * The JSON Schema editors use and the app's own validator must agree: on the sample file, on every

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseRepoConfig } from "../../src/workflows/repo-config.js";
+import { parseRepoConfig } from "../../src/workflow/repo-config.js";
 import { buildJsonSchema, jsonSchemaText, readSchemaSources } from "../../src/config/repo-config-json-schema.js";
 import { repoConfigSchema } from "../../src/config/repo-config-composed.js";
-import { builtInActions } from "../../src/workflows/actions/index.js";
+import { builtInActions } from "../../src/workflow/actions/index.js";
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 

@@ -2,7 +2,7 @@ import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultRepoConfig } from "../../src/config/repo-config.js";
-import { loadRepoConfig, parseRepoConfig } from "../../src/workflows/repo-config.js";
+import { loadRepoConfig, parseRepoConfig } from "../../src/workflow/repo-config.js";
 
 /**
  * Organisation-wide configuration and `_extends`, read through the contents API as GitHub answers:

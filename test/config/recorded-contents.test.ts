@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ConfigRead } from "../../src/core/run.js";
 import { recordingContents, replayedContents } from "../../src/config/recorded-contents.js";
 import type { RepoContentsClient } from "../../src/config/repo-config.js";
-import { loadRepoConfig } from "../../src/workflows/repo-config.js";
+import { loadRepoConfig } from "../../src/workflow/repo-config.js";
 
 /** The intake's reads of a configuration, kept and read again by the run without asking GitHub. */
 

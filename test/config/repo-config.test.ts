@@ -3,7 +3,7 @@ import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JiraSettings } from "../../src/integrations/jira/settings.js";
 import { type ConfigProblem, MAX_REPO_CONFIG_BYTES, REPO_CONFIG_PATH, defaultRepoConfig, formatConfigProblems } from "../../src/config/repo-config.js";
-import { loadRepoConfig, parseRepoConfig } from "../../src/workflows/repo-config.js";
+import { loadRepoConfig, parseRepoConfig } from "../../src/workflow/repo-config.js";
 
 const DEFAULTS = {
   version: 1,

@@ -3,7 +3,7 @@ import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
 import type { AgentEnvironment } from "../../src/agent/environment.js";
-import { WorkspaceManager } from "../../src/agent/workspace.js";
+import { WorkspaceManager } from "../../src/workspace/workspace.js";
 import { connectIntegrations } from "../../src/integrations/connect.js";
 import { builtInIntegrations } from "../../src/integrations/registry.js";
 import { workflowTasks } from "../../src/runs/workflow-task.js";

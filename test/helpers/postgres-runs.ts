@@ -4,7 +4,7 @@ import type { ExecuteDeps } from "../../src/runs/execute-run.js";
 import { workflowTasks } from "../../src/runs/workflow-task.js";
 import type { Database } from "../../src/store/open.js";
 import type { Store } from "../../src/store/types.js";
-import type { ActionRegistry } from "../../src/workflows/action-registry.js";
+import type { ActionRegistry } from "../../src/workflow/action-registry.js";
 import { type TestDatabase, freshPostgres } from "./databases.js";
 import { type FakeGitHub, fakeGitHub } from "./fake-github.js";
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import type { ActionContext } from "../../src/core/action.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
+import { shellRun, shellRunInput } from "../../src/workflow/actions/shell.js";
 import { bubblewrap, reachableTempDir } from "./sandbox.js";
 
 /**

@@ -6,7 +6,7 @@ import { ProbotOctokit } from "probot";
 import { NoSandbox } from "../../src/sandbox/index.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
-import { WorkspaceManager } from "../../src/agent/workspace.js";
+import { WorkspaceManager } from "../../src/workspace/workspace.js";
 import { splitDiff } from "../../src/review/diff.js";
 import { executeRun } from "../../src/runs/execute-run.js";
 import type { TaskRegistry } from "../../src/runs/tasks.js";

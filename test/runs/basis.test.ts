@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { RunBasis } from "../../src/core/run.js";
 import { executeRun } from "../../src/runs/execute-run.js";
 import { postgresRuns } from "../helpers/postgres-runs.js";
-import { lines, testActions } from "../workflows/helpers.js";
+import { lines, testActions } from "../workflow/helpers.js";
 
 /**
  * A run follows what it was accepted on: the configuration's files the intake read, and a pull

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { executeRun } from "../../src/runs/execute-run.js";
 import { statusText } from "../../src/runs/status-text.js";
 import { postgresRuns, until } from "../helpers/postgres-runs.js";
-import { lines, testActions } from "../workflows/helpers.js";
+import { lines, testActions } from "../workflow/helpers.js";
 
 /**
  * What people read about a run in progress and when it ends, from a real workflow run through the

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { executeRun } from "../../src/runs/execute-run.js";
 import { postgresRuns, until } from "../helpers/postgres-runs.js";
-import { lines, testActions } from "../workflows/helpers.js";
+import { lines, testActions } from "../workflow/helpers.js";
 
 const CONFIG = lines(
   "version: 1",

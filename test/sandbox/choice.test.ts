@@ -4,7 +4,7 @@ import { renderTrackingComment } from "../../src/runs/tracking-comment.js";
 import { UNSANDBOXED_NOTICE, logSandbox } from "../../src/sandbox/announce.js";
 import { SandboxUnavailable, createSandbox } from "../../src/sandbox/index.js";
 import type { Run } from "../../src/core/run.js";
-import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
+import { shellRun, shellRunInput } from "../../src/workflow/actions/shell.js";
 import { TEST_SANDBOX_SETTINGS, bubblewrap, reachableTempDir } from "../helpers/sandbox.js";
 
 /** Which boundary the server picks, and what people are told when it is not bubblewrap. */

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { appendFile, chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WorkspaceManager } from "../../src/agent/workspace.js";
+import { WorkspaceManager } from "../../src/workspace/workspace.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { git } from "../helpers/git.js";
 import { bubblewrap, reachableTempDir } from "../helpers/sandbox.js";

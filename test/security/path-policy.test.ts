@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repositoryInstructions, repositoryMap } from "../../src/agent/context.js";
-import { PathPolicy, PathRefused } from "../../src/agent/paths.js";
+import { PathPolicy, PathRefused } from "../../src/workspace/paths.js";
 import { EDITOR_TOOL_NAME } from "../../src/agent/tools/editor.js";
 import { ToolSet } from "../../src/agent/tools/index.js";
 import { searchFiles } from "../../src/agent/tools/search.js";

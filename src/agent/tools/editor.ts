@@ -1,7 +1,7 @@
 import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { type PathPolicy, VIRTUAL_ROOT } from "../paths.js";
+import { type PathPolicy, VIRTUAL_ROOT } from "../../workspace/paths.js";
 import { parseToolInput } from "./input.js";
 import { type ToolOutcome, ToolInputError } from "./types.js";
 

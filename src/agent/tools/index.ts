@@ -1,6 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
-import { PathPolicy, PathRefused } from "../paths.js";
+import { PathPolicy, PathRefused } from "../../workspace/paths.js";
 import { BASH_TOOL_NAME, type BashOptions, runBash } from "./bash.js";
 import { EDITOR_TOOL_NAME, runEditor } from "./editor.js";
 import { type CommandOptions, COMMAND_NAMES, runCommand } from "./run-command.js";

@@ -1,8 +1,8 @@
 import picomatch from "picomatch";
 import { z } from "zod";
 import { formatDuration } from "../../core/format.js";
-import { runGit } from "../git.js";
-import { type PathPolicy, type WorkspaceEntry, VIRTUAL_ROOT } from "../paths.js";
+import { runGit } from "../../workspace/git.js";
+import { type PathPolicy, type WorkspaceEntry, VIRTUAL_ROOT } from "../../workspace/paths.js";
 import { SEARCH_DEADLINE_MS, runSearch } from "./search-worker.js";
 import { parseToolInput } from "./input.js";
 import { type ToolOutcome, ToolInputError } from "./types.js";

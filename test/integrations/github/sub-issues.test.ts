@@ -2,10 +2,10 @@ import { ProbotOctokit } from "probot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ActionContext } from "../../../src/core/action.js";
 import { githubCreateSubIssues, subIssueMarker } from "../../../src/integrations/github/sub-issues.js";
-import { ActionRegistry } from "../../../src/workflows/action-registry.js";
-import { runWorkflow } from "../../../src/workflows/engine.js";
+import { ActionRegistry } from "../../../src/workflow/action-registry.js";
+import { runWorkflow } from "../../../src/workflow/engine.js";
 import { type FakeGitHub, fakeGitHub } from "../../helpers/fake-github.js";
-import { memoryHooks, testActions } from "../../workflows/helpers.js";
+import { memoryHooks, testActions } from "../../workflow/helpers.js";
 import { workflowsSchema } from "../../../src/config/workflow-schema.js";
 
 const TASKS = [

@@ -7,10 +7,10 @@ import { connectIntegrations, repositoryParts } from "../../../src/integrations/
 import { jiraCreateTasks } from "../../../src/integrations/jira/create-tasks.js";
 import { taskLabel } from "../../../src/integrations/jira/tracker.js";
 import { builtInIntegrations } from "../../../src/integrations/registry.js";
-import { ActionRegistry } from "../../../src/workflows/action-registry.js";
-import { runWorkflow } from "../../../src/workflows/engine.js";
+import { ActionRegistry } from "../../../src/workflow/action-registry.js";
+import { runWorkflow } from "../../../src/workflow/engine.js";
 import { type FakeJira, fakeJira } from "../../helpers/fake-jira.js";
-import { memoryHooks, testActions } from "../../workflows/helpers.js";
+import { memoryHooks, testActions } from "../../workflow/helpers.js";
 
 const JIRA = "https://acme-tasks.atlassian.test";
 const TASKS = [

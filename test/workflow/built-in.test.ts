@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseRepoConfig } from "../../src/workflows/repo-config.js";
-import { builtInActions } from "../../src/workflows/actions/index.js";
-import { BUILT_IN_WORKFLOW_NAMES, builtInWorkflows, effectiveWorkflows } from "../../src/workflows/built-in.js";
-import { renderValue } from "../../src/workflows/template.js";
-import { checkWorkflows } from "../../src/workflows/validate.js";
+import { parseRepoConfig } from "../../src/workflow/repo-config.js";
+import { builtInActions } from "../../src/workflow/actions/index.js";
+import { BUILT_IN_WORKFLOW_NAMES, builtInWorkflows, effectiveWorkflows } from "../../src/workflow/built-in.js";
+import { renderValue } from "../../src/workflow/template.js";
+import { checkWorkflows } from "../../src/workflow/validate.js";
 
 describe("built-in workflows", () => {
   const workflows = builtInWorkflows();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UserFacingError } from "../../src/core/errors.js";
-import { shellRun, shellRunInput } from "../../src/workflows/actions/shell.js";
-import { renderValue } from "../../src/workflows/template.js";
+import { shellRun, shellRunInput } from "../../src/workflow/actions/shell.js";
+import { renderValue } from "../../src/workflow/template.js";
 import { sandboxedWorkspace } from "../helpers/sandbox-workspace.js";
 
 describe("shell.run", () => {

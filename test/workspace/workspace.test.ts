@@ -13,9 +13,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { explainGitFailure, hideAddresses } from "../../src/agent/git-failure.js";
-import { gitEnv, redact } from "../../src/agent/git.js";
-import { GitError, GitFailed, type PrepareOptions, WorkspaceManager, type WorkspaceLog } from "../../src/agent/workspace.js";
+import { explainGitFailure, hideAddresses } from "../../src/workspace/git-failure.js";
+import { gitEnv, redact } from "../../src/workspace/git.js";
+import { GitError, GitFailed, type PrepareOptions, WorkspaceManager, type WorkspaceLog } from "../../src/workspace/workspace.js";
 import { UserFacingError } from "../../src/core/errors.js";
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { actionsMarkdown } from "../../src/workflows/actions-doc.js";
-import { builtInActions } from "../../src/workflows/actions/index.js";
+import { actionsMarkdown } from "../../src/workflow/actions-doc.js";
+import { builtInActions } from "../../src/workflow/actions/index.js";
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { executeRun } from "../../src/runs/execute-run.js";
-import { type Field, TEMPLATE_FIELDS } from "../../src/workflows/template-fields.js";
+import { type Field, TEMPLATE_FIELDS } from "../../src/workflow/template-fields.js";
 import { postgresRuns } from "../helpers/postgres-runs.js";
 import { lines, testActions } from "./helpers.js";
 

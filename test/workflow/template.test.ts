@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { splitCommand } from "../../src/core/argv.js";
-import { TemplateError, analyzeTemplate, evaluateCondition, renderTemplate, renderValue } from "../../src/workflows/template.js";
+import { TemplateError, analyzeTemplate, evaluateCondition, renderTemplate, renderValue } from "../../src/workflow/template.js";
 
 const scope = {
   issue: { number: 7, title: "Add a greeting", labels: ["bug", "ui"] },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseRepoConfig } from "../../src/workflows/repo-config.js";
-import { BUILT_IN_WORKFLOWS_YAML } from "../../src/workflows/built-in.js";
+import { parseRepoConfig } from "../../src/workflow/repo-config.js";
+import { BUILT_IN_WORKFLOWS_YAML } from "../../src/workflow/built-in.js";
 import { demoWorkflow, lines } from "./helpers.js";
 
 /**

@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { parseRepoConfig } from "../../src/workflows/repo-config.js";
+import { parseRepoConfig } from "../../src/workflow/repo-config.js";
 import { UserFacingError } from "../../src/core/errors.js";
 import type { RunStep } from "../../src/core/run.js";
-import { type ActionRegistry } from "../../src/workflows/action-registry.js";
+import { type ActionRegistry } from "../../src/workflow/action-registry.js";
 import { defineAction } from "../../src/core/action.js";
-import { builtInActions } from "../../src/workflows/actions/index.js";
-import { effectiveWorkflows } from "../../src/workflows/built-in.js";
-import { type EngineHooks, type WorkflowResult, runWorkflow } from "../../src/workflows/engine.js";
-import { configScope } from "../../src/workflows/scope.js";
-import type { TemplateScope } from "../../src/workflows/template.js";
+import { builtInActions } from "../../src/workflow/actions/index.js";
+import { effectiveWorkflows } from "../../src/workflow/built-in.js";
+import { type EngineHooks, type WorkflowResult, runWorkflow } from "../../src/workflow/engine.js";
+import { configScope } from "../../src/workflow/scope.js";
+import type { TemplateScope } from "../../src/workflow/template.js";
 
 /** YAML text from its lines, ending in a newline as a file does. */
 export const lines = (...text: string[]): string => `${text.join("\n")}\n`;

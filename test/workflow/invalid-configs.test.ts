@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { REPO_CONFIG_PATH } from "../../src/config/repo-config.js";
-import { parseRepoConfig } from "../../src/workflows/repo-config.js";
+import { parseRepoConfig } from "../../src/workflow/repo-config.js";
 import { INVALID_CASES } from "./invalid-cases.js";
 
 /**
