@@ -13,7 +13,8 @@ import { sanitize } from "../agent/context.js";
 import { runParts } from "../agent/environment.js";
 import type { RunSubject } from "../agent/subject.js";
 import { formatUsd } from "../core/format.js";
-import { anthropic } from "../integrations/anthropic/index.js";
+import { integrationsOfKind } from "../integrations/registry.js";
+import type { ModelProvider } from "../integrations/kinds/model-provider.js";
 import { WorkspaceManager } from "../workspace/workspace.js";
 import type { UsageEntry } from "../store/types.js";
 import { emptyTotals } from "../store/types.js";
@@ -52,13 +53,22 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
     options.err(`ai-agent: ${repoDir} is not a git repository`);
     return 2;
   }
-  if (!options.env.ANTHROPIC_API_KEY) {
-    options.err("ai-agent: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for another endpoint) to run the agent");
+  // The model provider MODEL_PROVIDER names (Anthropic by default), with its own variables.
+  const providers = integrationsOfKind("model-provider");
+  const providerId = options.env.MODEL_PROVIDER ?? "anthropic";
+  const provider = providers.find((integration) => integration.id === providerId);
+  if (!provider) {
+    options.err(`ai-agent: MODEL_PROVIDER: no model provider is called "${providerId}"; expected one of ${providers.map((p) => p.id).join(", ")}`);
     return 2;
   }
-  const modelEnv = anthropic.env.safeParse(options.env);
+  const modelEnv = provider.env.safeParse(options.env);
   if (!modelEnv.success) {
     options.err(`ai-agent: ${modelEnv.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+    return 2;
+  }
+  const model = provider.connect(modelEnv.data) as ModelProvider | undefined;
+  if (!model) {
+    options.err(`ai-agent: set ${provider.secrets.join(" and ")} to run the agent (MODEL_PROVIDER=${provider.id})`);
     return 2;
   }
   const text = await readFile(options.issueFile, "utf8").catch(() => undefined);
@@ -115,9 +125,8 @@ export async function runLocally(options: RunCommandOptions): Promise<number> {
       requester: () => Promise.resolve(me),
     },
   };
-  const model = anthropic.connect(modelEnv.data);
   const parts = runParts(
-    { ...(model ? { model } : {}), workspaces: new WorkspaceManager({ cacheDir }), store: ledger, remoteUrl: () => repoDir, commandTimeoutMs: 10 * 60_000, sandbox },
+    { model, workspaces: new WorkspaceManager({ cacheDir }), store: ledger, remoteUrl: () => repoDir, commandTimeoutMs: 10 * 60_000, sandbox },
     subject,
   );
   try {

@@ -5,7 +5,6 @@ import { formatConfigProblems } from "../config/repo-config.js";
 import { loadRepoConfig } from "../workflow/repo-config.js";
 import { BudgetExceeded } from "../agent/budget.js";
 import { repositoryParts } from "../integrations/connect.js";
-import { changeRequestFrom } from "../integrations/github/version-control.js";
 import { replayedContents } from "../config/recorded-contents.js";
 import type { RepositoryParts, RunIntegration } from "../integrations/kinds/parts.js";
 import type { RunEvent } from "../integrations/kinds/status.js";
@@ -15,7 +14,6 @@ import { type RunContext, type TaskExecutor, type TaskRegistry } from "./tasks.j
 import type { ActionEvent } from "../core/action.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
 import { type ChangeRequest, type RunStep, runTasks } from "../core/run.js";
-import { hasWriteAccess } from "../triggers/permissions.js";
 import type { ActionRegistry } from "../workflow/action-registry.js";
 import { builtInActions } from "../workflow/actions/index.js";
 import { effectiveWorkflows } from "../workflow/built-in.js";
@@ -45,12 +43,12 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
   return async (context) => {
     const { run, octokit, versionControl } = context;
     const [owner = "", repo = ""] = run.repo.split("/");
-    const { data: repository } = await octokit.rest.repos.get({ owner, repo });
     // What the run was accepted on (runs queued by an older version lack it: those read it now).
     const { basis } = run;
-    const pull =
-      run.kind !== "pull_request" ? undefined : (basis?.change ?? changeRequestFrom((await octokit.rest.pulls.get({ owner, repo, pull_number: run.number })).data));
-    const ref = pull?.base.ref ?? basis?.defaultBranch ?? repository.default_branch;
+    // The branch work starts from is the repository's now: one renamed since is gone from the remote.
+    const defaultBranch = await versionControl.defaultBranch();
+    const pull = run.kind !== "pull_request" ? undefined : (basis?.change ?? (await versionControl.changeRequest(run.number)));
+    const ref = pull?.base.ref ?? basis?.defaultBranch ?? defaultBranch;
     const integrations = options.mirrors?.integrations;
     const loaded = await loadRepoConfig(basis ? replayedContents(basis.config) : octokit, { owner, repo, ref }, actions, {
       ...(context.otherRepository && !basis ? { otherRepository: context.otherRepository } : {}),
@@ -62,13 +60,13 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
     const workflow = workflows[name];
     if (!workflow) throw new UserFacingError(`There is no ${name} workflow.`);
 
-    const scope = await templateScope(context, repository, pull);
+    const scope = await templateScope(context, { owner, name: repo, defaultBranch }, pull);
     const issue = scope.issue as { title: string; body: string; url: string; author: string | null };
     const parts = integrations ? repositoryParts(integrations, loaded.config) : new Map<string, RepositoryParts>();
     let sources: Promise<KeySource[]> | undefined;
     const readSources = () =>
       (sources ??= keySources({ title: issue.title, body: issue.body, author: issue.author, ...(pull ? { headRef: pull.head.ref } : {}) }, (login) =>
-        hasWriteAccess(octokit, owner, repo, login),
+        versionControl.canWrite(login),
       ));
     const taskKeys: Record<string, string> = {};
     for (const [id, part] of parts) {
@@ -98,7 +96,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
         repo,
         number: run.number,
         actor: run.actor,
-        defaultBranch: repository.default_branch,
+        defaultBranch,
         input: run.input ?? "",
         ...(run.snapshot ? { snapshot: run.snapshot } : {}),
         // A review reads the head it was queued for, not the pull request's head now.
@@ -201,30 +199,14 @@ export function workflowTasks(options: WorkflowTaskOptions = {}): TaskRegistry {
   return Object.fromEntries(runTasks.map((name) => [name, task]));
 }
 
-interface RepositoryData {
-  name: string;
-  full_name: string;
-  default_branch: string;
-  html_url: string;
-  owner: { login: string };
-}
-
-async function templateScope(context: RunContext, repository: RepositoryData, pull: ChangeRequest | undefined): Promise<TemplateScope> {
-  const { run, octokit } = context;
-  const { data: issue } = await octokit.rest.issues.get({ owner: repository.owner.login, repo: repository.name, issue_number: run.number });
+async function templateScope(context: RunContext, repository: { owner: string; name: string; defaultBranch: string }, pull: ChangeRequest | undefined): Promise<TemplateScope> {
+  const { run, versionControl } = context;
+  const issue = await versionControl.issue(run.number);
   // The text as the trigger saw it: a title edited after the label does not reach the PR or the commit.
-  const asked = run.snapshot ?? { title: issue.title, body: issue.body ?? "", author: issue.user?.login ?? null };
+  const asked = run.snapshot ?? { title: issue.title, body: issue.body, author: issue.author };
   return {
-    repo: { owner: repository.owner.login, name: repository.name, full_name: repository.full_name, default_branch: repository.default_branch, url: repository.html_url },
-    issue: {
-      number: issue.number,
-      title: asked.title,
-      body: asked.body,
-      state: issue.state,
-      author: asked.author,
-      labels: issue.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))),
-      url: issue.html_url,
-    },
+    repo: { owner: repository.owner, name: repository.name, full_name: `${repository.owner}/${repository.name}`, default_branch: repository.defaultBranch, url: versionControl.webUrl },
+    issue: { number: issue.number, title: asked.title, body: asked.body, state: issue.state, author: asked.author, labels: issue.labels, url: issue.url },
     // The text as the trigger saw it, like the issue's.
     pull_request: pull ? { ...pull, title: run.snapshot?.title ?? pull.title, body: run.snapshot?.body ?? pull.body } : null,
     run: { id: run.id, task: run.task, trigger: run.trigger, actor: run.actor, input: run.input ?? "" },

@@ -36,9 +36,11 @@ describe("ai-agent run: the implement workflow on a local repository", () => {
     const io = { out: () => undefined, err: (t: string) => err.push(t) };
     expect(await runLocally({ repo: project.repo, issueFile: project.issueFile, number: 1, workflow: "implement", env: {}, ...io })).toBe(2);
     expect(await runLocally({ repo: project.dir, issueFile: "x.md", number: 1, workflow: "implement", env: { ANTHROPIC_API_KEY: "k" }, ...io })).toBe(2);
+    expect(await runLocally({ repo: project.repo, issueFile: project.issueFile, number: 1, workflow: "implement", env: { MODEL_PROVIDER: "nope" }, ...io })).toBe(2);
     expect(err).toEqual([
-      "ai-agent: set ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for another endpoint) to run the agent",
+      "ai-agent: set ANTHROPIC_API_KEY to run the agent (MODEL_PROVIDER=anthropic)",
       `ai-agent: ${project.dir} is not a git repository`,
+      'ai-agent: MODEL_PROVIDER: no model provider is called "nope"; expected one of anthropic',
     ]);
   });
 });

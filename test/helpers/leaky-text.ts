@@ -1,4 +1,5 @@
-import { expect } from "vitest";
+import nock from "nock";
+import { afterEach, beforeEach, expect } from "vitest";
 import { registerSecret } from "../../src/core/redactor.js";
 import { generatePrivateKey } from "./keys.js";
 
@@ -20,4 +21,18 @@ export function leakyText(token: string) {
       expect(sent).toContain("[redacted]");
     },
   };
+}
+
+/** `leakyText` for a describe whose mirror is faked with nock: no real network, and its secrets registered before each test. */
+export function leakyMirrorText(token: string) {
+  const leaky = leakyText(token);
+  beforeEach(() => {
+    nock.disableNetConnect();
+    leaky.register();
+  });
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  return leaky;
 }

@@ -29,7 +29,7 @@ export interface GitHubRepository {
   /** The installation, for the connection id; absent for a client not tied to one (tests, the CLI). */
   installationId?: number | undefined;
   /** Where GitHub lives (GHE_HOST); github.com when absent. */
-  urls?: Pick<ReturnType<typeof githubUrls>, "gitRemote">;
+  urls?: Pick<ReturnType<typeof githubUrls>, "gitRemote" | "web">;
 }
 
 /** The fields of GitHub's pull request the core reads. */
@@ -73,6 +73,7 @@ export function githubVersionControl(octokit: GitHubClient, target: GitHubReposi
 
   return {
     connection: connectionId("github", target.installationId ?? "local"),
+    webUrl: `${urls.web}/${owner}/${repo}`,
     supports: (capability) => CAPABILITIES.has(capability),
 
     async readFile(path, ref) {

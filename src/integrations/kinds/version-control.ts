@@ -111,6 +111,8 @@ export interface ChangeRequestDraft {
 export interface VersionControl {
   /** The connection's id (`github:<installation>`), which a run stores. */
   readonly connection: string;
+  /** The repository's web page, for links people follow. */
+  readonly webUrl: string;
   supports(capability: VersionControlCapability): boolean;
 
   /** The file's text at `ref` (the default branch when absent); undefined when there is none. */

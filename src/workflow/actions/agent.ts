@@ -5,7 +5,6 @@ import { ask } from "../../review/ask.js";
 import { review } from "../../review/review.js";
 import type { ModelRun } from "../../agent/model-access.js";
 import type { RunWorkspace } from "../../agent/run-workspace.js";
-import { httpStatus } from "../../integrations/github/client.js";
 import { UserFacingError } from "../../core/errors.js";
 import { type ActionContext, defineAction } from "../../core/action.js";
 import { githubDeleteBranch } from "../../integrations/github/actions.js";
@@ -99,15 +98,8 @@ export const gitPush = defineAction({
       return { branch: input.branch, sha };
     }
     // Resumed on another worker: ai.implement pushed before it finished, so the branch is there.
-    const github = context.services.github;
-    if (github) {
-      try {
-        const { data } = await github.rest.repos.getBranch({ owner: context.target.owner, repo: context.target.repo, branch: input.branch });
-        return { branch: input.branch, sha: data.commit.sha };
-      } catch (error) {
-        if (httpStatus(error) !== 404) throw error;
-      }
-    }
+    const sha = await context.services.versionControl?.branchHead(input.branch);
+    if (sha) return { branch: input.branch, sha };
     throw new UserFacingError(`The branch ${input.branch} is not on the remote and this worker has no workspace with it; start the run again.`);
   },
   async compensate(input, _outputs, context) {

@@ -1,21 +1,13 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { JiraClient, adf } from "../../../src/integrations/jira/client.js";
-import { leakyText } from "../../helpers/leaky-text.js";
+import { leakyMirrorText } from "../../helpers/leaky-text.js";
 
 const JIRA = "https://acme.atlassian.test";
 const JIRA_TOKEN = "jira-redaction-test-token";
-const leaky = leakyText(JIRA_TOKEN);
 
 describe("what the Jira mirror sends", () => {
-  beforeEach(() => {
-    nock.disableNetConnect();
-    leaky.register();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  const leaky = leakyMirrorText(JIRA_TOKEN);
 
   it("bodies are redacted, and the client still signs in with its token", async () => {
     const sent: { body: unknown; authorization: string | undefined }[] = [];

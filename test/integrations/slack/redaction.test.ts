@@ -1,21 +1,13 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { slackClient } from "../../../src/integrations/slack/client.js";
-import { leakyText } from "../../helpers/leaky-text.js";
+import { leakyMirrorText } from "../../helpers/leaky-text.js";
 
 const SLACK = "https://slack.test";
 const SLACK_TOKEN = "xoxb-redaction-test-token";
-const leaky = leakyText(SLACK_TOKEN);
 
 describe("what the Slack mirror sends", () => {
-  beforeEach(() => {
-    nock.disableNetConnect();
-    leaky.register();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  const leaky = leakyMirrorText(SLACK_TOKEN);
 
   it("every call's arguments are redacted, and the client still signs in with its token", async () => {
     const sent: { body: string; authorization: string | undefined }[] = [];
