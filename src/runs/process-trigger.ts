@@ -12,11 +12,11 @@ import { configReadScope, tokenScope } from "../integrations/github/token-scope.
 import { type MirrorEnvironment, runMirror, sinksFor } from "./mirror.js";
 
 import { type Store } from "../store/types.js";
-import { hasWriteAccess } from "../triggers/permissions.js";
 import type { TriggerRequest } from "../core/trigger.js";
 import type { ChangeRequest, ConfigRead, RunBasis } from "../core/run.js";
 import { recordingContents } from "../config/recorded-contents.js";
-import { changeRequestFrom } from "../integrations/github/version-control.js";
+import { githubVersionControl } from "../integrations/github/version-control.js";
+import type { GitHubUrls } from "../integrations/github/urls.js";
 
 import * as replies from "../triggers/replies.js";
 import { type TriggerFacts, isOwnEvent, routeTrigger } from "../triggers/route.js";
@@ -37,6 +37,8 @@ export interface TriggerDeps {
   log: Pick<Logger, "info" | "warn" | "debug">;
   /** The connected integrations: a queued run is announced to the sinks the repository's settings ask for. */
   mirrors?: MirrorEnvironment;
+  /** Where GitHub is (GitHub Enterprise Server when GHE_HOST is set); github.com when absent. */
+  urls?: GitHubUrls;
   /** Runs one person may start in a repository per hour (TRIGGER_RATE_LIMIT_PER_HOUR); 0 or absent: no server limit. */
   triggerRateLimitPerHour?: number;
 }
@@ -62,15 +64,16 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   if (isOwnEvent(request, botLogin)) return { result: "ignored", reason: "our own event" };
 
   const octokit = await deps.github(request.installationId, tokenScope(repo, "intake"));
+  const forge = githubVersionControl(octokit, { owner, repo, installationId: request.installationId, ...(deps.urls ? { urls: deps.urls } : {}) });
   const reply = async (body: string, reason: string): Promise<TriggerOutcome> => {
-    await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body });
+    await forge.comment(number, body);
     return { result: "replied", reason };
   };
 
   // The pull request as GitHub has it now. Intake jobs run concurrently, so a burst of pushes is
   // not handled in order: every review trigger takes the head from here, never from its payload.
   let pull: Promise<ChangeRequest> | undefined;
-  const currentPull = () => (pull ??= octokit.rest.pulls.get({ owner, repo, pull_number: number }).then(({ data }) => changeRequestFrom(data)));
+  const currentPull = () => (pull ??= forge.changeRequest(number));
 
   const ref = request.isPullRequest ? (await currentPull()).base.ref : request.defaultBranch;
   // What the configuration was read from is kept: a run queued here follows this version of it.
@@ -86,7 +89,7 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   const facts: TriggerFacts = { botLogin };
   let decision = routeTrigger(request, loaded, facts);
   while (decision.kind === "need") {
-    facts.canWrite = await hasWriteAccess(octokit, owner, repo, request.sender.login);
+    facts.canWrite = await forge.canWrite(request.sender.login);
     decision = routeTrigger(request, loaded, facts);
   }
 
@@ -113,11 +116,8 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
 
   // Feedback first: the person sees they were noticed while the run is queued.
   const detail = request.detail;
-  if (detail.type === "command") {
-    await octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: detail.commentId, content: "eyes" });
-  } else if (detail.type === "label") {
-    await octokit.rest.reactions.createForIssue({ owner, repo, issue_number: number, content: "eyes" });
-  }
+  if (detail.type === "command") await forge.react({ comment: String(detail.commentId) }, "eyes");
+  else if (detail.type === "label") await forge.react({ issue: number }, "eyes");
 
   // Each person's runs here are counted per hour, claimed where a run would be queued.
   const rate = rateGate(deps.store, request, deps.triggerRateLimitPerHour, config.triggers.rate_limit_per_hour);
