@@ -1,15 +1,10 @@
 import { neutralizeForGitHub, withoutClosingReferences } from "../integrations/github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { formatUsd } from "../core/format.js";
-import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
+import { type CodingRun, codingTools } from "./coding-tools.js";
+import { editedNote } from "./context.js";
 import { runLoop } from "./loop.js";
-import { PathPolicy } from "../workspace/paths.js";
 import { renderPrompt } from "./prompts.js";
-import type { ModelAccess } from "./model-access.js";
-import type { RunWorkspace } from "./run-workspace.js";
-import type { RunSubject } from "./subject.js";
-import { ToolSet } from "./tools/index.js";
-import { COMMAND_NAMES } from "./tools/run-command.js";
 import type { CommandRecord } from "./tools/types.js";
 
 /**
@@ -39,10 +34,7 @@ export interface ImplementOutputs {
 }
 
 /** What the coding agent works with: the run's subject, the model, and the run's workspace. */
-export interface ImplementRun extends RunSubject {
-  model: ModelAccess;
-  workspace: RunWorkspace;
-}
+export type ImplementRun = CodingRun;
 
 export async function implement(session: ImplementRun, input: ImplementInput, signal?: AbortSignal): Promise<ImplementOutputs> {
   const { config, target } = session;
@@ -52,36 +44,9 @@ export async function implement(session: ImplementRun, input: ImplementInput, si
   const budget = await session.model.budget();
   const workspace = await session.workspace.workspace(branch);
 
-  const { sandbox, commandTimeoutMs, commands: record } = session.workspace;
-  const canRun = sandbox.kind !== "none";
-  const commands = Object.fromEntries(COMMAND_NAMES.flatMap((name) => (config.agent.commands[name] ? [[name, config.agent.commands[name]]] : [])));
-  const policy = new PathPolicy(workspace.dir, {
-    protectedPaths: config.agent.protected_paths,
-    allowProtected: config.agent.allow_protected,
-    ...(input.allowed_paths ? { allowed: input.allowed_paths } : {}),
-    ...(sandbox.owner ? { owner: sandbox.owner } : {}),
-  });
-  const network = config.agent.sandbox.network && sandbox.describe().network === "allow";
-  const withSignal = signal ? { signal } : {};
-  const tools = new ToolSet({
-    policy,
-    ...(canRun ? { commands: { commands, sandbox, workspace: workspace.dir, network, timeoutMs: commandTimeoutMs, record, ...withSignal } } : {}),
-    ...(canRun && config.agent.shell ? { bash: { shell: session.workspace.shell(network), timeoutMs: commandTimeoutMs, record, ...withSignal } } : {}),
-  });
-  const repo = `${target.owner}/${target.repo}`;
-  const [system, context, task] = await Promise.all([
-    renderPrompt("system-implement", {
-      repo,
-      commands: canRun ? Object.keys(commands) : [],
-      shell: canRun && config.agent.shell,
-      network,
-      no_sandbox: canRun ? null : sandbox.describe().status,
-      protected: policy.protectedGlobs,
-      allowed: input.allowed_paths ?? null,
-    }),
-    renderPrompt("repository", { repo, default_branch: target.defaultBranch, instructions: await repositoryInstructions(policy), map: await repositoryMap(policy) }),
-    renderPrompt("task", { mode: "implement", issue, actor: target.actor, instructions: input.instructions ?? "", plan: input.plan ?? "" }),
-  ]);
+  const { tools, policy, system, context } = await codingTools(session, workspace, { allowedPaths: input.allowed_paths, signal });
+  const { sandbox, commands: record } = session.workspace;
+  const task = await renderPrompt("task", { mode: "implement", issue, actor: target.actor, instructions: input.instructions ?? "", plan: input.plan ?? "" });
 
   const result = await runLoop({
     provider,

@@ -10,10 +10,15 @@ export const runStatuses = ["queued", "running", "succeeded", "failed", "stopped
 export type RunStatus = (typeof runStatuses)[number];
 export const activeRunStatuses: readonly RunStatus[] = ["queued", "running"];
 
-export const runTasks = ["implement", "plan", "review", "ask"] as const;
+/**
+ * `follow_up` is the agent's further work on a pull request's branch: what writers asked in comments
+ * and reviews, or a fix of its failing checks (workflow `fix_ci`). One task, so one such run per pull
+ * request at a time: two runs never push to the same branch at once.
+ */
+export const runTasks = ["implement", "plan", "review", "ask", "follow_up"] as const;
 export type RunTask = (typeof runTasks)[number];
 
-export const runTriggers = ["label", "command", "pull_request", "cli"] as const;
+export const runTriggers = ["label", "command", "pull_request", "review", "check", "cli"] as const;
 export type RunTrigger = (typeof runTriggers)[number];
 
 export const runStepSchema = z.object({
@@ -48,7 +53,8 @@ export const changeRequestSchema = z.object({
   state: z.string(),
   draft: z.boolean(),
   author: z.string().nullable(),
-  head: z.object({ ref: z.string(), sha: z.string() }),
+  /** `repo` is the head's repository (`owner/name`): another one for a fork, null when it was deleted. */
+  head: z.object({ ref: z.string(), sha: z.string(), repo: z.string().nullable().optional() }),
   base: z.object({ ref: z.string() }),
   url: z.string(),
 });

@@ -32,8 +32,8 @@ export type ExecuteResult = "finished" | "deferred" | "skipped";
 const TERMINAL = new Set(["succeeded", "failed", "stopped", "cancelled"]);
 /** Characters of a summary or failure in the tracking comment; GitHub takes 65,536 in a comment. */
 const POSTED_TEXT_LIMIT = 16 * 1024;
-/** Implement and plan runs keep a tracking comment; reviews report through their check run. */
-const TRACKED = new Set(["implement", "plan"]);
+/** Implement, plan and follow-up runs keep a tracking comment; reviews report through their check run. */
+const TRACKED = new Set(["implement", "plan", "follow_up"]);
 
 /**
  * The run job. Idempotent: a run already finished is skipped, a run left "running" by a worker

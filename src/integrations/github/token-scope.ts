@@ -23,6 +23,8 @@ export const TASK_PERMISSIONS: Record<RunTask | "intake", Record<string, Permiss
   review: { metadata: "read", contents: "read", issues: "write", pull_requests: "write", checks: "write" },
   // One reply, with the diff as context.
   ask: { metadata: "read", contents: "read", issues: "write", pull_requests: "read" },
+  // Pushes to the pull request's branch, replies in and resolves its threads, reads and re-runs its checks.
+  follow_up: { metadata: "read", contents: "write", issues: "write", pull_requests: "write", checks: "read", actions: "write" },
 };
 
 export function tokenScope(repo: string, use: RunTask | "intake"): TokenScope {

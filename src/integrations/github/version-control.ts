@@ -41,7 +41,7 @@ export interface GitHubPullData {
   draft?: boolean;
   html_url: string;
   user: { login: string } | null;
-  head: { ref: string; sha: string };
+  head: { ref: string; sha: string; repo?: { full_name: string } | null };
   base: { ref: string };
 }
 
@@ -53,7 +53,7 @@ export function changeRequestFrom(data: GitHubPullData): ChangeRequest {
     state: data.state,
     draft: data.draft ?? false,
     author: data.user?.login ?? null,
-    head: { ref: data.head.ref, sha: data.head.sha },
+    head: { ref: data.head.ref, sha: data.head.sha, ...(data.head.repo !== undefined ? { repo: data.head.repo?.full_name ?? null } : {}) },
     base: { ref: data.base.ref },
     url: data.html_url,
   };

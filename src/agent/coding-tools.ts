@@ -1,0 +1,71 @@
+import { PathPolicy } from "../workspace/paths.js";
+import type { Workspace } from "../workspace/workspace.js";
+import { repositoryInstructions, repositoryMap } from "./context.js";
+import type { ModelAccess } from "./model-access.js";
+import { renderPrompt } from "./prompts.js";
+import { type ToolSetOptions, ToolSet } from "./tools/index.js";
+import { COMMAND_NAMES } from "./tools/run-command.js";
+import type { RunWorkspace } from "./run-workspace.js";
+import type { RunSubject } from "./subject.js";
+
+/**
+ * The coding agent's tools in a workspace, and the two prompts every coding task starts with (the
+ * system prompt, the repository's context): what `ai.implement`, a follow-up on a pull request and
+ * a fix of its checks share. The path policy, the sandbox and its network follow the repository's
+ * configuration the same way for each.
+ */
+
+/** What the coding agent works with: the run's subject, the model, and the run's workspace. */
+export interface CodingRun extends RunSubject {
+  model: ModelAccess;
+  workspace: RunWorkspace;
+}
+
+export interface CodingTools {
+  tools: ToolSet;
+  policy: PathPolicy;
+  system: string;
+  context: string;
+}
+
+export interface CodingToolsOptions {
+  /** Globs the agent may edit; any path not protected when absent. */
+  allowedPaths?: string[] | undefined;
+  finishTool?: ToolSetOptions["finishTool"];
+  signal?: AbortSignal | undefined;
+}
+
+export async function codingTools(session: CodingRun, workspace: Workspace, options: CodingToolsOptions = {}): Promise<CodingTools> {
+  const { config, target } = session;
+  const { sandbox, commandTimeoutMs, commands: record } = session.workspace;
+  const canRun = sandbox.kind !== "none";
+  const commands = Object.fromEntries(COMMAND_NAMES.flatMap((name) => (config.agent.commands[name] ? [[name, config.agent.commands[name]]] : [])));
+  const policy = new PathPolicy(workspace.dir, {
+    protectedPaths: config.agent.protected_paths,
+    allowProtected: config.agent.allow_protected,
+    ...(options.allowedPaths ? { allowed: options.allowedPaths } : {}),
+    ...(sandbox.owner ? { owner: sandbox.owner } : {}),
+  });
+  const network = config.agent.sandbox.network && sandbox.describe().network === "allow";
+  const withSignal = options.signal ? { signal: options.signal } : {};
+  const tools = new ToolSet({
+    policy,
+    ...(canRun ? { commands: { commands, sandbox, workspace: workspace.dir, network, timeoutMs: commandTimeoutMs, record, ...withSignal } } : {}),
+    ...(canRun && config.agent.shell ? { bash: { shell: session.workspace.shell(network), timeoutMs: commandTimeoutMs, record, ...withSignal } } : {}),
+    ...(options.finishTool ? { finishTool: options.finishTool } : {}),
+  });
+  const repo = `${target.owner}/${target.repo}`;
+  const [system, context] = await Promise.all([
+    renderPrompt("system-implement", {
+      repo,
+      commands: canRun ? Object.keys(commands) : [],
+      shell: canRun && config.agent.shell,
+      network,
+      no_sandbox: canRun ? null : sandbox.describe().status,
+      protected: policy.protectedGlobs,
+      allowed: options.allowedPaths ?? null,
+    }),
+    renderPrompt("repository", { repo, default_branch: target.defaultBranch, instructions: await repositoryInstructions(policy), map: await repositoryMap(policy) }),
+  ]);
+  return { tools, policy, system, context };
+}

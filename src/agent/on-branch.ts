@@ -1,0 +1,70 @@
+import { UserFacingError } from "../core/errors.js";
+import { withoutClosingReferences } from "../integrations/github/safe-markdown.js";
+import { type CodingRun, codingTools } from "./coding-tools.js";
+import { runLoop } from "./loop.js";
+import type { ToolSetOptions } from "./tools/index.js";
+
+/**
+ * The coding agent on a branch that is already there — a pull request's head — rather than a new
+ * one: a follow-up on review comments, a fix of failing checks. It works in a worktree of that
+ * branch, commits what it changed on top (never rewriting what is there) and pushes it as a
+ * fast-forward, so a push that lost a race with someone else's fails instead of overwriting it.
+ */
+
+export interface BranchWorkInput {
+  /** The existing branch to work on, e.g. the pull request's head ref. */
+  branch: string;
+  /** The task as the model reads it: what to do and the context (review threads, check output). */
+  task: string;
+  /** The commit's subject line, e.g. `fix: address review comments (#12)`. */
+  subject: string;
+  maxTurns?: number | undefined;
+  allowedPaths?: string[] | undefined;
+  /** A structured end of the work (e.g. what was done in each thread); `finish` otherwise. */
+  finishTool?: ToolSetOptions["finishTool"];
+}
+
+export interface BranchWork {
+  branch: string;
+  /** Whether a commit was made and pushed. */
+  changed: boolean;
+  /** The model's summary of what it did, as it wrote it (not yet made safe to post). */
+  summary: string;
+  files_changed: string[];
+  /** Files the path policy did not let the agent change; their changes were undone. */
+  discarded: string[];
+  /** The pushed commit; absent when nothing changed. */
+  sha?: string;
+}
+
+export async function workOnBranch(session: CodingRun, input: BranchWorkInput, signal?: AbortSignal): Promise<BranchWork> {
+  const { config } = session;
+  const workspace = await session.workspace.workspace(input.branch);
+  if (!workspace.reusedBranch) throw new UserFacingError(`The branch ${input.branch} is not on the remote any more, so there is nothing to add commits to.`);
+  const { tools, policy, system, context } = await codingTools(session, workspace, { allowedPaths: input.allowedPaths, finishTool: input.finishTool, signal });
+  const budget = await session.model.budget();
+  const maxTurns = input.maxTurns ?? config.agent.max_turns;
+  const result = await runLoop({
+    provider: session.model.provider,
+    model: config.models.implement,
+    maxTokens: config.models.max_tokens,
+    maxTurns,
+    system,
+    context,
+    task: input.task,
+    tools,
+    budget,
+    ...(signal ? { signal } : {}),
+  });
+  if (!result.finished) throw new UserFacingError(`The agent used its ${maxTurns} turns (agent.max_turns) without finishing, so nothing was pushed.`);
+
+  const discarded = await workspace.discard((file) => !policy.mayWrite(file));
+  const files = await workspace.changedFiles();
+  if (files.length === 0) return { branch: input.branch, changed: false, summary: result.summary, files_changed: [], discarded };
+  const committer = await session.source.committer();
+  const requester = await session.source.requester();
+  const message = `${input.subject}\n\n${withoutClosingReferences(result.summary.trim())}\n\nCo-authored-by: ${requester.name} <${requester.email}>\n`;
+  await workspace.commit(message, committer);
+  const sha = await workspace.push();
+  return { branch: input.branch, changed: true, summary: result.summary, files_changed: files, discarded, sha };
+}
