@@ -20,7 +20,14 @@ export type TriggerDetail =
   | { type: "label"; label: string }
   | { type: "command"; commentId: number; command: SlashCommand }
   /** The head and base are not taken from here: the intake job reads the pull request as it is now. */
-  | { type: "pull_request"; action: ReviewAction; draft: boolean; author: string };
+  | { type: "pull_request"; action: ReviewAction; draft: boolean; author: string }
+  /** A review submitted on a pull request: with comments or changes requested, a follow-up on a PR the app opened. */
+  | { type: "review"; reviewId: number; state: string }
+  /**
+   * A check suite or check run completed on a pull request's head: the CI autopilot looks at a
+   * failure on a PR the app opened. `appId` is the app that made the check (ours are never fixed).
+   */
+  | { type: "check"; event: "check_suite" | "check_run"; id: number; headSha: string; conclusion: string | null; appId?: number; name?: string };
 
 export interface TriggerRequest {
   deliveryId: string;

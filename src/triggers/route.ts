@@ -75,6 +75,8 @@ export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, fact
     return gate() ?? { kind: "review", trigger: "pull_request" };
   }
 
+  if (detail.type === "review" || detail.type === "check") return { kind: "ignore", reason: `${detail.type} events are not acted on yet` };
+
   const refused = gate();
   if (refused) return refused;
   const { command } = detail;

@@ -5,7 +5,14 @@ import { requestFromWebhook } from "./requests.js";
 import { type TriggerRequest } from "../core/trigger.js";
 
 /** The events the intake listens to, as Probot names them; the recovery pass looks for the same. */
-export const INTAKE_EVENTS = ["issues.labeled", "issue_comment.created", "pull_request"] as const;
+export const INTAKE_EVENTS = [
+  "issues.labeled",
+  "issue_comment.created",
+  "pull_request",
+  "pull_request_review.submitted",
+  "check_suite.completed",
+  "check_run.completed",
+] as const;
 
 /** Whether a delivery of this event and action reaches the intake (and so is recorded as seen). */
 export function isIntakeEvent(event: string, action: string | null | undefined): boolean {
