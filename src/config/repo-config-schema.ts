@@ -92,6 +92,13 @@ export const agentSchema = section({
     // Network for the agent's shell and commands, where the server's SANDBOX_NETWORK allows it.
     network: z.boolean("expected true or false").default(false),
   }),
+  // Further work on a pull request's branch: a writer's `/ai <request>` or `@app <request>` on a
+  // pull request the app opened, `/ai implement` on another one, and (with `reviews`) a writer's
+  // review with comments or changes requested on one the app opened.
+  follow_up: section({
+    enabled: z.boolean("expected true or false").default(true),
+    reviews: z.boolean("expected true or false").default(true),
+  }),
 });
 
 /** How pull requests are reviewed; what triggers a review is under `triggers.review`. */

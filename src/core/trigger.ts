@@ -9,9 +9,14 @@ import type { RunSnapshot } from "./run.js";
 export const commandNames = ["plan", "implement", "review", "ask", "stop", "status", "help"] as const;
 export type CommandName = (typeof commandNames)[number];
 
+/**
+ * A command from a comment: `/ai <name> <args>`, or `@<name> …` (`mention`: whom the line addresses;
+ * it counts only when that is the app). A first word that names no command is `unknown`, and `text`
+ * is all that was written after `/ai`: on a pull request the app opened, that is a request to act on.
+ */
 export type SlashCommand =
-  | { kind: "command"; name: CommandName; args: string }
-  | { kind: "unknown"; name: string };
+  | { kind: "command"; name: CommandName; args: string; mention?: string }
+  | { kind: "unknown"; name: string; text: string; mention?: string };
 
 export const reviewActions = ["opened", "reopened", "ready_for_review", "synchronize"] as const;
 export type ReviewAction = (typeof reviewActions)[number];

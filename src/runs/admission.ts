@@ -135,3 +135,41 @@ export async function admitReview(
   }
   throw new Error(`could not queue a review for ${repo}#${request.number}: the pending run kept changing`);
 }
+
+/**
+ * Follow-ups keep at most one running and one pending run per pull request. What is asked while one
+ * runs is gathered by the pending one when it starts — it reads the conversation since the last
+ * follow-up read it — so a burst of comments makes one more run, not one per comment. A pending
+ * fix of the checks gives way to a follow-up, which reads the failing checks too.
+ */
+export async function admitFollowUp(
+  request: TriggerRequest,
+  basis: RunBasis & { change: ChangeRequest },
+  asked: { trigger: "command" | "review"; input?: string | undefined },
+  deps: AdmissionDeps,
+  rate: RateGate,
+): Promise<Admission> {
+  const repo = `${request.owner}/${request.repo}`;
+  let admitted = false;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const pending = (await deps.store.listRuns({ repo, number: request.number, statuses: ["queued"] })).find((run) => run.task === "follow_up");
+    if (pending && (pending.workflow ?? "follow_up") === "follow_up") return { result: "updated", runId: pending.id };
+    if (pending) await deps.store.updateRun(pending.id, { status: "cancelled", finishedAt: new Date() }, { ifStatus: "queued" });
+    if (!admitted) {
+      const limited = await rate();
+      if (limited) return limited;
+      admitted = true;
+    }
+    try {
+      const run = await deps.store.createRun(
+        newRunFor(request, "follow_up", asked.trigger, { workflow: "follow_up", basis, headSha: basis.change.head.sha, ...(asked.input ? { input: asked.input } : {}) }),
+      );
+      await deps.startRun(run.id);
+      deps.log.info({ run: run.id, repo, number: request.number, task: "follow_up" }, "run queued");
+      return { result: "queued", runId: run.id };
+    } catch (error) {
+      if (!(error instanceof RunConflictError)) throw error;
+    }
+  }
+  throw new Error(`could not queue a follow-up for ${repo}#${request.number}: the pending run kept changing`);
+}

@@ -19,9 +19,9 @@ import { githubVersionControl } from "../integrations/github/version-control.js"
 import type { GitHubUrls } from "../integrations/github/urls.js";
 
 import * as replies from "../triggers/replies.js";
-import { type TriggerFacts, isOwnEvent, routeTrigger } from "../triggers/route.js";
+import { type TriggerFacts, addressedToOthers, isOwnEvent, routeTrigger } from "../triggers/route.js";
 
-import { type Admission, activeRuns, admitReview, admitRun, rateGate } from "./admission.js";
+import { type Admission, activeRuns, admitFollowUp, admitReview, admitRun, rateGate } from "./admission.js";
 
 import { statusText, stopRequestedText } from "./status-text.js";
 
@@ -62,6 +62,8 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   const fullName = `${owner}/${repo}`;
   const botLogin = await deps.botLogin();
   if (isOwnEvent(request, botLogin)) return { result: "ignored", reason: "our own event" };
+  // A line addressed to someone else (`@alice …`) reads as a command only to the parser.
+  if (addressedToOthers(request, botLogin)) return { result: "ignored", reason: "addressed to someone else" };
 
   const octokit = await deps.github(request.installationId, tokenScope(repo, "intake"));
   const forge = githubVersionControl(octokit, { owner, repo, installationId: request.installationId, ...(deps.urls ? { urls: deps.urls } : {}) });
@@ -86,7 +88,7 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   const basis = (): RunBasis => ({ defaultBranch: request.defaultBranch, config: reads });
 
   // The facts the decision needs, each asked once and only when the router needs it.
-  const facts: TriggerFacts = { botLogin };
+  const facts: TriggerFacts = { botLogin, ...(request.isPullRequest ? { change: await currentPull() } : {}) };
   let decision = routeTrigger(request, loaded, facts);
   while (decision.kind === "need") {
     facts.canWrite = await forge.canWrite(request.sender.login);
@@ -141,6 +143,8 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
       return settle(await admitRun(request, { ...decision, basis: { ...basis(), ...(request.isPullRequest ? { change: await currentPull() } : {}) } }, deps, rate));
     case "review":
       return settle(await admitReview(request, { ...basis(), change: await currentPull() }, decision.trigger, deps, rate));
+    case "follow_up":
+      return settle(await admitFollowUp(request, { ...basis(), change: await currentPull() }, decision, deps, rate));
   }
 }
 

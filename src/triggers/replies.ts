@@ -4,7 +4,7 @@ import { type CommandName, commandNames } from "../core/trigger.js";
 
 const COMMAND_HELP: Record<CommandName, string> = {
   plan: "post a plan for this issue: steps, files likely touched, risks and an estimate",
-  implement: "implement this issue and open a pull request (text after the command is passed on as instructions)",
+  implement: "on an issue, implement it and open a pull request; on a pull request, make the change on its branch (text after the command is passed on as instructions)",
   review: "review this pull request now",
   ask: "answer a question about this issue or pull request",
   stop: "stop the active run at its next step",
@@ -22,6 +22,7 @@ export function helpText(enabled: readonly CommandName[], implementLabel: string
     ...lines,
     "",
     `Labelling an issue \`${implementLabel}\` also starts an implementation.`,
+    "On a pull request I opened, `/ai <request>` or a review with comments has me change its branch; `@ai-agent <command>` works like `/ai <command>`.",
   ].join("\n");
 }
 
@@ -44,6 +45,17 @@ export function wrongPlaceText(name: CommandName, isPullRequest: boolean): strin
   return isPullRequest
     ? `\`/ai ${name}\` works on issues, not pull requests.`
     : `\`/ai ${name}\` works on pull requests, not issues.`;
+}
+
+export function forkText(author: string | null): string {
+  return (
+    `This pull request's branch is in ${author ? `@${author}'s` : "another"} fork, and I can only push to branches of this repository, so I cannot add commits to it. ` +
+    "To have the change made here instead, open an issue that describes it and comment `/ai implement` there: I will open a new pull request from a branch of this repository."
+  );
+}
+
+export function followUpsOffText(): string {
+  return "Follow-ups on pull requests are turned off for this repository in `.github/ai-agent.yml` (`agent.follow_up.enabled`).";
 }
 
 export function busyText(task: string, runUrl: string): string {

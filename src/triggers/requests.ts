@@ -65,6 +65,20 @@ const pullRequestEvent = z.object({
   installation,
 });
 
+const reviewSubmitted = z.object({
+  action: z.literal("submitted"),
+  review: z.object({
+    id: z.number(),
+    state: z.string().transform((state) => state.toLowerCase()),
+    submitted_at: z.string().nullish(),
+    user: account.nullable(),
+  }),
+  pull_request: z.object({ number: z.number(), html_url: z.string().optional(), ...itemText }),
+  repository,
+  sender: account,
+  installation,
+});
+
 export type RequestDecision = { request: TriggerRequest } | { ignored: string };
 
 /** Decides from the payload alone whether an event may start something. */
@@ -126,6 +140,24 @@ export function requestFromWebhook(
           draft: pr.draft,
           author: pr.user.login,
         },
+      },
+    };
+  }
+  if (event === "pull_request_review") {
+    const parsed = reviewSubmitted.safeParse(payload);
+    if (!parsed.success) return { ignored: "not a submitted review" };
+    const p = parsed.data;
+    const pr = p.pull_request;
+    // An approval asks for nothing; the rest is decided with the pull request in hand.
+    if (p.review.state === "approved") return { ignored: "an approving review" };
+    return {
+      request: {
+        ...where(p, deliveryId),
+        number: pr.number,
+        ...described(pr),
+        ...snapshotOf(pr, p.review.submitted_at ?? undefined),
+        isPullRequest: true,
+        detail: { type: "review", reviewId: p.review.id, state: p.review.state },
       },
     };
   }

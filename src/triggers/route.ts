@@ -1,4 +1,5 @@
 import { type ConfigProblem, type RepoConfig, formatConfigProblems } from "../config/repo-config.js";
+import type { ChangeRequest } from "../core/run.js";
 import type { TriggerRequest } from "../core/trigger.js";
 import { isAllowedSender } from "./permissions.js";
 import * as replies from "./replies.js";
@@ -21,6 +22,8 @@ export interface TriggerFacts {
   botLogin?: string | undefined;
   /** Whether the sender has write access to the repository; undefined until asked. */
   canWrite?: boolean | undefined;
+  /** The pull request as GitHub has it now, for a trigger on one: who opened it, where its head is. */
+  change?: ChangeRequest | undefined;
 }
 
 export type TriggerDecision =
@@ -35,6 +38,8 @@ export type TriggerDecision =
   | { kind: "reply"; reason: string; text: string }
   | { kind: "queue"; task: "implement" | "plan" | "ask"; trigger: "label" | "command"; input?: string; workflow?: string }
   | { kind: "review"; trigger: "pull_request" | "command" }
+  /** Further work on the pull request's branch; what was asked is gathered by the run itself. */
+  | { kind: "follow_up"; trigger: "command" | "review"; input?: string }
   | { kind: "stop" }
   | { kind: "status" };
 
@@ -43,8 +48,26 @@ export function isOwnEvent(request: TriggerRequest, botLogin: string | undefined
   return botLogin !== undefined && request.sender.login === botLogin;
 }
 
+/** Whether a command addressed someone other than the app (`@alice implement …` is not for us). */
+export function addressedToOthers(request: TriggerRequest, botLogin: string | undefined): boolean {
+  if (request.detail.type !== "command" || request.detail.command.mention === undefined) return false;
+  return botLogin === undefined || `${request.detail.command.mention}[bot]` !== botLogin.toLowerCase();
+}
+
+/** Whether the app opened the pull request: its own pull requests are the ones it follows up by itself. */
+function openedByApp(facts: TriggerFacts): boolean {
+  return facts.change !== undefined && facts.botLogin !== undefined && facts.change.author?.toLowerCase() === facts.botLogin.toLowerCase();
+}
+
+/** Whether the pull request's head is in another repository (a fork; a deleted one counts): the app cannot push there. */
+function fromFork(request: TriggerRequest, change: ChangeRequest | undefined): boolean {
+  if (change?.head.repo === undefined) return false;
+  return change.head.repo === null || change.head.repo.toLowerCase() !== `${request.owner}/${request.repo}`.toLowerCase();
+}
+
 export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, facts: TriggerFacts): TriggerDecision {
   if (isOwnEvent(request, facts.botLogin)) return { kind: "ignore", reason: "our own event" };
+  if (addressedToOthers(request, facts.botLogin)) return { kind: "ignore", reason: "addressed to someone else" };
   const gate = (): TriggerDecision | undefined => {
     if (facts.canWrite === undefined) return { kind: "need", fact: "canWrite" };
     if (facts.canWrite) return undefined;
@@ -75,12 +98,26 @@ export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, fact
     return gate() ?? { kind: "review", trigger: "pull_request" };
   }
 
-  if (detail.type === "review" || detail.type === "check") return { kind: "ignore", reason: `${detail.type} events are not acted on yet` };
+  if (detail.type === "review") {
+    const { follow_up } = loaded.config.agent;
+    if (!follow_up.enabled || !follow_up.reviews) return { kind: "ignore", reason: "follow-ups on reviews are off" };
+    if (detail.state !== "commented" && detail.state !== "changes_requested") return { kind: "ignore", reason: `a review that is ${detail.state}` };
+    if (!openedByApp(facts)) return { kind: "ignore", reason: "a review of a pull request the app did not open" };
+    // A review is not a request to the app: an outsider's gets no reply, as their pull request does not.
+    const refused = gate();
+    if (refused) return refused.kind === "refuse" ? { kind: "ignore", reason: "reviewer lacks write access" } : refused;
+    return { kind: "follow_up", trigger: "review" };
+  }
+  if (detail.type === "check") return { kind: "ignore", reason: "check events are not acted on yet" };
 
   const refused = gate();
   if (refused) return refused;
   const { command } = detail;
   const enabled = triggers.commands;
+  const followUps = loaded.config.agent.follow_up.enabled;
+  if (command.kind === "unknown" && request.isPullRequest && followUps && openedByApp(facts)) {
+    return { kind: "follow_up", trigger: "command", input: command.text };
+  }
   if (command.kind === "unknown") return { kind: "reply", reason: "unknown command", text: replies.unknownCommandText(command.name, enabled) };
   const name = command.name;
   if (!enabled.includes(name)) return { kind: "reply", reason: "command off", text: replies.disabledCommandText(name) };
@@ -91,8 +128,13 @@ export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, fact
       return { kind: "status" };
     case "stop":
       return { kind: "stop" };
-    case "plan":
     case "implement":
+      if (!request.isPullRequest) return { kind: "queue", task: name, trigger: "command", ...(command.args ? { input: command.args } : {}) };
+      // On a pull request: commits on its branch, when the app can push there.
+      if (!followUps) return { kind: "reply", reason: "follow-ups off", text: replies.followUpsOffText() };
+      if (fromFork(request, facts.change)) return { kind: "reply", reason: "fork", text: replies.forkText(facts.change?.author ?? null) };
+      return { kind: "follow_up", trigger: "command", input: command.args };
+    case "plan":
       if (request.isPullRequest) return { kind: "reply", reason: "wrong place", text: replies.wrongPlaceText(name, true) };
       return { kind: "queue", task: name, trigger: "command", ...(command.args ? { input: command.args } : {}) };
     case "review":

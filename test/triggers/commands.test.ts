@@ -13,7 +13,12 @@ describe("slash commands", () => {
       "/ai ask why does this loop\nnever end?\n\nthanks",
       [{ kind: "command", name: "ask", args: "why does this loop\nnever end?\n\nthanks" }],
     ],
-    ["/ai deploy now", [{ kind: "unknown", name: "deploy" }]],
+    ["/ai deploy now", [{ kind: "unknown", name: "deploy", text: "deploy now" }]],
+    ["/ai rename the helper\nand update its callers", [{ kind: "unknown", name: "rename", text: "rename the helper\nand update its callers" }]],
+    ["@ai-agent plan", [{ kind: "command", name: "plan", args: "", mention: "ai-agent" }]],
+    ["@AI-Agent[bot] implement keep it short", [{ kind: "command", name: "implement", args: "keep it short", mention: "ai-agent" }]],
+    ["@ai-agent please use a Map here", [{ kind: "unknown", name: "please", text: "please use a Map here", mention: "ai-agent" }]],
+    ["@ai-agent", [{ kind: "command", name: "help", args: "", mention: "ai-agent" }]],
     [
       "/ai plan\n/ai stop",
       [
@@ -41,6 +46,9 @@ describe("slash commands", () => {
     ["a multi-line HTML comment", "<!--\n/ai implement\n-->"],
     ["an unterminated HTML comment", "hello <!--\n/ai implement"],
     ["an empty body", ""],
+    ["a mention mid-line", "thanks @ai-agent plan"],
+    ["a quoted mention", "> @ai-agent implement"],
+    ["an e-mail address", "someone@ai-agent.dev implement"],
   ])("ignores a command in %s", (_what, body) => {
     expect(parseSlashCommands(body)).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type RepoConfig, defaultRepoConfig } from "../../src/config/repo-config.js";
+import type { ChangeRequest } from "../../src/core/run.js";
 import type { TriggerDetail, TriggerRequest } from "../../src/core/trigger.js";
 import { parseSlashCommands } from "../../src/triggers/commands.js";
 import { type LoadedConfig, type TriggerDecision, type TriggerFacts, routeTrigger } from "../../src/triggers/route.js";
@@ -42,6 +43,25 @@ const writer: TriggerFacts = { botLogin: BOT, canWrite: true };
 const outsider: TriggerFacts = { botLogin: BOT, canWrite: false };
 const unknown: TriggerFacts = { botLogin: BOT };
 
+/** A pull request as the intake reads it: the app's own unless another author is named. */
+const change = (author: string | null = BOT, headRepo: string | null = "acme/widgets"): ChangeRequest => ({
+  number: 7,
+  title: "Fix the widget",
+  body: "",
+  state: "open",
+  draft: false,
+  author,
+  head: { ref: "ai/3-fix", sha: "a".repeat(40), repo: headRepo },
+  base: { ref: "main" },
+  url: "https://github.com/acme/widgets/pull/7",
+});
+const onOurs = (facts: TriggerFacts, pull = change()): TriggerFacts => ({ ...facts, change: pull });
+const review = (state: string, overrides: Partial<TriggerRequest> = {}) => request({ type: "review", reviewId: 5, state }, { isPullRequest: true, ...overrides });
+const withFollowUps = (follow_up: Partial<RepoConfig["agent"]["follow_up"]>): LoadedConfig => {
+  const base = defaultRepoConfig();
+  return { ok: true, config: { ...base, agent: { ...base.agent, follow_up: { ...base.agent.follow_up, ...follow_up } } } };
+};
+
 const reply = (reason: string) => expect.objectContaining({ kind: "reply", reason, text: expect.any(String) as string }) as TriggerDecision;
 
 const cases: { name: string; request: TriggerRequest; config: LoadedConfig; facts: TriggerFacts; decision: TriggerDecision }[] = [
@@ -79,7 +99,26 @@ const cases: { name: string; request: TriggerRequest; config: LoadedConfig; fact
   { name: "stop", request: comment("/ai stop"), config: config(), facts: writer, decision: { kind: "stop" } },
   { name: "plan", request: comment("/ai plan"), config: config(), facts: writer, decision: { kind: "queue", task: "plan", trigger: "command" } },
   { name: "implement with instructions", request: comment("/ai implement use tabs"), config: config(), facts: writer, decision: { kind: "queue", task: "implement", trigger: "command", input: "use tabs" } },
-  { name: "implement on a pull request", request: comment("/ai implement", onPull), config: config(), facts: writer, decision: reply("wrong place") },
+  { name: "plan on a pull request", request: comment("/ai plan", onPull), config: config(), facts: onOurs(writer), decision: reply("wrong place") },
+  // Follow-ups on pull requests.
+  { name: "a request in words on the app's pull request", request: comment("/ai use a Map here", onPull), config: config(), facts: onOurs(writer), decision: { kind: "follow_up", trigger: "command", input: "use a Map here" } },
+  { name: "a mention of the app on its pull request", request: comment("@ai-agent rename it", onPull), config: config(), facts: onOurs(writer), decision: { kind: "follow_up", trigger: "command", input: "rename it" } },
+  { name: "a mention of someone else", request: comment("@alice implement it", onPull), config: config(), facts: onOurs(writer), decision: { kind: "ignore", reason: "addressed to someone else" } },
+  { name: "a mention of the app for a command", request: comment("@ai-agent plan"), config: config(), facts: writer, decision: { kind: "queue", task: "plan", trigger: "command" } },
+  { name: "a request in words on someone else's pull request", request: comment("/ai use a Map here", onPull), config: config(), facts: onOurs(writer, change("octocat")), decision: reply("unknown command") },
+  { name: "a request in words from an outsider", request: comment("/ai use a Map here", onPull), config: config(), facts: onOurs(outsider), decision: { kind: "refuse" } },
+  { name: "a request in words with follow-ups off", request: comment("/ai use a Map here", onPull), config: withFollowUps({ enabled: false }), facts: onOurs(writer), decision: reply("unknown command") },
+  { name: "implement on someone else's pull request", request: comment("/ai implement add tests", onPull), config: config(), facts: onOurs(writer, change("octocat")), decision: { kind: "follow_up", trigger: "command", input: "add tests" } },
+  { name: "implement on a fork's pull request", request: comment("/ai implement add tests", onPull), config: config(), facts: onOurs(writer, change("octocat", "octocat/widgets")), decision: reply("fork") },
+  { name: "implement on a deleted fork's pull request", request: comment("/ai implement", onPull), config: config(), facts: onOurs(writer, change("octocat", null)), decision: reply("fork") },
+  { name: "implement on a pull request with follow-ups off", request: comment("/ai implement", onPull), config: withFollowUps({ enabled: false }), facts: onOurs(writer), decision: reply("follow-ups off") },
+  { name: "a review asking for changes on the app's pull request", request: review("changes_requested"), config: config(), facts: onOurs(writer), decision: { kind: "follow_up", trigger: "review" } },
+  { name: "a review with comments, permission not yet known", request: review("commented"), config: config(), facts: onOurs(unknown), decision: { kind: "need", fact: "canWrite" } },
+  { name: "an outsider's review, without a reply", request: review("commented"), config: config(), facts: onOurs(outsider), decision: { kind: "ignore", reason: "reviewer lacks write access" } },
+  { name: "a review of someone else's pull request", request: review("changes_requested"), config: config(), facts: onOurs(writer, change("octocat")), decision: { kind: "ignore", reason: "a review of a pull request the app did not open" } },
+  { name: "a dismissed review", request: review("dismissed"), config: config(), facts: onOurs(writer), decision: { kind: "ignore", reason: "a review that is dismissed" } },
+  { name: "a review with follow-ups on reviews off", request: review("commented"), config: withFollowUps({ reviews: false }), facts: onOurs(writer), decision: { kind: "ignore", reason: "follow-ups on reviews are off" } },
+  { name: "the app's own review", request: review("commented", { sender: { login: BOT, type: "Bot" } }), config: config(), facts: onOurs(writer), decision: { kind: "ignore", reason: "our own event" } },
   { name: "review on a pull request", request: comment("/ai review", onPull), config: config(), facts: writer, decision: { kind: "review", trigger: "command" } },
   { name: "review on an issue", request: comment("/ai review"), config: config(), facts: writer, decision: reply("wrong place") },
   { name: "a question", request: comment("/ai ask why?"), config: config(), facts: writer, decision: { kind: "queue", task: "ask", trigger: "command", input: "why?" } },

@@ -10,6 +10,7 @@ import {
   connectionId,
 } from "../kinds/version-control.js";
 import { type GitHubClient, httpStatus } from "./client.js";
+import { githubConversation } from "./conversation.js";
 import { hasWriteAccess } from "./permissions.js";
 import { fileContentSchema, installationAuthSchema } from "./schema.js";
 import { githubUrls } from "./urls.js";
@@ -20,7 +21,7 @@ import { githubUrls } from "./urls.js";
  * (pagination, 404 on a thing already gone, 422 on a line outside the diff) is kept here.
  */
 
-const CAPABILITIES: ReadonlySet<VersionControlCapability> = new Set(["reviews", "checks", "reactions", "sub-issues", "draft-change-requests"]);
+const CAPABILITIES: ReadonlySet<VersionControlCapability> = new Set(["reviews", "checks", "reactions", "sub-issues", "draft-change-requests", "review-threads"]);
 const PER_PAGE = 100;
 
 export interface GitHubRepository {
@@ -75,6 +76,7 @@ export function githubVersionControl(octokit: GitHubClient, target: GitHubReposi
     connection: connectionId("github", target.installationId ?? "local"),
     webUrl: `${urls.web}/${owner}/${repo}`,
     supports: (capability) => CAPABILITIES.has(capability),
+    ...githubConversation(octokit, owner, repo),
 
     async readFile(path, ref) {
       try {

@@ -18,7 +18,9 @@ export type VersionControlCapability =
   /** Issues as children of an issue. */
   | "sub-issues"
   /** Change requests opened as drafts. */
-  | "draft-change-requests";
+  | "draft-change-requests"
+  /** Threads of line comments on a change request, answered in place and resolved. */
+  | "review-threads";
 
 export interface IssueInfo {
   number: number;
@@ -48,6 +50,41 @@ export interface SubIssue {
   body: string;
   state: string;
   url: string;
+}
+
+/** A comment of the conversation on an issue or change request, as people wrote it. */
+export interface ConversationComment {
+  id: string;
+  author: string;
+  /** The forge's kind of account: `User`, `Bot`, `Organization`. */
+  authorType: string;
+  body: string;
+  createdAt: string;
+  url: string;
+}
+
+/** A submitted review of a change request. */
+export interface SubmittedReview {
+  id: string;
+  author: string;
+  authorType: string;
+  /** `COMMENTED`, `CHANGES_REQUESTED`, `APPROVED`, `DISMISSED`. */
+  state: string;
+  body: string;
+  submittedAt: string;
+}
+
+/** A thread of line comments on a change request. */
+export interface ReviewThread {
+  /** The forge's id of the thread (GitHub's GraphQL node id). */
+  id: string;
+  resolved: boolean;
+  /** Its line has changed since it was written. */
+  outdated: boolean;
+  path: string;
+  line: number | null;
+  /** Oldest first; the first one started the thread. */
+  comments: { id: string; author: string; body: string; createdAt: string }[];
 }
 
 export interface PostedComment {
@@ -133,6 +170,16 @@ export interface VersionControl {
   canWrite(login: string): Promise<boolean>;
 
   comment(number: number, body: string): Promise<PostedComment>;
+  /** Every comment on the issue or change request, oldest first. */
+  comments(number: number): Promise<ConversationComment[]>;
+  /** The change request's submitted reviews, oldest first. */
+  reviews(number: number): Promise<SubmittedReview[]>;
+  /** The change request's review threads; only where `supports("review-threads")`. */
+  reviewThreads(number: number): Promise<ReviewThread[]>;
+  /** Answers in the thread; only where `supports("review-threads")`. */
+  replyInThread(number: number, thread: ReviewThread, body: string): Promise<PostedComment>;
+  /** Marks the thread resolved; only where `supports("review-threads")`. */
+  resolveThread(thread: ReviewThread): Promise<void>;
   /** The newest comment on the issue that carries the marker, by the app. */
   findComment(number: number, which: CommentMarker): Promise<MarkedComment | undefined>;
   /**
