@@ -14,12 +14,16 @@ import type { ToolSetOptions } from "./tools/index.js";
 export interface BranchWorkInput {
   /** The existing branch to work on, e.g. the pull request's head ref. */
   branch: string;
+  /** The run: its commit carries it (`AI-Agent-Run:`), so a step re-run after a crash finds its work pushed. */
+  runId: string;
   /** The task as the model reads it: what to do and the context (review threads, check output). */
   task: string;
   /** The commit's subject line, e.g. `fix: address review comments (#12)`. */
   subject: string;
   maxTurns?: number | undefined;
   allowedPaths?: string[] | undefined;
+  /** More of the commit message after the summary (e.g. what was done in each thread), written once the model finished. */
+  details?: (summary: string) => string;
   /** A structured end of the work (e.g. what was done in each thread); `finish` otherwise. */
   finishTool?: ToolSetOptions["finishTool"];
 }
@@ -35,12 +39,23 @@ export interface BranchWork {
   discarded: string[];
   /** The pushed commit; absent when nothing changed. */
   sha?: string;
+  /**
+   * The commit's message when the branch already ended in this run's commit (the step ran before and
+   * pushed, then the worker stopped): nothing was asked of the model again and nothing was pushed.
+   */
+  recovered?: string;
 }
+
+const TRAILER = "AI-Agent-Run";
 
 export async function workOnBranch(session: CodingRun, input: BranchWorkInput, signal?: AbortSignal): Promise<BranchWork> {
   const { config } = session;
   const workspace = await session.workspace.workspace(input.branch);
   if (!workspace.reusedBranch) throw new UserFacingError(`The branch ${input.branch} is not on the remote any more, so there is nothing to add commits to.`);
+  const head = await workspace.head();
+  if (head.message.includes(`\n${TRAILER}: ${input.runId}\n`)) {
+    return { branch: input.branch, changed: true, summary: "", files_changed: [], discarded: [], sha: head.sha, recovered: head.message };
+  }
   const { tools, policy, system, context } = await codingTools(session, workspace, { allowedPaths: input.allowedPaths, finishTool: input.finishTool, signal });
   const budget = await session.model.budget();
   const maxTurns = input.maxTurns ?? config.agent.max_turns;
@@ -63,7 +78,7 @@ export async function workOnBranch(session: CodingRun, input: BranchWorkInput, s
   if (files.length === 0) return { branch: input.branch, changed: false, summary: result.summary, files_changed: [], discarded };
   const committer = await session.source.committer();
   const requester = await session.source.requester();
-  const message = `${input.subject}\n\n${withoutClosingReferences(result.summary.trim())}\n\nCo-authored-by: ${requester.name} <${requester.email}>\n`;
+  const message = `${input.subject}\n\n${withoutClosingReferences(result.summary.trim())}\n${input.details ? `\n${input.details(result.summary)}\n` : ""}\n${TRAILER}: ${input.runId}\nCo-authored-by: ${requester.name} <${requester.email}>\n`;
   await workspace.commit(message, committer);
   const sha = await workspace.push();
   return { branch: input.branch, changed: true, summary: result.summary, files_changed: files, discarded, sha };

@@ -16,6 +16,7 @@ export type PromptName =
   | "system-plan"
   | "repository"
   | "task"
+  | "follow-up"
   | "pull-request"
   | "plan-comment"
   | "review-system"

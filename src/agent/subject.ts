@@ -42,6 +42,8 @@ export interface SubjectTarget {
   head?: string;
   /** The pull request as the run was accepted on it. */
   change?: ChangeRequest;
+  /** For a follow-up: the moment (ISO 8601) up to which an earlier follow-up read the conversation. */
+  since?: string;
 }
 
 export interface RunSubject {

@@ -108,6 +108,7 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     versionControl,
     otherRepository: (_owner, name) => deps.github(installationId, configReadScope(name)),
     checkpoint,
+    earlierRuns: async () => (await deps.store.listRuns({ repo: run.repo, number: run.number })).filter((other) => other.id !== runId),
     signal: stop.signal,
     recordStep: (step) => recordSteps([step]),
     recordSteps,

@@ -21,6 +21,8 @@ export interface RunContext {
   recordSteps(steps: readonly RunStep[]): Promise<void>;
   /** Merges named links into the run's (what a step announced it made), shown in the tracking comment. */
   recordLinks?(links: Record<string, string>): Promise<void>;
+  /** The other runs on the same issue or pull request, newest first: what earlier follow-ups covered. */
+  earlierRuns?(): Promise<Run[]>;
   /** Throws RunStopped when someone asked the run to stop. */
   checkpoint(): Promise<void>;
   /** Aborted with RunStopped within about a second of someone asking the run to stop, on any worker. */

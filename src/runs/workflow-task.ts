@@ -102,6 +102,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
         // A review reads the head it was queued for, not the pull request's head now.
         ...(run.headSha ? { head: run.headSha } : {}),
         ...(pull ? { change: pull } : {}),
+        ...(run.task === "follow_up" ? await followedUntil(context) : {}),
       },
       config: loaded.config,
       source: githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt, snapshot: run.snapshot }, options.botLogin, versionControl),
@@ -211,4 +212,20 @@ async function templateScope(context: RunContext, repository: { owner: string; n
     pull_request: pull ? { ...pull, title: run.snapshot?.title ?? pull.title, body: run.snapshot?.body ?? pull.body } : null,
     run: { id: run.id, task: run.task, trigger: run.trigger, actor: run.actor, input: run.input ?? "" },
   };
+}
+
+/**
+ * Where the newest earlier follow-up that succeeded stopped reading the pull request's conversation
+ * (its `until`): what a failed one read is read again, so no request is lost to a failure.
+ */
+async function followedUntil(context: RunContext): Promise<{ since?: string }> {
+  const earlier = (await context.earlierRuns?.()) ?? [];
+  for (const run of earlier) {
+    if (run.task !== "follow_up" || run.status !== "succeeded") continue;
+    for (const step of run.steps) {
+      const until = step.outputs?.["until"];
+      if (typeof until === "string" && !Number.isNaN(Date.parse(until))) return { since: until };
+    }
+  }
+  return {};
 }

@@ -182,9 +182,27 @@ docs:
   outputs:
     summary: "{{ steps.code.outputs.summary }}"
     pull_request: "{{ steps.pull_request.outputs.url }}"
+
+follow_up:
+  description: Further work on a pull request's branch — what writers asked in comments, reviews and review threads since the last follow-up, and its failing checks; commits and pushes on top, then answers each thread.
+  steps:
+    - id: work
+      name: Make the follow-up changes
+      uses: ai.follow_up
+    - id: answer
+      name: Answer the review threads
+      if: steps.work.outputs.requests > 0
+      uses: ai.answer_threads
+      with:
+        threads: "{{ steps.work.outputs.threads }}"
+        sha: "{{ steps.work.outputs.sha }}"
+        summary: "{{ steps.work.outputs.summary }}"
+      retry: { attempts: 3, backoff: 5s }
+  outputs:
+    summary: "{{ steps.work.outputs.summary }}"
 `;
 
-export const BUILT_IN_WORKFLOW_NAMES = ["implement", "plan", "review", "ask", "hotfix", "docs"] as const;
+export const BUILT_IN_WORKFLOW_NAMES = ["implement", "plan", "review", "ask", "hotfix", "docs", "follow_up"] as const;
 
 let cached: Workflows | undefined;
 

@@ -63,6 +63,8 @@ export interface Workspace {
   commit(message: string, author: { name: string; email: string }): Promise<string | undefined>;
   /** Commits on the branch that are not on `baseBranch` (as of prepare), oldest first. */
   commits(): Promise<{ sha: string; subject: string }[]>;
+  /** The commit the worktree is on now, with its whole message. */
+  head(): Promise<{ sha: string; message: string }>;
   /** Pushes the branch to the remote (creates or fast-forwards it); returns the pushed sha. A fresh token may be given. */
   push(token?: string): Promise<string>;
   /** Removes the worktree (and prunes it from the cache); safe to call twice. */
@@ -404,6 +406,11 @@ export class WorkspaceManager {
           .split("\n")
           .filter(Boolean)
           .map((line) => ({ sha: line.slice(0, line.indexOf(" ")), subject: line.slice(line.indexOf(" ") + 1) }));
+      }),
+      head: () => plainly(`Reading the last commit on the branch ${branch}`, hidden, async () => {
+        const shown = await git(["log", "-1", "--format=%H%n%B", "HEAD", "--"], dir);
+        const [sha = "", ...message] = shown.stdout.split("\n");
+        return { sha: sha.trim(), message: message.join("\n") };
       }),
       push: (freshToken) => plainly(`Pushing the branch ${branch} to ${repo}`, hidden, async () => {
         const sha = (await git(["rev-parse", "HEAD"], dir)).stdout.trim();
