@@ -128,3 +128,8 @@ export interface Run extends NewRun {
   startedAt?: Date;
   finishedAt?: Date;
 }
+
+/** A task as people read it: `follow_up` is a follow-up. */
+export function taskLabel(task: RunTask): string {
+  return task.replace(/_/g, "-");
+}

@@ -1,5 +1,5 @@
 import { formatDuration, formatUsd } from "../core/format.js";
-import type { Run, RunStep } from "../core/run.js";
+import { type Run, type RunStep, taskLabel } from "../core/run.js";
 
 /** Texts that describe runs to people: status replies and the tracking comment. */
 
@@ -26,7 +26,7 @@ export function statusText(runs: readonly Run[], runUrl: (id: string) => string,
       const since = run.startedAt ?? run.createdAt;
       const state = run.status === "running" ? `running for ${formatDuration(now.getTime() - since.getTime(), { elapsed: true })}` : "queued";
       const stopping = run.stopRequestedBy ? ` (stop requested by @${run.stopRequestedBy})` : "";
-      return `- [${run.task} run](${runUrl(run.id)}): ${state}${currentStep(run.steps)}, cost so far ${formatUsd(run.costMicros)}${stopping}`;
+      return `- [${taskLabel(run.task)} run](${runUrl(run.id)}): ${state}${currentStep(run.steps)}, cost so far ${formatUsd(run.costMicros)}${stopping}`;
     })
     .join("\n");
 }
@@ -36,8 +36,8 @@ export function stopRequestedText(runs: readonly Run[], by: string, runUrl: (id:
   return runs
     .map((run) =>
       run.status === "queued"
-        ? `Stopped the queued ${run.task} run ${runUrl(run.id)} before it started (asked by @${by}).`
-        : `Stopping the ${run.task} run ${runUrl(run.id)} at its next step (asked by @${by}).`,
+        ? `Stopped the queued ${taskLabel(run.task)} run ${runUrl(run.id)} before it started (asked by @${by}).`
+        : `Stopping the ${taskLabel(run.task)} run ${runUrl(run.id)} at its next step (asked by @${by}).`,
     )
     .join("\n");
 }

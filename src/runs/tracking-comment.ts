@@ -1,6 +1,6 @@
 import type { VersionControl } from "../integrations/kinds/version-control.js";
 import type { Store } from "../store/types.js";
-import type { Run, RunStep } from "../core/run.js";
+import { type Run, type RunStep, taskLabel } from "../core/run.js";
 import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { formatDuration, formatUsd } from "../core/format.js";
 
@@ -30,7 +30,7 @@ export function renderTrackingComment(run: Run, runUrl: string, outcome?: Outcom
   const took = formatDuration(now.getTime() - started.getTime(), { elapsed: true });
   const cost = formatUsd(run.costMicros);
   const head = !outcome
-    ? `⏳ **Working on it…** — ${run.task} for @${run.actor} · ${link}`
+    ? `⏳ **Working on it…** — ${taskLabel(run.task)} for @${run.actor} · ${link}`
     : outcome.status === "succeeded"
       ? `✅ **Done** in ${took} · cost ${cost} · ${link}`
       : outcome.status === "stopped"

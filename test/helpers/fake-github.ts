@@ -18,7 +18,7 @@ export interface FakeGitHub {
   /** Files of the owner's other repositories (its `.github`, `_extends` targets) by `owner/repo:path`; absent → 404. */
   otherFiles: Map<string, string>;
   /** Pull requests by number; title, body and author default to the example's. */
-  pulls: Map<number, { head: string; base: string; title?: string; body?: string; author?: string }>;
+  pulls: Map<number, { head: string; base: string; title?: string; body?: string; author?: string; ref?: string; headRepo?: string | null; state?: string }>;
   /** Comments on issues, by issue number, as GitHub lists them. */
   issueComments: Map<number, { id: number; body: string; user: { login: string; type: string }; created_at: string; updated_at: string; html_url?: string }[]>;
   /** Reviews of pull requests, by number, as GitHub lists them; the app's are added as it posts them. */
@@ -169,7 +169,10 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     .patch(new RegExp(`^${prefix}/pulls/\\d+$`))
     .reply(function (path, body) {
       record("PATCH").call(this, path, body);
-      return [200, { number: Number(path.split("/").pop()), state: (body as { state?: string }).state ?? "open" }];
+      const known = pulls.get(Number(path.split("/").pop()));
+      const edit = body as { body?: string; title?: string; state?: string };
+      if (known) Object.assign(known, edit.body !== undefined ? { body: edit.body } : {}, edit.title !== undefined ? { title: edit.title } : {}, edit.state ? { state: edit.state } : {});
+      return [200, { number: Number(path.split("/").pop()), state: edit.state ?? "open" }];
     })
     .delete(new RegExp(`^${prefix}/git/refs/.+$`))
     .reply(function (path) {
@@ -291,9 +294,9 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
           number,
           title: pr.title ?? "Update the app",
           body: pr.body ?? "Changes the greeting.",
-          state: "open",
+          state: pr.state ?? "open",
           html_url: `https://github.com/${owner}/${repo}/pull/${number}`,
-          head: { sha: pr.head, ref: "feature" },
+          head: { sha: pr.head, ref: pr.ref ?? "feature", repo: pr.headRepo === null ? null : { full_name: pr.headRepo ?? `${owner}/${repo}` } },
           base: { ref: pr.base },
           draft: false,
           user: { login: pr.author ?? owner },
