@@ -3,7 +3,7 @@ import { UserFacingError } from "../core/errors.js";
 import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import type { CodingRun } from "./coding-tools.js";
 import { type OpenThread, gatherConversation } from "./follow-up-requests.js";
-import { workOnBranch } from "./on-branch.js";
+import { ownCommit, workOnBranch } from "./on-branch.js";
 import { renderPrompt } from "./prompts.js";
 import { sanitize } from "./sanitize.js";
 
@@ -71,6 +71,14 @@ export async function followUp(session: CodingRun, input: FollowUpInput, checks:
   const now = new Date();
   const quiet = (summary: string): FollowUpOutputs => ({ changed: false, sha: null, summary, requests: 0, threads: [], until: now.toISOString() });
   if (pull.state !== "open") return quiet(`Pull request #${pull.number} is ${pull.state}; nothing was changed.`);
+  const safe = (text: string) => neutralizeForGitHub(text, { requester: target.actor });
+  // Run before and pushed, then the worker stopped: what it did is in its commit, and nothing is done twice.
+  const earlier = await ownCommit(await session.workspace.workspace(pull.head.ref), target.runId);
+  if (earlier) {
+    const threads = parseThreadLines(earlier.message);
+    const until = /^read-until=(\S+)$/.exec(earlier.mark)?.[1] ?? now.toISOString();
+    return { changed: true, sha: earlier.sha, summary: safe(recoveredSummary(earlier.message)), requests: Math.max(1, threads.length), threads, until };
+  }
   const botLogin = (await session.source.committer()).name;
   const openedByApp = pull.author?.toLowerCase() === botLogin.toLowerCase();
   const conversation = await gatherConversation(forge, { number: pull.number, botLogin, openedByApp, since: target.since, now });
@@ -92,6 +100,7 @@ export async function followUp(session: CodingRun, input: FollowUpInput, checks:
     {
       branch: pull.head.ref,
       runId: target.runId,
+      mark: `read-until=${conversation.until}`,
       task,
       subject: commitSubject(pull.number, conversation.threads.length > 0),
       maxTurns: input.max_turns,
@@ -106,7 +115,6 @@ export async function followUp(session: CodingRun, input: FollowUpInput, checks:
     },
     signal,
   );
-  const safe = (text: string) => neutralizeForGitHub(text, { requester: target.actor });
   const threads = work.recovered !== undefined ? parseThreadLines(work.recovered) : outcomesOf(submitted?.threads ?? [], byKey, conversation.threads);
   const summary = work.recovered !== undefined ? recoveredSummary(work.recovered) : work.summary;
   return {

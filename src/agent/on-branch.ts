@@ -2,6 +2,7 @@ import { UserFacingError } from "../core/errors.js";
 import { withoutClosingReferences } from "../integrations/github/safe-markdown.js";
 import { type CodingRun, codingTools } from "./coding-tools.js";
 import { runLoop } from "./loop.js";
+import type { Workspace } from "../workspace/workspace.js";
 import type { ToolSetOptions } from "./tools/index.js";
 
 /**
@@ -16,6 +17,8 @@ export interface BranchWorkInput {
   branch: string;
   /** The run: its commit carries it (`AI-Agent-Run:`), so a step re-run after a crash finds its work pushed. */
   runId: string;
+  /** More of that trailer's value after the run id, e.g. up to when the conversation was read. */
+  mark?: string;
   /** The task as the model reads it: what to do and the context (review threads, check output). */
   task: string;
   /** The commit's subject line, e.g. `fix: address review comments (#12)`. */
@@ -48,14 +51,19 @@ export interface BranchWork {
 
 const TRAILER = "AI-Agent-Run";
 
+/** The run's own commit at the branch's head — its message and the trailer's mark — when there is one. */
+export async function ownCommit(workspace: Workspace, runId: string): Promise<{ sha: string; message: string; mark: string } | undefined> {
+  const head = await workspace.head();
+  const found = new RegExp(`\\n${TRAILER}: ${runId.replace(/[^\w-]/g, "")}(?: ([^\\n]*))?\\n`).exec(head.message);
+  return found ? { ...head, mark: found[1] ?? "" } : undefined;
+}
+
 export async function workOnBranch(session: CodingRun, input: BranchWorkInput, signal?: AbortSignal): Promise<BranchWork> {
   const { config } = session;
   const workspace = await session.workspace.workspace(input.branch);
   if (!workspace.reusedBranch) throw new UserFacingError(`The branch ${input.branch} is not on the remote any more, so there is nothing to add commits to.`);
-  const head = await workspace.head();
-  if (head.message.includes(`\n${TRAILER}: ${input.runId}\n`)) {
-    return { branch: input.branch, changed: true, summary: "", files_changed: [], discarded: [], sha: head.sha, recovered: head.message };
-  }
+  const earlier = await ownCommit(workspace, input.runId);
+  if (earlier) return { branch: input.branch, changed: true, summary: "", files_changed: [], discarded: [], sha: earlier.sha, recovered: earlier.message };
   const { tools, policy, system, context } = await codingTools(session, workspace, { allowedPaths: input.allowedPaths, finishTool: input.finishTool, signal });
   const budget = await session.model.budget();
   const maxTurns = input.maxTurns ?? config.agent.max_turns;
@@ -78,7 +86,7 @@ export async function workOnBranch(session: CodingRun, input: BranchWorkInput, s
   if (files.length === 0) return { branch: input.branch, changed: false, summary: result.summary, files_changed: [], discarded };
   const committer = await session.source.committer();
   const requester = await session.source.requester();
-  const message = `${input.subject}\n\n${withoutClosingReferences(result.summary.trim())}\n${input.details ? `\n${input.details(result.summary)}\n` : ""}\n${TRAILER}: ${input.runId}\nCo-authored-by: ${requester.name} <${requester.email}>\n`;
+  const message = `${input.subject}\n\n${withoutClosingReferences(result.summary.trim())}\n${input.details ? `\n${input.details(result.summary)}\n` : ""}\n${TRAILER}: ${input.runId}${input.mark ? ` ${input.mark}` : ""}\nCo-authored-by: ${requester.name} <${requester.email}>\n`;
   await workspace.commit(message, committer);
   const sha = await workspace.push();
   return { branch: input.branch, changed: true, summary: result.summary, files_changed: files, discarded, sha };

@@ -10,6 +10,7 @@ import { type FakeThreads, fakeThreads } from "../helpers/fake-threads.js";
 import { git } from "../helpers/git.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";
 import type { Run } from "../../src/core/run.js";
+import { executeRun } from "../../src/runs/execute-run.js";
 
 /**
  * Follow-ups end to end: a writer's review or comment on a pull request the app opened, through the
@@ -141,6 +142,33 @@ describe("follow-ups on pull requests, end to end", () => {
     expect(pull?.body?.startsWith("Adds a greeting.\n\nCloses #3")).toBe(true);
     const tracking = await eventually(async () => github.comments().filter((c) => c.body.startsWith(`<!-- ai-agent:run:${run.id} -->`) && c.body.includes("**Done**")).at(-1));
     expect(tracking?.body).toContain("Fixed the spelling of typo.");
+  });
+
+  it("run again after a crash past its push, pushes nothing and answers no thread twice", async () => {
+    const { branch } = openPull();
+    const thread = threads.add(number, { path: "README.md", line: 3, author: "Codertocat", body: "Typo: tipo → typo." });
+    anthropic.push(edit("tipo", "typo"), tool("finish", { summary: "Fixed the typo.", threads: [{ id: "T1", outcome: "changed", reply: "Fixed." }] }));
+    await review("commented");
+    const run = await finished();
+    expect(run.status).toBe("succeeded");
+    const pushed = log(branch);
+    const replies = thread.comments.length;
+    const body = github.pulls.get(number)?.body;
+    const asked = anthropic.requests.length;
+
+    // As a worker that died inside the step leaves it: running, the step started and not recorded.
+    await app.database.store.updateRun(run.id, { status: "running", steps: [{ id: "work", name: "Make the follow-up changes", status: "running", attempts: 1 }] });
+    thread.isResolved = false;
+    const deps = { store: app.database.store, github: app.access.github, tasks: agentApp.tasks(), runUrl: app.runUrl, log: { info: () => undefined, warn: () => undefined, error: () => undefined } };
+    expect(await executeRun(run.id, deps)).toBe("finished");
+    const again = await app.database.store.getRun(run.id);
+    expect([again?.status, again?.error]).toEqual(["succeeded", undefined]);
+    expect(anthropic.requests.length).toBe(asked);
+    expect(log(branch)).toEqual(pushed);
+    expect(thread.comments).toHaveLength(replies);
+    expect(thread.isResolved).toBe(true);
+    expect(github.pulls.get(number)?.body).toBe(body);
+    expect(again?.steps.find((s) => s.id === "work")?.outputs?.["summary"]).toContain("Fixed the typo.");
   });
 
   it("acts on /ai <request> and on a mention on the app's pull request, and never on its own comments", async () => {

@@ -8,6 +8,7 @@ import { connectIntegrations } from "../../src/integrations/connect.js";
 import { builtInIntegrations } from "../../src/integrations/registry.js";
 import { workflowTasks } from "../../src/runs/workflow-task.js";
 import type { Run } from "../../src/core/run.js";
+import type { TaskRegistry } from "../../src/runs/tasks.js";
 import { type TestApp, eventually, startTestApp } from "./app-server.js";
 import type { FakeGitHub } from "./fake-github.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic.js";
@@ -24,6 +25,8 @@ export interface AgentTestApp {
   /** The bare repository the agent clones from and pushes to. */
   remote: string;
   work: string;
+  /** The tasks the app's run job executes, to execute a run again as a new worker would. */
+  tasks: () => TaskRegistry;
   close(): Promise<void>;
 }
 
@@ -45,8 +48,9 @@ export async function startAgentTestApp(options: {
   execFileSync("git", ["clone", "-q", "--bare", seed, remote]);
   const anthropic = await startFakeAnthropic();
   const sandbox = await bubblewrap();
+  let tasks: TaskRegistry | undefined;
   const app = await startTestApp((store) =>
-    workflowTasks({
+    (tasks = workflowTasks({
       agent: {
         model: new AnthropicClient({ apiKey: "sk-ant-e2e-key", baseURL: anthropic.url, maxRetries: options.maxRetries ?? 0 }),
         workspaces: new WorkspaceManager({ cacheDir: path.join(work, "cache") }),
@@ -58,13 +62,17 @@ export async function startAgentTestApp(options: {
       },
       botLogin: () => Promise.resolve("ai-agent[bot]"),
       ...(options.integrations ? { mirrors: { integrations: connectIntegrations(builtInIntegrations, options.integrations), store, log: { warn: () => undefined } } } : {}),
-    }),
+    })),
   );
   return {
     app,
     anthropic,
     remote,
     work,
+    tasks: () => {
+      if (!tasks) throw new Error("the app has not made its tasks yet");
+      return tasks;
+    },
     async close() {
       await app.close();
       await anthropic.close();
