@@ -71,9 +71,9 @@ describe("follow-ups on pull requests, end to end", () => {
   };
   const review = (state: "commented" | "changes_requested" | "approved", login = "Codertocat") => {
     const payload = examplePayload<PullRequestReviewSubmittedEvent>("pull_request_review", "submitted");
-    payload.review.state = state as PullRequestReviewSubmittedEvent["review"]["state"];
-    payload.review.user = { ...payload.review.user, login, type: "User" } as PullRequestReviewSubmittedEvent["review"]["user"];
-    payload.sender = { ...payload.sender, login, type: "User" } as PullRequestReviewSubmittedEvent["sender"];
+    payload.review.state = state;
+    payload.review.user = { ...payload.review.user, login, type: "User" };
+    payload.sender = { ...payload.sender, login, type: "User" };
     payload.pull_request.number = number;
     payload.review.submitted_at = new Date().toISOString();
     return deliver(app.webhookUrl, "pull_request_review", payload, WEBHOOK_SECRET);
@@ -84,7 +84,7 @@ describe("follow-ups on pull requests, end to end", () => {
     const id = 40_000 + number * 10 + (github.issueComments.get(number)?.length ?? 0);
     const at = new Date().toISOString();
     payload.issue.number = number;
-    payload.issue.pull_request = { url: "", html_url: "", diff_url: "", patch_url: "" } as IssueCommentCreatedEvent["issue"]["pull_request"];
+    payload.issue.pull_request = { url: "", html_url: "", diff_url: "", patch_url: "" };
     payload.comment = { ...payload.comment, id, body, created_at: at, user: { ...payload.comment.user, login, type } } as IssueCommentCreatedEvent["comment"];
     payload.sender = { ...payload.sender, login, type } as IssueCommentCreatedEvent["sender"];
     github.issueComments.set(number, [...(github.issueComments.get(number) ?? []), { id, body, user: { login, type }, created_at: at, updated_at: at }]);
@@ -92,10 +92,10 @@ describe("follow-ups on pull requests, end to end", () => {
   };
   const runs = () => app.database.store.listRuns({ repo: REPO, number });
   const finished = (count = 1) =>
-    eventually(async () => {
+    eventually<Run>(async () => {
       const done = (await runs()).filter((r) => r.status === "succeeded" || r.status === "failed");
       return done.length >= count ? done[0] : undefined;
-    }, 30_000) as Promise<Run>;
+    }, 30_000);
   const log = (branch: string) => git(remote, "log", "--format=%H %P|%s", branch).split("\n");
 
   it("turns a writer's review into a commit on the same branch, a reply in each thread and the addressed one resolved", async () => {
