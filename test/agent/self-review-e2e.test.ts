@@ -197,6 +197,20 @@ describe("the implement workflow reviews its own change", () => {
     expect(await finalTrackingComment(agentApp.app, github, REPO, 35)).toContain("- ⏭️ Review the change — skipped: `agent.self_review` is false in `.github/ai-agent.yml`");
   });
 
+  it("commits nothing of a fix the agent did not finish, and opens the pull request with the change as tested", async () => {
+    useConfig(config("  max_turns: 2\n"));
+    const edit = (text: string) => tool("str_replace_based_edit_tool", { command: "str_replace", path: "/repo/README.md", old_str: "typo.", new_str: text });
+    agentApp.anthropic.push(plan, editReadme, finish("Fixed the spelling."), report(finding("high", "Say more.")), edit("typo, half done."), tool("str_replace_based_edit_tool", { command: "view", path: "/repo/README.md" }));
+    await send(37);
+    const run = await finishedRun(agentApp.app, REPO, 37);
+    expect(run.status).toBe("succeeded");
+    const branch = `ai/37-${SLUG}`;
+    expect(branchLog(branch).map((line) => line.slice(41))).toEqual(["fix: spelling error in the README file (#37)"]);
+    expect(git(agentApp.remote, "show", `${branch}:README.md`)).toBe("# Hello World\n\nThis is a typo.");
+    expect(run.steps.find((s) => s.id === "retest")?.status).toBe("skipped");
+    expect(pullBody()).toContain("- 🔴 **high** `README.md:3` Say more. — left: the agent did not finish within its 2 turns");
+  });
+
   it("rolls the branch back when the self-review's fix breaks the tests, and opens no pull request", async () => {
     useConfig(config());
     agentApp.anthropic.push(
