@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { CodingRun } from "../agent/coding-tools.js";
-import { codingTools } from "../agent/coding-tools.js";
+import { type CodingRun, codingTools } from "../agent/coding-tools.js";
 import type { IssueText } from "../agent/context.js";
 import { runLoop } from "../agent/loop.js";
 import { renderPrompt } from "../agent/prompts.js";
