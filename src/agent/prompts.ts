@@ -21,6 +21,7 @@ export type PromptName =
   | "plan-comment"
   | "review-system"
   | "review-chunk"
+  | "self-review-fix"
   | "ask-system";
 
 export async function renderPrompt(name: PromptName, values: Record<string, unknown>): Promise<string> {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { commandNames, reviewActions } from "../core/trigger.js";
+import { severities } from "../core/severity.js";
 
 import { workflowNameSchema, workflowsSchema } from "./workflow-schema.js";
 
@@ -92,6 +93,10 @@ export const agentSchema = section({
     // Network for the agent's shell and commands, where the server's SANDBOX_NETWORK allows it.
     network: z.boolean("expected true or false").default(false),
   }),
+  // The reviewer reads the agent's change before the pull request, and the agent addresses the
+  // findings at or above the severity in the same run.
+  self_review: z.boolean("expected true or false").default(true),
+  self_review_severity: oneOf(severities, "a severity").default("high"),
   // Further work on a pull request's branch: a writer's `/ai <request>` or `@app <request>` on a
   // pull request the app opened, `/ai implement` on another one, and (with `reviews`) a writer's
   // review with comments or changes requested on one the app opened.

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { type Severity, severities } from "../core/severity.js";
 import type { FileLines, Side } from "./diff.js";
 
 /**
@@ -12,8 +13,7 @@ import type { FileLines, Side } from "./diff.js";
  * are not posted again, and at most `maxComments` go inline, most severe first.
  */
 
-export const severities = ["critical", "high", "medium", "low", "info"] as const;
-export type Severity = (typeof severities)[number];
+export { severities, type Severity };
 
 export const findingSchema = z.object({
   path: z.string().min(1),

@@ -123,7 +123,7 @@ export async function review(session: ModelRun, input: { full: boolean; instruct
  * Chunks by the estimate, checked against the API's count of the largest chunk as the model will
  * read it; when the estimate ran low, the chunks are planned again with the measured ratio.
  */
-async function planWithCount(session: ModelRun, files: readonly ReviewableFile[], budget: number, maxFiles: number): Promise<ChunkPlan> {
+export async function planWithCount(session: ModelRun, files: readonly ReviewableFile[], budget: number, maxFiles: number): Promise<ChunkPlan> {
   const plan = planChunks(files, { budget, maxFiles });
   const largest = [...plan.chunks].sort((a, b) => b.tokens - a.tokens)[0];
   if (!largest) return plan;

@@ -27,6 +27,32 @@ const PLAN_TASKS_SECTIONS = [
   "{% if steps.jira_tasks.outputs.list %}\\n\\n### Jira tasks\\n{{ steps.jira_tasks.outputs.list }}{% endif %}",
 ].join("");
 
+/**
+ * What the self-review found on the agent's change and what was done, after the tests' result; a
+ * skipped self-review's section is null, and left out. Written for a double-quoted YAML string.
+ */
+const SELF_REVIEW_SECTION = "{% if steps.self_review.outputs.section %}\\n\\n{{ steps.self_review.outputs.section }}{% endif %}";
+
+/**
+ * The self-review of the agent's change, then the tests once more when it changed anything; both
+ * roll back like the tests, so a branch is never left without its pull request. Indented for the
+ * steps of a built-in workflow.
+ */
+const selfReviewSteps = (timeout: string, maxTurns = "") => `
+    - id: self_review
+      name: Review the change
+      if: steps.code.outputs.changed and config.agent.self_review
+      uses: ai.self_review
+      with: { branch: "{{ steps.code.outputs.branch }}"${maxTurns ? `, max_turns: ${maxTurns}` : ""} }
+      on_error: rollback
+    - id: retest
+      name: Run the tests again
+      if: steps.self_review.outputs.changed and config.agent.commands.test
+      uses: shell.run
+      with: { run: "{{ config.agent.commands.test | argv }}" }
+      timeout: ${timeout}
+      on_error: rollback`;
+
 export const BUILT_IN_WORKFLOWS_YAML = `
 implement:
   description: Plan, change the code, run the tests, push a branch and open a pull request that closes the issue.
@@ -50,7 +76,7 @@ implement:
       uses: shell.run
       with: { run: "{{ config.agent.commands.test | argv }}" }
       timeout: 30m
-      on_error: rollback
+      on_error: rollback${selfReviewSteps("30m")}
     - id: push
       name: Push the branch
       if: steps.code.outputs.changed
@@ -66,7 +92,7 @@ implement:
         title: "{{ issue.title }}"
         head: "{{ steps.push.outputs.branch }}"
         draft: "{{ config.agent.draft_pull_requests }}"
-        body: "{{ steps.code.outputs.pr_body }}${TESTS_SECTION}"
+        body: "{{ steps.code.outputs.pr_body }}${TESTS_SECTION}${SELF_REVIEW_SECTION}"
       retry: { attempts: 3, backoff: 5s }
       on_error: rollback
   outputs:
@@ -132,7 +158,7 @@ hotfix:
       uses: shell.run
       with: { run: "{{ config.agent.commands.test | argv }}" }
       timeout: 15m
-      on_error: rollback
+      on_error: rollback${selfReviewSteps("15m", "15")}
     - id: push
       name: Push the branch
       if: steps.code.outputs.changed
@@ -147,7 +173,7 @@ hotfix:
         title: "Hotfix: {{ issue.title }}"
         head: "{{ steps.push.outputs.branch }}"
         draft: "{{ config.agent.draft_pull_requests }}"
-        body: "{{ steps.code.outputs.pr_body }}${TESTS_SECTION}"
+        body: "{{ steps.code.outputs.pr_body }}${TESTS_SECTION}${SELF_REVIEW_SECTION}"
       on_error: rollback
   outputs:
     summary: "{{ steps.code.outputs.summary }}"

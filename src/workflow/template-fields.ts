@@ -24,7 +24,7 @@ const PULL_REQUEST: Fields = {
   state: "text",
   draft: "boolean",
   author: "text",
-  head: { ref: "text", sha: "text" },
+  head: { ref: "text", sha: "text", repo: "text" },
   base: { ref: "text" },
   url: "text",
 };

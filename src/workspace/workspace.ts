@@ -65,6 +65,11 @@ export interface Workspace {
   commits(): Promise<{ sha: string; subject: string }[]>;
   /** The commit the worktree is on now, with its whole message. */
   head(): Promise<{ sha: string; message: string }>;
+  /**
+   * The branch's committed changes since it left `baseBranch` (the commits `commits()` lists), as
+   * one unified diff with `a/` and `b/` prefixes, renames as a deletion and an addition.
+   */
+  diff(): Promise<string>;
   /** Pushes the branch to the remote (creates or fast-forwards it); returns the pushed sha. A fresh token may be given. */
   push(token?: string): Promise<string>;
   /** Removes the worktree (and prunes it from the cache); safe to call twice. */
@@ -411,6 +416,11 @@ export class WorkspaceManager {
         const shown = await git(["log", "-1", "--format=%H%n%B", "HEAD", "--"], dir);
         const [sha = "", ...message] = shown.stdout.split("\n");
         return { sha: sha.trim(), message: message.join("\n") };
+      }),
+      // No external diff driver or textconv filter: the repository's attributes do not pick what runs.
+      diff: () => plainly(`Reading the changes on the branch ${branch}`, hidden, async () => {
+        const args = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--unified=3", "--src-prefix=a/", "--dst-prefix=b/", forkPoint, "HEAD", "--"];
+        return (await git(args, dir, { timeoutMs: NETWORK_TIMEOUT_MS })).stdout;
       }),
       push: (freshToken) => plainly(`Pushing the branch ${branch} to ${repo}`, hidden, async () => {
         const sha = (await git(["rev-parse", "HEAD"], dir)).stdout.trim();

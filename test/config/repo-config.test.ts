@@ -28,7 +28,7 @@ const DEFAULTS = {
     max_tokens: 16000,
   },
   budgets: { usd_per_run: 5 },
-  agent: { commands: {}, max_turns: 50, protected_paths: [".github/**", ".husky/**", ".githooks/**"], allow_protected: false, draft_pull_requests: false, shell: true, sandbox: { network: false }, follow_up: { enabled: true, reviews: true } },
+  agent: { commands: {}, max_turns: 50, protected_paths: [".github/**", ".husky/**", ".githooks/**"], allow_protected: false, draft_pull_requests: false, shell: true, sandbox: { network: false }, self_review: true, self_review_severity: "high", follow_up: { enabled: true, reviews: true } },
   plan: { create_sub_issues: false },
   review: { max_comments: 15, request_changes: false, chunk_tokens: 40_000, max_files: 300, parallel_chunks: 3, skip_generated: true },
   notify: {},
@@ -148,7 +148,7 @@ describe("parseRepoConfig", () => {
       ...DEFAULTS,
       models: { ...DEFAULTS.models, implement: "claude-opus-5", max_tokens: 32000 },
       budgets: { usd_per_run: 2.5 },
-      agent: { commands: { test: "npm test" }, max_turns: 10, protected_paths: [], allow_protected: true, draft_pull_requests: false, shell: false, sandbox: { network: true }, follow_up: { enabled: true, reviews: true } },
+      agent: { commands: { test: "npm test" }, max_turns: 10, protected_paths: [], allow_protected: true, draft_pull_requests: false, shell: false, sandbox: { network: true }, self_review: true, self_review_severity: "high", follow_up: { enabled: true, reviews: true } },
       plan: { create_sub_issues: true },
       notify: {
         slack: { channel: "C0123ABCD" },

@@ -66,9 +66,10 @@ export interface TrialResult {
 
 const tool = (name: string, input: Record<string, unknown>): ScriptedReply => ({ content: [{ type: "tool_use", name, input }] });
 
-/** A model that follows the conversation: plan, look, fix the typo, run the tests, finish. */
+/** A model that follows the conversation: plan, look, fix the typo, run the tests, finish; the self-review finds nothing. */
 function model(request: RecordedRequest): ScriptedReply {
   const tools = ((request.body.tools ?? []) as { name: string }[]).map((t) => t.name);
+  if (tools.includes("report_findings")) return tool("report_findings", { overview: "Fixes the typo in the README.", findings: [] });
   if (tools.includes("submit_plan")) return tool("submit_plan", { summary: "Fix the typo in the README.", steps: [{ title: "Correct the spelling" }], files: ["README.md"], estimate: "minutes" });
   const turn = ((request.body.messages ?? []) as { role: string }[]).filter((m) => m.role === "assistant").length;
   const script = [

@@ -6,11 +6,12 @@ import { afterAll, beforeAll } from "vitest";
 import { type FakeAnthropic, type Script, startFakeAnthropic } from "./fake-anthropic.js";
 import { git } from "./git.js";
 
-/** The model's turns that fix the typo: a plan, the one edit, the summary. */
+/** The model's turns that fix the typo: a plan, the one edit, the summary, and the self-review that finds nothing. */
 export const FIX_THE_TYPO: Script[] = [
   { content: [{ type: "tool_use", name: "submit_plan", input: { summary: "Fix it.", steps: [{ title: "Edit README" }], estimate: "minutes" } }] },
   { content: [{ type: "tool_use", name: "str_replace_based_edit_tool", input: { command: "str_replace", path: "README.md", old_str: "tipo", new_str: "typo" } }] },
   { content: [{ type: "tool_use", name: "finish", input: { summary: "Corrected the README." } }] },
+  { content: [{ type: "tool_use", name: "report_findings", input: { overview: "Corrects a typo.", findings: [] } }] },
 ];
 
 /**

@@ -13,13 +13,25 @@ describe("built-in workflows", () => {
     expect(checkWorkflows(workflows, workflows, builtInActions())).toEqual([]);
   });
 
-  it("implements as plan → code → test → push → pull request, then notifies", () => {
+  it("implements as plan → code → test → self-review → test again → push → pull request, then notifies", () => {
     const implement = workflows.implement!;
-    expect(implement.steps.map((s) => s.uses)).toEqual(["ai.plan", "ai.implement", "shell.run", "git.push", "github.create_pull_request"]);
+    expect(implement.steps.map((s) => s.uses)).toEqual(["ai.plan", "ai.implement", "shell.run", "ai.self_review", "shell.run", "git.push", "github.create_pull_request"]);
     expect(implement.post.always.map((s) => s.uses)).toEqual(["slack.post"]);
     expect(String(implement.steps.find((s) => s.id === "pull_request")?.with?.body)).toMatch(/^\{\{ steps\.code\.outputs\.pr_body \}\}\n\n### Tests\n/);
     // What changed the outside world is undone if opening the pull request fails.
-    expect(implement.steps.filter((s) => s.on_error === "rollback").map((s) => s.id)).toEqual(["test", "push", "pull_request"]);
+    expect(implement.steps.filter((s) => s.on_error === "rollback").map((s) => s.id)).toEqual(["test", "self_review", "retest", "push", "pull_request"]);
+  });
+
+  it("reviews the agent's change when agent.self_review is on, and tests again only when the review changed it", () => {
+    for (const name of ["implement", "hotfix"]) {
+      const steps = workflows[name]!.steps;
+      const ids = steps.map((s) => s.id);
+      expect(ids.slice(ids.indexOf("test"), ids.indexOf("push") + 1)).toEqual(["test", "self_review", "retest", "push"]);
+      const review = steps.find((s) => s.id === "self_review")!;
+      expect([review.if, review.with?.branch]).toEqual(["steps.code.outputs.changed and config.agent.self_review", "{{ steps.code.outputs.branch }}"]);
+      const retest = steps.find((s) => s.id === "retest")!;
+      expect([retest.if, retest.with]).toEqual(["steps.self_review.outputs.changed and config.agent.commands.test", steps.find((s) => s.id === "test")!.with]);
+    }
   });
 
   it("completes the pull request body with the test step's result, which runs before the pull request opens", () => {
@@ -27,14 +39,20 @@ describe("built-in workflows", () => {
       const steps = workflows[name]!.steps;
       expect(steps.findIndex((s) => s.id === "test")).toBeLessThan(steps.findIndex((s) => s.id === "pull_request"));
       const body = steps.find((s) => s.id === "pull_request")!.with!.body;
-      const scope = (status: string, test: string | null) => ({
-        steps: { code: { status: "succeeded", outputs: { pr_body: "Fixed the typo.\n\nCloses #1" } }, test: { status, outputs: {} } },
+      // Without a section the self-review was skipped (its outputs null), as with agent.self_review: false.
+      const scope = (status: string, test: string | null, section?: string) => ({
+        steps: {
+          code: { status: "succeeded", outputs: { pr_body: "Fixed the typo.\n\nCloses #1" } },
+          test: { status, outputs: {} },
+          self_review: section ? { status: "succeeded", outputs: { section } } : { status: "skipped", outputs: null },
+        },
         config: { agent: { commands: { test } } },
       });
       expect(renderValue(body, scope("succeeded", "npm test"))).toBe("Fixed the typo.\n\nCloses #1\n\n### Tests\n`npm test` passed on this branch before the pull request was opened.");
       expect(renderValue(body, scope("skipped", null))).toBe(
         "Fixed the typo.\n\nCloses #1\n\n### Tests\nNot run: the repository sets no test command (`agent.commands.test` in `.github/ai-agent.yml`).",
       );
+      expect(renderValue(body, scope("succeeded", "npm test", "### Self-review\nFound nothing."))).toBe("Fixed the typo.\n\nCloses #1\n\n### Tests\n`npm test` passed on this branch before the pull request was opened.\n\n### Self-review\nFound nothing.");
     }
   });
 
@@ -71,6 +89,6 @@ describe("built-in workflows", () => {
     expect(effective.implement).toEqual(workflows.implement);
     // Each call gets its own copy: changing one does not change the next.
     effective.implement!.steps.pop();
-    expect(builtInWorkflows().implement!.steps).toHaveLength(5);
+    expect(builtInWorkflows().implement!.steps).toHaveLength(7);
   });
 });
