@@ -118,7 +118,9 @@ export async function gatherConversation(forge: VersionControl, options: GatherO
 export function requestIn(body: string, slug: string, openedByApp: boolean): string | undefined {
   for (const command of parseSlashCommands(body)) {
     if (command.mention !== undefined && command.mention !== slug) continue;
-    if (command.kind === "command" && command.name === "implement") return sanitize(command.args).trim() || "(no instructions: go by the pull request and its review threads)";
+    if (command.kind === "command" && command.name === "implement") {
+      return sanitize(command.args.replace(/^--new-pr\b/, "")).trim() || "(no instructions: go by the pull request and its review threads)";
+    }
     if (command.kind === "unknown" && openedByApp) return sanitize(command.text).trim();
   }
   return undefined;

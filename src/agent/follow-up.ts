@@ -6,6 +6,8 @@ import { type OpenThread, gatherConversation } from "./follow-up-requests.js";
 import { ownCommit, workOnBranch } from "./on-branch.js";
 import { renderPrompt } from "./prompts.js";
 import { sanitize } from "./sanitize.js";
+import { slug } from "./implement.js";
+import type { ChangeRequest } from "../core/run.js";
 
 /**
  * `ai.follow_up`: the coding agent's further work on a pull request's branch. It reads what writers
@@ -16,6 +18,11 @@ import { sanitize } from "./sanitize.js";
 
 export interface FollowUpInput {
   max_turns?: number | undefined;
+  /**
+   * Make the change on a new branch of this repository that starts at the pull request's head, and
+   * open it as a new pull request: for a fork's pull request, whose branch the app cannot push to.
+   */
+  new_pull_request?: boolean | undefined;
 }
 
 /** What became of one thread: its forge id, the outcome the model gave, the reply to post. */
@@ -27,6 +34,8 @@ export interface ThreadOutcome {
 
 export interface FollowUpOutputs {
   changed: boolean;
+  /** The branch the work is on: the pull request's, or the new one beside a fork's. */
+  branch: string;
   sha: string | null;
   summary: string;
   /** How many requests and threads it took up. */
@@ -34,6 +43,8 @@ export interface FollowUpOutputs {
   threads: ThreadOutcome[];
   /** Up to when the conversation was read; the next follow-up starts after it. */
   until: string;
+  /** The new pull request, with `new_pull_request`; null otherwise or when nothing changed. */
+  pull_request: { number: number; url: string } | null;
   [key: string]: unknown;
 }
 
@@ -69,15 +80,20 @@ export async function followUp(session: CodingRun, input: FollowUpInput, checks:
   if (!forge) throw new UserFacingError("A follow-up needs the repository's forge, and this run has none.");
   const pull = await forge.changeRequest(target.number);
   const now = new Date();
-  const quiet = (summary: string): FollowUpOutputs => ({ changed: false, sha: null, summary, requests: 0, threads: [], until: now.toISOString() });
+  const quiet = (summary: string): FollowUpOutputs => ({ changed: false, branch: pull.head.ref, sha: null, summary, requests: 0, threads: [], until: now.toISOString(), pull_request: null });
   if (pull.state !== "open") return quiet(`Pull request #${pull.number} is ${pull.state}; nothing was changed.`);
   const safe = (text: string) => neutralizeForGitHub(text, { requester: target.actor });
+  const where = input.new_pull_request
+    ? { branch: `ai/pr-${pull.number}-${slug(pull.title)}`, startRef: `refs/pull/${pull.number}/head` }
+    : { branch: pull.head.ref };
+  const opened = async (sha: string | undefined, summary: string) => (input.new_pull_request && sha ? openAside(session, pull, where.branch, summary) : null);
   // Run before and pushed, then the worker stopped: what it did is in its commit, and nothing is done twice.
-  const earlier = await ownCommit(await session.workspace.workspace(pull.head.ref), target.runId);
+  const earlier = await ownCommit(await session.workspace.workspace(where.branch, where.startRef), target.runId);
   if (earlier) {
     const threads = parseThreadLines(earlier.message);
     const until = /^read-until=(\S+)$/.exec(earlier.mark)?.[1] ?? now.toISOString();
-    return { changed: true, sha: earlier.sha, summary: safe(recoveredSummary(earlier.message)), requests: Math.max(1, threads.length), threads, until };
+    const summary = safe(recoveredSummary(earlier.message));
+    return { changed: true, branch: where.branch, sha: earlier.sha, summary, requests: Math.max(1, threads.length), threads, until, pull_request: await opened(earlier.sha, summary) };
   }
   const botLogin = (await session.source.committer()).name;
   const openedByApp = pull.author?.toLowerCase() === botLogin.toLowerCase();
@@ -98,7 +114,7 @@ export async function followUp(session: CodingRun, input: FollowUpInput, checks:
   const work = await workOnBranch(
     session,
     {
-      branch: pull.head.ref,
+      ...where,
       runId: target.runId,
       mark: `read-until=${conversation.until}`,
       task,
@@ -119,13 +135,28 @@ export async function followUp(session: CodingRun, input: FollowUpInput, checks:
   const summary = work.recovered !== undefined ? recoveredSummary(work.recovered) : work.summary;
   return {
     changed: work.changed,
+    branch: where.branch,
     sha: work.sha ?? null,
     summary: safe(summary),
+    pull_request: await opened(work.sha, safe(summary)),
     requests: conversation.requests.length + conversation.threads.length,
     // A thread the change covers only counts as changed when there is a change.
     threads: threads.map((t) => ({ ...t, outcome: t.outcome === "changed" && !work.changed ? "declined" : t.outcome, reply: safe(t.reply) })),
     until: conversation.until,
   };
+}
+
+/** The new pull request of a change made beside a fork's: found again by its branch when a step runs twice. */
+async function openAside(session: CodingRun, pull: ChangeRequest, branch: string, summary: string): Promise<{ number: number; url: string }> {
+  const forge = session.source.versionControl;
+  if (!forge) throw new UserFacingError("A follow-up needs the repository's forge, and this run has none.");
+  const { target, config } = session;
+  const from = pull.author ? ` by @${pull.author}` : "";
+  const body = neutralizeForGitHub(
+    `${summary}\n\nThis builds on #${pull.number}${from}, whose branch is in a fork the app cannot push to: it starts at that pull request's head and adds the change @${target.actor} asked for there.`,
+    { requester: target.actor },
+  );
+  return forge.openChangeRequest({ title: `${pull.title} (with changes from #${pull.number})`, body, head: branch, base: pull.base.ref, draft: config.agent.draft_pull_requests });
 }
 
 function commitSubject(number: number, threads: boolean): string {

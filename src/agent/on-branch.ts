@@ -13,8 +13,10 @@ import type { ToolSetOptions } from "./tools/index.js";
  */
 
 export interface BranchWorkInput {
-  /** The existing branch to work on, e.g. the pull request's head ref. */
+  /** The existing branch to work on, e.g. the pull request's head ref; with `startRef`, a new one started there. */
   branch: string;
+  /** Where a new branch starts, e.g. a fork's pull request head (`refs/pull/7/head`). */
+  startRef?: string;
   /** The run: its commit carries it (`AI-Agent-Run:`), so a step re-run after a crash finds its work pushed. */
   runId: string;
   /** More of that trailer's value after the run id, e.g. up to when the conversation was read. */
@@ -60,8 +62,8 @@ export async function ownCommit(workspace: Workspace, runId: string): Promise<{ 
 
 export async function workOnBranch(session: CodingRun, input: BranchWorkInput, signal?: AbortSignal): Promise<BranchWork> {
   const { config } = session;
-  const workspace = await session.workspace.workspace(input.branch);
-  if (!workspace.reusedBranch) throw new UserFacingError(`The branch ${input.branch} is not on the remote any more, so there is nothing to add commits to.`);
+  const workspace = await session.workspace.workspace(input.branch, input.startRef);
+  if (!workspace.reusedBranch && !input.startRef) throw new UserFacingError(`The branch ${input.branch} is not on the remote any more, so there is nothing to add commits to.`);
   const earlier = await ownCommit(workspace, input.runId);
   if (earlier) return { branch: input.branch, changed: true, summary: "", files_changed: [], discarded: [], sha: earlier.sha, recovered: earlier.message };
   const { tools, policy, system, context } = await codingTools(session, workspace, { allowedPaths: input.allowedPaths, finishTool: input.finishTool, signal });

@@ -41,15 +41,15 @@ export class RunWorkspace {
     return this.options.commandTimeoutMs;
   }
 
-  /** The run's workspace on `branch`; the first call prepares it. */
-  async workspace(branch: string): Promise<Workspace> {
+  /** The run's workspace on `branch` (new ones start at `startRef` when given); the first call prepares it. */
+  async workspace(branch: string, startRef?: string): Promise<Workspace> {
     if (this.workspaceSlot && this.workspaceSlot.branch === branch) return this.workspaceSlot;
     this.shellSlot?.dispose();
     this.shellSlot = undefined;
     await this.workspaceSlot?.dispose();
     const { repo, runId, remoteUrl, baseBranch } = this.options;
     const token = await this.options.token();
-    this.workspaceSlot = await this.options.workspaces.prepare({ repo, remoteUrl, ...(token ? { token } : {}), baseBranch, branch, runId });
+    this.workspaceSlot = await this.options.workspaces.prepare({ repo, remoteUrl, ...(token ? { token } : {}), baseBranch, branch, runId, ...(startRef ? { startRef } : {}) });
     // When commands run as another uid, the worktree is handed to it.
     await this.options.sandbox.adopt(this.workspaceSlot.dir);
     return this.workspaceSlot;

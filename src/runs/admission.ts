@@ -145,15 +145,17 @@ export async function admitReview(
 export async function admitFollowUp(
   request: TriggerRequest,
   basis: RunBasis & { change: ChangeRequest },
-  asked: { trigger: "command" | "review"; input?: string | undefined },
+  asked: { trigger: "command" | "review"; input?: string | undefined; workflow?: string | undefined },
   deps: AdmissionDeps,
   rate: RateGate,
 ): Promise<Admission> {
   const repo = `${request.owner}/${request.repo}`;
+  const workflow = asked.workflow ?? "follow_up";
   let admitted = false;
   for (let attempt = 0; attempt < 3; attempt++) {
     const pending = (await deps.store.listRuns({ repo, number: request.number, statuses: ["queued"] })).find((run) => run.task === "follow_up");
-    if (pending && (pending.workflow ?? "follow_up") === "follow_up") return { result: "updated", runId: pending.id };
+    if (pending && (pending.workflow ?? "follow_up") === workflow) return { result: "updated", runId: pending.id };
+    if (pending && pending.workflow !== "fix_ci") return { result: "reply", reason: "already active", text: replies.busyText("follow-up", deps.runUrl(pending.id)) };
     if (pending) await deps.store.updateRun(pending.id, { status: "cancelled", finishedAt: new Date() }, { ifStatus: "queued" });
     if (!admitted) {
       const limited = await rate();
@@ -162,7 +164,7 @@ export async function admitFollowUp(
     }
     try {
       const run = await deps.store.createRun(
-        newRunFor(request, "follow_up", asked.trigger, { workflow: "follow_up", basis, headSha: basis.change.head.sha, ...(asked.input ? { input: asked.input } : {}) }),
+        newRunFor(request, "follow_up", asked.trigger, { workflow, basis, headSha: basis.change.head.sha, ...(asked.input ? { input: asked.input } : {}) }),
       );
       await deps.startRun(run.id);
       deps.log.info({ run: run.id, repo, number: request.number, task: "follow_up" }, "run queued");

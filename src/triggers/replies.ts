@@ -50,7 +50,7 @@ export function wrongPlaceText(name: CommandName, isPullRequest: boolean): strin
 export function forkText(author: string | null): string {
   return (
     `This pull request's branch is in ${author ? `@${author}'s` : "another"} fork, and I can only push to branches of this repository, so I cannot add commits to it. ` +
-    "To have the change made here instead, open an issue that describes it and comment `/ai implement` there: I will open a new pull request from a branch of this repository."
+    "I can make the change on a new branch of this repository instead, starting from this pull request's head, and open it as a new pull request: comment `/ai implement --new-pr <instructions>`."
   );
 }
 

@@ -39,7 +39,7 @@ export type TriggerDecision =
   | { kind: "queue"; task: "implement" | "plan" | "ask"; trigger: "label" | "command"; input?: string; workflow?: string }
   | { kind: "review"; trigger: "pull_request" | "command" }
   /** Further work on the pull request's branch; what was asked is gathered by the run itself. */
-  | { kind: "follow_up"; trigger: "command" | "review"; input?: string }
+  | { kind: "follow_up"; trigger: "command" | "review"; input?: string; workflow?: "follow_up_new_pr" }
   | { kind: "stop" }
   | { kind: "status" };
 
@@ -47,6 +47,9 @@ export type TriggerDecision =
 export function isOwnEvent(request: TriggerRequest, botLogin: string | undefined): boolean {
   return botLogin !== undefined && request.sender.login === botLogin;
 }
+
+/** `/ai implement --new-pr …` on a pull request: the change on a new branch and pull request of this repository. */
+export const NEW_PULL_REQUEST = /^--new-pr\b/;
 
 /** Whether a command addressed someone other than the app (`@alice implement …` is not for us). */
 export function addressedToOthers(request: TriggerRequest, botLogin: string | undefined): boolean {
@@ -132,6 +135,9 @@ export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, fact
       if (!request.isPullRequest) return { kind: "queue", task: name, trigger: "command", ...(command.args ? { input: command.args } : {}) };
       // On a pull request: commits on its branch, when the app can push there.
       if (!followUps) return { kind: "reply", reason: "follow-ups off", text: replies.followUpsOffText() };
+      if (NEW_PULL_REQUEST.test(command.args)) {
+        return { kind: "follow_up", trigger: "command", input: command.args.replace(NEW_PULL_REQUEST, "").trim(), workflow: "follow_up_new_pr" };
+      }
       if (fromFork(request, facts.change)) return { kind: "reply", reason: "fork", text: replies.forkText(facts.change?.author ?? null) };
       return { kind: "follow_up", trigger: "command", input: command.args };
     case "plan":

@@ -226,9 +226,19 @@ follow_up:
       retry: { attempts: 3, backoff: 5s }
   outputs:
     summary: "{{ steps.work.outputs.summary }}"
+
+follow_up_new_pr:
+  description: The change a writer asked for on a pull request (a fork's, which the app cannot push to) on a new branch of this repository that starts at its head, opened as a new pull request.
+  steps:
+    - id: work
+      name: Make the change on a new branch
+      uses: ai.follow_up
+      with: { new_pull_request: true }
+  outputs:
+    summary: "{{ steps.work.outputs.summary }}"
 `;
 
-export const BUILT_IN_WORKFLOW_NAMES = ["implement", "plan", "review", "ask", "hotfix", "docs", "follow_up"] as const;
+export const BUILT_IN_WORKFLOW_NAMES = ["implement", "plan", "review", "ask", "hotfix", "docs", "follow_up", "follow_up_new_pr"] as const;
 
 let cached: Workflows | undefined;
 

@@ -43,6 +43,11 @@ export interface PrepareOptions {
   baseBranch: string;
   /** The branch the run works on. Reused when it already exists on the remote (a retried run). */
   branch: string;
+  /**
+   * A ref of the remote to start a new `branch` from instead of `baseBranch`, such as a fork's pull
+   * request head as the base repository keeps it (`refs/pull/7/head`); fetched for this run alone.
+   */
+  startRef?: string;
   /** A unique id for this run: names the worktree directory. */
   runId: string;
 }
@@ -288,7 +293,8 @@ export class WorkspaceManager {
       );
     const branchTip = await tip(branch);
     const baseTip = await tip(baseBranch);
-    const baseSha = branchTip ?? baseTip;
+    const startTip = options.startRef && branchTip === undefined ? await this.fetchStart(gitDir, options.startRef, options.runId, git, hidden) : undefined;
+    const baseSha = branchTip ?? startTip ?? baseTip;
     if (baseSha === undefined) throw new UserFacingError(`The repository ${repo} has no branch ${baseBranch} to start from.`);
     // Checking out fetches the missing blobs of this one tree from the promisor remote.
     await git(["worktree", "add", "--quiet", "--no-track", "-B", branch, dir, baseSha], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
@@ -299,6 +305,14 @@ export class WorkspaceManager {
       forkPoint = mergeBase.stdout.trim() || baseSha;
     }
     return this.workspace({ dir, branch, baseSha, reusedBranch: branchTip !== undefined, forkPoint, gitDir, git, repo, hidden });
+  }
+
+  /** Fetches `ref` of the remote into a ref of this run's own; its commit. */
+  private async fetchStart(gitDir: string, ref: string, runId: string, git: GitFn, hidden: HiddenAddresses): Promise<string> {
+    if (!/^refs\/pull\/\d+\/head$/.test(ref)) throw new Error(`Invalid start ref: ${ref}`);
+    const local = `refs/ai-agent/start/${runId}`;
+    await plainly(`Fetching ${ref} from the repository`, hidden, () => git(["fetch", "--no-tags", "--quiet", "origin", `+${ref}:${local}`], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS }));
+    return (await git(["rev-parse", "--verify", `${local}^{commit}`], gitDir)).stdout.trim();
   }
 
   /** A bare partial clone, made aside and renamed into place so that a failed clone leaves nothing. */

@@ -207,8 +207,34 @@ describe("follow-ups on pull requests, end to end", () => {
     await comment("/ai implement add a test");
     const reply = await eventually(async () => github.comments().find((c) => c.method === "POST" && c.path.endsWith(`/issues/${number}/comments`)));
     expect(reply?.body).toContain("fork");
-    expect(reply?.body).toContain("/ai implement");
+    expect(reply?.body).toContain("/ai implement --new-pr");
     expect(await runs()).toHaveLength(0);
+  });
+
+  it("on /ai implement --new-pr makes the change beside a fork's pull request and opens a new one", async () => {
+    // GitHub keeps a fork's pull request head in the base repository as refs/pull/<n>/head.
+    const forkHead = branchOnRemote(`fork-${number}`, "# Hello World\n\nThis is a tipo.\nFrom the fork.\n");
+    git(remote, "update-ref", `refs/pull/${number}/head`, forkHead);
+    git(remote, "update-ref", "-d", `refs/heads/fork-${number}`);
+    github.pulls.set(number, { head: forkHead, base: "main", ref: "patch-1", author: "octocat", title: "Greet", body: "From my fork.", headRepo: "octocat/Hello-World" });
+    anthropic.push(edit("tipo", "typo"), tool("finish", { summary: "Fixed the typo on top of the fork's change." }));
+    await comment("/ai implement --new-pr fix the typo too");
+    const run = await finished();
+    expect([run.status, run.error, run.workflow]).toEqual(["succeeded", undefined, "follow_up_new_pr"]);
+
+    const branch = `ai/pr-${number}-greet`;
+    const [top] = log(branch);
+    expect(top).toMatch(new RegExp(`^[0-9a-f]{40} ${forkHead}\\|`));
+    expect(git(remote, "show", `${branch}:README.md`)).toBe("# Hello World\n\nThis is a typo.\nFrom the fork.");
+    expect(anthropic.requests.at(-2)?.raw).toContain("fix the typo too");
+    const [opened] = github.createdPulls();
+    const sent = opened?.body as { head: string; base: string; title: string; body: string };
+    expect(github.createdPulls()).toHaveLength(1);
+    expect(sent).toMatchObject({ head: branch, base: "main", title: `Greet (with changes from #${number})` });
+    expect(sent.body).toContain(`This builds on #${number} by \`@octocat\``);
+    // Nothing was pushed to the fork's head, and the fork's pull request was not edited.
+    expect(git(remote, "rev-parse", `refs/pull/${number}/head`)).toBe(forkHead);
+    expect(github.requests.some((r) => r.method === "PATCH" && r.path.endsWith(`/pulls/${number}`))).toBe(false);
   });
 
   it("ignores an approval, a review of someone else's pull request and an outsider's review", async () => {

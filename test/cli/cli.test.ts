@@ -57,7 +57,7 @@ describe("ai-agent CLI", () => {
     expect(result.out).toContain(`# review: from ${file("good.yml")}, replacing the built-in one`);
     expect(result.out).toContain("# implement: built in");
     const printed = parse(result.out) as Record<string, { steps: { id: string }[] }>;
-    expect(Object.keys(printed).sort()).toEqual(["ask", "docs", "follow_up", "hotfix", "implement", "plan", "review"]);
+    expect(Object.keys(printed).sort()).toEqual(["ask", "docs", "follow_up", "follow_up_new_pr", "hotfix", "implement", "plan", "review"]);
     expect(printed.review!.steps.map((s) => s.id)).toEqual(["r"]);
   });
 

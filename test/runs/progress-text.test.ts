@@ -53,7 +53,8 @@ describe("a run's progress, as people read it", () => {
     ]);
     const status = statusText([running], runUrl);
     expect(status).toMatch(new RegExp(`^- \\[implement run\\]\\(https://ai\\.example\\.com/runs/${run.id}\\): running for \\d+s, step \\*\\*Change the code\\*\\* \\(2 of 6\\), cost so far \\$0\\.00$`));
-    const working = github.comments().at(-1)!.body;
+    // The comment is edited just after the step is stored: wait for that edit, not only the store.
+    const working = await until(async () => github.comments().map((c) => c.body).find((body) => body.includes("- ⏳ Change the code")));
     expect(working).toContain("- ⏳ Change the code\n- ⬜ Run the tests\n");
 
     expect(await finished).toBe("finished");

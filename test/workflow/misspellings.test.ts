@@ -22,7 +22,7 @@ describe("misspelt template fields", () => {
     ["{{ issue.titel }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable issue.titel; did you mean issue.title? issue has number, title, body, state, author, labels, url"],
     ["{{ run.inptu }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable run.inptu; did you mean run.input? run has id, task, trigger, actor, input, status"],
     ["{{ repo.fullname }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable repo.fullname; did you mean repo.full_name? repo has owner, name, full_name, default_branch, url"],
-    ["{{ pull_request.head.rfe }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable pull_request.head.rfe; did you mean pull_request.head.ref? pull_request.head has ref, sha"],
+    ["{{ pull_request.head.rfe }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable pull_request.head.rfe; did you mean pull_request.head.ref? pull_request.head has ref, sha, repo"],
     ["{{ config.agent.comands.test }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable config.agent.comands; did you mean config.agent.commands? config.agent has commands, max_turns, protected_paths, allow_protected, draft_pull_requests, shell, sandbox, self_review, self_review_severity, follow_up"],
     ["{{ config.notify.jira.transitions.merged }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable config.notify.jira.transitions.merged; config.notify.jira.transitions has started, pr_opened, review_posted, succeeded, failed, stopped"],
     ["see {{ issue.number.digits }}", "7:39 workflows.demo.steps[0].with.instructions: issue.number is a number; it has no field \"digits\""],

@@ -12,21 +12,27 @@ export const aiFollowUp = defineAction({
     "Runs the coding agent on the pull request's branch with what writers asked since the last follow-up (comments, reviews, open review threads) and its failing checks; commits and pushes on top. Ends quietly when nothing new was asked.",
   input: z.strictObject({
     max_turns: z.number().int().min(1).max(500).optional().describe("The most model turns for this step; agent.max_turns when absent."),
+    new_pull_request: z
+      .boolean()
+      .default(false)
+      .describe("Make the change on a new branch of this repository from the pull request's head and open a new pull request (for a fork's, which the app cannot push to)."),
   }),
   outputs: {
     changed: "whether a commit was pushed",
+    branch: "the branch the work is on: the pull request's, or with new_pull_request the new one",
     sha: "the pushed commit; null when nothing changed",
     summary: "what the agent did",
     requests: "how many requests and open threads it took up",
     threads: "for ai.answer_threads: each open thread's id, outcome (changed, answered, declined) and reply",
     until: "up to when the conversation was read; the next follow-up reads what came after",
+    pull_request: "with new_pull_request, the new pull request's { number, url }; null otherwise",
   },
   async run(input, context) {
     const { subject, model, runWorkspace } = context.services;
     if (!subject || !model || !runWorkspace) throw new UserFacingError("ai.follow_up needs the coding agent, and this run has none.");
     const outputs = await followUp({ ...subject, model, workspace: runWorkspace }, input, undefined, context.signal);
-    const branch = subject.target.change?.head.ref;
-    if (outputs.changed && outputs.sha && branch) context.emit("branch.pushed", { branch, sha: outputs.sha });
+    if (outputs.changed && outputs.sha) context.emit("branch.pushed", { branch: outputs.branch, sha: outputs.sha });
+    if (outputs.pull_request) context.emit("pull_request.opened", outputs.pull_request);
     return outputs;
   },
 });
