@@ -20,7 +20,8 @@ export type PromptName =
   | "plan-comment"
   | "review-system"
   | "review-chunk"
-  | "ask-system";
+  | "ask-system"
+  | "fix-ci";
 
 export async function renderPrompt(name: PromptName, values: Record<string, unknown>): Promise<string> {
   const text: unknown = await engine.renderFile(name, values);

@@ -1,6 +1,7 @@
 import { type ConfigProblem, type RepoConfig, formatConfigProblems } from "../config/repo-config.js";
 import type { TriggerRequest } from "../core/trigger.js";
 import { isAllowedSender } from "./permissions.js";
+import { type CheckDecision, type CheckFacts, routeCheck } from "./route-check.js";
 import * as replies from "./replies.js";
 
 /**
@@ -21,12 +22,14 @@ export interface TriggerFacts {
   botLogin?: string | undefined;
   /** Whether the sender has write access to the repository; undefined until asked. */
   canWrite?: boolean | undefined;
+  /** For a failed check: the pull request, its CI fix attempts, whether a follow-up runs on it. */
+  check?: CheckFacts | undefined;
 }
 
 export type TriggerDecision =
   | { kind: "ignore"; reason: string }
   /** Ask this fact, add it to the facts and route again. */
-  | { kind: "need"; fact: "canWrite" }
+  | { kind: "need"; fact: "canWrite" | "check" }
   /** The sender may not write: one polite reply per issue, nothing else. */
   | { kind: "refuse" }
   /** A writer met an unusable configuration: the problems, once per issue and version of them. */
@@ -35,16 +38,28 @@ export type TriggerDecision =
   | { kind: "reply"; reason: string; text: string }
   | { kind: "queue"; task: "implement" | "plan" | "ask"; trigger: "label" | "command"; input?: string; workflow?: string }
   | { kind: "review"; trigger: "pull_request" | "command" }
+  /** A CI fix on the pull request's branch: a follow_up run with workflow fix_ci. */
+  | { kind: "fix_ci"; trigger: "check" | "command" }
+  | Extract<CheckDecision, { kind: "fix_ci_spent" }>
   | { kind: "stop" }
   | { kind: "status" };
 
-/** The app's own events (its comments, its pushes) start nothing; checked before anything is fetched. */
+/**
+ * The app's own events (its comments, its pushes) start nothing; checked before anything is fetched.
+ * A check is the exception: its sender is whoever pushed — the app itself, after a fix — and whether
+ * the check is the app's own is told by the app that made it (triggers/check-requests.ts).
+ */
 export function isOwnEvent(request: TriggerRequest, botLogin: string | undefined): boolean {
-  return botLogin !== undefined && request.sender.login === botLogin;
+  return botLogin !== undefined && request.sender.login === botLogin && request.detail.type !== "check";
 }
 
 export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, facts: TriggerFacts): TriggerDecision {
   if (isOwnEvent(request, facts.botLogin)) return { kind: "ignore", reason: "our own event" };
+  if (request.detail.type === "check") {
+    // Nobody asked: a broken configuration is reported to people who do, not once per check.
+    if (!loaded.ok) return { kind: "ignore", reason: "invalid config, check event" };
+    return routeCheck(request, request.detail, loaded.config, facts.botLogin, facts.check);
+  }
   const gate = (): TriggerDecision | undefined => {
     if (facts.canWrite === undefined) return { kind: "need", fact: "canWrite" };
     if (facts.canWrite) return undefined;
@@ -75,7 +90,7 @@ export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, fact
     return gate() ?? { kind: "review", trigger: "pull_request" };
   }
 
-  if (detail.type === "review" || detail.type === "check") return { kind: "ignore", reason: `${detail.type} events are not acted on yet` };
+  if (detail.type === "review") return { kind: "ignore", reason: "review events are not acted on yet" };
 
   const refused = gate();
   if (refused) return refused;
@@ -101,5 +116,9 @@ export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, fact
     case "ask":
       if (!command.args) return { kind: "reply", reason: "empty question", text: replies.emptyQuestionText() };
       return { kind: "queue", task: "ask", trigger: "command", input: command.args };
+    case "fix-ci":
+      // Any writer may ask on any pull request; whether its branch can be pushed to is the intake's to read.
+      if (!request.isPullRequest) return { kind: "reply", reason: "wrong place", text: replies.wrongPlaceText(name, false) };
+      return { kind: "fix_ci", trigger: "command" };
   }
 }

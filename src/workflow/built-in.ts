@@ -182,9 +182,19 @@ docs:
   outputs:
     summary: "{{ steps.code.outputs.summary }}"
     pull_request: "{{ steps.pull_request.outputs.url }}"
+
+fix_ci:
+  description: Make a pull request's failing checks pass with commits on its branch (the CI autopilot, or /ai fix-ci).
+  steps:
+    - id: fix
+      name: Fix the failing checks
+      uses: ai.fix_ci
+      with: { instructions: "{{ run.input }}" }
+  outputs:
+    summary: "{{ steps.fix.outputs.summary }}"
 `;
 
-export const BUILT_IN_WORKFLOW_NAMES = ["implement", "plan", "review", "ask", "hotfix", "docs"] as const;
+export const BUILT_IN_WORKFLOW_NAMES = ["implement", "plan", "review", "ask", "hotfix", "docs", "fix_ci"] as const;
 
 let cached: Workflows | undefined;
 

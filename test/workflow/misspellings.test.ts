@@ -80,7 +80,7 @@ describe("misspelt keys and values", () => {
 
   it("names the value meant", () => {
     expect(problemsOf(lines("version: 1", "triggers:", "  commands: [plan, implemnt]"))).toEqual([
-      '.github/ai-agent.yml:3:20 triggers.commands[1]: "implemnt" is not a command; did you mean "implement"? expected one of plan, implement, review, ask, stop, status, help',
+      '.github/ai-agent.yml:3:20 triggers.commands[1]: "implemnt" is not a command; did you mean "implement"? expected one of plan, implement, review, ask, fix-ci, stop, status, help',
     ]);
   });
 

@@ -1,9 +1,9 @@
 import { type IntegrationSet, builtInIntegrations } from "../../integrations/registry.js";
 import { ActionRegistry } from "../action-registry.js";
-import { aiAsk, aiImplement, aiPlan, aiReview, gitPush } from "./agent.js";
+import { aiAsk, aiFixCi, aiImplement, aiPlan, aiReview, gitPush } from "./agent.js";
 import { shellRun } from "./shell.js";
 
 /** Every action a workflow can use on this server: the core's and each integration's (of `integrations`, the server's own unless a test composes others). */
 export function builtInActions(integrations: IntegrationSet = builtInIntegrations): ActionRegistry {
-  return new ActionRegistry([shellRun, aiPlan, aiImplement, gitPush, aiReview, aiAsk, ...integrations.actions]);
+  return new ActionRegistry([shellRun, aiPlan, aiImplement, aiFixCi, gitPush, aiReview, aiAsk, ...integrations.actions]);
 }
