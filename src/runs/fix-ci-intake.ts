@@ -42,16 +42,17 @@ export async function checkFacts(store: Store, repo: string, pull: ChangeRequest
  */
 export async function admitFixCi(
   request: TriggerRequest,
-  trigger: "check" | "command",
+  asked: { trigger: "check" | "command"; input?: string | undefined },
   basis: RunBasis & { change: ChangeRequest },
   context: { deps: FixCiDeps; rate: RateGate; botLogin: string | undefined },
 ): Promise<Admission> {
   const { deps } = context;
   const fullName = `${request.owner}/${request.repo}`;
   const pull = basis.change;
+  const { trigger } = asked;
   if (trigger === "command") {
     if (pull.head.repo && pull.head.repo !== fullName) return { result: "reply", reason: "fork", text: replies.forkFixText() };
-    return admitRun(request, { task: "follow_up", trigger, workflow: FIX_CI_WORKFLOW, basis }, deps, context.rate);
+    return admitRun(request, { task: "follow_up", trigger, workflow: FIX_CI_WORKFLOW, input: asked.input, basis }, deps, context.rate);
   }
 
   const octokit = await deps.github(request.installationId, checksReadScope(request.repo));

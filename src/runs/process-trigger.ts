@@ -144,7 +144,7 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
     case "review":
       return settle(await admitReview(request, { ...basis(), change: await currentPull() }, decision.trigger, deps, rate));
     case "fix_ci":
-      return settle(await admitFixCi(request, decision.trigger, { ...basis(), change: await currentPull() }, { deps, rate, botLogin }));
+      return settle(await admitFixCi(request, decision, { ...basis(), change: await currentPull() }, { deps, rate, botLogin }));
     case "fix_ci_spent":
       return fixAttemptsSpent(request, decision, forge, deps.store);
   }

@@ -39,7 +39,7 @@ export type TriggerDecision =
   | { kind: "queue"; task: "implement" | "plan" | "ask"; trigger: "label" | "command"; input?: string; workflow?: string }
   | { kind: "review"; trigger: "pull_request" | "command" }
   /** A CI fix on the pull request's branch: a follow_up run with workflow fix_ci. */
-  | { kind: "fix_ci"; trigger: "check" | "command" }
+  | { kind: "fix_ci"; trigger: "check" | "command"; input?: string }
   | Extract<CheckDecision, { kind: "fix_ci_spent" }>
   | { kind: "stop" }
   | { kind: "status" };
@@ -119,6 +119,6 @@ export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, fact
     case "fix-ci":
       // Any writer may ask on any pull request; whether its branch can be pushed to is the intake's to read.
       if (!request.isPullRequest) return { kind: "reply", reason: "wrong place", text: replies.wrongPlaceText(name, false) };
-      return { kind: "fix_ci", trigger: "command" };
+      return { kind: "fix_ci", trigger: "command", ...(command.args ? { input: command.args } : {}) };
   }
 }

@@ -7,6 +7,18 @@ export interface Recorded {
   body: unknown;
 }
 
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  external_id: string;
+  status: string;
+  conclusion: string | null;
+  app?: { id: number; slug: string };
+  details_url?: string;
+  output?: { title: string | null; summary: string | null; text: string | null; annotations_count: number };
+}
+
 export interface FakeGitHub {
   requests: Recorded[];
   /** Comment bodies posted or edited, in order. */
@@ -17,8 +29,8 @@ export interface FakeGitHub {
   configFiles: Map<string, string>;
   /** Files of the owner's other repositories (its `.github`, `_extends` targets) by `owner/repo:path`; absent → 404. */
   otherFiles: Map<string, string>;
-  /** Pull requests by number; title, body and author default to the example's. */
-  pulls: Map<number, { head: string; base: string; title?: string; body?: string; author?: string }>;
+  /** Pull requests by number; title, body and author default to the example's, the head's branch to `feature` in this repository. */
+  pulls: Map<number, { head: string; base: string; title?: string; body?: string; author?: string; ref?: string; headRepo?: string }>;
   /** Comments on issues, by issue number, as GitHub lists them. */
   issueComments: Map<number, { id: number; body: string; user: { login: string; type: string }; created_at: string; updated_at: string; html_url?: string }[]>;
   /** Reviews of pull requests, by number, as GitHub lists them; the app's are added as it posts them. */
@@ -31,8 +43,8 @@ export interface FakeGitHub {
   compared: Map<string, unknown[]>;
   /** Answer the next review with GitHub's 422 for a line it cannot resolve. */
   refuseNextReview: boolean;
-  /** Check runs the app opened, as GitHub keeps them (edits applied). */
-  checkRuns: { id: number; name: string; head_sha: string; external_id: string; status: string; conclusion: string | null }[];
+  /** Check runs on the repository's commits, as GitHub keeps them: the app's (edits applied), and others' a test adds (test/helpers/fake-ci.ts). */
+  checkRuns: FakeCheckRun[];
   /** Issues the app opened, as GitHub keeps them (edits applied). */
   createdIssues: { id: number; number: number; title: string; body: string; state: string; state_reason: string | null; html_url: string }[];
   /** Sub-issue numbers by parent issue number, in the order they were added. */
@@ -293,7 +305,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
           body: pr.body ?? "Changes the greeting.",
           state: "open",
           html_url: `https://github.com/${owner}/${repo}/pull/${number}`,
-          head: { sha: pr.head, ref: "feature" },
+          head: { sha: pr.head, ref: pr.ref ?? "feature", ...(pr.headRepo ? { repo: { full_name: pr.headRepo } } : {}) },
           base: { ref: pr.base },
           draft: false,
           user: { login: pr.author ?? owner },
