@@ -13,6 +13,9 @@ export type SlashCommand =
   | { kind: "command"; name: CommandName; args: string }
   | { kind: "unknown"; name: string };
 
+/** The conclusions of a check the CI autopilot fixes; the rest (success, neutral, skipped, cancelled…) it leaves alone. */
+export const failedCheckConclusions: readonly string[] = ["failure", "timed_out"];
+
 export const reviewActions = ["opened", "reopened", "ready_for_review", "synchronize"] as const;
 export type ReviewAction = (typeof reviewActions)[number];
 

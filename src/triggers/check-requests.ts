@@ -1,14 +1,11 @@
 import { z } from "zod";
-import type { TriggerRequest } from "../core/trigger.js";
+import { type TriggerRequest, failedCheckConclusions } from "../core/trigger.js";
 
 /**
  * `check_suite.completed` and `check_run.completed` → a check request, from the payload alone: the
  * CI autopilot looks only at failures, on a pull request of this repository, made by another app
  * than ours (the app's own "ai-agent review" check never starts a fix).
  */
-
-/** The conclusions worth a look; a success is the loop's end, and starts nothing. */
-const FAILED = ["failure", "timed_out"];
 
 const pullRequestRef = z.object({
   number: z.number(),
@@ -40,7 +37,8 @@ export function checkRequestFromWebhook(event: "check_suite" | "check_run", payl
   if (!parsed.success) return { ignored: `not a completed ${event.replace("_", " ")}` };
   const p = parsed.data;
   const check = "check_suite" in p ? p.check_suite : p.check_run;
-  if (!FAILED.includes(check.conclusion ?? "")) return { ignored: `check ${check.conclusion ?? "without a conclusion"}: nothing to fix` };
+  // A success is the loop's end, and starts nothing.
+  if (!failedCheckConclusions.includes(check.conclusion ?? "")) return { ignored: `check ${check.conclusion ?? "without a conclusion"}: nothing to fix` };
   if (appId !== undefined && check.app?.id === appId) return { ignored: "our own check" };
   // GitHub lists only pull requests whose head is in this repository: a fork's is not there.
   const pull = check.pull_requests.find((pr) => pr.head.sha === check.head_sha && pr.head.repo?.id === p.repository.id);

@@ -1,5 +1,5 @@
 import type { ChangeRequest } from "../core/run.js";
-import type { TriggerDetail, TriggerRequest } from "../core/trigger.js";
+import { type TriggerDetail, type TriggerRequest, failedCheckConclusions } from "../core/trigger.js";
 import type { RepoConfig } from "../config/repo-config.js";
 
 /**
@@ -31,7 +31,7 @@ export type CheckDecision =
 export function routeCheck(request: TriggerRequest, detail: CheckDetail, config: RepoConfig, botLogin: string | undefined, facts: CheckFacts | undefined): CheckDecision {
   const settings = config.agent.fix_ci;
   if (!settings.enabled) return { kind: "ignore", reason: "agent.fix_ci is off" };
-  if (detail.conclusion !== "failure" && detail.conclusion !== "timed_out") return { kind: "ignore", reason: "the check did not fail" };
+  if (!failedCheckConclusions.includes(detail.conclusion ?? "")) return { kind: "ignore", reason: "the check did not fail" };
   if (botLogin === undefined) return { kind: "ignore", reason: "the app's login is unknown" };
   if (!facts) return { kind: "need", fact: "check" };
   const { pull } = facts;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { failedCheckConclusions } from "../../core/trigger.js";
 import type { GitHubClient } from "./client.js";
 
 /**
@@ -10,9 +11,6 @@ import type { GitHubClient } from "./client.js";
  * What these return is untrusted text (anyone who can push a workflow writes it): the caller
  * sanitises it before it reaches a model, and never posts it back.
  */
-
-/** The conclusions the autopilot fixes; the rest (success, neutral, skipped, cancelled…) it leaves alone. */
-export const FAILING_CONCLUSIONS: readonly string[] = ["failure", "timed_out"];
 
 /** How much of a failed job's log is read: its last lines, and at most this many bytes of them. */
 export const LOG_TAIL_LINES = 200;
@@ -123,7 +121,7 @@ export async function checkRunsOn(octokit: GitHubClient, where: Where, sha: stri
 /** The check runs on `sha` that failed, made by any app but ours (`ourSlug`, the app's slug). */
 export async function failingChecksOn(octokit: GitHubClient, where: Where, sha: string, ourSlug: string | undefined): Promise<CheckRunInfo[]> {
   const checks = await checkRunsOn(octokit, where, sha);
-  return checks.filter((check) => check.status === "completed" && FAILING_CONCLUSIONS.includes(check.conclusion ?? "") && (ourSlug === undefined || check.appSlug !== ourSlug));
+  return checks.filter((check) => check.status === "completed" && failedCheckConclusions.includes(check.conclusion ?? "") && (ourSlug === undefined || check.appSlug !== ourSlug));
 }
 
 async function annotationsOf(octokit: GitHubClient, where: Where, check: CheckRunInfo): Promise<CheckAnnotation[]> {
