@@ -22,7 +22,8 @@ export type PromptName =
   | "review-system"
   | "review-chunk"
   | "self-review-fix"
-  | "ask-system";
+  | "ask-system"
+  | "fix-ci";
 
 export async function renderPrompt(name: PromptName, values: Record<string, unknown>): Promise<string> {
   const text: unknown = await engine.renderFile(name, values);

@@ -104,6 +104,12 @@ export const agentSchema = section({
     enabled: z.boolean("expected true or false").default(true),
     reviews: z.boolean("expected true or false").default(true),
   }),
+  // The CI autopilot: fixes of failing checks on pull requests the app opened, a few at most.
+  fix_ci: section({
+    enabled: z.boolean("expected true or false").default(true),
+    max_attempts: wholeNumber(1, 10).default(2),
+    label: labelName.default("ai:needs-human"),
+  }),
 });
 
 /** How pull requests are reviewed; what triggers a review is under `triggers.review`. */

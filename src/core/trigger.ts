@@ -6,7 +6,7 @@ import type { RunSnapshot } from "./run.js";
  * job; the types live here so none of those imports another for them.
  */
 
-export const commandNames = ["plan", "implement", "review", "ask", "stop", "status", "help"] as const;
+export const commandNames = ["plan", "implement", "review", "ask", "fix-ci", "stop", "status", "help"] as const;
 export type CommandName = (typeof commandNames)[number];
 
 /**
@@ -17,6 +17,9 @@ export type CommandName = (typeof commandNames)[number];
 export type SlashCommand =
   | { kind: "command"; name: CommandName; args: string; mention?: string }
   | { kind: "unknown"; name: string; text: string; mention?: string };
+
+/** The conclusions of a check the CI autopilot fixes; the rest (success, neutral, skipped, cancelled…) it leaves alone. */
+export const failedCheckConclusions: readonly string[] = ["failure", "timed_out"];
 
 export const reviewActions = ["opened", "reopened", "ready_for_review", "synchronize"] as const;
 export type ReviewAction = (typeof reviewActions)[number];
@@ -29,8 +32,9 @@ export type TriggerDetail =
   /** A review submitted on a pull request: with comments or changes requested, a follow-up on a PR the app opened. */
   | { type: "review"; reviewId: number; state: string }
   /**
-   * A check suite or check run completed on a pull request's head: the CI autopilot looks at a
-   * failure on a PR the app opened. `appId` is the app that made the check (ours are never fixed).
+   * A check suite or check run completed with a failure on a pull request's head: the CI autopilot
+   * looks at it on a PR the app opened. `appId` is the app that made the check (ours are never
+   * fixed); `name` is the check run's, absent for a suite.
    */
   | { type: "check"; event: "check_suite" | "check_run"; id: number; headSha: string; conclusion: string | null; appId?: number; name?: string };
 

@@ -66,7 +66,7 @@ export async function activeRuns(store: Store, repo: string, number: number): Pr
 
 export async function admitRun(
   request: TriggerRequest,
-  asked: { task: RunTask; trigger: "label" | "command"; input?: string | undefined; workflow?: string | undefined; basis?: RunBasis },
+  asked: { task: RunTask; trigger: "label" | "command" | "check"; input?: string | undefined; workflow?: string | undefined; basis?: RunBasis },
   deps: AdmissionDeps,
   rate: RateGate,
 ): Promise<Admission> {

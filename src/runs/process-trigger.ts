@@ -22,6 +22,7 @@ import * as replies from "../triggers/replies.js";
 import { type TriggerFacts, addressedToOthers, isOwnEvent, routeTrigger } from "../triggers/route.js";
 
 import { type Admission, activeRuns, admitFollowUp, admitReview, admitRun, rateGate } from "./admission.js";
+import { admitFixCi, checkFacts, fixAttemptsSpent } from "./fix-ci-intake.js";
 
 import { statusText, stopRequestedText } from "./status-text.js";
 
@@ -91,7 +92,8 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   const facts: TriggerFacts = { botLogin, ...(request.isPullRequest ? { change: await currentPull() } : {}) };
   let decision = routeTrigger(request, loaded, facts);
   while (decision.kind === "need") {
-    facts.canWrite = await forge.canWrite(request.sender.login);
+    if (decision.fact === "check") facts.check = await checkFacts(deps.store, fullName, await currentPull());
+    else facts.canWrite = await forge.canWrite(request.sender.login);
     decision = routeTrigger(request, loaded, facts);
   }
 
@@ -145,6 +147,10 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
       return settle(await admitReview(request, { ...basis(), change: await currentPull() }, decision.trigger, deps, rate));
     case "follow_up":
       return settle(await admitFollowUp(request, { ...basis(), change: await currentPull() }, decision, deps, rate));
+    case "fix_ci":
+      return settle(await admitFixCi(request, decision, { ...basis(), change: await currentPull() }, { deps, rate, botLogin }));
+    case "fix_ci_spent":
+      return fixAttemptsSpent(request, decision, forge, deps.store);
   }
 }
 

@@ -7,6 +7,7 @@ const COMMAND_HELP: Record<CommandName, string> = {
   implement: "on an issue, implement it and open a pull request; on a pull request, make the change on its branch (text after the command is passed on as instructions)",
   review: "review this pull request now",
   ask: "answer a question about this issue or pull request",
+  "fix-ci": "make this pull request's failing checks pass, with commits on its branch",
   stop: "stop the active run at its next step",
   status: "show the active run's state",
   help: "show this list",
@@ -73,4 +74,16 @@ export function rateLimitedText(login: string, limit: number, since: Date, until
 
 export function emptyQuestionText(): string {
   return "Ask a question after the command, for example `/ai ask why does the retry loop never end?`";
+}
+
+export function forkFixText(): string {
+  return "`/ai fix-ci` pushes to the pull request's branch, and this one is in a fork I cannot push to.";
+}
+
+/** Said once per pull request, when the CI autopilot has used its attempts on it. */
+export function fixAttemptsSpentText(attempts: number, label: string): string {
+  return (
+    `The checks still fail after ${attempts} fix attempt${attempts === 1 ? "" : "s"} (\`agent.fix_ci.max_attempts\`), so I have stopped ` +
+    `and labelled this pull request \`${label}\` for a person to look at. Comment \`/ai fix-ci\` to have me try again.`
+  );
 }

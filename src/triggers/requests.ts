@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { RunSnapshot } from "../core/run.js";
 import { type TriggerRequest, reviewActions } from "../core/trigger.js";
+import { checkRequestFromWebhook } from "./check-requests.js";
 import { parseSlashCommands } from "./commands.js";
 
 /**
@@ -161,6 +162,7 @@ export function requestFromWebhook(
       },
     };
   }
+  if (event === "check_suite" || event === "check_run") return checkRequestFromWebhook(event, payload, deliveryId, appId);
   return { ignored: `event ${event} starts nothing` };
 }
 

@@ -2,6 +2,7 @@ import { type ConfigProblem, type RepoConfig, formatConfigProblems } from "../co
 import type { ChangeRequest } from "../core/run.js";
 import type { TriggerRequest } from "../core/trigger.js";
 import { isAllowedSender } from "./permissions.js";
+import { type CheckDecision, type CheckFacts, routeCheck } from "./route-check.js";
 import * as replies from "./replies.js";
 
 /**
@@ -24,12 +25,14 @@ export interface TriggerFacts {
   canWrite?: boolean | undefined;
   /** The pull request as GitHub has it now, for a trigger on one: who opened it, where its head is. */
   change?: ChangeRequest | undefined;
+  /** For a failed check: the pull request, its CI fix attempts, whether a follow-up runs on it. */
+  check?: CheckFacts | undefined;
 }
 
 export type TriggerDecision =
   | { kind: "ignore"; reason: string }
   /** Ask this fact, add it to the facts and route again. */
-  | { kind: "need"; fact: "canWrite" }
+  | { kind: "need"; fact: "canWrite" | "check" }
   /** The sender may not write: one polite reply per issue, nothing else. */
   | { kind: "refuse" }
   /** A writer met an unusable configuration: the problems, once per issue and version of them. */
@@ -40,12 +43,19 @@ export type TriggerDecision =
   | { kind: "review"; trigger: "pull_request" | "command" }
   /** Further work on the pull request's branch; what was asked is gathered by the run itself. */
   | { kind: "follow_up"; trigger: "command" | "review"; input?: string; workflow?: "follow_up_new_pr" }
+  /** A CI fix on the pull request's branch: a follow_up run with workflow fix_ci. */
+  | { kind: "fix_ci"; trigger: "check" | "command"; input?: string }
+  | Extract<CheckDecision, { kind: "fix_ci_spent" }>
   | { kind: "stop" }
   | { kind: "status" };
 
-/** The app's own events (its comments, its pushes) start nothing; checked before anything is fetched. */
+/**
+ * The app's own events (its comments, its pushes) start nothing; checked before anything is fetched.
+ * A check is the exception: its sender is whoever pushed — the app itself, after a fix — and whether
+ * the check is the app's own is told by the app that made it (triggers/check-requests.ts).
+ */
 export function isOwnEvent(request: TriggerRequest, botLogin: string | undefined): boolean {
-  return botLogin !== undefined && request.sender.login === botLogin;
+  return botLogin !== undefined && request.sender.login === botLogin && request.detail.type !== "check";
 }
 
 /** `/ai implement --new-pr …` on a pull request: the change on a new branch and pull request of this repository. */
@@ -71,6 +81,11 @@ function fromFork(request: TriggerRequest, change: ChangeRequest | undefined): b
 export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, facts: TriggerFacts): TriggerDecision {
   if (isOwnEvent(request, facts.botLogin)) return { kind: "ignore", reason: "our own event" };
   if (addressedToOthers(request, facts.botLogin)) return { kind: "ignore", reason: "addressed to someone else" };
+  if (request.detail.type === "check") {
+    // Nobody asked: a broken configuration is reported to people who do, not once per check.
+    if (!loaded.ok) return { kind: "ignore", reason: "invalid config, check event" };
+    return routeCheck(request, request.detail, loaded.config, facts.botLogin, facts.check);
+  }
   const gate = (): TriggerDecision | undefined => {
     if (facts.canWrite === undefined) return { kind: "need", fact: "canWrite" };
     if (facts.canWrite) return undefined;
@@ -111,7 +126,6 @@ export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, fact
     if (refused) return refused.kind === "refuse" ? { kind: "ignore", reason: "reviewer lacks write access" } : refused;
     return { kind: "follow_up", trigger: "review" };
   }
-  if (detail.type === "check") return { kind: "ignore", reason: "check events are not acted on yet" };
 
   const refused = gate();
   if (refused) return refused;
@@ -149,5 +163,9 @@ export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, fact
     case "ask":
       if (!command.args) return { kind: "reply", reason: "empty question", text: replies.emptyQuestionText() };
       return { kind: "queue", task: "ask", trigger: "command", input: command.args };
+    case "fix-ci":
+      // Any writer may ask on any pull request; whether its branch can be pushed to is the intake's to read.
+      if (!request.isPullRequest) return { kind: "reply", reason: "wrong place", text: replies.wrongPlaceText(name, false) };
+      return { kind: "fix_ci", trigger: "command", ...(command.args ? { input: command.args } : {}) };
   }
 }

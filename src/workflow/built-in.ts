@@ -236,9 +236,19 @@ follow_up_new_pr:
       with: { new_pull_request: true }
   outputs:
     summary: "{{ steps.work.outputs.summary }}"
+
+fix_ci:
+  description: Make a pull request's failing checks pass with commits on its branch (the CI autopilot, or /ai fix-ci).
+  steps:
+    - id: fix
+      name: Fix the failing checks
+      uses: ai.fix_ci
+      with: { instructions: "{{ run.input }}" }
+  outputs:
+    summary: "{{ steps.fix.outputs.summary }}"
 `;
 
-export const BUILT_IN_WORKFLOW_NAMES = ["implement", "plan", "review", "ask", "hotfix", "docs", "follow_up", "follow_up_new_pr"] as const;
+export const BUILT_IN_WORKFLOW_NAMES = ["implement", "plan", "review", "ask", "hotfix", "docs", "follow_up", "follow_up_new_pr", "fix_ci"] as const;
 
 let cached: Workflows | undefined;
 

@@ -9,7 +9,7 @@ const DEFAULTS = {
   version: 1,
   triggers: {
     implement_label: "ai:implement",
-    commands: ["plan", "implement", "review", "ask", "stop", "status", "help"],
+    commands: ["plan", "implement", "review", "ask", "fix-ci", "stop", "status", "help"],
     review: {
       events: ["opened", "reopened", "ready_for_review", "synchronize"],
       drafts: false,
@@ -28,7 +28,7 @@ const DEFAULTS = {
     max_tokens: 16000,
   },
   budgets: { usd_per_run: 5 },
-  agent: { commands: {}, max_turns: 50, protected_paths: [".github/**", ".husky/**", ".githooks/**"], allow_protected: false, draft_pull_requests: false, shell: true, sandbox: { network: false }, self_review: true, self_review_severity: "high", follow_up: { enabled: true, reviews: true } },
+  agent: { commands: {}, max_turns: 50, protected_paths: [".github/**", ".husky/**", ".githooks/**"], allow_protected: false, draft_pull_requests: false, shell: true, sandbox: { network: false }, self_review: true, self_review_severity: "high", follow_up: { enabled: true, reviews: true }, fix_ci: { enabled: true, max_attempts: 2, label: "ai:needs-human" } },
   plan: { create_sub_issues: false },
   review: { max_comments: 15, request_changes: false, chunk_tokens: 40_000, max_files: 300, parallel_chunks: 3, skip_generated: true },
   notify: {},
@@ -73,7 +73,7 @@ describe("parseRepoConfig", () => {
     const config = defaultRepoConfig();
     expect(config).toEqual(DEFAULTS);
     config.triggers.commands.pop();
-    expect(defaultRepoConfig().triggers.commands).toHaveLength(7);
+    expect(defaultRepoConfig().triggers.commands).toHaveLength(8);
   });
 
   it("reads a complete file", () => {
@@ -134,6 +134,9 @@ describe("parseRepoConfig", () => {
       "  shell: false",
       "  sandbox:",
       "    network: true",
+      "  fix_ci:",
+      "    max_attempts: 3",
+      "    label: ci:stuck",
       "plan:",
       "  create_sub_issues: true",
       "notify:",
@@ -148,7 +151,7 @@ describe("parseRepoConfig", () => {
       ...DEFAULTS,
       models: { ...DEFAULTS.models, implement: "claude-opus-5", max_tokens: 32000 },
       budgets: { usd_per_run: 2.5 },
-      agent: { commands: { test: "npm test" }, max_turns: 10, protected_paths: [], allow_protected: true, draft_pull_requests: false, shell: false, sandbox: { network: true }, self_review: true, self_review_severity: "high", follow_up: { enabled: true, reviews: true } },
+      agent: { commands: { test: "npm test" }, max_turns: 10, protected_paths: [], allow_protected: true, draft_pull_requests: false, shell: false, sandbox: { network: true }, self_review: true, self_review_severity: "high", follow_up: { enabled: true, reviews: true }, fix_ci: { enabled: true, max_attempts: 3, label: "ci:stuck" } },
       plan: { create_sub_issues: true },
       notify: {
         slack: { channel: "C0123ABCD" },
@@ -189,12 +192,12 @@ describe("parseRepoConfig", () => {
     [
       "an unknown command",
       lines("version: 1", "triggers:", "  commands:", "    - plan", "    - deploy"),
-      ['5:7 triggers.commands[1]: "deploy" is not a command; expected one of plan, implement, review, ask, stop, status, help'],
+      ['5:7 triggers.commands[1]: "deploy" is not a command; expected one of plan, implement, review, ask, fix-ci, stop, status, help'],
     ],
     [
       "a number among the commands",
       lines("version: 1", "triggers:", "  commands: [plan, 7]"),
-      ["3:20 triggers.commands[1]: 7 is not a command; expected one of plan, implement, review, ask, stop, status, help"],
+      ["3:20 triggers.commands[1]: 7 is not a command; expected one of plan, implement, review, ask, fix-ci, stop, status, help"],
     ],
     ["one command instead of a list", lines("version: 1", "triggers:", "  commands: plan"), ["3:13 triggers.commands: expected a list of commands"]],
     [
@@ -317,7 +320,7 @@ describe("parseRepoConfig", () => {
   it("lists every problem in file order", () => {
     const text = lines("triggers:", "  commands: [deploy]", "  review:", "    drafts: 1", "version: 3", "extra: true");
     expect(problemsOf(text)).toEqual([
-      '2:14 triggers.commands[0]: "deploy" is not a command; expected one of plan, implement, review, ask, stop, status, help',
+      '2:14 triggers.commands[0]: "deploy" is not a command; expected one of plan, implement, review, ask, fix-ci, stop, status, help',
       "4:13 triggers.review.drafts: expected true or false",
       "5:10 version: expected 1",
       "6:1 extra: unknown key; expected one of version, triggers, models, budgets, agent, plan, review, notify, workflows",

@@ -7,6 +7,18 @@ export interface Recorded {
   body: unknown;
 }
 
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  external_id: string;
+  status: string;
+  conclusion: string | null;
+  app?: { id: number; slug: string };
+  details_url?: string;
+  output?: { title: string | null; summary: string | null; text: string | null; annotations_count: number };
+}
+
 export interface FakeGitHub {
   requests: Recorded[];
   /** Comment bodies posted or edited, in order. */
@@ -31,8 +43,8 @@ export interface FakeGitHub {
   compared: Map<string, unknown[]>;
   /** Answer the next review with GitHub's 422 for a line it cannot resolve. */
   refuseNextReview: boolean;
-  /** Check runs the app opened, as GitHub keeps them (edits applied). */
-  checkRuns: { id: number; name: string; head_sha: string; external_id: string; status: string; conclusion: string | null }[];
+  /** Check runs on the repository's commits, as GitHub keeps them: the app's (edits applied), and others' a test adds (test/helpers/fake-ci.ts). */
+  checkRuns: FakeCheckRun[];
   /** Issues the app opened, as GitHub keeps them (edits applied). */
   createdIssues: { id: number; number: number; title: string; body: string; state: string; state_reason: string | null; html_url: string }[];
   /** Sub-issue numbers by parent issue number, in the order they were added. */

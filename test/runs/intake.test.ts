@@ -204,7 +204,7 @@ describe("triggers: from webhook to queued run", () => {
     await send("issue_comment", comment(17, "/ai deploy"));
     await eventually(async () => commentsOn(17).length === 1);
     expect(commentsOn(17)[0]!.body).toBe(
-      "`/ai deploy` is not a command I know. Valid commands: `/ai plan`, `/ai implement`, `/ai review`, `/ai ask`, `/ai stop`, `/ai status`, `/ai help`.",
+      "`/ai deploy` is not a command I know. Valid commands: `/ai plan`, `/ai implement`, `/ai review`, `/ai ask`, `/ai fix-ci`, `/ai stop`, `/ai status`, `/ai help`.",
     );
     await send("issue_comment", comment(17, "> /ai implement\nquoted, so nothing happens"));
     await send("issue_comment", comment(17, "/ai help"));

@@ -124,6 +124,11 @@ const cases: { name: string; request: TriggerRequest; config: LoadedConfig; fact
   { name: "review on an issue", request: comment("/ai review"), config: config(), facts: writer, decision: reply("wrong place") },
   { name: "a question", request: comment("/ai ask why?"), config: config(), facts: writer, decision: { kind: "queue", task: "ask", trigger: "command", input: "why?" } },
   { name: "ask without a question", request: comment("/ai ask"), config: config(), facts: writer, decision: reply("empty question") },
+  { name: "fix-ci on a pull request", request: comment("/ai fix-ci", onPull), config: config(), facts: writer, decision: { kind: "fix_ci", trigger: "command" } },
+  { name: "fix-ci with instructions", request: comment("/ai fix-ci keep the old API", onPull), config: config(), facts: writer, decision: { kind: "fix_ci", trigger: "command", input: "keep the old API" } },
+  { name: "fix-ci on an issue", request: comment("/ai fix-ci"), config: config(), facts: writer, decision: reply("wrong place") },
+  { name: "fix-ci from an outsider", request: comment("/ai fix-ci", onPull), config: config(), facts: outsider, decision: { kind: "refuse" } },
+  { name: "fix-ci turned off", request: comment("/ai fix-ci", onPull), config: config({ commands: ["help"] }), facts: writer, decision: reply("command off") },
 ];
 
 describe("routeTrigger", () => {

@@ -23,7 +23,7 @@ describe("misspelt template fields", () => {
     ["{{ run.inptu }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable run.inptu; did you mean run.input? run has id, task, trigger, actor, input, status"],
     ["{{ repo.fullname }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable repo.fullname; did you mean repo.full_name? repo has owner, name, full_name, default_branch, url"],
     ["{{ pull_request.head.rfe }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable pull_request.head.rfe; did you mean pull_request.head.ref? pull_request.head has ref, sha, repo"],
-    ["{{ config.agent.comands.test }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable config.agent.comands; did you mean config.agent.commands? config.agent has commands, max_turns, protected_paths, allow_protected, draft_pull_requests, shell, sandbox, self_review, self_review_severity, follow_up"],
+    ["{{ config.agent.comands.test }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable config.agent.comands; did you mean config.agent.commands? config.agent has commands, max_turns, protected_paths, allow_protected, draft_pull_requests, shell, sandbox, self_review, self_review_severity, follow_up, fix_ci"],
     ["{{ config.notify.jira.transitions.merged }}", "7:35 workflows.demo.steps[0].with.instructions: unknown variable config.notify.jira.transitions.merged; config.notify.jira.transitions has started, pr_opened, review_posted, succeeded, failed, stopped"],
     ["see {{ issue.number.digits }}", "7:39 workflows.demo.steps[0].with.instructions: issue.number is a number; it has no field \"digits\""],
     ["{{ issue.labels.name }}", "7:35 workflows.demo.steps[0].with.instructions: issue.labels is a list; read its items (issue.labels.first, issue.labels[0]) or issue.labels.size, not issue.labels.name"],
@@ -71,7 +71,7 @@ describe("misspelt template fields", () => {
 describe("misspelt keys and values", () => {
   it("names the key meant, at the key", () => {
     expect(problemsOf(lines("version: 1", "agent:", "  max_turn: 5"))).toEqual([
-      ".github/ai-agent.yml:3:3 agent.max_turn: unknown key; did you mean \"max_turns\"? expected one of commands, max_turns, protected_paths, allow_protected, draft_pull_requests, shell, sandbox, self_review, self_review_severity, follow_up",
+      ".github/ai-agent.yml:3:3 agent.max_turn: unknown key; did you mean \"max_turns\"? expected one of commands, max_turns, protected_paths, allow_protected, draft_pull_requests, shell, sandbox, self_review, self_review_severity, follow_up, fix_ci",
     ]);
     expect(problemsOf(lines("version: 1", "agent:", "  commands:", "    tests: npm test"))).toEqual([
       ".github/ai-agent.yml:4:5 agent.commands.tests: unknown key; did you mean \"test\"? expected one of install, test, lint, build",
@@ -80,7 +80,7 @@ describe("misspelt keys and values", () => {
 
   it("names the value meant", () => {
     expect(problemsOf(lines("version: 1", "triggers:", "  commands: [plan, implemnt]"))).toEqual([
-      '.github/ai-agent.yml:3:20 triggers.commands[1]: "implemnt" is not a command; did you mean "implement"? expected one of plan, implement, review, ask, stop, status, help',
+      '.github/ai-agent.yml:3:20 triggers.commands[1]: "implemnt" is not a command; did you mean "implement"? expected one of plan, implement, review, ask, fix-ci, stop, status, help',
     ]);
     expect(problemsOf(lines("version: 1", "agent:", "  self_review_severity: hihg"))).toEqual([
       '.github/ai-agent.yml:3:25 agent.self_review_severity: "hihg" is not a severity; did you mean "high"? expected one of critical, high, medium, low, info',

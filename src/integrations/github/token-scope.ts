@@ -35,3 +35,8 @@ export function tokenScope(repo: string, use: RunTask | "intake"): TokenScope {
 export function configReadScope(repo: string): TokenScope {
   return { repo, permissions: { metadata: "read", contents: "read" } };
 }
+
+/** The intake's look at a failed check: the head's check runs and job logs, and a re-run of flaky jobs. */
+export function checksReadScope(repo: string): TokenScope {
+  return { repo, permissions: { metadata: "read", checks: "read", actions: "write" } };
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fixCi } from "../../agent/fix-ci.js";
 import { implement } from "../../agent/implement.js";
 import { plan } from "../../agent/plan.js";
 import { ask } from "../../review/ask.js";
@@ -9,7 +10,7 @@ import { UserFacingError } from "../../core/errors.js";
 import { type ActionContext, defineAction } from "../../core/action.js";
 import { githubDeleteBranch } from "../../integrations/github/actions.js";
 
-/** The model's actions — `ai.plan`, `ai.implement`, `ai.review`, `ai.ask` — and `git.push` of what the agent committed. */
+/** The model's actions — `ai.plan`, `ai.implement`, `ai.fix_ci`, `ai.review`, `ai.ask` — and `git.push` of what the agent committed. */
 
 /** The run's subject and model access: all `ai.review` and `ai.ask` take. */
 function modelRun(context: ActionContext, action: string): ModelRun {
@@ -125,4 +126,28 @@ export const aiAsk = defineAction({
   input: z.strictObject({ question: z.string().min(1, "expected the question").describe("The question to answer.") }),
   outputs: { answer: "the answer", comment_url: "the reply's address" },
   run: (input, context) => ask(modelRun(context, "ai.ask"), input, context.signal),
+});
+
+export const aiFixCi = defineAction({
+  name: "ai.fix_ci",
+  description: "Reads the pull request's failing checks (output, annotations, the end of the failed Actions jobs' logs) and runs the coding agent on its branch to make them pass, pushing its commits on top; nothing when the head moved on since.",
+  input: z.strictObject({
+    instructions,
+    max_turns: z.number().int().min(1).max(500).optional().describe("The most model turns for this step; agent.max_turns when absent."),
+  }),
+  outputs: {
+    branch: "the pull request's branch",
+    changed: "whether a commit was pushed",
+    sha: "the pushed commit; absent when nothing changed",
+    summary: "what the agent did, or why nothing was done",
+    checks: "the failing checks' names, a list",
+    files_changed: "the changed files, a list",
+  },
+  async run(input, context) {
+    const github = context.services.github;
+    if (!github) throw new UserFacingError("ai.fix_ci reads the pull request's checks on GitHub, and this run has no GitHub client.");
+    const outputs = await fixCi(codingAgent(context, "ai.fix_ci"), github, input, context.signal);
+    if (outputs.changed && outputs.sha) context.emit("branch.pushed", { branch: outputs.branch, sha: outputs.sha });
+    return outputs;
+  },
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { answerThreads } from "../../agent/follow-up-answers.js";
+import { failingChecksText } from "../../agent/fix-ci.js";
 import { followUp } from "../../agent/follow-up.js";
 import { UserFacingError } from "../../core/errors.js";
 import { defineAction } from "../../core/action.js";
@@ -30,7 +31,10 @@ export const aiFollowUp = defineAction({
   async run(input, context) {
     const { subject, model, runWorkspace } = context.services;
     if (!subject || !model || !runWorkspace) throw new UserFacingError("ai.follow_up needs the coding agent, and this run has none.");
-    const outputs = await followUp({ ...subject, model, workspace: runWorkspace }, input, undefined, context.signal);
+    const session = { ...subject, model, workspace: runWorkspace };
+    const { github } = context.services;
+    const checks = github ? (sha: string) => failingChecksText(session, github, sha) : undefined;
+    const outputs = await followUp(session, input, checks, context.signal);
     if (outputs.changed && outputs.sha) context.emit("branch.pushed", { branch: outputs.branch, sha: outputs.sha });
     if (outputs.pull_request) context.emit("pull_request.opened", outputs.pull_request);
     return outputs;
