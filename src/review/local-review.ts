@@ -5,8 +5,7 @@ import { FileLines } from "./diff.js";
 import { fileClassifier } from "./files.js";
 import { type Finding, placeFindings, severities } from "./findings.js";
 import { localChangedFiles } from "./local-diff.js";
-import { reviewChunk } from "./model-review.js";
-import { mapLimit, planWithCount } from "./review.js";
+import { planWithCount, reviewChunks } from "./review.js";
 
 /**
  * The reviewer on a branch of the run's workspace rather than on a pull request: the branch's
@@ -45,17 +44,8 @@ export async function reviewWorkspace(session: ModelRun, workspace: Workspace, i
   const budget = await session.model.budget();
   // The issue's text as the run read it: sanitised, the body withheld from authors without write access.
   const description = { title: `Resolve issue #${issue.number}: ${issue.title}`, body: issue.body, bodyWithheld: issue.bodyWithheld, instructions: NOTE };
-  const reviews = await mapLimit(plan.chunks, config.review.parallel_chunks, (chunk, index) =>
-    reviewChunk({
-      provider: session.model.provider,
-      model: config.models.review,
-      maxTokens: config.models.max_tokens,
-      budget,
-      chunk,
-      context: { ...description, index: index + 1, of: plan.chunks.length },
-      ...(signal ? { signal } : {}),
-    }),
-  );
+  const reviews = await reviewChunks(session, plan.chunks, description, budget, signal);
+
   const lines = new Map<string, FileLines>();
   for (const chunk of plan.chunks) for (const file of chunk.files) lines.set(file.path, new FileLines([...(lines.get(file.path)?.hunks ?? []), ...file.hunks]));
   // Placing merges duplicates and orders by severity; where a finding could go inline does not matter here.

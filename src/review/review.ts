@@ -2,7 +2,8 @@ import type { ModelRun } from "../agent/model-access.js";
 import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError, publicMessage } from "../core/errors.js";
 import type { ChangeRequest, CheckConclusion } from "../integrations/kinds/version-control.js";
-import { type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
+import { type Chunk, type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
+import type { Budget } from "../agent/budget.js";
 import { openCheckRun } from "./check-run.js";
 import { count, renderCoverage } from "./coverage.js";
 import { FileLines } from "./diff.js";
@@ -78,17 +79,7 @@ export async function review(session: ModelRun, input: { full: boolean; instruct
     }
     const budget = await session.model.budget();
     const description = await readPullRequestText(forge, { botLogin, snapshot: session.target.snapshot }, currentPull);
-    const reviews = await mapLimit(plan.chunks, config.review.parallel_chunks, (chunk, index) =>
-      reviewChunk({
-        provider: session.model.provider,
-        model: config.models.review,
-        maxTokens: config.models.max_tokens,
-        budget,
-        chunk,
-        context: { ...description, instructions: input.instructions ?? "", index: index + 1, of: plan.chunks.length },
-        ...(signal ? { signal } : {}),
-      }),
-    );
+    const reviews = await reviewChunks(session, plan.chunks, { ...description, instructions: input.instructions ?? "" }, budget, signal);
 
     const lines = new Map<string, FileLines>();
     for (const chunk of plan.chunks) for (const file of chunk.files) lines.set(file.path, new FileLines([...(lines.get(file.path)?.hunks ?? []), ...file.hunks]));
@@ -138,6 +129,28 @@ function sum(reviews: readonly ChunkReview[]): number {
 }
 
 /** Runs `work` over `items` with at most `limit` at once, keeping their order. */
+/** Every chunk reviewed by the model, `review.parallel_chunks` at a time, each told which of how many it is. */
+export function reviewChunks(
+  session: ModelRun,
+  chunks: readonly Chunk[],
+  description: { title: string; body: string; bodyWithheld: boolean; instructions: string },
+  budget: Budget,
+  signal?: AbortSignal,
+): Promise<ChunkReview[]> {
+  const { config } = session;
+  return mapLimit(chunks, config.review.parallel_chunks, (chunk, index) =>
+    reviewChunk({
+      provider: session.model.provider,
+      model: config.models.review,
+      maxTokens: config.models.max_tokens,
+      budget,
+      chunk,
+      context: { ...description, index: index + 1, of: chunks.length },
+      ...(signal ? { signal } : {}),
+    }),
+  );
+}
+
 export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;

@@ -6,6 +6,7 @@ import { ask } from "../../review/ask.js";
 import { review } from "../../review/review.js";
 import type { ModelRun } from "../../agent/model-access.js";
 import type { RunWorkspace } from "../../agent/run-workspace.js";
+import type { CodingRun } from "../../agent/coding-tools.js";
 import { UserFacingError } from "../../core/errors.js";
 import { type ActionContext, defineAction } from "../../core/action.js";
 import { githubDeleteBranch } from "../../integrations/github/actions.js";
@@ -26,7 +27,7 @@ function runWorkspace(context: ActionContext, action: string): RunWorkspace {
 }
 
 /** The model, the run's workspace and what the run is about: what the coding agent works with. */
-function codingAgent(context: ActionContext, action: string) {
+export function codingAgent(context: ActionContext, action: string): CodingRun {
   return { ...modelRun(context, action), workspace: runWorkspace(context, action) };
 }
 

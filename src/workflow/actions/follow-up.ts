@@ -4,6 +4,7 @@ import { failingChecksText } from "../../agent/fix-ci.js";
 import { followUp } from "../../agent/follow-up.js";
 import { UserFacingError } from "../../core/errors.js";
 import { defineAction } from "../../core/action.js";
+import { codingAgent } from "./agent.js";
 
 /** `ai.follow_up` and `ai.answer_threads`: the agent's further work on a pull request's branch, and its answers in the review threads. */
 
@@ -29,9 +30,7 @@ export const aiFollowUp = defineAction({
     pull_request: "with new_pull_request, the new pull request's { number, url }; null otherwise",
   },
   async run(input, context) {
-    const { subject, model, runWorkspace } = context.services;
-    if (!subject || !model || !runWorkspace) throw new UserFacingError("ai.follow_up needs the coding agent, and this run has none.");
-    const session = { ...subject, model, workspace: runWorkspace };
+    const session = codingAgent(context, "ai.follow_up");
     const { github } = context.services;
     const checks = github ? (sha: string) => failingChecksText(session, github, sha) : undefined;
     const outputs = await followUp(session, input, checks, context.signal);

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { severities } from "../../core/severity.js";
 import { defineAction } from "../../core/action.js";
-import { UserFacingError } from "../../core/errors.js";
 import { selfReview } from "../../review/self-review.js";
+import { codingAgent } from "./agent.js";
 
 /** `ai.self_review`: the reviewer on the agent's change before the pull request, and the agent on its findings. */
 export const aiSelfReview = defineAction({
@@ -22,9 +22,7 @@ export const aiSelfReview = defineAction({
     section: 'a "### Self-review" section for the pull request body: each finding and what was done',
   },
   async run(input, context) {
-    const { subject, model, runWorkspace } = context.services;
-    if (!subject || !model || !runWorkspace) throw new UserFacingError("ai.self_review needs the coding agent, and this run has none.");
-    const outputs = await selfReview({ ...subject, model, workspace: runWorkspace }, input, context.signal);
+    const outputs = await selfReview(codingAgent(context, "ai.self_review"), input, context.signal);
     if (outputs.changed && outputs.sha) context.emit("branch.pushed", { branch: input.branch, sha: outputs.sha });
     return outputs;
   },
