@@ -1,14 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { IssueCommentCreatedEvent, IssuesLabeledEvent } from "@octokit/webhooks-types";
+import type { IssueCommentCreatedEvent } from "@octokit/webhooks-types";
 import { type AgentTestApp, finalTrackingComment, finishedRun, startAgentTestApp } from "../helpers/agent-app.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually } from "../helpers/app-server.js";
 import { type FakeAnthropic, type ScriptedMessage } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 import { fakeJira } from "../helpers/fake-jira.js";
-import { deliver, examplePayload } from "../helpers/webhooks.js";
+import { deliver, examplePayload, labeledPayload } from "../helpers/webhooks.js";
 import { git } from "../helpers/git.js";
 
 /**
@@ -37,12 +37,7 @@ describe("implementing an issue, end to end", () => {
   let remote: string;
   let work: string;
 
-  const labeled = (number: number) => {
-    const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
-    payload.label!.name = "ai:implement";
-    payload.issue.number = number;
-    return payload;
-  };
+  const labeled = (number: number) => labeledPayload(number);
   const send = (number: number) => deliver(app.webhookUrl, "issues", labeled(number), WEBHOOK_SECRET);
   const finished = (number: number) => finishedRun(app, REPO, number);
   const lastComment = (number: number) => finalTrackingComment(app, github, REPO, number);

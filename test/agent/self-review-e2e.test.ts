@@ -1,11 +1,10 @@
-import type { IssuesLabeledEvent } from "@octokit/webhooks-types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type AgentTestApp, finalTrackingComment, finishedRun, startAgentTestApp } from "../helpers/agent-app.js";
 import { WEBHOOK_SECRET } from "../helpers/app-server.js";
 import type { RecordedRequest, ScriptedMessage } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 import { git } from "../helpers/git.js";
-import { deliver, examplePayload } from "../helpers/webhooks.js";
+import { deliver, labeledPayload } from "../helpers/webhooks.js";
 
 /**
  * The implement workflow reviewing its own change: a labelled issue, the agent's fix, the reviewer
@@ -34,12 +33,7 @@ describe("the implement workflow reviews its own change", () => {
   let agentApp: AgentTestApp;
   let github: FakeGitHub;
 
-  const send = (number: number) => {
-    const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
-    payload.label!.name = "ai:implement";
-    payload.issue.number = number;
-    return deliver(agentApp.app.webhookUrl, "issues", payload, WEBHOOK_SECRET);
-  };
+  const send = (number: number) => deliver(agentApp.app.webhookUrl, "issues", labeledPayload(number), WEBHOOK_SECRET);
   const useConfig = (text: string) => {
     github.configFiles.set("main", text);
     github.configFiles.set("master", text);

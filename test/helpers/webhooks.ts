@@ -1,3 +1,4 @@
+import type { IssuesLabeledEvent } from "@octokit/webhooks-types";
 import { createHmac, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 
@@ -40,4 +41,12 @@ export async function deliver(
   };
   if (secret !== null) headers["x-hub-signature-256"] = sign(secret, body);
   return fetch(url, { method: "POST", headers, body });
+}
+
+/** A real `issues.labeled` payload: issue `number` labelled `ai:implement` (or `label`). */
+export function labeledPayload(number: number, label = "ai:implement"): IssuesLabeledEvent {
+  const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
+  payload.label!.name = label;
+  payload.issue.number = number;
+  return payload;
 }
