@@ -4,7 +4,8 @@ import type { Store } from "./store/types.js";
 import { INTAKE_EVENTS, type WebhookIntakeDeps, createWebhookIntake } from "./triggers/webhook.js";
 import { createHealthHandler } from "./web/health.js";
 import type { RunLinks } from "./web/run-links.js";
-import { createRunsHandler } from "./web/runs-route.js";
+import { type RunReaders, createRunsHandler } from "./web/runs-route.js";
+import type { SignIn } from "./web/auth/sign-in.js";
 
 export interface AppDependencies {
   store: Store;
@@ -18,13 +19,17 @@ export interface AppDependencies {
   sandbox?: () => SandboxStatus;
   /** Checks the signed links that open /runs/:id; without it no run is served. */
   runLinks?: Pick<RunLinks, "verify">;
+  /** Sign-in with GitHub (/login, /auth/github/callback, /logout) and what a person may read; absent without the App's OAuth client. */
+  readers?: RunReaders & { signIn: SignIn };
 }
 
 /** The Probot app: wires handlers and HTTP routes, nothing else. */
 export function createApp(deps: AppDependencies): ApplicationFunction {
   return (app, { addHandler }) => {
     addHandler(createHealthHandler({ ...deps, intakeBacklog: () => deps.intake.backlog }));
-    addHandler(createRunsHandler(deps.store, deps.runLinks));
+    const { readers } = deps;
+    if (readers) addHandler((req, res) => readers.signIn.handle(req, res));
+    addHandler(createRunsHandler(deps.store, deps.runLinks, deps.readers));
     const intake = createWebhookIntake({ accept: (entry) => deps.intake.accept(entry), appId: deps.appId, log: app.log });
     app.on([...INTAKE_EVENTS], (context) => {
       intake({ id: context.id, name: context.name, payload: context.payload });

@@ -17,6 +17,7 @@ import { sandboxFromConfig } from "./sandbox/from-config.js";
 import { NoSandbox } from "./sandbox/index.js";
 import { UNSANDBOXED_NOTICE, logSandbox } from "./sandbox/announce.js";
 import { runLinksFromConfig } from "./web/run-links.js";
+import { readersFromConfig } from "./web/auth/readers.js";
 import { loadEnvFile } from "./web/env-file.js";
 import { startWebServer } from "./web/server.js";
 import { workflowTasks } from "./runs/workflow-task.js";
@@ -109,9 +110,14 @@ async function main(): Promise<void> {
       appId: config.APP_ID ? Number(config.APP_ID) : undefined,
       ...(runsJobs ? { sandbox: () => sandbox.describe() } : {}),
       runLinks,
+      ...withReaders(readersFromConfig(config)),
     });
     server = await startWebServer(config, log, appFn);
   }
+}
+
+function withReaders(readers: ReturnType<typeof readersFromConfig>) {
+  return readers ? { readers } : {};
 }
 
 await main();

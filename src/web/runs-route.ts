@@ -3,10 +3,12 @@ import { redactDeep } from "../core/redactor.js";
 import type { Store } from "../store/types.js";
 import type { Run } from "../core/run.js";
 import type { RunLinks } from "./run-links.js";
+import type { RepositoryAccess } from "./auth/access.js";
+import type { SignIn } from "./auth/sign-in.js";
 
 const RUN_PATH = /^\/runs\/([0-9a-f-]{1,64})\/?$/i;
 
-export const UNSIGNED_LINK_MESSAGE = "this link is not signed or has expired; open the run from its tracking comment";
+export const UNSIGNED_LINK_MESSAGE = "this link is not signed or has expired; open the run from its tracking comment, or sign in with GitHub";
 
 /**
  * `GET /runs/:id?sig=…&exp=…` — a run as JSON: status, steps, links, cost and timings. Tracking
@@ -15,7 +17,13 @@ export const UNSIGNED_LINK_MESSAGE = "this link is not signed or has expired; op
  * shows is redacted and leaves out what only the app needs. Without `links` every request is
  * refused. GitHub sign-in, for people who can read the repository, comes with the dashboard.
  */
-export function createRunsHandler(store: Pick<Store, "getRun">, links?: Pick<RunLinks, "verify">) {
+/** Signing in with GitHub, and what a signed-in person may read: a run opens to them without a signed link. */
+export interface RunReaders {
+  signIn: Pick<SignIn, "session" | "loginUrl">;
+  access: RepositoryAccess;
+}
+
+export function createRunsHandler(store: Pick<Store, "getRun">, links?: Pick<RunLinks, "verify">, readers?: RunReaders) {
   return async function runsHandler(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     if (req.method !== "GET") return false;
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -23,16 +31,24 @@ export function createRunsHandler(store: Pick<Store, "getRun">, links?: Pick<Run
     if (!match) return false;
     const id = match[1]!;
     const headers = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "referrer-policy": "no-referrer" };
-    // Checked before the store is asked, so an unsigned request learns nothing, not even whether the run exists.
-    if (!links?.verify(id, url.searchParams.get("sig"), url.searchParams.get("exp"))) {
-      res.writeHead(401, headers);
-      res.end(JSON.stringify({ error: UNSIGNED_LINK_MESSAGE }));
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, headers);
+      res.end(JSON.stringify(body));
       return true;
+    };
+    if (links?.verify(id, url.searchParams.get("sig"), url.searchParams.get("exp"))) {
+      const run = await store.getRun(id);
+      return send(run ? 200 : 404, run ? publicRun(run) : { error: "run not found" });
     }
+    // Checked before the store is asked, so a request signed in nowhere learns nothing, not even whether the run exists.
+    const session = readers?.signIn.session(req);
+    if (!readers || !session) return send(401, { error: UNSIGNED_LINK_MESSAGE, ...(readers ? { sign_in: readers.signIn.loginUrl(url.pathname) } : {}) });
     const run = await store.getRun(id);
-    res.writeHead(run ? 200 : 404, headers);
-    res.end(JSON.stringify(run ? publicRun(run) : { error: "run not found" }));
-    return true;
+    // A run of a repository the person cannot read is as absent as one that is not there.
+    const readable = await readers.access.readable(session.token).catch(() => undefined);
+    if (!readable) return send(502, { error: "GitHub did not say which repositories you can read; try again shortly" });
+    if (!run || !readable.has(run.repo.toLowerCase())) return send(404, { error: "run not found" });
+    return send(200, publicRun(run));
   };
 }
 

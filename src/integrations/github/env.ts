@@ -33,6 +33,9 @@ export const githubEnvSchema = z.object({
   WEBHOOK_PATH: z.preprocess(emptyToUndefined, z.string().startsWith("/", "expected a path starting with /").default("/api/github/webhooks")),
   GHE_HOST: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, "expected a host name such as github.example.com, without scheme or path").optional()),
   GHE_PROTOCOL: z.preprocess(emptyToUndefined, z.enum(["http", "https"], "expected http or https").default("https")),
+  // The App's OAuth client, for signing people in to the dashboard with GitHub (the setup page records both).
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
   GITHUB_REQUEST_TIMEOUT_MS: z.preprocess(
     emptyToUndefined,
     z
@@ -47,7 +50,7 @@ export const githubEnvSchema = z.object({
 export type GitHubEnv = z.output<typeof githubEnvSchema>;
 
 /** The variables of `githubEnvSchema` that hold credentials. */
-export const GITHUB_SECRETS = ["PRIVATE_KEY", "WEBHOOK_SECRET"] as const;
+export const GITHUB_SECRETS = ["PRIVATE_KEY", "WEBHOOK_SECRET", "GITHUB_CLIENT_SECRET"] as const;
 
 /** What building the App's clients needs: the variables, and the private key's PEM text (PRIVATE_KEY or the file at PRIVATE_KEY_PATH). */
 export type GitHubAppSettings = Pick<GitHubEnv, "APP_ID" | "WEBHOOK_SECRET" | "GHE_HOST" | "GHE_PROTOCOL" | "GITHUB_REQUEST_TIMEOUT_MS"> & { privateKey: string | undefined };
