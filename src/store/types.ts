@@ -23,8 +23,21 @@ export interface RunPatch {
 
 export interface RunFilter {
   repo?: string;
+  /**
+   * Only runs of these repositories, `owner/name` matched without regard to case as GitHub matches
+   * names: what a person may read. An empty list matches nothing.
+   */
+  repos?: readonly string[];
   number?: number;
   statuses?: readonly RunStatus[];
+  task?: RunTask;
+  actor?: string;
+  /** Created at or after. */
+  since?: Date;
+  /** Created before. */
+  until?: Date;
+  /** Runs after this one in the listing's order (newest first): the next page. */
+  after?: { createdAt: Date; id: string };
   limit?: number;
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS } from "../../src/core/safe-json.js";
 import { RunConflictError, runConnection } from "../../src/store/types.js";
 import { type NewRun } from "../../src/core/run.js";
 import type { TestDatabase } from "../helpers/databases.js";
+import { runListingContract } from "./run-listing.js";
 import { type WorkerEvent, type WorkerProcess, startWorker } from "../helpers/workers.js";
 
 const newRun = (overrides: Partial<NewRun> = {}): NewRun => ({
@@ -236,6 +237,8 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(await database.store.claimNotice(`${key}:other`)).toBe(true);
     });
   });
+
+  runListingContract(() => database.store);
 
   describe("usage", () => {
     it("sums usage by repository and calendar month", async () => {

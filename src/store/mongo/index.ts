@@ -12,6 +12,8 @@ type BudgetCounterDoc = BudgetCounter & { _id: string; updatedAt: Date };
 type RateCounterDoc = { _id: string; count: number; expiresAt: Date };
 
 const stepsSchema = runStepSchema.array();
+/** Compares strings as GitHub compares names: letters of either case alike. */
+const CASELESS = { locale: "en", strength: 2 } as const;
 
 /** The store on MongoDB: the same contract as PostgresStore, one collection per table. */
 export class MongoStore implements Store {
@@ -48,6 +50,10 @@ export class MongoStore implements Store {
       { repo: 1, number: 1, task: 1 },
       { name: "one_running", unique: true, partialFilterExpression: { status: "running" } },
     );
+    // The API lists a person's runs by the repositories they may read, newest first, a page at a time.
+    await this.runs.createIndex({ repo: 1, createdAt: -1, _id: -1 }, { name: "repo_created_caseless", collation: CASELESS });
+    await this.runs.createIndex({ actor: 1, createdAt: -1 }, { name: "actor_created_caseless", collation: CASELESS });
+    await this.runs.createIndex({ createdAt: -1, _id: -1 });
     await this.deliveries.createIndex({ receivedAt: 1 });
     await this.usage.createIndex({ repo: 1, at: 1 });
     await this.usage.createIndex({ runId: 1 });
@@ -117,8 +123,20 @@ export class MongoStore implements Store {
     if (filter.repo !== undefined) query.repo = filter.repo;
     if (filter.number !== undefined) query.number = filter.number;
     if (filter.statuses !== undefined) query.status = { $in: [...filter.statuses] };
+    if (filter.task !== undefined) query.task = filter.task;
+    // Names match without regard to case through the collation (and its index), as lower() does on PostgreSQL.
+    const caseless = filter.repos !== undefined || filter.actor !== undefined;
+    if (filter.repos !== undefined) query.repo = filter.repo !== undefined ? { $eq: filter.repo, $in: [...filter.repos] } : { $in: [...filter.repos] };
+    if (filter.actor !== undefined) query.actor = filter.actor;
+    if (filter.since !== undefined || filter.until !== undefined) {
+      query.createdAt = { ...(filter.since ? { $gte: filter.since } : {}), ...(filter.until ? { $lt: filter.until } : {}) };
+    }
+    if (filter.after !== undefined) {
+      const { createdAt, id } = filter.after;
+      query.$or = [{ createdAt: { $lt: createdAt } }, { createdAt, _id: { $lt: id } }];
+    }
     const docs = await this.runs
-      .find(query)
+      .find(query, caseless ? { collation: CASELESS } : {})
       .sort({ createdAt: -1, _id: -1 })
       .limit(filter.limit ?? 100)
       .toArray();

@@ -101,17 +101,25 @@ export class PostgresStore implements Store {
   async listRuns(filter: RunFilter = {}): Promise<Run[]> {
     const where: string[] = [];
     const values: unknown[] = [];
-    if (filter.repo !== undefined) {
-      values.push(filter.repo);
-      where.push(`repo = $${values.length}`);
-    }
-    if (filter.number !== undefined) {
-      values.push(filter.number);
-      where.push(`number = $${values.length}`);
-    }
-    if (filter.statuses !== undefined) {
-      values.push([...filter.statuses]);
-      where.push(`status = ANY($${values.length})`);
+    const add = (value: unknown, clause: (param: string) => string) => {
+      values.push(value);
+      where.push(clause(`$${values.length}`));
+    };
+    if (filter.repo !== undefined) add(filter.repo, (p) => `repo = ${p}`);
+    if (filter.repos !== undefined) add(filter.repos.map((repo) => repo.toLowerCase()), (p) => `lower(repo) = ANY(${p}::text[])`);
+    if (filter.number !== undefined) add(filter.number, (p) => `number = ${p}`);
+    if (filter.statuses !== undefined) add([...filter.statuses], (p) => `status = ANY(${p})`);
+    if (filter.task !== undefined) add(filter.task, (p) => `task = ${p}`);
+    if (filter.actor !== undefined) add(filter.actor.toLowerCase(), (p) => `lower(actor) = ${p}`);
+    if (filter.since !== undefined) add(filter.since, (p) => `created_at >= ${p}`);
+    if (filter.until !== undefined) add(filter.until, (p) => `created_at < ${p}`);
+    if (filter.after !== undefined) {
+      const { createdAt, id } = filter.after;
+      values.push(createdAt);
+      const at = `$${values.length}`;
+      // The run's own created_at when it is there: the column keeps microseconds a Date loses.
+      if (isUuid(id)) add(id, (p) => `(created_at, id) < (COALESCE((SELECT created_at FROM ai_runs WHERE id = ${p}::uuid), ${at}), ${p}::uuid)`);
+      else where.push(`created_at < ${at}`);
     }
     values.push(filter.limit ?? 100);
     const { rows } = await this.pool.query<RunRow>(

@@ -69,4 +69,8 @@ export const migrations: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS ai_rate_counters_expires_idx ON ai_rate_counters (expires_at)`,
   `ALTER TABLE ai_runs ADD COLUMN IF NOT EXISTS connection text`,
   `ALTER TABLE ai_runs ADD COLUMN IF NOT EXISTS basis jsonb`,
+  // The API lists a person's runs by the repositories they may read, newest first, a page at a time.
+  `CREATE INDEX IF NOT EXISTS ai_runs_repo_created_idx ON ai_runs (lower(repo), created_at DESC, id DESC)`,
+  `CREATE INDEX IF NOT EXISTS ai_runs_created_idx ON ai_runs (created_at DESC, id DESC)`,
+  `CREATE INDEX IF NOT EXISTS ai_runs_actor_created_idx ON ai_runs (lower(actor), created_at DESC)`,
 ];
