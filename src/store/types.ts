@@ -65,6 +65,38 @@ export interface UsageTotals {
   entries: number;
 }
 
+/** One model call as the ledger keeps it: a turn of the agent (or of a review) within its run. */
+export interface UsageRecord {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+  costMicros: number;
+  at: Date;
+}
+
+/** The most model calls runUsage reads of one run: a run stops long before this many turns. */
+export const MAX_RUN_USAGE = 2000;
+
+export interface UsageBreakdownFilter {
+  /** Repositories, `owner/name` in any case; an empty list matches nothing. */
+  repos: readonly string[];
+  /** Spent at or after. */
+  since?: Date;
+  /** Spent before. */
+  until?: Date;
+}
+
+/** The spend of one repository in one month (UTC, YYYY-MM) on one task for one person. */
+export interface UsageGroup extends UsageTotals {
+  repo: string;
+  month: string;
+  /** Null for spend recorded without a run (or whose run is gone). */
+  task: RunTask | null;
+  actor: string | null;
+}
+
 /** Whose spend a usage total sums: one repository's, or one installation's across its repositories. */
 export type UsageScope = string | { installationId: number };
 
@@ -152,6 +184,13 @@ export interface Store {
   addUsage(entry: UsageEntry): Promise<void>;
   /** Usage of one repository (or installation) in one calendar month (UTC), `month` as YYYY-MM. */
   usageForMonth(scope: UsageScope, month: string): Promise<UsageTotals>;
+  /** A run's model calls, oldest first, at most MAX_RUN_USAGE. */
+  runUsage(runId: string): Promise<UsageRecord[]>;
+  /**
+   * The ledger summed by repository, month, task and person (the run's actor), over the repositories
+   * named; by month, then repository in any case, then task and person with null first.
+   */
+  usageBreakdown(filter: UsageBreakdownFilter): Promise<UsageGroup[]>;
   /**
    * Adds each amount to its counter's reservations only if every counter stays within its limit,
    * all or nothing, atomically against any number of processes: the check and the addition are

@@ -6,6 +6,7 @@ import { RunConflictError, runConnection } from "../../src/store/types.js";
 import { type NewRun } from "../../src/core/run.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { runListingContract } from "./run-listing.js";
+import { usageReadsContract } from "./usage-reads.js";
 import { type WorkerEvent, type WorkerProcess, startWorker } from "../helpers/workers.js";
 
 const newRun = (overrides: Partial<NewRun> = {}): NewRun => ({
@@ -239,6 +240,7 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
   });
 
   runListingContract(() => database.store);
+  usageReadsContract(() => database.store);
 
   describe("usage", () => {
     it("sums usage by repository and calendar month", async () => {

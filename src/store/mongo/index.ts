@@ -2,18 +2,17 @@ import { randomUUID } from "node:crypto";
 import type { Collection, Db, MongoClient } from "mongodb";
 import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
-import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageEntry, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
+import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
+import { CASELESS, type UsageDoc, runUsage, usageBreakdown } from "./usage.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema, runStepSchema } from "../../core/run.js";
 
 type RunDoc = Omit<Run, "id"> & { _id: string };
 type DeliveryDoc = Omit<Delivery, "id"> & { _id: string; receivedAt: Date };
-type UsageDoc = Omit<UsageEntry, "at"> & { _id: string; at: Date };
 type BudgetCounterDoc = BudgetCounter & { _id: string; updatedAt: Date };
 type RateCounterDoc = { _id: string; count: number; expiresAt: Date };
 
 const stepsSchema = runStepSchema.array();
-/** Compares strings as GitHub compares names: letters of either case alike. */
-const CASELESS = { locale: "en", strength: 2 } as const;
+
 
 /** The store on MongoDB: the same contract as PostgresStore, one collection per table. */
 export class MongoStore implements Store {
@@ -57,6 +56,7 @@ export class MongoStore implements Store {
     await this.deliveries.createIndex({ receivedAt: 1 });
     await this.usage.createIndex({ repo: 1, at: 1 });
     await this.usage.createIndex({ runId: 1 });
+    await this.usage.createIndex({ repo: 1, at: 1 }, { name: "repo_at_caseless", collation: CASELESS });
     await this.usage.createIndex({ installationId: 1, at: 1 }, { partialFilterExpression: { installationId: { $exists: true } } });
     // MongoDB removes a trigger window once it has ended (PostgreSQL sweeps them in claimRate).
     await this.rates.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
@@ -202,6 +202,14 @@ export class MongoStore implements Store {
       ])
       .toArray();
     return totals ?? emptyTotals();
+  }
+
+  runUsage(runId: string): Promise<UsageRecord[]> {
+    return runUsage(this.usage, runId);
+  }
+
+  usageBreakdown(filter: UsageBreakdownFilter): Promise<UsageGroup[]> {
+    return usageBreakdown(this.usage, filter);
   }
 
   /**

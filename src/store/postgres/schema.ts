@@ -72,5 +72,6 @@ export const migrations: readonly string[] = [
   // The API lists a person's runs by the repositories they may read, newest first, a page at a time.
   `CREATE INDEX IF NOT EXISTS ai_runs_repo_created_idx ON ai_runs (lower(repo), created_at DESC, id DESC)`,
   `CREATE INDEX IF NOT EXISTS ai_runs_created_idx ON ai_runs (created_at DESC, id DESC)`,
+  `CREATE INDEX IF NOT EXISTS ai_usage_repo_lower_at_idx ON ai_usage (lower(repo), at)`,
   `CREATE INDEX IF NOT EXISTS ai_runs_actor_created_idx ON ai_runs (lower(actor), created_at DESC)`,
 ];
