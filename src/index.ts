@@ -6,6 +6,8 @@ import { createHealthHandler } from "./web/health.js";
 import type { RunLinks } from "./web/run-links.js";
 import { type RunReaders, createRunsHandler } from "./web/runs-route.js";
 import type { SignIn } from "./web/auth/sign-in.js";
+import type { People } from "./web/auth/people.js";
+import { createApiHandler } from "./web/api/handler.js";
 
 export interface AppDependencies {
   store: Store;
@@ -19,8 +21,11 @@ export interface AppDependencies {
   sandbox?: () => SandboxStatus;
   /** Checks the signed links that open /runs/:id; without it no run is served. */
   runLinks?: Pick<RunLinks, "verify">;
-  /** Sign-in with GitHub (/login, /auth/github/callback, /logout) and what a person may read; absent without the App's OAuth client. */
-  readers?: RunReaders & { signIn: SignIn };
+  /**
+   * Sign-in with GitHub (/login, /auth/github/callback, /logout), what a person may read, and who
+   * a token is; absent without the App's OAuth client, and with it /api/v1.
+   */
+  readers?: RunReaders & { signIn: SignIn; people: People };
 }
 
 /** The Probot app: wires handlers and HTTP routes, nothing else. */
@@ -28,7 +33,10 @@ export function createApp(deps: AppDependencies): ApplicationFunction {
   return (app, { addHandler }) => {
     addHandler(createHealthHandler({ ...deps, intakeBacklog: () => deps.intake.backlog }));
     const { readers } = deps;
-    if (readers) addHandler((req, res) => readers.signIn.handle(req, res));
+    if (readers) {
+      addHandler((req, res) => readers.signIn.handle(req, res));
+      addHandler(createApiHandler(deps.store, readers));
+    }
     addHandler(createRunsHandler(deps.store, deps.runLinks, deps.readers));
     const intake = createWebhookIntake({ accept: (entry) => deps.intake.accept(entry), appId: deps.appId, log: app.log });
     app.on([...INTAKE_EVENTS], (context) => {

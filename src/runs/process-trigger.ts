@@ -25,6 +25,7 @@ import { type Admission, activeRuns, admitFollowUp, admitReview, admitRun, rateG
 import { admitFixCi, checkFacts, fixAttemptsSpent } from "./fix-ci-intake.js";
 
 import { statusText, stopRequestedText } from "./status-text.js";
+import { stopRun } from "./stop-run.js";
 
 
 export interface TriggerDeps {
@@ -174,13 +175,6 @@ async function announceQueued(request: TriggerRequest, runId: string, config: Re
 
 async function requestStop(store: Store, repo: string, number: number, by: string, runUrl: (id: string) => string): Promise<string> {
   const runs = await activeRuns(store, repo, number);
-  for (const run of runs) {
-    // A run that has not started yet is stopped outright; a running one — or one that has just
-    // started — stops at its next step.
-    const stopped =
-      run.status === "queued" &&
-      (await store.updateRun(run.id, { status: "stopped", stopRequestedBy: by, finishedAt: new Date() }, { ifStatus: "queued" }));
-    if (!stopped) await store.updateRun(run.id, { stopRequestedBy: by });
-  }
+  for (const run of runs) await stopRun(store, run, by);
   return stopRequestedText(runs, by, runUrl);
 }

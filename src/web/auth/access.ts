@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { type OAuthClient, asPerson } from "./github-oauth.js";
+import { tokenCache } from "./token-cache.js";
 
 /**
  * Which repositories a signed-in person may see runs of: those of this App's installations that
@@ -21,9 +21,6 @@ export interface RepositoryAccess {
 }
 
 export function repositoryAccess(client: Pick<OAuthClient, "api" | "fetch">, appId: number | undefined, options: { ttlMs?: number; now?: () => number } = {}): RepositoryAccess {
-  const ttl = options.ttlMs ?? 60_000;
-  const now = options.now ?? Date.now;
-  const cache = new Map<string, { at: number; repos: Promise<ReadonlySet<string>> }>();
   const read = async (token: string): Promise<ReadonlySet<string>> => {
     const names = new Set<string>();
     const { installations: list } = await asPerson(client, token, `/user/installations?per_page=${PER_PAGE}`, installations);
@@ -36,17 +33,5 @@ export function repositoryAccess(client: Pick<OAuthClient, "api" | "fetch">, app
     }
     return names;
   };
-  return {
-    readable(token) {
-      const key = createHash("sha256").update(token).digest("hex");
-      const hit = cache.get(key);
-      if (hit && now() - hit.at < ttl) return hit.repos;
-      for (const [other, entry] of cache) if (now() - entry.at >= ttl) cache.delete(other);
-      const repos = read(token);
-      cache.set(key, { at: now(), repos });
-      // A failed read is not kept: the next page asks again.
-      repos.catch(() => cache.get(key)?.repos === repos && cache.delete(key));
-      return repos;
-    },
-  };
+  return { readable: tokenCache(read, options) };
 }

@@ -18,6 +18,10 @@ export interface OAuthClient {
 
 export class SignInRefused extends Error {
   override name = "SignInRefused";
+  /** GitHub's HTTP status, when it answered with an error one. */
+  constructor(message: string, readonly status?: number) {
+    super(message);
+  }
 }
 
 const tokenAnswer = z.union([
@@ -55,7 +59,7 @@ export async function asPerson<T>(client: Pick<OAuthClient, "api" | "fetch">, to
   const response = await send(`${client.api.replace(/\/$/, "")}${path}`, {
     headers: { authorization: `Bearer ${token}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "ai-agent" },
   });
-  if (!response.ok) throw new SignInRefused(`GitHub answered ${path.split("?")[0]} with HTTP ${response.status}.`);
+  if (!response.ok) throw new SignInRefused(`GitHub answered ${path.split("?")[0]} with HTTP ${response.status}.`, response.status);
   const parsed = schema.safeParse(await response.json().catch(() => undefined));
   if (!parsed.success) throw new SignInRefused(`GitHub's answer to ${path.split("?")[0]} was not one it documents.`);
   return parsed.data;

@@ -1,0 +1,27 @@
+import type { Store } from "../../store/types.js";
+import type { Caller, ApiReaders } from "./caller.js";
+
+/** What a route of /api/v1 is handed: the checked caller, the path's parameters and the query. */
+export interface ApiContext {
+  caller: Caller;
+  /** From the path template, such as `{id}`; validated by the route's schema. */
+  params: Record<string, string>;
+  query: Record<string, string>;
+  store: ApiStore;
+  readers: ApiReaders;
+}
+
+export type ApiStore = Pick<Store, "getRun" | "listRuns" | "updateRun" | "runUsage" | "usageBreakdown">;
+
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** A run the caller may read, or null: one of a repository they cannot read is as absent as one not there. */
+export async function readableRun(ctx: ApiContext, id: string) {
+  const run = await ctx.store.getRun(id);
+  return run && ctx.caller.readable.has(run.repo.toLowerCase()) ? run : null;
+}
+
+export const notFound: ApiAnswer = { status: 404, body: { error: "run not found" } };

@@ -1,0 +1,84 @@
+import type { z } from "zod";
+import type { ApiAnswer, ApiContext } from "./context.js";
+import { getRun, getRunSteps, listRuns } from "./runs.js";
+import { errorBody, listRunsQuery, runIdParams, runList, runSteps, runView, stopAnswer, usageQuery, usageReport } from "./schemas.js";
+import { stop } from "./stop.js";
+import { usage } from "./usage.js";
+
+/**
+ * Every route of /api/v1 once: its method and path, the schemas it validates with and answers in,
+ * and its handler. The dispatcher (./handler.ts) and the OpenAPI document (./openapi.ts) both read
+ * this table, so a route cannot be served undocumented.
+ */
+
+export interface ApiRoute {
+  method: "GET" | "POST";
+  /** OpenAPI's form: `{name}` for a path parameter. */
+  path: string;
+  operationId: string;
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** The success answer's status and schema; the name it has among the document's schemas. */
+  ok: { status: number; name: string; schema: z.ZodType; description: string };
+  /** Error statuses the route answers with besides 401 and 502, which every route may. */
+  errors: Partial<Record<400 | 403 | 404 | 409, string>>;
+  handle: (ctx: ApiContext) => Promise<ApiAnswer>;
+}
+
+export const API_PREFIX = "/api/v1";
+
+export const apiRoutes: readonly ApiRoute[] = [
+  {
+    method: "GET",
+    path: "/runs",
+    operationId: "listRuns",
+    summary: "Runs of the repositories you may read, newest first, a page at a time",
+    query: listRunsQuery,
+    ok: { status: 200, name: "RunList", schema: runList, description: "a page of runs" },
+    errors: { 400: "a parameter is not valid" },
+    handle: listRuns,
+  },
+  {
+    method: "GET",
+    path: "/runs/{id}",
+    operationId: "getRun",
+    summary: "One run: status, steps, links, cost and timings",
+    params: runIdParams,
+    ok: { status: 200, name: "Run", schema: runView, description: "the run" },
+    errors: { 400: "the id is not a run id", 404: "no such run in a repository you may read" },
+    handle: getRun,
+  },
+  {
+    method: "GET",
+    path: "/runs/{id}/steps",
+    operationId: "getRunSteps",
+    summary: "A run's steps with their durations, and its model calls (turns) with their tokens and cost",
+    params: runIdParams,
+    ok: { status: 200, name: "RunSteps", schema: runSteps, description: "the run's steps and turns" },
+    errors: { 400: "the id is not a run id", 404: "no such run in a repository you may read" },
+    handle: getRunSteps,
+  },
+  {
+    method: "GET",
+    path: "/usage",
+    operationId: "getUsage",
+    summary: "Spend over the repositories you may read: by repository and month, by task, by person",
+    query: usageQuery,
+    ok: { status: 200, name: "Usage", schema: usageReport, description: "the spend" },
+    errors: { 400: "a parameter is not valid" },
+    handle: usage,
+  },
+  {
+    method: "POST",
+    path: "/runs/{id}/stop",
+    operationId: "stopRun",
+    summary: "Stop a run, as `/ai stop` does; needs write access to its repository",
+    params: runIdParams,
+    ok: { status: 200, name: "StopAnswer", schema: stopAnswer, description: "the run, stopped or stopping at its next step" },
+    errors: { 400: "the id is not a run id", 403: "you may read the repository but not push to it", 404: "no such run in a repository you may read", 409: "the run has already finished" },
+    handle: stop,
+  },
+];
+
+export const errorSchema = { name: "Error", schema: errorBody };

@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { runStatuses, runTasks, runTriggers } from "../../core/run.js";
+
+/**
+ * What /api/v1 takes and gives, as zod schemas: the routes validate requests with them and
+ * ./openapi.ts describes the API from these very schemas, so the document cannot drift from what is
+ * enforced. Query values arrive as text; numbers are coerced, dates stay ISO strings.
+ */
+
+const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).describe("an ISO 8601 date (2026-11-01) or date-time (2026-11-01T12:00:00Z)");
+const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name").describe("a repository, owner/name (any case)");
+
+export const runIdParams = z.strictObject({ id: z.uuid().describe("the run's id") });
+
+export const listRunsQuery = z.strictObject({
+  repo: repoName.optional(),
+  task: z.enum(runTasks).optional(),
+  status: z.enum(runStatuses).optional(),
+  actor: z.string().min(1).max(100).describe("who caused the run, a GitHub login (any case)").optional(),
+  since: isoDate.describe("runs created at or after this").optional(),
+  until: isoDate.describe("runs created before this").optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25).describe("runs per page"),
+  cursor: z.string().min(1).max(200).describe("the nextCursor of the page before, to read the next one").optional(),
+});
+
+export const usageQuery = z.strictObject({
+  repo: repoName.optional(),
+  since: isoDate.describe("spend at or after this").optional(),
+  until: isoDate.describe("spend before this").optional(),
+});
+
+export const errorBody = z.object({
+  error: z.string().describe("what was wrong, in plain words"),
+  sign_in: z.string().optional().describe("where to sign in with GitHub, when credentials were missing"),
+});
+
+const stepView = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  status: z.enum(["pending", "running", "succeeded", "failed", "skipped", "rolled_back"]),
+  attempts: z.number().int(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  error: z.string().optional(),
+  note: z.string().optional(),
+});
+
+export const runView = z.object({
+  id: z.string(),
+  repo: z.string(),
+  number: z.number().int(),
+  kind: z.enum(["issue", "pull_request"]),
+  task: z.enum(runTasks),
+  trigger: z.enum(runTriggers),
+  actor: z.string(),
+  workflow: z.string().optional(),
+  input: z.string().optional(),
+  headSha: z.string().optional(),
+  status: z.enum(runStatuses),
+  steps: z.array(stepView),
+  links: z.record(z.string(), z.string()).describe("addresses the run produced: tracking comment, pull request…"),
+  costMicros: z.number().int().describe("spend in millionths of a US dollar"),
+  costUsd: z.number(),
+  error: z.string().optional(),
+  stopRequestedBy: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+
+export const runList = z.object({
+  runs: z.array(runView),
+  nextCursor: z.string().nullable().describe("pass as `cursor` for the next page; null on the last"),
+});
+
+const tokens = {
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
+  cacheReadTokens: z.number().int(),
+  costMicros: z.number().int(),
+  costUsd: z.number(),
+};
+
+export const runSteps = z.object({
+  runId: z.string(),
+  steps: z.array(stepView.extend({ durationMs: z.number().int().nullable().describe("null while the step has not both started and finished") })),
+  turns: z
+    .array(z.object({ model: z.string(), ...tokens, at: z.string(), step: z.string().nullable().describe("the step running when the call was recorded") }))
+    .describe("the run's model calls, oldest first: each is one turn of the agent or of a review"),
+});
+
+const totals = z.object({ ...tokens, calls: z.number().int().describe("model calls summed") });
+
+export const usageReport = z.object({
+  since: z.string().nullable(),
+  until: z.string().nullable(),
+  total: totals,
+  byRepoMonth: z.array(totals.extend({ repo: z.string(), month: z.string().describe("YYYY-MM, UTC") })),
+  byTask: z.array(totals.extend({ task: z.enum(runTasks).nullable().describe("null for spend recorded outside a run") })),
+  byPerson: z.array(totals.extend({ actor: z.string().nullable() })),
+});
+
+export const stopAnswer = z.object({
+  run: runView,
+  stopped: z.boolean().describe("true when the run had not started and is stopped; false when it stops at its next step"),
+});
