@@ -1,0 +1,77 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import nock from "nock";
+import { z } from "zod";
+import { repositoryAccess } from "../../src/web/auth/access.js";
+import { people } from "../../src/web/auth/people.js";
+import { sealer } from "../../src/web/auth/sealed.js";
+import { SESSION_COOKIE, createSignIn } from "../../src/web/auth/sign-in.js";
+import { createApiHandler } from "../../src/web/api/handler.js";
+import type { Store } from "../../src/store/types.js";
+
+/**
+ * /api/v1 served over real HTTP in this process, with GitHub's side for two people in nock (their
+ * shapes as GitHub documents them): octocat may push to acme/widgets and read acme/gadgets; hubot
+ * may read acme/widgets only. Another App's installation lists acme/secret to both: not theirs here.
+ */
+
+export const APP_ID = 4242;
+export const WRITER = "gho_16C7e42F292c6912E7710c838347Ae178B4a";
+export const READER = "gho_2a9c5d1e8f7b6a5c4d3e2f1a0b9c8d7e6f5a";
+export const REFUSED = "gho_revokedrevokedrevokedrevokedrevoked0";
+const SECRET = Buffer.from("a session secret for the api tests");
+const client = { clientId: "Iv1.8a61f9b3a7aba766", clientSecret: "1a2b3c4d5e6f", web: "https://github.com", api: "https://api.github.com" };
+
+export async function serveApi(store: Store): Promise<{ base: string; close: () => Promise<void> }> {
+  const signIn = createSignIn({ client, publicUrl: "https://ai.example.com", secret: SECRET });
+  const api = createApiHandler(store, { signIn, access: repositoryAccess(client, APP_ID), people: people(client) });
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      if (!(await api(req, res))) {
+        res.writeHead(404);
+        res.end();
+      }
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** The cookie signing in leaves for octocat, sealed as the sign-in seals it. */
+export function writerSession(): string {
+  const sessions = sealer(SECRET, "session", z.object({ login: z.string(), id: z.number(), token: z.string() }));
+  return `${SESSION_COOKIE}=${sessions.seal({ login: "octocat", id: 583231, token: WRITER }, 3600)}`;
+}
+
+/** GitHub's answers for each token; `pushes` counts the permission reads, asked fresh on every stop. */
+export function githubFor(): { pushes: () => number } {
+  let pushes = 0;
+  const installations = { total_count: 2, installations: [{ id: 1, app_id: APP_ID, account: { login: "acme" } }, { id: 9, app_id: 1, account: { login: "acme" } }] };
+  const repos = (...names: string[]) => ({ total_count: names.length, repositories: names.map((full_name, id) => ({ id, full_name, private: true })) });
+  const person = (token: string, login: string, id: number, readable: string[], push: boolean) =>
+    nock("https://api.github.com", { reqheaders: { authorization: `Bearer ${token}` } })
+      .persist()
+      .get("/user")
+      .reply(200, { login, id, type: "User" })
+      .get("/user/installations")
+      .query(true)
+      .reply(200, installations)
+      .get("/user/installations/1/repositories")
+      .query(true)
+      .reply(200, repos(...readable))
+      .get("/user/installations/9/repositories")
+      .query(true)
+      .reply(200, repos("acme/secret"))
+      .get(/^\/repos\/acme\/[\w.-]+$/)
+      .reply(() => {
+        pushes++;
+        return [200, { full_name: "acme/widgets", permissions: { admin: false, maintain: false, push, triage: push, pull: true } }];
+      });
+  person(WRITER, "octocat", 583231, ["Acme/Widgets", "acme/gadgets"], true);
+  person(READER, "hubot", 1000, ["acme/widgets"], false);
+  nock("https://api.github.com", { reqheaders: { authorization: `Bearer ${REFUSED}` } })
+    .persist()
+    .get("/user")
+    .reply(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
+  return { pushes: () => pushes };
+}
