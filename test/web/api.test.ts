@@ -70,7 +70,8 @@ describe("REST API /api/v1", () => {
     for (const [path, method] of [["/api/v1/runs", "GET"], [`/api/v1/runs/${runs[0]!.id}`, "GET"], [`/api/v1/runs/${runs[0]!.id}/steps`, "GET"], ["/api/v1/usage", "GET"], [`/api/v1/runs/${runs[5]!.id}/stop`, "POST"]] as const) {
       const { status, body } = await json(path, { method });
       expect(status, path).toBe(401);
-      expect(body).toMatchObject({ error: expect.stringContaining("sign in with GitHub"), sign_in: "/login?next=%2F" });
+      expect(body.error).toContain("sign in with GitHub");
+      expect(body.sign_in).toBe("/login?next=%2F");
     }
     expect(await json("/api/v1/runs", { token: REFUSED })).toMatchObject({ status: 401, body: { error: "GitHub did not accept this token" } });
     const basic = await fetch(`${api.base}/api/v1/runs`, { headers: { authorization: "Basic b2N0b2NhdDpwdw==" } });
@@ -132,8 +133,11 @@ describe("REST API /api/v1", () => {
     expect(await error("since=yesterday")).toMatch(/^bad parameter `since`/);
     expect(await error("cursor=bm90IGEgY3Vyc29y")).toMatch(/^bad parameter `cursor`/);
     expect(await error("stauts=queued")).toBe("unknown parameter `stauts`");
-    expect(await json("/api/v1/runs/not-a-run")).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^bad parameter `id`/) } });
-    expect(await json("/api/v1/usage?until=soon")).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^bad parameter `until`/) } });
+    for (const [path, name] of [["/api/v1/runs/not-a-run", "id"], ["/api/v1/usage?until=soon", "until"]]) {
+      const { status, body } = await json(path!);
+      expect(status, path).toBe(400);
+      expect(body.error).toMatch(new RegExp(`^bad parameter \`${name}\``));
+    }
   });
 
   it("opens a readable run, and answers 404 for one of another repository as for none", async () => {
