@@ -11,6 +11,7 @@ import type { TaskRegistry } from "../../src/runs/tasks.js";
 import type { Database } from "../../src/store/open.js";
 import type { Store } from "../../src/store/types.js";
 import { runLinksFromConfig } from "../../src/web/run-links.js";
+import { readersFromConfig } from "../../src/web/auth/readers.js";
 import { startWebServer } from "../../src/web/server.js";
 import { freePort } from "./app-process.js";
 import { type TestDatabase, freshPostgres } from "./databases.js";
@@ -35,7 +36,7 @@ export interface TestApp {
 /** The whole app in this process — Probot server, queue worker, real PostgreSQL — with given tasks. */
 export async function startTestApp(
   tasks: TaskRegistry | ((store: Store) => TaskRegistry) = {},
-  options: { concurrency?: number; triggerRateLimitPerHour?: number; mirrors?: (store: Store) => MirrorEnvironment } = {},
+  options: { concurrency?: number; triggerRateLimitPerHour?: number; mirrors?: (store: Store) => MirrorEnvironment; oauthClient?: { id: string; secret: string } } = {},
 ): Promise<TestApp> {
   const testDb: TestDatabase = await freshPostgres();
   if (testDb.target.kind !== "postgres") throw new Error("expected PostgreSQL");
@@ -48,7 +49,9 @@ export async function startTestApp(
     PORT: String(port),
     HOST: "127.0.0.1",
     PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ...(options.oauthClient ? { GITHUB_CLIENT_ID: options.oauthClient.id, GITHUB_CLIENT_SECRET: options.oauthClient.secret } : {}),
   });
+  const readers = readersFromConfig(config);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const database = await testDb.open();
   const queue = new JobQueue(database, { concurrency: options.concurrency ?? 5, lockLifetimeMs: 60_000, pollMs: 100, log });
@@ -80,6 +83,7 @@ export async function startTestApp(
       intake,
       appId: APP_ID,
       runLinks,
+      ...(readers ? { readers } : {}),
     }),
   );
   const base = `http://127.0.0.1:${port}`;

@@ -37,7 +37,7 @@ describe("REST API /api/v1", () => {
     database = await freshPostgres();
     opened = await database.open();
     const base = { number: 1, kind: "issue", task: "implement", trigger: "label", actor: "octocat", installationId: 1 } as const;
-    const specs: Partial<NewRun>[] = [
+    const specs: (Partial<NewRun> & { repo: string })[] = [
       { repo: "acme/widgets" },
       { repo: "acme/secret" },
       { repo: "acme/gadgets", task: "plan", actor: "hubot" },
