@@ -21,7 +21,7 @@ import { runLinksFromConfig } from "./web/run-links.js";
 import { loadEnvFile } from "./web/env-file.js";
 import { startWebServer } from "./web/server.js";
 import { AppMetrics } from "./web/metrics.js";
-import { metricsPlacement, startMetricsServer } from "./web/metrics-route.js";
+import { metricsOnApp, metricsPlacement, startMetricsServer } from "./web/metrics-route.js";
 import { workflowTasks } from "./runs/workflow-task.js";
 
 /**
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
   }
 
   if (config.ROLE !== "worker") {
+    const onApp = metricsOnApp(config, metrics);
     const appFn = createApp({
       store: database.store,
       role: config.ROLE,
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
       ...(runsJobs ? { sandbox: () => sandbox.describe() } : {}),
       runLinks,
       metrics,
-      ...(placement === "app" && config.METRICS_TOKEN ? { metricsRoute: { metrics, token: config.METRICS_TOKEN } } : {}),
+      ...(onApp ? { metricsRoute: onApp } : {}),
     });
     server = await startWebServer(config, log, appFn, { metrics });
   }

@@ -47,6 +47,11 @@ export function metricsPlacement(settings: MetricsSettings): "own port" | "app" 
   return settings.METRICS_TOKEN ? "app" : "off";
 }
 
+/** What serves /metrics beside the app's routes: only with a token, and only without METRICS_PORT. */
+export function metricsOnApp<M extends Pick<AppMetrics, "registry">>(settings: MetricsSettings, metrics: M): { metrics: M; token: string } | undefined {
+  return metricsPlacement(settings) === "app" && settings.METRICS_TOKEN ? { metrics, token: settings.METRICS_TOKEN } : undefined;
+}
+
 /**
  * The server of METRICS_PORT: /metrics alone (with the token too, if one is set), 404 for anything
  * else. Bound to HOST like the app, so a private interface keeps it private.

@@ -12,7 +12,7 @@ import type { Database } from "../../src/store/open.js";
 import type { Store } from "../../src/store/types.js";
 import type { Server as HttpServer } from "node:http";
 import { AppMetrics } from "../../src/web/metrics.js";
-import { metricsPlacement, startMetricsServer } from "../../src/web/metrics-route.js";
+import { metricsOnApp, metricsPlacement, startMetricsServer } from "../../src/web/metrics-route.js";
 import { runLinksFromConfig } from "../../src/web/run-links.js";
 import { startWebServer } from "../../src/web/server.js";
 import { freePort } from "./app-process.js";
@@ -89,6 +89,7 @@ export async function startTestApp(
   const placement = metricsPlacement(config);
   const metricsServer: HttpServer | undefined =
     placement === "own port" ? await startMetricsServer(metrics, { port: config.METRICS_PORT!, host: "127.0.0.1", token: config.METRICS_TOKEN, log }) : undefined;
+  const onApp = metricsOnApp(config, metrics);
   const server: Server = await startWebServer(
     config,
     log,
@@ -100,7 +101,7 @@ export async function startTestApp(
       appId: APP_ID,
       runLinks,
       metrics,
-      ...(placement === "app" && config.METRICS_TOKEN ? { metricsRoute: { metrics, token: config.METRICS_TOKEN } } : {}),
+      ...(onApp ? { metricsRoute: onApp } : {}),
     }),
     { metrics },
   );

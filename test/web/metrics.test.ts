@@ -95,7 +95,8 @@ describe("/metrics behind METRICS_TOKEN, fed by the running app", () => {
   });
 
   it("answers 401 and no figures without the token, with another token, or with it in another scheme", async () => {
-    for (const headers of [{}, { authorization: "Bearer not-the-metrics-token-at-all" }, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }, { authorization: TOKEN }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer not-the-metrics-token-at-all" }, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }, { authorization: TOKEN }];
+    for (const headers of attempts) {
       const res = await fetch(metricsUrl(), { headers });
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
