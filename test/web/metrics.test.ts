@@ -1,4 +1,14 @@
 import nock from "nock";
+import { pino } from "pino";
+import type { Server } from "probot";
+import { loadConfig } from "../../src/config/env.js";
+import { createApp } from "../../src/index.js";
+import { IntakeWriter } from "../../src/runs/intake-writer.js";
+import type { Store } from "../../src/store/types.js";
+import { AppMetrics } from "../../src/web/metrics.js";
+import { metricsOnApp } from "../../src/web/metrics-route.js";
+import { startWebServer } from "../../src/web/server.js";
+import { generatePrivateKey } from "../helpers/keys.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { IssueCommentCreatedEvent } from "@octokit/webhooks-types";
 import type { TaskRegistry } from "../../src/runs/tasks.js";
@@ -189,6 +199,50 @@ describe("/metrics behind METRICS_TOKEN, fed by the running app", () => {
     expect(delta({ method: "POST", status: "200" })).toBe(1);
     expect(after.value("ai_agent_github_rate_limit_remaining", { resource: "core" })).toBe(4320);
     expect(after.value("ai_agent_github_rate_limit_remaining", { resource: "graphql" })).toBe(4999);
+  });
+});
+
+describe("deliveries refused at the door, in a web process", () => {
+  let server: Server | undefined;
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("counts a delivery the intake backlog cannot take and one too large, and reads the backlog at scrape time", async () => {
+    const secret = "metrics-door-secret";
+    const port = await freePort();
+    const config = loadConfig({ APP_ID: "1", PRIVATE_KEY: generatePrivateKey(), WEBHOOK_SECRET: secret, PORT: String(port), HOST: "127.0.0.1", METRICS_TOKEN: TOKEN });
+    // A database that never answers: the first delivery's write hangs, the second waits, the third is refused.
+    const writer = new IntakeWriter({ enqueue: () => new Promise<void>(() => undefined), log: { warn: () => undefined, error: () => undefined }, capacity: 1, lingerMs: 0 });
+    const metrics = new AppMetrics();
+    metrics.observe({ intakeBacklog: () => writer.backlog, activeRuns: () => Promise.reject(new Error("the database is out of reach")) });
+    const store = { kind: "postgres" } as Store; // the webhook path never reads the store
+    const onApp = metricsOnApp(config, metrics);
+    server = await startWebServer(
+      config,
+      pino({ level: "silent" }),
+      createApp({ store, role: "web", queueProcessing: () => null, intake: writer, appId: 1, metrics, ...(onApp ? { metricsRoute: onApp } : {}) }),
+      { metrics },
+    );
+    const url = `http://127.0.0.1:${port}/api/github/webhooks`;
+    const payload = examplePayload("issue_comment", "created");
+    for (let i = 0; i < 2; i++) expect((await deliver(url, "issue_comment", payload, secret)).status).toBe(200);
+    expect((await deliver(url, "issue_comment", payload, secret)).status).toBeGreaterThanOrEqual(500);
+    const large = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(26 * 1024 * 1024), "x-github-event": "issues", "x-github-delivery": "d-large", "x-hub-signature-256": "sha256=00" },
+      body: "{}",
+      duplex: "half",
+    } as RequestInit).catch(() => undefined);
+    expect(large?.status ?? 413).toBe(413);
+
+    const text = parseExposition((await scrape(`http://127.0.0.1:${port}/metrics`, TOKEN)).text);
+    expect(text.value("ai_agent_webhook_deliveries_total", { event: "issue_comment", result: "received" })).toBe(3);
+    expect(text.value("ai_agent_webhook_deliveries_total", { event: "issue_comment", result: "refused_backlog_full" })).toBe(1);
+    expect(text.value("ai_agent_webhook_deliveries_total", { event: "issues", result: "refused_too_large" })).toBe(1);
+    expect(text.value("ai_agent_intake_backlog")).toBe(1);
+    // The database out of reach: the queue gauge is left out rather than made up, and the rest is served.
+    expect(text.samples.some((s) => s.name === "ai_agent_queue_depth")).toBe(false);
   });
 });
 
