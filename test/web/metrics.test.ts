@@ -232,9 +232,8 @@ describe("deliveries refused at the door, in a web process", () => {
       method: "POST",
       headers: { "content-type": "application/json", "content-length": String(26 * 1024 * 1024), "x-github-event": "issues", "x-github-delivery": "d-large", "x-hub-signature-256": "sha256=00" },
       body: "{}",
-      duplex: "half",
-    } as RequestInit).catch(() => undefined);
-    expect(large?.status ?? 413).toBe(413);
+    }).catch(() => undefined); // a server may close the connection on a body it refuses
+    if (large) expect(large.status).toBe(413);
 
     const text = parseExposition((await scrape(`http://127.0.0.1:${port}/metrics`, TOKEN)).text);
     expect(text.value("ai_agent_webhook_deliveries_total", { event: "issue_comment", result: "received" })).toBe(3);
