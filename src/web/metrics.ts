@@ -34,7 +34,7 @@ export class AppMetrics implements MetricsRecorder {
 
   private readonly deliveries = new Counter({
     name: "ai_agent_webhook_deliveries_total",
-    help: "Webhook deliveries, by event and what became of them: received, or refused (bad signature, too large, intake backlog full).",
+    help: "Webhook deliveries, by event and what became of them: received (signature checked), or refused for a bad signature, for their size, or because the intake backlog is full (those were received too).",
     labelNames: ["event", "result"] as const,
     registers: [this.registry],
   });
