@@ -1,8 +1,12 @@
 import type { ApplicationFunction } from "probot";
+import type { MetricsRecorder } from "./core/metrics.js";
+import { IntakeBacklogFull } from "./runs/intake-writer.js";
 import type { SandboxStatus } from "./sandbox/index.js";
 import type { Store } from "./store/types.js";
 import { INTAKE_EVENTS, type WebhookIntakeDeps, createWebhookIntake } from "./triggers/webhook.js";
 import { createHealthHandler } from "./web/health.js";
+import type { AppMetrics } from "./web/metrics.js";
+import { createMetricsHandler } from "./web/metrics-route.js";
 import type { RunLinks } from "./web/run-links.js";
 import { type RunReaders, createRunsHandler } from "./web/runs-route.js";
 import type { SignIn } from "./web/auth/sign-in.js";
@@ -26,6 +30,10 @@ export interface AppDependencies {
    * a token is; absent without the App's OAuth client, and with it /api/v1.
    */
   readers?: RunReaders & { signIn: SignIn; people: People };
+  /** Counts the deliveries received and refused. */
+  metrics?: Pick<MetricsRecorder, "delivery">;
+  /** Serves /metrics beside the app's routes, behind the token (METRICS_TOKEN without METRICS_PORT). */
+  metricsRoute?: { metrics: Pick<AppMetrics, "registry">; token: string };
 }
 
 /** The Probot app: wires handlers and HTTP routes, nothing else. */
@@ -38,9 +46,18 @@ export function createApp(deps: AppDependencies): ApplicationFunction {
       addHandler(createApiHandler(deps.store, readers));
     }
     addHandler(createRunsHandler(deps.store, deps.runLinks, deps.readers));
+    if (deps.metricsRoute) addHandler(createMetricsHandler(deps.metricsRoute.metrics, deps.metricsRoute.token));
+    const { metrics } = deps;
+    // Every delivery whose signature held, whatever its event.
+    if (metrics) app.onAny((context) => metrics.delivery(context.name, "received"));
     const intake = createWebhookIntake({ accept: (entry) => deps.intake.accept(entry), appId: deps.appId, log: app.log });
     app.on([...INTAKE_EVENTS], (context) => {
-      intake({ id: context.id, name: context.name, payload: context.payload });
+      try {
+        intake({ id: context.id, name: context.name, payload: context.payload });
+      } catch (error) {
+        if (error instanceof IntakeBacklogFull) metrics?.delivery(context.name, "refused_backlog_full");
+        throw error;
+      }
     });
   };
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import type { Server as HttpServer } from "node:http";
 import { agentEnvironment } from "./agent/environment.js";
 import { connectIntegrations } from "./integrations/connect.js";
 import { builtInIntegrations } from "./integrations/registry.js";
@@ -20,6 +21,8 @@ import { runLinksFromConfig } from "./web/run-links.js";
 import { readersFromConfig } from "./web/auth/readers.js";
 import { loadEnvFile } from "./web/env-file.js";
 import { startWebServer } from "./web/server.js";
+import { AppMetrics } from "./web/metrics.js";
+import { metricsOnApp, metricsPlacement, startMetricsServer } from "./web/metrics-route.js";
 import { workflowTasks } from "./runs/workflow-task.js";
 
 /**
@@ -56,28 +59,34 @@ async function main(): Promise<void> {
   log.info({ database: database.kind, role: config.ROLE }, "database ready");
 
   const runsJobs = config.ROLE !== "web";
+  // One registry for the process; served (METRICS_TOKEN, METRICS_PORT) or not, it is fed the same.
+  const metrics = new AppMetrics();
   const queue = new JobQueue(database, {
     concurrency: config.QUEUE_CONCURRENCY,
     lockLifetimeMs: config.QUEUE_LOCK_LIFETIME_MS,
     ...(config.QUEUE_POLL_MS === undefined ? {} : { pollMs: config.QUEUE_POLL_MS }),
     log,
+    metrics,
   });
   await queue.ready();
-  const access = createAppAccess(config, log);
+  const access = createAppAccess(config, log, {}, metrics);
   const runLinks = runLinksFromConfig(config);
   const runUrl = (runId: string) => runLinks.url(runId);
   const mirrors = { integrations: connectIntegrations(builtInIntegrations, config), store: database.store, log };
   // A web process runs no commands, so it needs no sandbox (nor the security options for one).
   const sandbox = runsJobs ? await sandboxFromConfig(config) : new NoSandbox("this process runs no jobs (ROLE=web)", config.SANDBOX_NETWORK);
   if (runsJobs) logSandbox(sandbox, config.SANDBOX, log);
-  const tasks = workflowTasks({ agent: agentEnvironment(config, database.store, sandbox, log), botLogin: access.botLogin, mirrors, runUrl });
-  registerJobs(queue, { store: database.store, ...access, urls: githubUrls(config), tasks, runUrl, log, mirrors, triggerRateLimitPerHour: config.TRIGGER_RATE_LIMIT_PER_HOUR, ...(sandbox.kind === "host" ? { notice: UNSANDBOXED_NOTICE } : {}) });
+  const tasks = workflowTasks({ agent: { ...agentEnvironment(config, database.store, sandbox, log), metrics }, botLogin: access.botLogin, mirrors, runUrl });
+  registerJobs(queue, { store: database.store, ...access, urls: githubUrls(config), tasks, runUrl, log, metrics, mirrors, triggerRateLimitPerHour: config.TRIGGER_RATE_LIMIT_PER_HOUR, ...(sandbox.kind === "host" ? { notice: UNSANDBOXED_NOTICE } : {}) });
   const intake = triggerIntake(queue, log);
+  metrics.observe({ activeRuns: () => database.store.countActiveRuns(), ...(config.ROLE !== "worker" ? { intakeBacklog: () => intake.backlog } : {}) });
 
   // Installed before any work starts, so a SIGTERM that arrives during start-up still drains.
   let server: Server | undefined;
+  let metricsServer: HttpServer | undefined;
   installGracefulShutdown({
     stopIntake: async () => {
+      metricsServer?.close();
       await server?.stop();
       // What was acknowledged is written before the database closes.
       await intake.drain(config.SHUTDOWN_TIMEOUT_MS);
@@ -101,7 +110,13 @@ async function main(): Promise<void> {
     );
   }
 
+  const placement = metricsPlacement(config);
+  if (placement === "own port") {
+    metricsServer = await startMetricsServer(metrics, { port: config.METRICS_PORT!, host: config.HOST ?? "localhost", token: config.METRICS_TOKEN, log });
+  }
+
   if (config.ROLE !== "worker") {
+    const onApp = metricsOnApp(config, metrics);
     const appFn = createApp({
       store: database.store,
       role: config.ROLE,
@@ -111,8 +126,10 @@ async function main(): Promise<void> {
       ...(runsJobs ? { sandbox: () => sandbox.describe() } : {}),
       runLinks,
       ...withReaders(readersFromConfig(config)),
+      metrics,
+      ...(onApp ? { metricsRoute: onApp } : {}),
     });
-    server = await startWebServer(config, log, appFn);
+    server = await startWebServer(config, log, appFn, { metrics });
   }
 }
 

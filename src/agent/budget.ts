@@ -1,6 +1,7 @@
 import type { BudgetReservation, Store } from "../store/types.js";
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import { UserFacingError } from "../core/errors.js";
+import type { MetricsRecorder } from "../core/metrics.js";
 import { formatUsd, microsFromUsd as usd } from "../core/format.js";
 import { type ModelProvider, type ModelRequest, type ModelResponse, type TokenUsage, usageOf } from "../integrations/kinds/model-provider.js";
 
@@ -82,6 +83,8 @@ export interface BudgetOptions {
   /** What the run had spent before this agent started (earlier steps, or another worker). */
   spentMicros: number;
   now?: () => Date;
+  /** Counts each response's tokens and cost. */
+  metrics?: Pick<MetricsRecorder, "modelUsage"> | undefined;
 }
 
 /** One budget counter a call reserves on, and how to read its spend from the ledger if it is new. */
@@ -156,6 +159,8 @@ export class Budget {
   private async record(model: string, usage: TokenUsage, cost: number): Promise<void> {
     this.spent += cost;
     const { store, repo, runId, installationId } = this.options;
+    // Counted before the writes: the tokens were spent whether or not the ledger takes them.
+    this.options.metrics?.modelUsage({ ...usage, costMicros: cost });
     await store.addUsage({ runId, repo, ...(installationId ? { installationId } : {}), model, ...usage, costMicros: cost });
     await store.updateRun(runId, { costMicros: this.spent });
   }

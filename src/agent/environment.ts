@@ -7,6 +7,7 @@ import { integrations, integrationsOfKind } from "../integrations/registry.js";
 import type { Integration } from "../integrations/types.js";
 import type { Sandbox } from "../sandbox/index.js";
 import type { Store } from "../store/types.js";
+import type { MetricsRecorder } from "../core/metrics.js";
 import type { BudgetCeilings, LedgerStore } from "./budget.js";
 import { ModelAccess } from "./model-access.js";
 import { RunWorkspace } from "./run-workspace.js";
@@ -28,6 +29,8 @@ export interface AgentEnvironment {
   sandbox: Sandbox;
   /** The server's spending ceilings and default (BUDGET_* variables); DEFAULT_CEILINGS when absent. */
   budgets?: BudgetCeilings;
+  /** Counts the model's tokens and cost. */
+  metrics?: Pick<MetricsRecorder, "modelUsage">;
 }
 
 /**
@@ -86,6 +89,7 @@ export function runParts(environment: AgentEnvironment, subject: RunSubject): { 
       repo: `${owner}/${repo}`,
       budgets: subject.config.budgets,
       ceilings: environment.budgets,
+      metrics: environment.metrics,
     }),
     workspace: new RunWorkspace({
       workspaces: environment.workspaces,

@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo-config-schema.js";
 import { UserFacingError } from "../core/errors.js";
+import type { MetricsRecorder } from "../core/metrics.js";
 import type { ModelProvider, ModelRequest, ModelResponse } from "../integrations/kinds/model-provider.js";
 import { Budget, type BudgetCeilings, DEFAULT_CEILINGS, type LedgerStore, spendLimits } from "./budget.js";
 import type { RunSubject } from "./subject.js";
@@ -22,6 +23,8 @@ export interface ModelAccessOptions {
   budgets: RepoConfig["budgets"];
   /** The server's ceilings (BUDGET_* variables); DEFAULT_CEILINGS when absent. */
   ceilings?: BudgetCeilings | undefined;
+  /** Counts the tokens and cost of every call. */
+  metrics?: Pick<MetricsRecorder, "modelUsage"> | undefined;
 }
 
 const NO_PROVIDER = "The coding agent needs a model provider, and none is set up on this server.";
@@ -71,6 +74,7 @@ export class ModelAccess {
       perInstallationMonthMicros: limits.perInstallationMonthMicros,
       sources: limits.sources,
       spentMicros: run?.costMicros ?? 0,
+      metrics: this.options.metrics,
     });
   }
 }

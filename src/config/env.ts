@@ -87,6 +87,17 @@ const envObject = z.object({
     // signed links to runs (src/web/run-links.ts): the key, derived from the App's key when unset
     RUN_LINK_SECRET: optionalString,
     RUN_LINK_TTL_DAYS: integer(1, 3650, 30),
+    // Prometheus metrics (src/web/metrics-route.ts): off unless one of these is set
+    METRICS_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^[\x21-\x7e]{16,}$/, "expected a token of at least 16 characters, without spaces (such as the output of openssl rand -hex 32)").optional(),
+    ),
+    METRICS_PORT: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^\d+$/, "expected a port number from 1 to 65535").transform(Number)
+        .refine((n) => n >= 1 && n <= 65535, "expected a port number from 1 to 65535")
+        .optional(),
+    ),
   });
 
 /** The variables that choose and bound the sandbox, for the CLI, which reads no other server setting. */
@@ -131,6 +142,12 @@ function checkServerEnv(env: ServerEnv, ctx: z.RefinementCtx): void {
       path: ["ROLE"],
       message: `${env.ROLE} needs DATABASE_URL or MONGODB_URL: the embedded database serves one process`,
     });
+  }
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+    ctx.addIssue({ code: "custom", path: ["METRICS_PORT"], message: "expected a port other than PORT: leave it unset to serve /metrics on PORT with METRICS_TOKEN" });
+  }
+  if (env.ROLE === "worker" && env.METRICS_TOKEN && env.METRICS_PORT === undefined) {
+    ctx.addIssue({ code: "custom", path: ["METRICS_PORT"], message: "required for metrics in a worker, which serves no other HTTP" });
   }
   if (env.APP_ID) {
     if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) {
@@ -195,6 +212,7 @@ export function secretValues(config: AppConfig, set: IntegrationSet = builtInInt
     config.privateKey,
     ...set.secretVariables.map((variable) => config[variable]),
     config.RUN_LINK_SECRET,
+    config.METRICS_TOKEN,
     urlPassword(config.DATABASE_URL),
     urlPassword(config.MONGODB_URL),
   ].filter((v): v is string => typeof v === "string" && v.length > 0);

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { GitHubClientFactory } from "../integrations/github/client.js";
 import type { GitHubUrls } from "../integrations/github/urls.js";
+import { httpStatus } from "../integrations/github/client.js";
 import { configReadScope, tokenScope } from "../integrations/github/token-scope.js";
 import { githubVersionControl } from "../integrations/github/version-control.js";
 import { safeText } from "../core/safe-json.js";
@@ -8,6 +9,8 @@ import { type Store, RunConflictError } from "../store/types.js";
 import { type Run, type RunStep } from "../core/run.js";
 import { type RunContext, type TaskRegistry } from "./tasks.js";
 import { RunStopped, UserFacingError, publicMessage } from "../core/errors.js";
+import type { MetricsRecorder } from "../core/metrics.js";
+import { BudgetExceeded } from "../agent/budget.js";
 import { type Outcome, TrackingComment } from "./tracking-comment.js";
 
 export interface ExecuteDeps {
@@ -22,6 +25,8 @@ export interface ExecuteDeps {
   urls?: GitHubUrls;
   /** How often a running run looks for a stop request (another worker's `/ai stop`). */
   stopPollMs?: number;
+  /** Hears of each run that finishes: its task, outcome, pickup and duration. */
+  metrics?: Pick<MetricsRecorder, "runFinished">;
 }
 
 const STOP_POLL_MS = 1_000;
@@ -42,10 +47,13 @@ const TRACKED = new Set(["implement", "plan", "follow_up"]);
 export async function executeRun(runId: string, deps: ExecuteDeps): Promise<ExecuteResult> {
   let run = await deps.store.getRun(runId);
   if (!run || TERMINAL.has(run.status)) return "skipped";
+  // Measured only by the worker that takes the run from the queue, not by one that resumes it.
+  let pickupSeconds: number | undefined;
   if (run.status === "queued") {
     try {
       // Only while still queued: a run stopped in the meantime stays stopped.
       const started = await deps.store.updateRun(runId, { status: "running", startedAt: new Date() }, { ifStatus: "queued" });
+      if (started?.startedAt) pickupSeconds = secondsBetween(started.createdAt, started.startedAt);
       run = started ?? (await deps.store.getRun(runId));
       if (!run || TERMINAL.has(run.status)) return "skipped";
     } catch (error) {
@@ -131,6 +139,7 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
   };
 
   let outcome: Outcome;
+  let failure: unknown;
   try {
     const executor = deps.tasks[run.task];
     if (!executor) throw new UserFacingError(`The ${run.task} workflow is not available on this server yet.`);
@@ -144,6 +153,7 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
       outcome = { status: "stopped", by: stoppedBy };
     } else {
       deps.log.error({ err: error, run: runId }, "run failed");
+      failure = error;
       outcome = { status: "failed", message: safeText(publicMessage(error, { subject: "the run", runId }), POSTED_TEXT_LIMIT) };
     }
   }
@@ -155,5 +165,29 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
   });
   if (tracking && finished) await tracking.show(finished, outcome);
   deps.log.info({ run: runId, status: outcome.status }, "run finished");
+  const startedAt = finished?.startedAt ?? run.startedAt;
+  deps.metrics?.runFinished({
+    task: run.task,
+    outcome: outcome.status,
+    ...(pickupSeconds === undefined ? {} : { pickupSeconds }),
+    ...(startedAt && finished?.finishedAt ? { durationSeconds: secondsBetween(startedAt, finished.finishedAt) } : {}),
+    ...(outcome.status === "failed" ? { errorKind: errorKind(failure) } : {}),
+  });
   return "finished";
+}
+
+function secondsBetween(from: Date, to: Date): number {
+  return Math.max(0, (to.getTime() - from.getTime()) / 1000);
+}
+
+/**
+ * What kind of error failed a run, for the metrics: a closed set, so that neither a library's
+ * error names nor a message reaches a label. A stopped budget and a refusal written for the person
+ * are theirs to act on; an HTTP status points at an API (GitHub's, the model's); the rest is ours.
+ */
+export function errorKind(error: unknown): "budget_exceeded" | "user_facing" | "api" | "internal" {
+  if (error instanceof BudgetExceeded) return "budget_exceeded";
+  if (error instanceof UserFacingError) return "user_facing";
+  if (httpStatus(error) !== undefined) return "api";
+  return "internal";
 }

@@ -1,6 +1,7 @@
 import { Agenda, type BackoffStrategy, type Job } from "agenda";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
+import type { MetricsRecorder } from "../core/metrics.js";
 import { isDuplicateKeyError } from "../store/errors.js";
 import { DEDUPE_KEY, type Database } from "../store/open.js";
 
@@ -14,6 +15,8 @@ export interface QueueOptions {
   /** Identifies this process in the queue's records. */
   name?: string;
   log?: Pick<Logger, "error" | "warn" | "info">;
+  /** Counts the jobs that fail (`job_failed`). */
+  metrics?: Pick<MetricsRecorder, "error">;
 }
 
 /**
@@ -89,6 +92,7 @@ export class JobQueue {
     this.agenda.on("error", (error: Error) => options.log?.error({ err: error }, "job queue error"));
     this.agenda.on("fail", (error: Error, job: Job) => {
       options.log?.warn({ err: error, job: job.attrs.name, jobId: String(job.attrs._id) }, "job failed");
+      options.metrics?.error("job_failed");
     });
   }
 

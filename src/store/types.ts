@@ -170,6 +170,8 @@ export interface Store {
   updateRun(id: string, patch: RunPatch, options?: { ifStatus?: RunStatus }): Promise<Run | null>;
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<Run[]>;
+  /** How many runs wait for a worker and how many are in progress, across all workers (for the metrics). */
+  countActiveRuns(): Promise<{ queued: number; running: number }>;
   /** Records a notice sent once only (e.g. a refusal per user per issue); false if already claimed. */
   claimNotice(key: string): Promise<boolean>;
   /**

@@ -5,13 +5,16 @@ import type { AppConfig } from "../config/env.js";
 import { probotOptions } from "../integrations/github/probot-options.js";
 import { errorWithoutPayload } from "./logger.js";
 import type { ApplicationFunction } from "probot";
-import { GuardedProbot } from "./guarded-probot.js";
+import type { MetricsRecorder } from "../core/metrics.js";
+import { guardedProbot } from "./guarded-probot.js";
 import { type SetupOptions, createSetupHandler } from "./setup.js";
 import { type WebhookProxy, startWebhookProxy } from "./webhook-proxy.js";
 
 export interface WebServerOptions {
   /** How setup mode (no APP_ID yet) finds its files and its webhook proxy channel. */
   setup?: SetupOptions;
+  /** Hears of the deliveries the webhook guard refuses, and of the webhook clients' GitHub calls. */
+  metrics?: Pick<MetricsRecorder, "delivery" | "githubRequest">;
 }
 
 /**
@@ -22,12 +25,12 @@ export interface WebServerOptions {
  */
 export async function startWebServer(config: AppConfig, log: Logger, appFn: ApplicationFunction, options: WebServerOptions = {}): Promise<Server> {
   const registered = Boolean(config.APP_ID && config.privateKey);
-  const probot = probotOptions(config, log);
+  const probot = probotOptions(config, log, options.metrics);
   const server = new ProxiedServer(
     {
       // Before registration Probot needs an App all the same, as in Probot's own setup mode; it is
       // never used, and the random secret refuses every webhook.
-      Probot: GuardedProbot.defaults(
+      Probot: guardedProbot(options.metrics).defaults(
         registered ? probot : { ...probot, appId: 1, privateKey: "unused until the App is registered", secret: randomBytes(32).toString("hex") },
       ),
       // The Server hands its own log and request options to the Probot it builds, over the defaults

@@ -15,6 +15,8 @@ export interface WebhookGuardOptions {
   /** The webhook secret's check of `sha256=…` against the body as text (Probot's own `webhooks.verify`). */
   verify: (payload: string, signature: string) => Promise<boolean>;
   log: Pick<Logger, "warn">;
+  /** Hears of each delivery refused here, for the metrics; `event` is the header as sent. */
+  refused?: (event: string, reason: "too large" | "bad signature") => void;
 }
 
 // The middleware's own tests for what it answers without reading the body (415, 400).
@@ -39,6 +41,7 @@ export function guardWebhooks(middleware: WebhookMiddleware, options: WebhookGua
 
     if (declaresTooLarge(header(req, "content-length"), options.maxBytes)) {
       options.log.warn({ ...who, reason: "too large", declared: Number(header(req, "content-length")) }, "webhook refused: its Content-Length is over the limit");
+      options.refused?.(event ?? "", "too large");
       refuseTooLarge(req, res, options.maxBytes);
       return true;
     }
@@ -49,12 +52,14 @@ export function guardWebhooks(middleware: WebhookMiddleware, options: WebhookGua
     if (body.kind === "aborted") return true;
     if (body.kind === "too large") {
       options.log.warn({ ...who, reason: "too large", read: body.read }, "webhook refused: its body passed the limit");
+      options.refused?.(event ?? "", "too large");
       refuseTooLarge(req, res, options.maxBytes);
       return true;
     }
     const payload = decoder.decode(body.bytes);
     if (!(await options.verify(payload, signature).catch(() => false))) {
       options.log.warn({ ...who, reason: "bad signature", bytes: body.bytes.length }, "webhook refused: its signature does not match the webhook secret");
+      options.refused?.(event, "bad signature");
       const answer = JSON.stringify({ error: "Error: [@octokit/webhooks] signature does not match event payload and secret" });
       res.writeHead(400, { "content-type": "application/json", "content-length": Buffer.byteLength(answer) }).end(answer);
       return true;

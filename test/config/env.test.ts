@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/env.js";
+import { REDACTED, redact } from "../../src/core/redactor.js";
 import { githubUrls } from "../../src/integrations/github/urls.js";
 import { databaseTarget } from "../../src/store/open.js";
 import { generatePrivateKey } from "../helpers/keys.js";
@@ -71,6 +72,13 @@ describe("environment config", () => {
     [{ BUDGET_MAX_USD_PER_RUN: "$20" }, "BUDGET_MAX_USD_PER_RUN: expected an amount in US dollars, such as 20 or 2.5"],
     [{ BUDGET_DEFAULT_USD_PER_REPO_MONTH: "0" }, "BUDGET_DEFAULT_USD_PER_REPO_MONTH: expected an amount in US dollars greater than 0"],
     [{ TRIGGER_RATE_LIMIT_PER_HOUR: "-1" }, "TRIGGER_RATE_LIMIT_PER_HOUR: expected a whole number from 0 to 100000"],
+    [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN: expected a token of at least 16 characters, without spaces (such as the output of openssl rand -hex 32)"],
+    [{ METRICS_PORT: "0" }, "METRICS_PORT: expected a port number from 1 to 65535"],
+    [{ METRICS_PORT: "3000" }, "METRICS_PORT: expected a port other than PORT: leave it unset to serve /metrics on PORT with METRICS_TOKEN"],
+    [
+      { ROLE: "worker", DATABASE_URL: "postgres://db/ai", METRICS_TOKEN: "0123456789abcdef0123" },
+      "METRICS_PORT: required for metrics in a worker, which serves no other HTTP",
+    ],
   ])("rejects %o with one line naming the variable", (env, message) => {
     const text = problem(env as NodeJS.ProcessEnv);
     expect(text).toBe(`invalid environment: ${message}`);
@@ -85,6 +93,18 @@ describe("environment config", () => {
       TRIGGER_RATE_LIMIT_PER_HOUR: 30,
     });
     expect(loadConfig({ BUDGET_MAX_USD_PER_RUN: "2.5", TRIGGER_RATE_LIMIT_PER_HOUR: "0" })).toMatchObject({ BUDGET_MAX_USD_PER_RUN: 2.5, TRIGGER_RATE_LIMIT_PER_HOUR: 0 });
+  });
+
+  it("reads the metrics settings, off by default, and keeps the token out of everything posted or logged", () => {
+    const defaults = loadConfig({});
+    expect([defaults.METRICS_TOKEN, defaults.METRICS_PORT]).toEqual([undefined, undefined]);
+    const token = "metrics-0123456789abcdef-env";
+    expect(loadConfig({ METRICS_TOKEN: token, METRICS_PORT: "9464" })).toMatchObject({ METRICS_TOKEN: token, METRICS_PORT: 9464 });
+    expect(redact(`Authorization: Bearer ${token}`)).toBe(`Authorization: Bearer ${REDACTED}`);
+    // A worker serves metrics on their own port only.
+    expect(loadConfig({ ROLE: "worker", DATABASE_URL: "postgres://db/ai", METRICS_PORT: "9464" }).METRICS_PORT).toBe(9464);
+    expect(problem({ METRICS_TOKEN: "a token with spaces in it" })).toContain("METRICS_TOKEN: expected a token");
+    expect(problem({ METRICS_TOKEN: "a token with spaces in it" })).not.toContain("spaces in it");
   });
 
   it("never repeats a secret's value in its message", () => {

@@ -10,6 +10,9 @@ import { JobQueue } from "../../src/runs/queue.js";
 import type { TaskRegistry } from "../../src/runs/tasks.js";
 import type { Database } from "../../src/store/open.js";
 import type { Store } from "../../src/store/types.js";
+import type { Server as HttpServer } from "node:http";
+import { AppMetrics } from "../../src/web/metrics.js";
+import { metricsOnApp, metricsPlacement, startMetricsServer } from "../../src/web/metrics-route.js";
 import { runLinksFromConfig } from "../../src/web/run-links.js";
 import { readersFromConfig } from "../../src/web/auth/readers.js";
 import { startWebServer } from "../../src/web/server.js";
@@ -30,13 +33,23 @@ export interface TestApp {
   runUrl: (id: string) => string;
   /** The app's own GitHub access, as its jobs use it. */
   access: AppAccess;
+  /** The process's metrics, fed as main.ts feeds them. */
+  metrics: AppMetrics;
   close(): Promise<void>;
 }
 
 /** The whole app in this process — Probot server, queue worker, real PostgreSQL — with given tasks. */
 export async function startTestApp(
   tasks: TaskRegistry | ((store: Store) => TaskRegistry) = {},
-  options: { concurrency?: number; triggerRateLimitPerHour?: number; mirrors?: (store: Store) => MirrorEnvironment; oauthClient?: { id: string; secret: string } } = {},
+  options: {
+    concurrency?: number;
+    triggerRateLimitPerHour?: number;
+    mirrors?: (store: Store) => MirrorEnvironment;
+    /** More of the server's variables, such as METRICS_TOKEN or METRICS_PORT. */
+    env?: Record<string, string>;
+    /** The metrics the app feeds, for a test that hands them to the tasks too. */
+    metrics?: AppMetrics;
+  } = {},
 ): Promise<TestApp> {
   const testDb: TestDatabase = await freshPostgres();
   if (testDb.target.kind !== "postgres") throw new Error("expected PostgreSQL");
@@ -49,12 +62,13 @@ export async function startTestApp(
     PORT: String(port),
     HOST: "127.0.0.1",
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-    ...(options.oauthClient ? { GITHUB_CLIENT_ID: options.oauthClient.id, GITHUB_CLIENT_SECRET: options.oauthClient.secret } : {}),
+    ...options.env,
   });
+  const metrics = options.metrics ?? new AppMetrics();
   const readers = readersFromConfig(config);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const database = await testDb.open();
-  const queue = new JobQueue(database, { concurrency: options.concurrency ?? 5, lockLifetimeMs: 60_000, pollMs: 100, log });
+  const queue = new JobQueue(database, { concurrency: options.concurrency ?? 5, lockLifetimeMs: 60_000, pollMs: 100, log, metrics });
   await queue.ready();
   const runLinks = runLinksFromConfig(config);
   const runUrl = (id: string) => runLinks.url(id);
@@ -67,12 +81,17 @@ export async function startTestApp(
       super({ ...options, throttle: { ...throttle, enabled: false } });
     }
   }
-  const access = createAppAccess(config, log, { Octokit });
+  const access = createAppAccess(config, log, { Octokit }, metrics);
   const rate = options.triggerRateLimitPerHour === undefined ? {} : { triggerRateLimitPerHour: options.triggerRateLimitPerHour };
   const mirrors = options.mirrors ? { mirrors: options.mirrors(database.store) } : {};
-  registerJobs(queue, { store: database.store, ...access, tasks: typeof tasks === "function" ? tasks(database.store) : tasks, runUrl, log, ...rate, ...mirrors });
+  registerJobs(queue, { store: database.store, ...access, tasks: typeof tasks === "function" ? tasks(database.store) : tasks, runUrl, log, metrics, ...rate, ...mirrors });
   await queue.start();
   const intake = triggerIntake(queue, log);
+  metrics.observe({ activeRuns: () => database.store.countActiveRuns(), intakeBacklog: () => intake.backlog });
+  const placement = metricsPlacement(config);
+  const metricsServer: HttpServer | undefined =
+    placement === "own port" ? await startMetricsServer(metrics, { port: config.METRICS_PORT!, host: "127.0.0.1", token: config.METRICS_TOKEN, log }) : undefined;
+  const onApp = metricsOnApp(config, metrics);
   const server: Server = await startWebServer(
     config,
     log,
@@ -83,8 +102,11 @@ export async function startTestApp(
       intake,
       appId: APP_ID,
       runLinks,
+      metrics,
+      ...(onApp ? { metricsRoute: onApp } : {}),
       ...(readers ? { readers } : {}),
     }),
+    { metrics },
   );
   const base = `http://127.0.0.1:${port}`;
   return {
@@ -94,7 +116,9 @@ export async function startTestApp(
     config,
     runUrl,
     access,
+    metrics,
     async close() {
+      await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
       await server.stop();
       await intake.drain(5_000);
       await queue.drain(5_000);

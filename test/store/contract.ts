@@ -178,6 +178,16 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(await database.store.listRuns({ repo: "octo-org/listing", limit: 1 })).toHaveLength(1);
     });
 
+    it("counts the queued and the running runs", async () => {
+      const before = await database.store.countActiveRuns();
+      const a = await database.store.createRun(newRun({ repo: "octo-org/counted", number: 1 }));
+      await database.store.createRun(newRun({ repo: "octo-org/counted", number: 2 }));
+      const c = await database.store.createRun(newRun({ repo: "octo-org/counted", number: 3 }));
+      await database.store.updateRun(a.id, { status: "running" });
+      await database.store.updateRun(c.id, { status: "succeeded" });
+      expect(await database.store.countActiveRuns()).toEqual({ queued: before.queued + 1, running: before.running + 1 });
+    });
+
     it("keeps at most one queued and one running run per task on an issue or pull request", async () => {
       const target = { repo: "octo-org/guard", number: 3, kind: "pull_request" as const, task: "review" as const, trigger: "pull_request" as const };
       const first = await database.store.createRun(newRun({ ...target, headSha: "aaa" }));

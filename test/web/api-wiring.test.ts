@@ -16,7 +16,7 @@ describe("/api/v1 in the app", () => {
   });
 
   it("asks for credentials, and describes itself, with it", async () => {
-    app = await startTestApp({}, { oauthClient: { id: "Iv1.8a61f9b3a7aba766", secret: "1a2b3c4d5e6f" } });
+    app = await startTestApp({}, { env: { GITHUB_CLIENT_ID: "Iv1.8a61f9b3a7aba766", GITHUB_CLIENT_SECRET: "1a2b3c4d5e6f" } });
     const runs = await fetch(`${app.base}/api/v1/runs`);
     expect(runs.status).toBe(401);
     expect(await runs.json()).toMatchObject({ sign_in: "/login?next=%2F" });

@@ -1,5 +1,6 @@
 import { type Options, Probot } from "probot";
 import type { Logger } from "pino";
+import type { MetricsRecorder } from "../../core/metrics.js";
 import { registerSecret } from "../../core/redactor.js";
 import type { GitHubAppSettings } from "./env.js";
 import { probotOptions } from "./probot-options.js";
@@ -83,13 +84,18 @@ export interface AppAccess {
  * HTTP server): installation tokens come from the app's own credentials, through the same Probot
  * options as the web server, so GHE_HOST applies here too.
  */
-export function createAppAccess(config: GitHubAppSettings, log: Logger, overrides: Pick<Options, "Octokit"> = {}): AppAccess {
+export function createAppAccess(
+  config: GitHubAppSettings,
+  log: Logger,
+  overrides: Pick<Options, "Octokit"> = {},
+  metrics?: Pick<MetricsRecorder, "githubRequest">,
+): AppAccess {
   if (!config.APP_ID || !config.privateKey) {
     const missing = () => Promise.reject(new Error("APP_ID and PRIVATE_KEY are not set: register the app first"));
     return { github: missing, appClient: missing, botLogin: () => Promise.resolve(undefined) };
   }
   const tokens: TokenCache = new Map();
-  const probot = new Probot({ ...probotOptions(config, log), ...overrides });
+  const probot = new Probot({ ...probotOptions(config, log, metrics), ...overrides });
   let login: Promise<string | undefined> | undefined;
   return {
     github: (installationId, scope) => (scope ? scopedClient(probot, installationId, scope, tokens) : probot.auth(installationId)),

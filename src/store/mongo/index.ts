@@ -143,6 +143,11 @@ export class MongoStore implements Store {
     return docs.map(runFromDoc);
   }
 
+  async countActiveRuns(): Promise<{ queued: number; running: number }> {
+    const [queued, running] = await Promise.all([this.runs.countDocuments({ status: "queued" }), this.runs.countDocuments({ status: "running" })]);
+    return { queued, running };
+  }
+
   async recordDeliveries(deliveries: Delivery[]): Promise<number> {
     if (deliveries.length === 0) return 0;
     const now = new Date();

@@ -131,6 +131,14 @@ export class PostgresStore implements Store {
     return rows.map(runFromRow);
   }
 
+  async countActiveRuns(): Promise<{ queued: number; running: number }> {
+    const { rows } = await this.pool.query<{ status: string; count: string }>(
+      `SELECT status, count(*) AS count FROM ai_runs WHERE status IN ('queued', 'running') GROUP BY status`,
+    );
+    const count = (status: string) => Number(rows.find((row) => row.status === status)?.count ?? 0);
+    return { queued: count("queued"), running: count("running") };
+  }
+
   async recordDeliveries(deliveries: Delivery[]): Promise<number> {
     if (deliveries.length === 0) return 0;
     const now = new Date();
