@@ -3,7 +3,7 @@ import type { Collection, Db, MongoClient } from "mongodb";
 import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
 import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
-import { CASELESS, type UsageDoc, runUsage, usageBreakdown } from "./usage.js";
+import { CASELESS, USAGE_SUMS, type UsageDoc, runUsage, usageBreakdown } from "./usage.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema, runStepSchema } from "../../core/run.js";
 
 type RunDoc = Omit<Run, "id"> & { _id: string };
@@ -195,12 +195,7 @@ export class MongoStore implements Store {
         {
           $group: {
             _id: null,
-            inputTokens: { $sum: "$inputTokens" },
-            outputTokens: { $sum: "$outputTokens" },
-            cacheWriteTokens: { $sum: "$cacheWriteTokens" },
-            cacheReadTokens: { $sum: "$cacheReadTokens" },
-            costMicros: { $sum: "$costMicros" },
-            entries: { $sum: 1 },
+            ...USAGE_SUMS,
           },
         },
         { $project: { _id: 0 } },

@@ -10,6 +10,16 @@ import { MAX_RUN_USAGE, type UsageBreakdownFilter, type UsageGroup, type UsageRe
 export type UsageDoc = Omit<UsageEntry, "at"> & { _id: string; at: Date };
 
 /** Compares strings as GitHub compares names: letters of either case alike. */
+/** The usage ledger's totals, as a `$group` sums them. */
+export const USAGE_SUMS = {
+  inputTokens: { $sum: "$inputTokens" },
+  outputTokens: { $sum: "$outputTokens" },
+  cacheWriteTokens: { $sum: "$cacheWriteTokens" },
+  cacheReadTokens: { $sum: "$cacheReadTokens" },
+  costMicros: { $sum: "$costMicros" },
+  entries: { $sum: 1 },
+} as const;
+
 export const CASELESS = { locale: "en", strength: 2 } as const;
 
 export async function runUsage(usage: Collection<UsageDoc>, runId: string): Promise<UsageRecord[]> {
@@ -36,12 +46,7 @@ export async function usageBreakdown(usage: Collection<UsageDoc>, filter: UsageB
         {
           $group: {
             _id: { repo: "$repo", month: { $dateToString: { format: "%Y-%m", date: "$at", timezone: "UTC" } }, task: first("task"), actor: first("actor") },
-            inputTokens: { $sum: "$inputTokens" },
-            outputTokens: { $sum: "$outputTokens" },
-            cacheWriteTokens: { $sum: "$cacheWriteTokens" },
-            cacheReadTokens: { $sum: "$cacheReadTokens" },
-            costMicros: { $sum: "$costMicros" },
-            entries: { $sum: 1 },
+            ...USAGE_SUMS,
           },
         },
         { $project: { _id: 0, repo: "$_id.repo", month: "$_id.month", task: "$_id.task", actor: "$_id.actor", inputTokens: 1, outputTokens: 1, cacheWriteTokens: 1, cacheReadTokens: 1, costMicros: 1, entries: 1 } },
