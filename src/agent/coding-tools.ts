@@ -5,14 +5,16 @@ import type { ModelAccess } from "./model-access.js";
 import { renderPrompt } from "./prompts.js";
 import { type ToolSetOptions, ToolSet } from "./tools/index.js";
 import { COMMAND_NAMES } from "./tools/run-command.js";
+import { type LoopResult, runLoop } from "./loop.js";
 import type { RunWorkspace } from "./run-workspace.js";
 import type { RunSubject } from "./subject.js";
 
 /**
- * The coding agent's tools in a workspace, and the two prompts every coding task starts with (the
- * system prompt, the repository's context): what `ai.implement`, a follow-up on a pull request and
- * a fix of its checks share. The path policy, the sandbox and its network follow the repository's
- * configuration the same way for each.
+ * The coding agent in a workspace: its tools, the two prompts every coding task starts with (the
+ * system prompt, the repository's context) and the tool loop on the task, within the run's budget.
+ * What `ai.implement`, the self-review's fix, a follow-up on a pull request and a fix of its checks
+ * share. The path policy, the sandbox and its network follow the repository's configuration the
+ * same way for each.
  */
 
 /** What the coding agent works with: the run's subject, the model, and the run's workspace. */
@@ -35,7 +37,32 @@ export interface CodingToolsOptions {
   signal?: AbortSignal | undefined;
 }
 
-export async function codingTools(session: CodingRun, workspace: Workspace, options: CodingToolsOptions = {}): Promise<CodingTools> {
+export interface CodingTask extends CodingToolsOptions {
+  /** The task as the model reads it. */
+  task: string;
+  maxTurns: number;
+}
+
+/** The coding agent on `task` until it finishes or runs out of turns; the path policy it worked under, for what may be committed. */
+export async function runCodingAgent(session: CodingRun, workspace: Workspace, task: CodingTask): Promise<{ result: LoopResult; policy: PathPolicy }> {
+  const { config } = session;
+  const { tools, policy, system, context } = await codingTools(session, workspace, task);
+  const result = await runLoop({
+    provider: session.model.provider,
+    model: config.models.implement,
+    maxTokens: config.models.max_tokens,
+    maxTurns: task.maxTurns,
+    system,
+    context,
+    task: task.task,
+    tools,
+    budget: await session.model.budget(),
+    ...(task.signal ? { signal: task.signal } : {}),
+  });
+  return { result, policy };
+}
+
+async function codingTools(session: CodingRun, workspace: Workspace, options: CodingToolsOptions = {}): Promise<CodingTools> {
   const { config, target } = session;
   const { sandbox, commandTimeoutMs, commands: record } = session.workspace;
   const canRun = sandbox.kind !== "none";

@@ -1,9 +1,8 @@
 import { neutralizeForGitHub, withoutClosingReferences } from "../integrations/github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { formatUsd } from "../core/format.js";
-import { type CodingRun, codingTools } from "./coding-tools.js";
+import { type CodingRun, runCodingAgent } from "./coding-tools.js";
 import { editedNote } from "./context.js";
-import { runLoop } from "./loop.js";
 import { renderPrompt } from "./prompts.js";
 import type { CommandRecord } from "./tools/types.js";
 
@@ -40,32 +39,21 @@ export async function implement(session: ImplementRun, input: ImplementInput, si
   const { config, target } = session;
   const issue = await session.source.issue();
   const branch = `${input.branch_prefix}${target.number}-${slug(issue.title)}`;
-  const provider = session.model.provider;
+  // Asked first, so a run past its budget stops before anything is cloned (the same budget is the loop's).
   const budget = await session.model.budget();
   const workspace = await session.workspace.workspace(branch);
 
-  const { tools, policy, system, context } = await codingTools(session, workspace, { allowedPaths: input.allowed_paths, signal });
   const { sandbox, commands: record } = session.workspace;
   const task = await renderPrompt("task", { mode: "implement", issue, actor: target.actor, instructions: input.instructions ?? "", plan: input.plan ?? "" });
+  const maxTurns = input.max_turns ?? config.agent.max_turns;
+  const { result, policy } = await runCodingAgent(session, workspace, { task, maxTurns, allowedPaths: input.allowed_paths, signal });
 
-  const result = await runLoop({
-    provider,
-    model: config.models.implement,
-    maxTokens: config.models.max_tokens,
-    maxTurns: input.max_turns ?? config.agent.max_turns,
-    system,
-    context,
-    task,
-    tools,
-    budget,
-    ...(signal ? { signal } : {}),
-  });
   // The model's words are posted (tracking comment, pull request): no mention but the requester's,
   // no closing keyword, no raw HTML — cut first, so the cut cannot undo it.
   const safe = (text: string) => neutralizeForGitHub(text, { requester: target.actor });
   if (!result.finished) {
     throw new UserFacingError(
-      `The agent used its ${input.max_turns ?? config.agent.max_turns} turns (agent.max_turns) without finishing, so nothing was pushed.${result.summary ? ` Its last words: ${safe(result.summary.slice(0, 300))}` : ""}`,
+      `The agent used its ${maxTurns} turns (agent.max_turns) without finishing, so nothing was pushed.${result.summary ? ` Its last words: ${safe(result.summary.slice(0, 300))}` : ""}`,
     );
   }
 

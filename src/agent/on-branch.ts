@@ -1,7 +1,6 @@
 import { UserFacingError } from "../core/errors.js";
 import { withoutClosingReferences } from "../integrations/github/safe-markdown.js";
-import { type CodingRun, codingTools } from "./coding-tools.js";
-import { runLoop } from "./loop.js";
+import { type CodingRun, runCodingAgent } from "./coding-tools.js";
 import type { Workspace } from "../workspace/workspace.js";
 import type { ToolSetOptions } from "./tools/index.js";
 
@@ -66,21 +65,8 @@ export async function workOnBranch(session: CodingRun, input: BranchWorkInput, s
   if (!workspace.reusedBranch && !input.startRef) throw new UserFacingError(`The branch ${input.branch} is not on the remote any more, so there is nothing to add commits to.`);
   const earlier = await ownCommit(workspace, input.runId);
   if (earlier) return { branch: input.branch, changed: true, summary: "", files_changed: [], discarded: [], sha: earlier.sha, recovered: earlier.message };
-  const { tools, policy, system, context } = await codingTools(session, workspace, { allowedPaths: input.allowedPaths, finishTool: input.finishTool, signal });
-  const budget = await session.model.budget();
   const maxTurns = input.maxTurns ?? config.agent.max_turns;
-  const result = await runLoop({
-    provider: session.model.provider,
-    model: config.models.implement,
-    maxTokens: config.models.max_tokens,
-    maxTurns,
-    system,
-    context,
-    task: input.task,
-    tools,
-    budget,
-    ...(signal ? { signal } : {}),
-  });
+  const { result, policy } = await runCodingAgent(session, workspace, { task: input.task, maxTurns, allowedPaths: input.allowedPaths, finishTool: input.finishTool, signal });
   if (!result.finished) throw new UserFacingError(`The agent used its ${maxTurns} turns (agent.max_turns) without finishing, so nothing was pushed.`);
 
   const discarded = await workspace.discard((file) => !policy.mayWrite(file));

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { type CodingRun, codingTools } from "../agent/coding-tools.js";
+import { type CodingRun, runCodingAgent } from "../agent/coding-tools.js";
 import type { IssueText } from "../agent/context.js";
-import { runLoop } from "../agent/loop.js";
 import { renderPrompt } from "../agent/prompts.js";
 import { sanitize } from "../agent/sanitize.js";
 import type { ToolSetOptions } from "../agent/tools/index.js";
@@ -76,7 +75,7 @@ export async function fixFindings(
   input: { issue: IssueText; findings: readonly Finding[]; maxTurns: number },
   signal?: AbortSignal,
 ): Promise<SelfFix> {
-  const { config, target } = session;
+  const { target } = session;
   let decisions: z.output<typeof decisionsSchema> | undefined;
   const finishTool: NonNullable<ToolSetOptions["finishTool"]> = {
     ...FINISH_TOOL,
@@ -85,7 +84,6 @@ export async function fixFindings(
       return { summary: decisions.summary };
     },
   };
-  const { tools, policy, system, context } = await codingTools(session, workspace, { finishTool, signal });
   const task = await renderPrompt("self-review-fix", {
     issue: { number: input.issue.number, title: attribute(input.issue.title) },
     findings: input.findings.map((finding, i) => ({
@@ -97,18 +95,7 @@ export async function fixFindings(
       suggestion: finding.suggestion === undefined ? "" : blockText(finding.suggestion),
     })),
   });
-  const result = await runLoop({
-    provider: session.model.provider,
-    model: config.models.implement,
-    maxTokens: config.models.max_tokens,
-    maxTurns: input.maxTurns,
-    system,
-    context,
-    task,
-    tools,
-    budget: await session.model.budget(),
-    ...(signal ? { signal } : {}),
-  });
+  const { result, policy } = await runCodingAgent(session, workspace, { task, maxTurns: input.maxTurns, finishTool, signal });
   const left = new Map<number, string>();
   for (const decision of decisions?.findings ?? []) if (!decision.fixed) left.set(decision.index, decision.reason);
   if (!result.finished) {
