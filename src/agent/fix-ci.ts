@@ -1,3 +1,4 @@
+import { headInFork } from "../core/run.js";
 import { UserFacingError } from "../core/errors.js";
 import type { GitHubClient } from "../integrations/github/client.js";
 import { type FailingCheck, failingCheckDetails, failingChecksOn } from "../integrations/github/checks.js";
@@ -61,7 +62,7 @@ export async function fixCi(session: CodingRun, github: GitHubClient, input: Fix
   if (!forge) throw new UserFacingError("ai.fix_ci needs the pull request's forge, and this run has none.");
   const pull = await forge.changeRequest(target.number);
   const nothing = (summary: string, checks: string[] = []): FixCiOutputs => ({ branch: pull.head.ref, changed: false, summary, checks, files_changed: [] });
-  if (pull.head.repo && pull.head.repo !== `${target.owner}/${target.repo}`) throw new UserFacingError(`The branch of pull request #${pull.number} is in a fork (${pull.head.repo}), which the app cannot push to.`);
+  if (headInFork(pull, `${target.owner}/${target.repo}`)) throw new UserFacingError(`The branch of pull request #${pull.number} is in a fork (${pull.head.repo ?? "deleted"}), which the app cannot push to.`);
   // The failure was seen on the head the run was accepted on; a push since makes it someone else's.
   const accepted = target.change?.head.sha;
   if (accepted && pull.head.sha !== accepted) return nothing(`The head moved on since the checks failed (${accepted.slice(0, 7)} → ${pull.head.sha.slice(0, 7)}), so there is nothing to fix here; the new head's checks will tell.`);

@@ -1,3 +1,4 @@
+import { type ChangeRequest, openedBy } from "../core/run.js";
 import type { VersionControl } from "../integrations/kinds/version-control.js";
 import type { ThreadOutcome } from "./follow-up.js";
 
@@ -10,15 +11,14 @@ import type { ThreadOutcome } from "./follow-up.js";
  */
 
 export interface AnswerInput {
-  number: number;
+  /** The pull request as the step found it. */
+  pull: ChangeRequest;
   runId: string;
   botLogin: string;
   threads: ThreadOutcome[];
   sha: string | null;
   summary: string;
   actor: string;
-  /** Whether the app opened the pull request; another person's description is left alone. */
-  openedByApp: boolean;
 }
 
 export interface AnswerOutputs {
@@ -35,12 +35,13 @@ export function replyMarker(runId: string): string {
 }
 
 export async function answerThreads(forge: VersionControl, input: AnswerInput): Promise<AnswerOutputs> {
+  const { number } = input.pull;
   const marker = replyMarker(input.runId);
   const short = input.sha?.slice(0, 7);
   let replied = 0;
   let resolved = 0;
   if (input.threads.length > 0 && forge.supports("review-threads")) {
-    const current = new Map((await forge.reviewThreads(input.number)).map((thread) => [thread.id, thread]));
+    const current = new Map((await forge.reviewThreads(number)).map((thread) => [thread.id, thread]));
     for (const outcome of input.threads) {
       const thread = current.get(outcome.id);
       if (!thread) continue; // deleted since
@@ -48,7 +49,7 @@ export async function answerThreads(forge: VersionControl, input: AnswerInput): 
       const covers = outcome.outcome === "changed" && short !== undefined;
       if (!answered) {
         const lead = covers ? `Done in ${short}: ` : outcome.outcome === "declined" ? "Not changed: " : "";
-        await forge.replyInThread(input.number, thread, `${lead}${outcome.reply}\n\n${marker}`);
+        await forge.replyInThread(number, thread, `${lead}${outcome.reply}\n\n${marker}`);
         replied++;
       }
       if (covers && !thread.resolved) {
@@ -57,13 +58,14 @@ export async function answerThreads(forge: VersionControl, input: AnswerInput): 
       }
     }
   }
-  if (input.openedByApp && input.sha) await noteInDescription(forge, input);
+  // Another person's description is left alone.
+  if (openedBy(input.pull, input.botLogin) && input.sha) await noteInDescription(forge, input);
   return { replied, resolved };
 }
 
 /** One line per follow-up that changed something, in a section of the description the app keeps. */
 async function noteInDescription(forge: VersionControl, input: AnswerInput): Promise<void> {
-  const pull = await forge.changeRequest(input.number);
+  const { pull } = input;
   const tag = `<!-- run:${input.runId} -->`;
   if (pull.body.includes(tag)) return;
   const first = input.summary.split("\n").find((line) => line.trim() !== "")?.trim() ?? "Follow-up changes.";
@@ -74,5 +76,5 @@ async function noteInDescription(forge: VersionControl, input: AnswerInput): Pro
     start !== -1 && end > start
       ? `${pull.body.slice(0, end).trimEnd()}\n${line}\n${pull.body.slice(end)}`
       : `${pull.body.trimEnd()}\n\n${SECTION_START}\n### Follow-ups\n${line}\n${SECTION_END}\n`;
-  await forge.updateChangeRequest(input.number, { body });
+  await forge.updateChangeRequest(pull.number, { body });
 }

@@ -7,7 +7,7 @@ import { ownCommit, workOnBranch } from "./on-branch.js";
 import { renderPrompt } from "./prompts.js";
 import { sanitize } from "./sanitize.js";
 import { slug } from "./implement.js";
-import type { ChangeRequest } from "../core/run.js";
+import { type ChangeRequest, openedBy } from "../core/run.js";
 
 /**
  * `ai.follow_up`: the coding agent's further work on a pull request's branch. It reads what writers
@@ -96,7 +96,7 @@ export async function followUp(session: CodingRun, input: FollowUpInput, checks:
     return { changed: true, branch: where.branch, sha: earlier.sha, summary, requests: Math.max(1, threads.length), threads, until, pull_request: await opened(earlier.sha, summary) };
   }
   const botLogin = (await session.source.committer()).name;
-  const openedByApp = pull.author?.toLowerCase() === botLogin.toLowerCase();
+  const openedByApp = openedBy(pull, botLogin);
   const conversation = await gatherConversation(forge, { number: pull.number, botLogin, openedByApp, since: target.since, now });
   const failing = checks ? await checks(pull.head.sha) : "";
   if (conversation.requests.length === 0 && conversation.threads.length === 0 && failing === "") {

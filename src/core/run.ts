@@ -133,3 +133,19 @@ export interface Run extends NewRun {
 export function taskLabel(task: RunTask): string {
   return task.replace(/_/g, "-");
 }
+
+/**
+ * Whether a pull request's head is in another repository than `fullName` (a fork): the app cannot
+ * push there. A head whose repository was deleted (`null`) counts as one; one not told (`undefined`,
+ * an older stored basis) does not.
+ */
+export function headInFork(change: Pick<ChangeRequest, "head">, fullName: string): boolean {
+  const { repo } = change.head;
+  if (repo === undefined) return false;
+  return repo === null || repo.toLowerCase() !== fullName.toLowerCase();
+}
+
+/** Whether `login` (the app's `<slug>[bot]`) opened the pull request. */
+export function openedBy(change: Pick<ChangeRequest, "author">, login: string | undefined): boolean {
+  return login !== undefined && change.author?.toLowerCase() === login.toLowerCase();
+}

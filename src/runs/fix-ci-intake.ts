@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type ChangeRequest, type RunBasis, activeRunStatuses } from "../core/run.js";
+import { type ChangeRequest, type RunBasis, activeRunStatuses, headInFork } from "../core/run.js";
 import type { TriggerRequest } from "../core/trigger.js";
 import type { GitHubClientFactory } from "../integrations/github/client.js";
 import { failingCheckDetails, failingChecksOn, rerunFailedJobs } from "../integrations/github/checks.js";
@@ -51,7 +51,7 @@ export async function admitFixCi(
   const pull = basis.change;
   const { trigger } = asked;
   if (trigger === "command") {
-    if (pull.head.repo && pull.head.repo !== fullName) return { result: "reply", reason: "fork", text: replies.forkFixText() };
+    if (headInFork(pull, fullName)) return { result: "reply", reason: "fork", text: replies.forkFixText() };
     return admitRun(request, { task: "follow_up", trigger, workflow: FIX_CI_WORKFLOW, input: asked.input, basis }, deps, context.rate);
   }
 

@@ -1,4 +1,4 @@
-import type { ChangeRequest } from "../core/run.js";
+import { type ChangeRequest, headInFork, openedBy } from "../core/run.js";
 import { type TriggerDetail, type TriggerRequest, failedCheckConclusions } from "../core/trigger.js";
 import type { RepoConfig } from "../config/repo-config.js";
 
@@ -35,9 +35,9 @@ export function routeCheck(request: TriggerRequest, detail: CheckDetail, config:
   if (botLogin === undefined) return { kind: "ignore", reason: "the app's login is unknown" };
   if (!facts) return { kind: "need", fact: "check" };
   const { pull } = facts;
-  if (pull.author !== botLogin) return { kind: "ignore", reason: "not a pull request the app opened" };
+  if (!openedBy(pull, botLogin)) return { kind: "ignore", reason: "not a pull request the app opened" };
   if (pull.state !== "open") return { kind: "ignore", reason: "the pull request is closed" };
-  if (pull.head.repo && pull.head.repo !== `${request.owner}/${request.repo}`) return { kind: "ignore", reason: "the pull request's branch is in a fork" };
+  if (headInFork(pull, `${request.owner}/${request.repo}`)) return { kind: "ignore", reason: "the pull request's branch is in a fork" };
   if (pull.head.sha !== detail.headSha) return { kind: "ignore", reason: "the head moved on since the check ran" };
   // One run on the branch at a time; the check that fails after it is the next attempt.
   if (facts.busy) return { kind: "ignore", reason: "a follow-up run is active on the pull request" };

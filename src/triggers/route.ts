@@ -1,5 +1,5 @@
 import { type ConfigProblem, type RepoConfig, formatConfigProblems } from "../config/repo-config.js";
-import type { ChangeRequest } from "../core/run.js";
+import { type ChangeRequest, headInFork, openedBy } from "../core/run.js";
 import type { TriggerRequest } from "../core/trigger.js";
 import { isAllowedSender } from "./permissions.js";
 import { type CheckDecision, type CheckFacts, routeCheck } from "./route-check.js";
@@ -69,13 +69,11 @@ export function addressedToOthers(request: TriggerRequest, botLogin: string | un
 
 /** Whether the app opened the pull request: its own pull requests are the ones it follows up by itself. */
 function openedByApp(facts: TriggerFacts): boolean {
-  return facts.change !== undefined && facts.botLogin !== undefined && facts.change.author?.toLowerCase() === facts.botLogin.toLowerCase();
+  return facts.change !== undefined && openedBy(facts.change, facts.botLogin);
 }
 
-/** Whether the pull request's head is in another repository (a fork; a deleted one counts): the app cannot push there. */
 function fromFork(request: TriggerRequest, change: ChangeRequest | undefined): boolean {
-  if (change?.head.repo === undefined) return false;
-  return change.head.repo === null || change.head.repo.toLowerCase() !== `${request.owner}/${request.repo}`.toLowerCase();
+  return change !== undefined && headInFork(change, `${request.owner}/${request.repo}`);
 }
 
 export function routeTrigger(request: TriggerRequest, loaded: LoadedConfig, facts: TriggerFacts): TriggerDecision {

@@ -57,16 +57,14 @@ export const aiAnswerThreads = defineAction({
     const forge = subject?.source.versionControl;
     if (!subject || !forge) throw new UserFacingError("ai.answer_threads needs a pull request on a forge, and this run has none.");
     const botLogin = (await subject.source.committer()).name;
-    const pull = await forge.changeRequest(subject.target.number);
     return answerThreads(forge, {
-      number: pull.number,
+      pull: await forge.changeRequest(subject.target.number),
       runId: subject.target.runId,
       botLogin,
       threads: input.threads,
       sha: input.sha,
       summary: input.summary,
       actor: subject.target.actor,
-      openedByApp: pull.author?.toLowerCase() === botLogin.toLowerCase(),
     });
   },
 });
