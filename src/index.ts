@@ -12,6 +12,8 @@ import { type RunReaders, createRunsHandler } from "./web/runs-route.js";
 import type { SignIn } from "./web/auth/sign-in.js";
 import type { People } from "./web/auth/people.js";
 import { createApiHandler } from "./web/api/handler.js";
+import { createDashboardHandler } from "./web/pages/dashboard.js";
+import type { DashboardSettings } from "./web/pages/settings.js";
 
 export interface AppDependencies {
   store: Store;
@@ -30,6 +32,8 @@ export interface AppDependencies {
    * a token is; absent without the App's OAuth client, and with it /api/v1.
    */
   readers?: RunReaders & { signIn: SignIn; people: People };
+  /** The dashboard's pages, served with `readers` (nobody sees them without signing in). */
+  dashboard?: DashboardSettings;
   /** Counts the deliveries received and refused. */
   metrics?: Pick<MetricsRecorder, "delivery">;
   /** Serves /metrics beside the app's routes, behind the token (METRICS_TOKEN without METRICS_PORT). */
@@ -44,6 +48,8 @@ export function createApp(deps: AppDependencies): ApplicationFunction {
     if (readers) {
       addHandler((req, res) => readers.signIn.handle(req, res));
       addHandler(createApiHandler(deps.store, readers));
+      // Before the runs route: a browser opening /runs/:id gets the page, other clients the JSON.
+      if (deps.dashboard) addHandler(createDashboardHandler({ store: deps.store, readers, ...deps.dashboard }));
     }
     addHandler(createRunsHandler(deps.store, deps.runLinks, deps.readers));
     if (deps.metricsRoute) addHandler(createMetricsHandler(deps.metricsRoute.metrics, deps.metricsRoute.token));

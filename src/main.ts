@@ -19,6 +19,7 @@ import { NoSandbox } from "./sandbox/index.js";
 import { UNSANDBOXED_NOTICE, logSandbox } from "./sandbox/announce.js";
 import { runLinksFromConfig } from "./web/run-links.js";
 import { readersFromConfig } from "./web/auth/readers.js";
+import { dashboardSettings } from "./web/pages/settings.js";
 import { loadEnvFile } from "./web/env-file.js";
 import { startWebServer } from "./web/server.js";
 import { AppMetrics } from "./web/metrics.js";
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
       ...(runsJobs ? { sandbox: () => sandbox.describe() } : {}),
       runLinks,
       ...withReaders(readersFromConfig(config)),
+      dashboard: dashboardSettings(config),
       metrics,
       ...(onApp ? { metricsRoute: onApp } : {}),
     });

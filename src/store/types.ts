@@ -122,6 +122,8 @@ export type BudgetReservationResult =
 export interface BudgetCounter {
   spentMicros: number;
   reservedMicros: number;
+  /** The limit the last reservation on this counter was checked against: the budget as it stood then. */
+  limitMicros?: number;
 }
 
 /** One claim on a person's trigger window: allowed while the window's count stays within its limit. */

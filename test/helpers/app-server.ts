@@ -15,6 +15,7 @@ import { AppMetrics } from "../../src/web/metrics.js";
 import { metricsOnApp, metricsPlacement, startMetricsServer } from "../../src/web/metrics-route.js";
 import { runLinksFromConfig } from "../../src/web/run-links.js";
 import { readersFromConfig } from "../../src/web/auth/readers.js";
+import { dashboardSettings } from "../../src/web/pages/settings.js";
 import { startWebServer } from "../../src/web/server.js";
 import { freePort } from "./app-process.js";
 import { type TestDatabase, freshPostgres } from "./databases.js";
@@ -104,7 +105,7 @@ export async function startTestApp(
       runLinks,
       metrics,
       ...(onApp ? { metricsRoute: onApp } : {}),
-      ...(readers ? { readers } : {}),
+      ...(readers ? { readers, dashboard: dashboardSettings(config) } : {}),
     }),
     { metrics },
   );

@@ -294,16 +294,23 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       );
       expect(results.filter((r) => r.ok)).toHaveLength(3);
       for (const refused of results.filter((r) => !r.ok)) expect(refused).toEqual({ ok: false, key, spentMicros: 0, reservedMicros: usd(0.9) });
-      expect((await database.store.budgetCounters([key])).get(key)).toEqual({ spentMicros: 0, reservedMicros: usd(0.9) });
+      expect((await database.store.budgetCounters([key])).get(key)).toEqual({ spentMicros: 0, reservedMicros: usd(0.9), limitMicros: usd(1) });
 
       // Each call cost less than its worst case: settled, the difference is free again.
       for (let i = 0; i < 3; i++) await database.store.settleBudget([key], usd(0.3), usd(0.25));
-      expect((await database.store.budgetCounters([key])).get(key)).toEqual({ spentMicros: usd(0.75), reservedMicros: 0 });
+      expect((await database.store.budgetCounters([key])).get(key)).toEqual({ spentMicros: usd(0.75), reservedMicros: 0, limitMicros: usd(1) });
       expect(await database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.3) }])).toMatchObject({ ok: false, spentMicros: usd(0.75) });
       // Up to the limit exactly; a failed call releases its whole reservation.
       expect(await database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.25) }])).toEqual({ ok: true });
       await database.store.settleBudget([key], usd(0.25), 0);
-      expect((await database.store.budgetCounters([key, "run:never"]))).toEqual(new Map([[key, { spentMicros: usd(0.75), reservedMicros: 0 }]]));
+      expect((await database.store.budgetCounters([key, "run:never"]))).toEqual(new Map([[key, { spentMicros: usd(0.75), reservedMicros: 0, limitMicros: usd(1) }]]));
+    });
+
+    it("remembers the limit of the latest reservation, so a changed budget shows as it now stands", async () => {
+      const key = "repo:octo-org/raised:2026-11";
+      expect(await database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.1) }])).toEqual({ ok: true });
+      expect(await database.store.reserveBudget([{ key, limitMicros: usd(3), amountMicros: usd(0.1) }])).toEqual({ ok: true });
+      expect((await database.store.budgetCounters([key])).get(key)?.limitMicros).toBe(usd(3));
     });
 
     it("starts a counter at the ledger's spend so far, once", async () => {
@@ -312,7 +319,7 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(await database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.3), initialMicros: usd(0.6) }])).toEqual({ ok: true });
       // The counter exists now: a later seed (the ledger read again) changes nothing.
       expect(await database.store.reserveBudget([{ key, limitMicros: usd(1), amountMicros: usd(0.1), initialMicros: 0 }])).toEqual({ ok: true });
-      expect((await database.store.budgetCounters([key])).get(key)).toEqual({ spentMicros: usd(0.6), reservedMicros: usd(0.4) });
+      expect((await database.store.budgetCounters([key])).get(key)).toEqual({ spentMicros: usd(0.6), reservedMicros: usd(0.4), limitMicros: usd(1) });
     });
 
     it("holds a repository's monthly budget across runs, all or nothing over a call's counters", async () => {
@@ -329,9 +336,9 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
       expect(await database.store.reserveBudget(scopes("second", 0.6))).toEqual({ ok: true });
       expect(await database.store.budgetCounters(["run:first", "run:second", repoKey])).toEqual(
         new Map([
-          ["run:first", { spentMicros: usd(0.1), reservedMicros: 0 }],
-          ["run:second", { spentMicros: 0, reservedMicros: usd(0.6) }],
-          [repoKey, { spentMicros: usd(0.1), reservedMicros: usd(0.6) }],
+          ["run:first", { spentMicros: usd(0.1), reservedMicros: 0, limitMicros: usd(5) }],
+          ["run:second", { spentMicros: 0, reservedMicros: usd(0.6), limitMicros: usd(5) }],
+          [repoKey, { spentMicros: usd(0.1), reservedMicros: usd(0.6), limitMicros: usd(1) }],
         ]),
       );
     });

@@ -230,7 +230,7 @@ export class MongoStore implements Store {
         });
       const held = await this.budgets.findOneAndUpdate(
         { _id: r.key, $expr: { $lte: [{ $add: ["$spentMicros", "$reservedMicros", r.amountMicros] }, r.limitMicros] } },
-        { $inc: { reservedMicros: r.amountMicros }, $set: { updatedAt: new Date() } },
+        { $inc: { reservedMicros: r.amountMicros }, $set: { limitMicros: r.limitMicros, updatedAt: new Date() } },
       );
       if (!held) {
         for (const undo of done) await this.budgets.updateOne({ _id: undo.key }, { $inc: { reservedMicros: -undo.amountMicros } });
@@ -252,7 +252,9 @@ export class MongoStore implements Store {
 
   async budgetCounters(keys: readonly string[]): Promise<Map<string, BudgetCounter>> {
     const docs = await this.budgets.find({ _id: { $in: [...keys] } }).toArray();
-    return new Map(docs.map((doc) => [doc._id, { spentMicros: doc.spentMicros, reservedMicros: doc.reservedMicros }]));
+    return new Map(
+      docs.map((doc) => [doc._id, { spentMicros: doc.spentMicros, reservedMicros: doc.reservedMicros, ...(doc.limitMicros === undefined ? {} : { limitMicros: doc.limitMicros }) }]),
+    );
   }
 
   async claimRate(key: string, limit: number, expiresAt: Date): Promise<RateClaim> {

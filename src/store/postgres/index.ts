@@ -232,7 +232,7 @@ export class PostgresStore implements Store {
         await client.query(`INSERT INTO ai_budget_counters (key, spent_micros) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [r.key, r.initialMicros ?? 0]);
         // The row lock makes a concurrent reservation wait, then re-check this condition on the row as it committed.
         const { rowCount } = await client.query(
-          `UPDATE ai_budget_counters SET reserved_micros = reserved_micros + $2, updated_at = now()
+          `UPDATE ai_budget_counters SET reserved_micros = reserved_micros + $2, limit_micros = $3, updated_at = now()
             WHERE key = $1 AND spent_micros + reserved_micros + $2 <= $3`,
           [r.key, r.amountMicros, r.limitMicros],
         );
@@ -265,11 +265,16 @@ export class PostgresStore implements Store {
   }
 
   async budgetCounters(keys: readonly string[]): Promise<Map<string, BudgetCounter>> {
-    const { rows } = await this.pool.query<{ key: string; spent_micros: string; reserved_micros: string }>(
-      `SELECT key, spent_micros, reserved_micros FROM ai_budget_counters WHERE key = ANY($1::text[])`,
+    const { rows } = await this.pool.query<{ key: string; spent_micros: string; reserved_micros: string; limit_micros: string | null }>(
+      `SELECT key, spent_micros, reserved_micros, limit_micros FROM ai_budget_counters WHERE key = ANY($1::text[])`,
       [[...keys]],
     );
-    return new Map(rows.map((row) => [row.key, { spentMicros: Number(row.spent_micros), reservedMicros: Number(row.reserved_micros) }]));
+    return new Map(
+      rows.map((row) => [
+        row.key,
+        { spentMicros: Number(row.spent_micros), reservedMicros: Number(row.reserved_micros), ...(row.limit_micros === null ? {} : { limitMicros: Number(row.limit_micros) }) },
+      ]),
+    );
   }
 
   async claimRate(key: string, limit: number, expiresAt: Date): Promise<RateClaim> {

@@ -74,4 +74,6 @@ export const migrations: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS ai_runs_created_idx ON ai_runs (created_at DESC, id DESC)`,
   `CREATE INDEX IF NOT EXISTS ai_usage_repo_lower_at_idx ON ai_usage (lower(repo), at)`,
   `CREATE INDEX IF NOT EXISTS ai_runs_actor_created_idx ON ai_runs (lower(actor), created_at DESC)`,
+  // The dashboard shows each budget beside its spend: the limit the counter was last held to.
+  `ALTER TABLE ai_budget_counters ADD COLUMN IF NOT EXISTS limit_micros bigint`,
 ];

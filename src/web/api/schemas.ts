@@ -7,7 +7,7 @@ import { runStatuses, runTasks, runTriggers } from "../../core/run.js";
  * enforced. Query values arrive as text; numbers are coerced, dates stay ISO strings.
  */
 
-const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).describe("an ISO 8601 date (2026-11-01) or date-time (2026-11-01T12:00:00Z)");
+const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: "expected a date such as 2026-11-01, or a date-time such as 2026-11-01T12:00:00Z" }).describe("an ISO 8601 date (2026-11-01) or date-time (2026-11-01T12:00:00Z)");
 const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name").describe("a repository, owner/name (any case)");
 
 export const runIdParams = z.strictObject({ id: z.uuid().describe("the run's id") });
