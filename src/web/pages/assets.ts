@@ -45,6 +45,7 @@ button.danger { background:var(--bad); color:#fff; border:0; border-radius:6px; 
 .notice.bad { border-left-color:var(--bad); }
 pre { background:var(--soft); border:1px solid var(--line); border-radius:6px; padding:.6rem; overflow:auto; max-height:24rem; white-space:pre-wrap; word-break:break-word; font-size:12px; }
 details > summary { cursor:pointer; }
+svg.chart, svg.timeline { max-width:820px; display:block; }
 svg.chart text { font-size:11px; fill:var(--muted); }
 svg.chart .bar { fill:var(--accent); } svg.chart .over { fill:var(--bad); } svg.chart .limit { stroke:var(--bad); stroke-dasharray:4 3; }
 svg.timeline .bar { fill:var(--accent); } svg.timeline .bar.s-failed { fill:var(--bad); } svg.timeline .bar.s-running { fill:var(--run); }

@@ -19,14 +19,16 @@ export interface ChartOptions {
   labelHeading: string;
 }
 
-const WIDTH = 720;
-const LABEL = 200;
+const WIDTH = 760;
+const LABEL = 180;
+/** Room right of the longest bar for its figure and budget. */
+const FIGURE = 180;
 const ROW = 24;
 
 export function barChart(bars: readonly Bar[], options: ChartOptions): Html {
   if (bars.length === 0) return html`<p class="muted">Nothing to show for ${options.title.toLowerCase()}.</p>`;
   const max = Math.max(1, ...bars.map((bar) => Math.max(bar.value, bar.limit ?? 0)));
-  const scale = (WIDTH - LABEL - 90) / max;
+  const scale = (WIDTH - LABEL - FIGURE) / max;
   const height = bars.length * ROW + 6;
   return html`<figure class="chart">
 <figcaption><strong>${options.title}</strong></figcaption>

@@ -48,14 +48,14 @@ export async function usageReportPage(ctx: PageContext): Promise<void> {
   const report = answer.body as UsageReport;
   const month = currentMonth();
   const shown = filters.repo ? repositories.filter((repo) => repo === filters.repo!.toLowerCase()) : repositories;
-  // Counters are keyed by the name as runs recorded it; the ledger's spend this month is the fallback.
+  // The ledger's spend (summed without regard to case, as GitHub names match); the counter gives the limit.
   const spentThisMonth = new Map<string, number>();
   for (const row of report.byRepoMonth) if (row.month === month) spentThisMonth.set(row.repo, row.costMicros);
   const counters = shown.length ? await ctx.deps.store.budgetCounters(shown.map((repo) => `repo:${repo}:${month}`)) : new Map<string, BudgetCounter>();
   const budgets: RepoBudget[] = shown
     .map((repo) => {
       const counter = counters.get(`repo:${repo}:${month}`);
-      return { repo, spentMicros: counter?.spentMicros ?? spentThisMonth.get(repo) ?? 0, ...(counter?.limitMicros !== undefined ? { limitMicros: counter.limitMicros } : {}) };
+      return { repo, spentMicros: spentThisMonth.get(repo) ?? counter?.spentMicros ?? 0, ...(counter?.limitMicros !== undefined ? { limitMicros: counter.limitMicros } : {}) };
     })
     .filter((budget) => budget.spentMicros > 0 || budget.limitMicros !== undefined);
   ctx.page(200, "Usage", "usage", usagePage({ report, month, budgets, defaultRepoBudgetMicros: ctx.deps.defaultRepoBudgetMicros, filters, repositories, ...(error ? { error } : {}) }));

@@ -164,6 +164,7 @@ export function runLive(input: RunPageInput): Html {
   <div><dt>Person</dt><dd>${run.actor}</dd></div>
   <div><dt>Trigger</dt><dd>${run.trigger.replace(/_/g, " ")}${run.workflow && html` · ${run.workflow}`}</dd></div>
   <div><dt>Created</dt><dd>${timeOf(run.createdAt)}</dd></div>
+  <div><dt>Started</dt><dd>${timeOf(run.startedAt)}</dd></div>
   <div><dt>Duration</dt><dd>${durationBetween(started, run.finishedAt)}</dd></div>
   <div><dt>Cost</dt><dd>${usd(run.costMicros)}</dd></div>
 </dl>
