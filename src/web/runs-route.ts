@@ -74,6 +74,8 @@ export function publicRun(run: Run): Record<string, unknown> {
     status: run.status,
     steps: run.steps,
     links: Object.fromEntries(Object.entries(run.links).filter(([, value]) => /^https?:\/\//.test(value))),
+    // The branch is kept by name; the dashboard makes its address.
+    branch: run.links.branch || undefined,
     costMicros: run.costMicros,
     costUsd: run.costMicros / 1_000_000,
     error: run.error,

@@ -117,7 +117,14 @@ describe("status mirrors through the app", () => {
     const thread = slack.filter((c) => c.body.thread_ts).map((c) => c.body.text);
     expect(thread).toEqual(["Pull request opened: https://github.com/Codertocat/Hello-World/pull/100", "Done · cost $0.00"]);
     const stored = await app.database.store.getRun(run.id);
-    expect(stored!.links).toMatchObject({ slackChannel: "C0123ABCD", slackTs: "1700000000.001", jiraKey: "ABC-5" });
+    expect(stored!.links).toMatchObject({
+      slackChannel: "C0123ABCD",
+      slackTs: "1700000000.001",
+      jiraKey: "ABC-5",
+      // The addresses the dashboard links the run to.
+      slackThread: "https://slack.com/archives/C0123ABCD/p1700000000001",
+      jiraIssue: new URL("browse/ABC-5", JIRA.replace(/\/?$/, "/")).toString(),
+    });
     await eventually(async () => jira.filter((r) => r.path.endsWith("/comment")).length >= 4, 15_000);
     const comments = jira.filter((r) => r.path.endsWith("/comment")).map((r) => JSON.stringify(r.body));
     expect(comments.some((c) => c.includes("ai-agent implement for Codertocat/Hello-World#21 started, asked by Codertocat."))).toBe(true);

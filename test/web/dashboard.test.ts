@@ -28,7 +28,7 @@ describe("the dashboard", () => {
     const store = rig.app.database.store;
     const base = { installationId: 4711, kind: "issue" as const, trigger: "label" as const };
     widgets = await store.createRun({ ...base, repo: "acme/widgets", number: 1, task: "implement", actor: "mona", input: `<script>alert("x")</script> please` });
-    await store.updateRun(widgets.id, { links: { pull_request: "javascript:alert(1)", branch: "http://github.example/acme/widgets/tree/ai/1" } });
+    await store.updateRun(widgets.id, { links: { pull_request: "javascript:alert(1)", branch: "ai/issue-1", slackThread: "https://slack.com/archives/C0CRASH01/p1700000000000100", jiraIssue: "https://acme.atlassian.net/browse/ENG-12" } });
     plan = await store.createRun({ ...base, repo: "acme/widgets", number: 2, task: "plan", trigger: "command", actor: "hubot" });
     secret = await store.createRun({ ...base, repo: "acme/secret", number: 3, task: "implement", actor: "mona" });
     mona = await rig.signIn("mona");
@@ -84,7 +84,9 @@ describe("the dashboard", () => {
     expect(page).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; please");
     expect(page).not.toContain(`<script>alert`);
     expect(page).not.toContain("javascript:");
-    expect(page).toContain(`href="http://github.example/acme/widgets/tree/ai/1"`);
+    expect(page).toContain(`href="http://${rig.github.host}/acme/widgets/tree/ai/issue-1"`);
+    expect(page).toMatch(/href="https:\/\/slack\.com\/archives\/C0CRASH01\/p1700000000000100"[^>]*>Slack thread</);
+    expect(page).toMatch(/href="https:\/\/acme\.atlassian\.net\/browse\/ENG-12"[^>]*>Jira issue</);
     expect(page).toContain(`href="http://${rig.github.host}/acme/widgets/issues/1"`);
   });
 

@@ -27,6 +27,9 @@ export class JiraSink implements StatusSink {
     const key = run.taskKeys?.[this.name];
     if (!key || !isJiraKey(key, this.settings.project)) return;
     if (state.get("jiraKey") !== key) await state.set("jiraKey", key);
+    // The address the dashboard links the run to.
+    const url = this.tracker.taskUrl?.(key);
+    if (url && state.get("jiraIssue") !== url) await state.set("jiraIssue", url);
 
     if (event.type === "pr_opened") {
       await this.tracker.link(key, { id: `ai-agent:${run.repo}:${event.url}`, url: event.url, title: `${run.repo}: ${run.title ?? `#${run.number}`}` });

@@ -27,6 +27,10 @@ export class JiraTracker implements TaskTracker {
     return isJiraKey(key, this.project);
   }
 
+  taskUrl(key: string): string {
+    return this.client.browseUrl(key);
+  }
+
   findKey(sources: readonly KeySource[]): string | undefined {
     return this.project === undefined ? undefined : findJiraKey(sources, this.project);
   }

@@ -18,6 +18,8 @@ export interface TaskTracker {
   readonly project?: string;
   /** Whether `key` names a task of the project (any task's key when there is no project). */
   isKey(key: string): boolean;
+  /** Where people open the task in their browser; trackers without such an address leave it out. */
+  taskUrl?(key: string): string;
   /** The first key of the project in the writers' texts, in the order given; none without a project. */
   findKey(sources: readonly KeySource[]): string | undefined;
   comment(key: string, text: string, link?: { href: string; text: string }): Promise<{ id: string }>;

@@ -35,6 +35,8 @@ export class SlackSink implements StatusSink {
       if (!posted.id) return;
       await state.set("slackChannel", posted.channel);
       await state.set("slackTs", posted.id);
+      // slack.com/archives opens the message in whichever workspace the reader is signed in to.
+      await state.set("slackThread", `https://slack.com/archives/${encodeURIComponent(posted.channel)}/p${posted.id.replace(".", "")}`);
     } else {
       // Another process (the intake, announcing the queued run) is posting the message: wait for it.
       for (let waited = 0; !ts && waited < PARENT_WAIT_MS; waited += 100) {

@@ -60,6 +60,7 @@ export const runView = z.object({
   status: z.enum(runStatuses),
   steps: z.array(stepView),
   links: z.record(z.string(), z.string()).describe("addresses the run produced: tracking comment, pull request…"),
+  branch: z.string().optional().describe("the branch the run pushed its work to"),
   costMicros: z.number().int().describe("spend in millionths of a US dollar"),
   costUsd: z.number(),
   error: z.string().optional(),

@@ -58,6 +58,7 @@ export interface RunView {
   input?: string;
   status: string;
   links: Record<string, string>;
+  branch?: string;
   costMicros: number;
   error?: string;
   stopRequestedBy?: string;
@@ -102,9 +103,11 @@ function linkLabel(key: string): string {
 
 function links(input: RunPageInput): Html {
   const { run } = input;
-  const item = `${input.githubWeb.replace(/\/$/, "")}/${run.repo}/${run.kind === "pull_request" ? "pull" : "issues"}/${run.number}`;
+  const web = input.githubWeb.replace(/\/$/, "");
+  const item = `${web}/${run.repo}/${run.kind === "pull_request" ? "pull" : "issues"}/${run.number}`;
   const entries = [
     { label: run.kind === "pull_request" ? `Pull request #${run.number}` : `Issue #${run.number}`, href: safeHref(item) },
+    ...(run.branch ? [{ label: `Branch ${run.branch}`, href: safeHref(`${web}/${run.repo}/tree/${run.branch.split("/").map(encodeURIComponent).join("/")}`) }] : []),
     ...Object.entries(run.links).map(([key, url]) => ({ label: linkLabel(key), href: safeHref(url) })),
   ].filter((entry) => entry.href);
   return html`<div class="links">${entries.map((entry) => html`<a href="${entry.href}" rel="noreferrer">${entry.label}</a>`)}</div>`;
