@@ -55,7 +55,7 @@ export async function seedDashboard(store: Store, options: { installationId: num
     if (status !== "queued") {
       const links: Record<string, string> = { trackingComment: `https://github.com/${repo}/issues/${number}#issuecomment-${1_000 + number}` };
       if (task === "implement" && status === "succeeded") links.pull_request = `https://github.com/${repo}/pull/${number + 100}`;
-      if (task === "implement" && status !== "queued") Object.assign(links, { branch: `ai/issue-${number}`, slackThread: `https://slack.com/archives/C024BE91L/p17000000000${number}00`, jiraIssue: `https://acme.atlassian.net/browse/ENG-${number}` });
+      if (task === "implement") Object.assign(links, { branch: `ai/issue-${number}`, slackThread: `https://slack.com/archives/C024BE91L/p17000000000${number}00`, jiraIssue: `https://acme.atlassian.net/browse/ENG-${number}` });
       run = (await store.updateRun(run.id, { status: "running", startedAt: new Date(start) })) ?? run;
       run = (await store.updateRun(run.id, { steps: planned, costMicros: cost, links, ...(finishedAt ? { status, finishedAt } : {}), ...(status === "failed" ? { error: "The step Run the tests failed." } : {}) })) ?? run;
     }

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Store } from "../../store/types.js";
-import { type ApiReaders, type Caller, NotCaller, callerOf } from "../api/caller.js";
-import type { ApiContext, ApiStore } from "../api/context.js";
+import { type Caller, NotCaller, callerOf } from "../api/caller.js";
 import { BadRequest } from "../api/http.js";
 import { serveAsset } from "./assets.js";
 import { csrfToken } from "./csrf.js";
-import type { Html } from "./html.js";
 import { type Section, sendPage } from "./layout.js";
+import type { DashboardDeps, PageContext } from "./page-context.js";
+
+export type { DashboardDeps, DashboardStore } from "./page-context.js";
 import { runsListPage, usageReportPage } from "./list-pages.js";
 import { runDetailPage, runLiveStream, stopFromForm } from "./run-pages.js";
 import { notice } from "./views.js";
@@ -17,33 +17,6 @@ import { notice } from "./views.js";
  * back. A run's page answers browsers at /runs/:id (the address tracking comments link to); other
  * clients there still get the run as JSON (./runs-route.ts).
  */
-
-export type DashboardStore = ApiStore & Pick<Store, "budgetCounters">;
-
-export interface DashboardDeps {
-  store: DashboardStore;
-  readers: ApiReaders;
-  /** Keys the forms' tokens. */
-  formKey: Buffer;
-  /** The forge's web address (https://github.com, or GHE's). */
-  githubWeb: string;
-  /** BUDGET_DEFAULT_USD_PER_REPO_MONTH, in micro-dollars. */
-  defaultRepoBudgetMicros: number;
-  /** How often a live page reads the store. */
-  livePollMs?: number;
-}
-
-/** What a page handler is given: the request's caller, the API context to read through, and helpers. */
-export interface PageContext {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  caller: Caller;
-  api: (params?: Record<string, string>, query?: Record<string, string>) => ApiContext;
-  csrf: string;
-  deps: DashboardDeps;
-  page: (status: number, title: string, section: Section | undefined, body: Html) => true;
-}
 
 const RUN_PAGE = /^\/runs\/([0-9a-f-]{36})\/?$/i;
 const RUN_LIVE = /^\/runs\/([0-9a-f-]{36})\/live$/i;
@@ -109,14 +82,4 @@ export function createDashboardHandler(deps: DashboardDeps) {
     }
     return true;
   };
-}
-
-/** The query's non-empty values among `names`: a form sends every field, empty ones too. */
-export function filledQuery(url: URL, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of names) {
-    const value = url.searchParams.get(name)?.trim();
-    if (value) out[name] = value;
-  }
-  return out;
 }

@@ -2,7 +2,7 @@ import type { BudgetCounter } from "../../store/types.js";
 import { listRuns } from "../api/runs.js";
 import { BadRequest } from "../api/http.js";
 import { usage } from "../api/usage.js";
-import { type PageContext, filledQuery } from "./dashboard.js";
+import { type PageContext, filledQuery } from "./page-context.js";
 import { type RunRow, runsPage } from "./runs-page.js";
 import { type RepoBudget, type UsageReport, usagePage } from "./usage-page.js";
 

@@ -1,6 +1,6 @@
 import { getRun, getRunSteps } from "../api/runs.js";
 import { stop } from "../api/stop.js";
-import type { PageContext } from "./dashboard.js";
+import type { PageContext } from "./page-context.js";
 import { csrfHolds } from "./csrf.js";
 import { readForm } from "./form-body.js";
 import { html } from "./html.js";

@@ -2,7 +2,7 @@ import type { AppConfig } from "../../config/env.js";
 import { microsFromUsd } from "../../core/format.js";
 import { githubUrls } from "../../integrations/github/urls.js";
 import { runLinkKey } from "../run-links.js";
-import type { DashboardDeps } from "./dashboard.js";
+import type { DashboardDeps } from "./page-context.js";
 
 export type DashboardSettings = Omit<DashboardDeps, "store" | "readers">;
 
