@@ -33,6 +33,9 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 form.filters { display:flex; flex-wrap:wrap; gap:.75rem; align-items:flex-end; margin-bottom:1rem; padding:.75rem; background:var(--soft); border:1px solid var(--line); border-radius:6px; }
 form.filters label { display:flex; flex-direction:column; font-size:.8rem; color:var(--muted); gap:.15rem; }
 input, select, button { font:inherit; }
+fieldset { border:0; padding:0; margin:0; display:flex; flex-direction:column; gap:.2rem; }
+label.check { flex-direction:row; color:var(--fg); font-size:.85rem; }
+pre[data-secret] { font-size:14px; user-select:all; }
 input, select { padding:.3rem .4rem; border:1px solid var(--line); border-radius:6px; background:#fff; }
 button.primary { background:var(--accent); color:#fff; border:0; border-radius:6px; padding:.35rem .9rem; cursor:pointer; }
 button.danger { background:var(--bad); color:#fff; border:0; border-radius:6px; padding:.35rem .9rem; cursor:pointer; }
