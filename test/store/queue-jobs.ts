@@ -114,6 +114,8 @@ export function queueJobsContract(database: () => Database): void {
     it("never requeues a job that has not failed, nor one no job could be", async () => {
       const running = await queue.enqueue("contract-holds", {});
       await until(async () => ((await database().queueJobs.job(running))?.lockedAt ? true : undefined), "the held job to be locked");
+      // What this process's heartbeat reports as its jobs running.
+      await until(async () => (queue.runningJobs === 1 ? true : undefined), "the held job's handler to run");
       expect(await database().queueJobs.requeueFailed(running, { by: "dashboard:octocat" })).toBe(false);
       expect(await database().queueJobs.requeueFailed("0000", { by: "dashboard:octocat" })).toBe(false);
       expect(await database().queueJobs.job("../etc")).toBeNull();
