@@ -3,6 +3,7 @@ import type { MetricsRecorder } from "./core/metrics.js";
 import { IntakeBacklogFull } from "./runs/intake-writer.js";
 import type { SandboxStatus } from "./sandbox/index.js";
 import type { Store } from "./store/types.js";
+import type { QueueJobs } from "./store/queue-health.js";
 import { INTAKE_EVENTS, type WebhookIntakeDeps, createWebhookIntake } from "./triggers/webhook.js";
 import { createHealthHandler } from "./web/health.js";
 import type { AppMetrics } from "./web/metrics.js";
@@ -31,9 +32,11 @@ export interface AppDependencies {
    * Sign-in with GitHub (/login, /auth/github/callback, /logout), what a person may read, and who
    * a token is; absent without the App's OAuth client, and with it /api/v1.
    */
-  readers?: RunReaders & { signIn: SignIn; people: People };
+  readers?: RunReaders & { signIn: SignIn; people: People; admins?: ReadonlySet<string> };
   /** The dashboard's pages, served with `readers` (nobody sees them without signing in). */
   dashboard?: DashboardSettings;
+  /** The queue's job records, for /api/v1/queue. */
+  queueJobs?: QueueJobs;
   /** Counts the deliveries received and refused. */
   metrics?: Pick<MetricsRecorder, "delivery">;
   /** Serves /metrics beside the app's routes, behind the token (METRICS_TOKEN without METRICS_PORT). */
@@ -47,7 +50,7 @@ export function createApp(deps: AppDependencies): ApplicationFunction {
     const { readers } = deps;
     if (readers) {
       addHandler((req, res) => readers.signIn.handle(req, res));
-      addHandler(createApiHandler(deps.store, readers));
+      addHandler(createApiHandler(deps.store, readers, deps.queueJobs));
       // Before the runs route: a browser opening /runs/:id gets the page, other clients the JSON.
       if (deps.dashboard) addHandler(createDashboardHandler({ store: deps.store, readers, ...deps.dashboard }));
     }

@@ -25,6 +25,8 @@ import { startWebServer } from "./web/server.js";
 import { AppMetrics } from "./web/metrics.js";
 import { metricsOnApp, metricsPlacement, startMetricsServer } from "./web/metrics-route.js";
 import { workflowTasks } from "./runs/workflow-task.js";
+import { WorkerHeartbeats } from "./runs/worker-heartbeat.js";
+import { appVersion } from "./core/app-version.js";
 
 /**
  * Process entry. ROLE=web serves webhooks and HTTP, ROLE=worker runs jobs, ROLE=all (default) both.
@@ -82,6 +84,11 @@ async function main(): Promise<void> {
   const intake = triggerIntake(queue, log);
   metrics.observe({ activeRuns: () => database.store.countActiveRuns(), ...(config.ROLE !== "worker" ? { intakeBacklog: () => intake.backlog } : {}) });
 
+  // A worker says it is alive every few seconds, for the queue page; a web process takes no jobs.
+  const heartbeat = runsJobs
+    ? new WorkerHeartbeats(database.store, { role: config.ROLE === "all" ? "all" : "worker", version: appVersion(), concurrency: config.QUEUE_CONCURRENCY }, () => queue.runningJobs, { log })
+    : undefined;
+
   // Installed before any work starts, so a SIGTERM that arrives during start-up still drains.
   let server: Server | undefined;
   let metricsServer: HttpServer | undefined;
@@ -93,6 +100,7 @@ async function main(): Promise<void> {
       await intake.drain(config.SHUTDOWN_TIMEOUT_MS);
     },
     queue,
+    ...(heartbeat ? { stopHeartbeat: () => heartbeat.stop() } : {}),
     close: () => database.close(),
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     log,
@@ -102,7 +110,8 @@ async function main(): Promise<void> {
 
   if (runsJobs) {
     await queue.start();
-    log.info({ concurrency: config.QUEUE_CONCURRENCY }, "worker taking jobs");
+    heartbeat?.start();
+    log.info({ concurrency: config.QUEUE_CONCURRENCY, worker: heartbeat?.id }, "worker taking jobs");
     const recover = config.DELIVERY_RECOVERY_INTERVAL_MS > 0 && config.APP_ID && config.privateKey;
     await scheduleDeliveryRecovery(
       queue,
@@ -128,6 +137,7 @@ async function main(): Promise<void> {
       runLinks,
       ...withReaders(readersFromConfig(config)),
       dashboard: dashboardSettings(config),
+      queueJobs: database.queueJobs,
       metrics,
       ...(onApp ? { metricsRoute: onApp } : {}),
     });

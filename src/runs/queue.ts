@@ -2,6 +2,7 @@ import { Agenda, type BackoffStrategy, type Job } from "agenda";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { MetricsRecorder } from "../core/metrics.js";
+import { redact } from "../core/redactor.js";
 import { isDuplicateKeyError } from "../store/errors.js";
 import { DEDUPE_KEY, type Database } from "../store/open.js";
 
@@ -73,6 +74,7 @@ function processorOf(agenda: Agenda): ProcessorInternals | undefined {
 export class JobQueue {
   private readonly agenda: Agenda;
   private processing = false;
+  private running = 0;
 
   constructor(database: Database, private readonly options: QueueOptions) {
     this.agenda = new Agenda({
@@ -107,9 +109,13 @@ export class JobQueue {
       name,
       async (job) => {
         const stopHeartbeat = this.heartbeat(job);
+        this.running++;
         try {
           await handler(job.attrs.data, job);
+        } catch (error) {
+          throw redactedFailure(error);
         } finally {
+          this.running--;
           await stopHeartbeat();
         }
       },
@@ -191,6 +197,11 @@ export class JobQueue {
     return this.processing;
   }
 
+  /** Jobs whose handlers are running in this process now. */
+  get runningJobs(): number {
+    return this.running;
+  }
+
   /**
    * Stops taking jobs, hands back (unlocks) the jobs this process has locked but not started, so
    * another worker takes them at its next poll rather than after the lock lifetime, and waits up to
@@ -233,4 +244,26 @@ export class JobQueue {
     );
     return released;
   }
+}
+
+/**
+ * Agenda stores a failed job's message as its fail reason, which the queue page shows to people.
+ * Redacted here, in the process that threw it: only this process knows the installation tokens it
+ * was handed, which may sit in a message (a URL, a command line). The same error object goes on,
+ * for the log and the `fail` event.
+ */
+function redactedFailure(error: unknown): unknown {
+  if (error instanceof Error) {
+    const message = redact(error.message);
+    if (message !== error.message) {
+      try {
+        error.message = message;
+      } catch {
+        // A frozen error or a read-only message: stored as another error, with this one as its cause.
+        return new Error(message, { cause: error });
+      }
+    }
+    return error;
+  }
+  return new Error(redact(String(error)));
 }

@@ -5,6 +5,8 @@ export interface ShutdownPlan {
   /** Stops taking new webhooks (closes the HTTP server); absent for a worker. */
   stopIntake?: () => Promise<void>;
   queue: JobQueue;
+  /** Ends the worker's heartbeat once its jobs are drained (it shows as alive while they finish). */
+  stopHeartbeat?: () => Promise<void>;
   /** Closes the database once the queue is drained. */
   close: () => Promise<void>;
   timeoutMs: number;
@@ -33,6 +35,7 @@ export function installGracefulShutdown(plan: ShutdownPlan): (signal: string) =>
             "drain timed out; those jobs stay locked and another worker takes them when the lock expires",
           );
         }
+        await plan.stopHeartbeat?.();
         await plan.close();
         plan.log.info("stopped");
         exit(0);

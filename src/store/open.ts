@@ -8,6 +8,9 @@ import pg from "pg";
 import { MongoStore } from "./mongo/index.js";
 import { PostgresStore } from "./postgres/index.js";
 import type { Store, StoreKind } from "./types.js";
+import type { QueueJobs } from "./queue-health.js";
+import { createQueueJobIndexes, mongoQueueJobs } from "./mongo/queue-jobs.js";
+import { postgresQueueJobs, queueJobIndexes } from "./postgres/queue-jobs.js";
 
 /**
  * A job whose data carries this key is unique per job name and key: a unique index on the queue's
@@ -31,6 +34,8 @@ export interface Database {
    * reconnects by itself, and polling carries on meanwhile.
    */
   queueBackend(onWakeUpError?: (error: Error) => void): AgendaBackend;
+  /** The queue's job records as the queue page reads them, and a failed job's retry. */
+  queueJobs: QueueJobs;
   /** Poll interval that suits this backend; LISTEN/NOTIFY makes polling a fallback on PostgreSQL. */
   defaultPollMs: number;
   /** Connection string other processes can use (the embedded database's socket), for tests and benches. */
@@ -70,10 +75,12 @@ async function openMongo(url: string): Promise<Database> {
     { name: 1, [`data.${DEDUPE_KEY}`]: 1 },
     { name: "dedupe", unique: true, partialFilterExpression: { [`data.${DEDUPE_KEY}`]: { $exists: true } } },
   );
+  await createQueueJobIndexes(db);
   return {
     kind: "mongodb",
     store,
     queueBackend: () => new MongoBackend({ mongo: db, collection: "agenda_jobs" }),
+    queueJobs: mongoQueueJobs(db),
     defaultPollMs: 200,
     close: () => store.close(),
   };
@@ -95,6 +102,7 @@ async function openPostgres(url: string, notifications: boolean, poolSize: numbe
         `CREATE UNIQUE INDEX IF NOT EXISTS agenda_jobs_dedupe_idx ON agenda_jobs (name, (data->>'${DEDUPE_KEY}'))
          WHERE data ? '${DEDUPE_KEY}'`,
       );
+      for (const sql of queueJobIndexes) await pool.query(sql);
     });
   } catch (error) {
     await pool.end().catch(() => undefined);
@@ -105,6 +113,7 @@ async function openPostgres(url: string, notifications: boolean, poolSize: numbe
     store,
     queueBackend: (onWakeUpError) =>
       wakeWithoutWaiting(new PostgresBackend({ pool, disableNotifications: !notifications, ensureSchema: false }), onWakeUpError),
+    queueJobs: postgresQueueJobs(pool),
     defaultPollMs: notifications ? 1_000 : 100,
     postgresUrl: url,
     close: () => store.close(),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { NewRun, Run, RunBasis, RunStatus, RunStep, RunTask } from "../core/run.js";
+import type { PickupLatency, WorkerHeartbeat, WorkerRecord } from "./queue-health.js";
 
 /**
  * What ai-agent keeps, behind one interface with a PostgreSQL (also serving embedded PGlite) and a
@@ -210,6 +211,16 @@ export interface Store {
    * atomic like reserveBudget. The window is forgotten after `expiresAt`.
    */
   claimRate(key: string, limit: number, expiresAt: Date): Promise<RateClaim>;
+  /** Writes a worker's heartbeat (one upsert), its last-seen time the database's clock. */
+  recordWorker(heartbeat: WorkerHeartbeat): Promise<void>;
+  /** Forgets a worker that shut down cleanly. */
+  removeWorker(id: string): Promise<void>;
+  /** Every recorded worker, by name, then id. */
+  listWorkers(): Promise<WorkerRecord[]>;
+  /** Forgets workers last seen before `seenBefore` (killed, never shut down); resolves to how many. */
+  forgetWorkers(seenBefore: Date): Promise<number>;
+  /** Pickup (startedAt − createdAt) of the runs started at or after `since`, computed in the database. */
+  pickupLatency(since: Date): Promise<PickupLatency>;
   close(): Promise<void>;
 }
 

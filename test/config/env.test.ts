@@ -107,6 +107,15 @@ describe("environment config", () => {
     expect(problem({ METRICS_TOKEN: "a token with spaces in it" })).not.toContain("spaces in it");
   });
 
+  it("reads DASHBOARD_ADMINS as GitHub logins, compared in lower case, and names a malformed one's variable", () => {
+    expect(loadConfig({}).DASHBOARD_ADMINS).toEqual([]);
+    expect(loadConfig({ DASHBOARD_ADMINS: " " }).DASHBOARD_ADMINS).toEqual([]);
+    expect(loadConfig({ DASHBOARD_ADMINS: "Octocat, mona-lisa ,,hubot" }).DASHBOARD_ADMINS).toEqual(["octocat", "mona-lisa", "hubot"]);
+    expect(problem({ DASHBOARD_ADMINS: "octocat;hubot" })).toContain("DASHBOARD_ADMINS: expected GitHub logins separated by commas");
+    expect(problem({ DASHBOARD_ADMINS: "octocat,-hubot" })).toContain("DASHBOARD_ADMINS");
+    expect(problem({ DASHBOARD_ADMINS: "x".repeat(40) })).toContain("DASHBOARD_ADMINS");
+  });
+
   it("never repeats a secret's value in its message", () => {
     const badKey = "-----BEGIN RSA PRIVATE KEY-----\nnot-really-a-key-but-secret";
     const text = problem({ APP_ID: "1", PRIVATE_KEY: badKey, WEBHOOK_SECRET: "hunter2", PORT: "x", DATABASE_URL: "postgres//user:pw-secret@db" });

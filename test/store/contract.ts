@@ -7,6 +7,8 @@ import { type NewRun } from "../../src/core/run.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { runListingContract } from "./run-listing.js";
 import { usageReadsContract } from "./usage-reads.js";
+import { workerHeartbeatContract } from "./worker-heartbeats.js";
+import { queueJobsContract } from "./queue-jobs.js";
 import { type WorkerEvent, type WorkerProcess, startWorker } from "../helpers/workers.js";
 
 const newRun = (overrides: Partial<NewRun> = {}): NewRun => ({
@@ -251,6 +253,8 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
 
   runListingContract(() => database.store);
   usageReadsContract(() => database.store);
+  workerHeartbeatContract(() => database.store);
+  queueJobsContract(() => database);
 
   describe("usage", () => {
     it("sums usage by repository and calendar month", async () => {

@@ -46,11 +46,12 @@ describe("the OpenAPI document of /api/v1", () => {
   });
 
   it("lists every route with its parameters, and every response schema is a JSON Schema object it defines", () => {
-    const expected = ["get /api/v1/runs", "get /api/v1/runs/{id}", "get /api/v1/runs/{id}/steps", "get /api/v1/usage", "post /api/v1/runs/{id}/stop", "get /api/v1/openapi.json"];
+    const expected = ["get /api/v1/runs", "get /api/v1/runs/{id}", "get /api/v1/runs/{id}/steps", "get /api/v1/usage", "post /api/v1/runs/{id}/stop", "get /api/v1/queue", "post /api/v1/queue/jobs/{id}/retry", "get /api/v1/openapi.json"];
     const listed = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
     expect(listed.sort()).toEqual(expected.sort());
     expect(doc.paths["/api/v1/runs/{id}"]!.get!.parameters).toMatchObject([{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }]);
     expect(doc.paths["/api/v1/runs"]!.get!.parameters.map((p) => p.name)).toEqual(["repo", "task", "status", "actor", "since", "until", "limit", "cursor"]);
+    expect(doc.paths["/api/v1/queue/jobs/{id}/retry"]!.post!.parameters).toMatchObject([{ name: "id", in: "path", required: true }, { name: "failCount", in: "query", required: false }]);
     for (const [name, schema] of Object.entries(doc.components.schemas)) {
       expect(typeof schema, name).toBe("object");
       expect(schema.type, name).toBe("object");

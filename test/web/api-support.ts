@@ -8,6 +8,7 @@ import { sealer } from "../../src/web/auth/sealed.js";
 import { SESSION_COOKIE, createSignIn } from "../../src/web/auth/sign-in.js";
 import { createApiHandler } from "../../src/web/api/handler.js";
 import type { Store } from "../../src/store/types.js";
+import type { QueueJobs } from "../../src/store/queue-health.js";
 
 /**
  * /api/v1 served over real HTTP in this process, with GitHub's side for two people in nock (their
@@ -22,9 +23,10 @@ export const REFUSED = "gho_revokedrevokedrevokedrevokedrevoked0";
 const SECRET = Buffer.from("a session secret for the api tests");
 const client = { clientId: "Iv1.8a61f9b3a7aba766", clientSecret: "1a2b3c4d5e6f", web: "https://github.com", api: "https://api.github.com" };
 
-export async function serveApi(store: Store): Promise<{ base: string; close: () => Promise<void> }> {
+export async function serveApi(store: Store, queue: { jobs?: QueueJobs; admins?: string[] } = {}): Promise<{ base: string; close: () => Promise<void> }> {
   const signIn = createSignIn({ client, publicUrl: "https://ai.example.com", secret: SECRET });
-  const api = createApiHandler(store, { signIn, access: repositoryAccess(client, APP_ID), people: people(client) });
+  const readers = { signIn, access: repositoryAccess(client, APP_ID), people: people(client), admins: new Set(queue.admins ?? []) };
+  const api = createApiHandler(store, readers, queue.jobs);
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (!(await api(req, res))) {

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startApp } from "../helpers/app-process.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
@@ -36,16 +37,31 @@ describe("process roles on one PostgreSQL database", () => {
     expect(await app.exited).toBe(0);
   });
 
-  it("ROLE=worker takes jobs and serves no HTTP", async () => {
+  it("ROLE=worker takes jobs and serves no HTTP; its heartbeat is recorded while it runs and removed when it stops", async () => {
     const port = await freePort();
     const app = startApp({ ROLE: "worker", DATABASE_URL: url, PORT: String(port) });
+    const workers = async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query<{ role: string; pid: number; version: string; concurrency: number }>("SELECT role, pid, version, concurrency FROM ai_workers")).rows;
+      } finally {
+        await client.end();
+      }
+    };
     try {
       await app.waitForOutput("worker taking jobs");
       await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+      // The first beat is written as the worker starts taking jobs.
+      let seen = await workers();
+      for (let tries = 0; seen.length === 0 && tries < 100; tries++) seen = await new Promise((resolve) => setTimeout(resolve, 50)).then(workers);
+      const { version } = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { version: string };
+      expect(seen).toEqual([{ role: "worker", pid: app.child.pid, version, concurrency: 5 }]);
     } finally {
       app.child.kill("SIGTERM");
     }
     expect(await app.exited).toBe(0);
+    expect(await workers()).toEqual([]);
   });
 });
 

@@ -8,6 +8,8 @@ import { z } from "zod";
 
 const emptyToUndefined = (value: unknown): unknown => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+/** GitHub's rule for a login: letters, digits and single inner hyphens, at most 39 characters. */
+const GITHUB_LOGIN = /^[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}$/i;
 const PEM_PATTERN = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/;
 
 export const githubEnvSchema = z.object({
@@ -36,6 +38,16 @@ export const githubEnvSchema = z.object({
   // The App's OAuth client, for signing people in to the dashboard with GitHub (the setup page records both).
   GITHUB_CLIENT_ID: optionalString,
   GITHUB_CLIENT_SECRET: optionalString,
+  // GitHub logins who may see and retry every queued job on the dashboard, those of no repository too.
+  DASHBOARD_ADMINS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((list) => (list ?? "").split(",").map((login) => login.trim()).filter((login) => login !== ""))
+      .refine((logins) => logins.every((login) => GITHUB_LOGIN.test(login)), "expected GitHub logins separated by commas, such as octocat,hubot")
+      .transform((logins) => logins.map((login) => login.toLowerCase())),
+  ),
   GITHUB_REQUEST_TIMEOUT_MS: z.preprocess(
     emptyToUndefined,
     z

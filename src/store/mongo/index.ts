@@ -5,6 +5,8 @@ import { storable } from "../../core/safe-json.js";
 import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
 import { CASELESS, USAGE_SUMS, type UsageDoc, runUsage, usageBreakdown } from "./usage.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema, runStepSchema } from "../../core/run.js";
+import type { PickupLatency, WorkerHeartbeat, WorkerRecord } from "../queue-health.js";
+import { type WorkerDoc, listWorkers, pickupLatency, recordWorker } from "./workers.js";
 
 type RunDoc = Omit<Run, "id"> & { _id: string };
 type DeliveryDoc = Omit<Delivery, "id"> & { _id: string; receivedAt: Date };
@@ -23,6 +25,7 @@ export class MongoStore implements Store {
   private readonly notices: Collection<{ _id: string; createdAt: Date }>;
   private readonly budgets: Collection<BudgetCounterDoc>;
   private readonly rates: Collection<RateCounterDoc>;
+  private readonly workers: Collection<WorkerDoc>;
 
   constructor(
     private readonly client: MongoClient,
@@ -34,6 +37,7 @@ export class MongoStore implements Store {
     this.notices = db.collection<{ _id: string; createdAt: Date }>("ai_notices");
     this.budgets = db.collection<BudgetCounterDoc>("ai_budget_counters");
     this.rates = db.collection<RateCounterDoc>("ai_rate_counters");
+    this.workers = db.collection<WorkerDoc>("ai_workers");
   }
 
   async migrate(): Promise<void> {
@@ -60,6 +64,9 @@ export class MongoStore implements Store {
     await this.usage.createIndex({ installationId: 1, at: 1 }, { partialFilterExpression: { installationId: { $exists: true } } });
     // MongoDB removes a trigger window once it has ended (PostgreSQL sweeps them in claimRate).
     await this.rates.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+    await this.workers.createIndex({ lastSeenAt: 1 });
+    // Pickup latency reads the runs started in the last hour or day.
+    await this.runs.createIndex({ startedAt: 1 }, { partialFilterExpression: { startedAt: { $exists: true } } });
   }
 
   async ping(): Promise<void> {
@@ -270,6 +277,26 @@ export class MongoStore implements Store {
       doc = await claim(false);
     }
     return doc ? { allowed: true, count: doc.count } : { allowed: false, count: limit };
+  }
+
+  recordWorker(heartbeat: WorkerHeartbeat): Promise<void> {
+    return recordWorker(this.workers, heartbeat);
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    await this.workers.deleteOne({ _id: id });
+  }
+
+  listWorkers(): Promise<WorkerRecord[]> {
+    return listWorkers(this.workers);
+  }
+
+  async forgetWorkers(seenBefore: Date): Promise<number> {
+    return (await this.workers.deleteMany({ lastSeenAt: { $lt: seenBefore } })).deletedCount;
+  }
+
+  pickupLatency(since: Date): Promise<PickupLatency> {
+    return pickupLatency(this.runs, since);
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,8 @@ import { storable } from "../../core/safe-json.js";
 import { migrations } from "./schema.js";
 import { runFromRow, type RunRow } from "./rows.js";
 import { runUsage, usageBreakdown } from "./usage.js";
+import type { PickupLatency, WorkerHeartbeat, WorkerRecord } from "../queue-health.js";
+import { listWorkers, pickupLatency, recordWorker } from "./workers.js";
 
 /** The store on PostgreSQL; embedded PGlite speaks the same protocol through its socket server. */
 export class PostgresStore implements Store {
@@ -288,6 +290,27 @@ export class PostgresStore implements Store {
       [key, limit, expiresAt],
     );
     return rows[0] ? { allowed: true, count: rows[0].count } : { allowed: false, count: limit };
+  }
+
+  recordWorker(heartbeat: WorkerHeartbeat): Promise<void> {
+    return recordWorker(this.pool, heartbeat);
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ai_workers WHERE id = $1`, [id]);
+  }
+
+  listWorkers(): Promise<WorkerRecord[]> {
+    return listWorkers(this.pool);
+  }
+
+  async forgetWorkers(seenBefore: Date): Promise<number> {
+    const { rowCount } = await this.pool.query(`DELETE FROM ai_workers WHERE last_seen_at < $1`, [seenBefore]);
+    return rowCount ?? 0;
+  }
+
+  pickupLatency(since: Date): Promise<PickupLatency> {
+    return pickupLatency(this.pool, since);
   }
 
   async close(): Promise<void> {

@@ -76,4 +76,20 @@ export const migrations: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS ai_runs_actor_created_idx ON ai_runs (lower(actor), created_at DESC)`,
   // The dashboard shows each budget beside its spend: the limit the counter was last held to.
   `ALTER TABLE ai_budget_counters ADD COLUMN IF NOT EXISTS limit_micros bigint`,
+  // Each worker process's heartbeat, for the queue page; a row per running process.
+  `CREATE TABLE IF NOT EXISTS ai_workers (
+     id text PRIMARY KEY,
+     name text NOT NULL,
+     role text NOT NULL,
+     pid integer NOT NULL,
+     host text NOT NULL,
+     version text NOT NULL,
+     concurrency integer NOT NULL,
+     started_at timestamptz NOT NULL,
+     jobs_running integer NOT NULL DEFAULT 0,
+     last_seen_at timestamptz NOT NULL DEFAULT now()
+   )`,
+  `CREATE INDEX IF NOT EXISTS ai_workers_last_seen_idx ON ai_workers (last_seen_at)`,
+  // Pickup latency reads the runs started in the last hour or day.
+  `CREATE INDEX IF NOT EXISTS ai_runs_started_idx ON ai_runs (started_at) WHERE started_at IS NOT NULL`,
 ];

@@ -14,6 +14,8 @@ export interface ApiReaders {
   signIn: Pick<SignIn, "session" | "loginUrl">;
   access: RepositoryAccess;
   people: People;
+  /** DASHBOARD_ADMINS, lower-cased: they see and retry every queued job. */
+  admins?: ReadonlySet<string>;
 }
 
 export interface Caller {

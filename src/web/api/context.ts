@@ -1,3 +1,4 @@
+import type { QueueJobs } from "../../store/queue-health.js";
 import type { Store } from "../../store/types.js";
 import type { Caller, ApiReaders } from "./caller.js";
 
@@ -9,9 +10,11 @@ export interface ApiContext {
   query: Record<string, string>;
   store: ApiStore;
   readers: ApiReaders;
+  /** The queue's job records, for the queue routes; absent where the server serves no queue. */
+  queueJobs?: QueueJobs;
 }
 
-export type ApiStore = Pick<Store, "getRun" | "listRuns" | "updateRun" | "runUsage" | "usageBreakdown">;
+export type ApiStore = Pick<Store, "getRun" | "listRuns" | "updateRun" | "runUsage" | "usageBreakdown" | "countActiveRuns" | "pickupLatency" | "listWorkers">;
 
 export interface ApiAnswer {
   status: number;

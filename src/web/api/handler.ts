@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { SignInRefused } from "../auth/github-oauth.js";
 import { type ApiReaders, NotCaller, callerOf } from "./caller.js";
 import type { ApiStore } from "./context.js";
+import type { QueueJobs } from "../../store/queue-health.js";
 import { BadRequest, sendJson } from "./http.js";
 import { openApiDocument } from "./openapi.js";
 import { API_PREFIX, type ApiRoute, apiRoutes } from "./routes.js";
@@ -32,7 +33,7 @@ function decoded(part: string): string {
   }
 }
 
-export function createApiHandler(store: ApiStore, readers: ApiReaders) {
+export function createApiHandler(store: ApiStore, readers: ApiReaders, queueJobs?: QueueJobs) {
   const routes = apiRoutes.map(compile);
   // Made once: it depends on nothing but the code.
   const document = JSON.stringify(openApiDocument());
@@ -54,7 +55,7 @@ export function createApiHandler(store: ApiStore, readers: ApiReaders) {
     try {
       const caller = await callerOf(req, readers);
       const params = Object.fromEntries(found.compiled.names.map((name, index) => [name, decoded(found.match![index + 1]!)]));
-      const answer = await found.compiled.route.handle({ caller, params, query: Object.fromEntries(url.searchParams), store, readers });
+      const answer = await found.compiled.route.handle({ caller, params, query: Object.fromEntries(url.searchParams), store, readers, ...(queueJobs ? { queueJobs } : {}) });
       return sendJson(res, answer.status, answer.body);
     } catch (error) {
       if (error instanceof NotCaller) return sendJson(res, error.status, { error: error.message, ...(error.status === 401 ? { sign_in: readers.signIn.loginUrl("/") } : {}) });

@@ -52,7 +52,7 @@ export function openApiDocument(): JsonSchema {
   }
   return {
     openapi: "3.1.0",
-    info: { title: "ai-agent", version: "1", description: "Runs, their steps and spend, for the repositories GitHub says you may read through this App." },
+    info: { title: "ai-agent", version: "1", description: "Runs, their steps and spend, for the repositories GitHub says you may read through this App; the queue's health, and the retry of a failed job." },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, { session: [] }],

@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import type { ApiAnswer, ApiContext } from "./context.js";
 import { getRun, getRunSteps, listRuns } from "./runs.js";
-import { errorBody, listRunsQuery, runIdParams, runList, runSteps, runView, stopAnswer, usageQuery, usageReport } from "./schemas.js";
+import { errorBody, listRunsQuery, queueJobParams, queueOverviewView, queueQuery, retryAnswer, retryQuery, runIdParams, runList, runSteps, runView, stopAnswer, usageQuery, usageReport } from "./schemas.js";
+import { getQueue, retryJob } from "./queue.js";
 import { stop } from "./stop.js";
 import { usage } from "./usage.js";
 
@@ -78,6 +79,32 @@ export const apiRoutes: readonly ApiRoute[] = [
     ok: { status: 200, name: "StopAnswer", schema: stopAnswer, description: "the run, stopped or stopping at its next step" },
     errors: { 400: "the id is not a run id", 403: "you may read the repository but not push to it", 404: "no such run in a repository you may read", 409: "the run has already finished" },
     handle: stop,
+  },
+  {
+    method: "GET",
+    path: "/queue",
+    operationId: "getQueue",
+    summary: "Queue health: depth, queued and running runs, pickup latency, workers, and the failed jobs you may see",
+    query: queueQuery,
+    ok: { status: 200, name: "QueueOverview", schema: queueOverviewView, description: "the queue's figures" },
+    errors: { 400: "a parameter was sent; this route takes none", 404: "this server serves no queue" },
+    handle: getQueue,
+  },
+  {
+    method: "POST",
+    path: "/queue/jobs/{id}/retry",
+    operationId: "retryJob",
+    summary: "Queue a failed job to run again now; needs admin permission on its repository, or your login in DASHBOARD_ADMINS",
+    params: queueJobParams,
+    query: retryQuery,
+    ok: { status: 200, name: "RetryAnswer", schema: retryAnswer, description: "the job, queued to run now" },
+    errors: {
+      400: "the id is not a job id, or failCount is not a count",
+      403: "you may see the job but not administer its repository",
+      404: "no such job that you may see",
+      409: "the job is not failed (running, queued, or retried already), it failed again since the failCount you sent, or its run has finished",
+    },
+    handle: retryJob,
   },
 ];
 

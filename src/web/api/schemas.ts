@@ -108,3 +108,73 @@ export const stopAnswer = z.object({
   run: runView,
   stopped: z.boolean().describe("true when the run had not started and is stopped; false when it stops at its next step"),
 });
+
+/** The overview takes no parameters; one sent is named as unknown rather than ignored. */
+export const queueQuery = z.strictObject({});
+
+/** A job's id as the backend made it: a uuid on PostgreSQL, an ObjectId's 24 hex digits on MongoDB. */
+export const queueJobParams = z.strictObject({
+  id: z.string().regex(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24})$/i, "expected a job id").describe("the job's id"),
+});
+
+export const retryQuery = z.strictObject({
+  failCount: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .describe("the failCount the queue showed you: the retry happens only if the job has failed exactly that often, so a second click retries nothing")
+    .optional(),
+});
+
+const pickup = z.object({
+  runs: z.number().int().describe("runs a worker took in the window"),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  maxMs: z.number().nullable(),
+});
+
+const failedJob = z.object({
+  id: z.string(),
+  name: z.string().describe("the job's kind: run, trigger, intake, recover-deliveries…"),
+  runId: z.string().nullable(),
+  runStatus: z.enum(runStatuses).nullable(),
+  repo: z.string().nullable().describe("null for a job of no repository (shown to DASHBOARD_ADMINS only)"),
+  number: z.number().int().nullable(),
+  failReason: z.string().describe("the error, with secrets redacted, at most 500 characters"),
+  failedAt: z.string(),
+  failCount: z.number().int(),
+  retryAt: z.string().nullable().describe("when its backoff runs it again by itself; null when nothing will"),
+  retryable: z.boolean().describe("whether POST …/retry may requeue it now"),
+});
+
+export const queueOverviewView = z.object({
+  depth: z.object({
+    due: z.number().int().describe("jobs due and waiting for a worker"),
+    scheduled: z.number().int().describe("jobs to run later (delays, backoff retries, recurring jobs)"),
+    locked: z.number().int().describe("jobs a worker holds: running, or about to"),
+    oldestDueMs: z.number().nullable().describe("how long the longest-waiting due job has waited"),
+    byName: z.array(z.object({ name: z.string(), due: z.number().int(), scheduled: z.number().int(), locked: z.number().int(), oldestDueMs: z.number().nullable() })),
+  }),
+  runs: z.object({ queued: z.number().int(), running: z.number().int() }).describe("runs waiting for a worker and in progress, across all workers"),
+  pickup: z.object({ lastHour: pickup, lastDay: pickup }).describe("how long runs started in the window waited for a worker (startedAt − createdAt), nearest-rank percentiles"),
+  workers: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      role: z.enum(["worker", "all"]),
+      pid: z.number().int(),
+      host: z.string(),
+      version: z.string(),
+      concurrency: z.number().int(),
+      jobsRunning: z.number().int(),
+      startedAt: z.string(),
+      lastSeenAt: z.string(),
+      silentMs: z.number(),
+      alive: z.boolean().describe("false once silent for three heartbeats (30 s): killed, or cut off from the database"),
+    }),
+  ),
+  failed: z.array(failedJob).describe("the 50 most recent failed jobs you may see: of repositories you can read, and all of them for DASHBOARD_ADMINS"),
+});
+
+export const retryAnswer = z.object({ job: failedJob, retried: z.literal(true) });
