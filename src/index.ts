@@ -52,7 +52,7 @@ export function createApp(deps: AppDependencies): ApplicationFunction {
       addHandler((req, res) => readers.signIn.handle(req, res));
       addHandler(createApiHandler(deps.store, readers, deps.queueJobs));
       // Before the runs route: a browser opening /runs/:id gets the page, other clients the JSON.
-      if (deps.dashboard) addHandler(createDashboardHandler({ store: deps.store, readers, ...deps.dashboard }));
+      if (deps.dashboard) addHandler(createDashboardHandler({ store: deps.store, readers, ...deps.dashboard, ...(deps.queueJobs ? { queueJobs: deps.queueJobs } : {}) }));
     }
     addHandler(createRunsHandler(deps.store, deps.runLinks, deps.readers));
     if (deps.metricsRoute) addHandler(createMetricsHandler(deps.metricsRoute.metrics, deps.metricsRoute.token));

@@ -15,6 +15,8 @@ import { AppMetrics } from "../../src/web/metrics.js";
 import { metricsOnApp, metricsPlacement, startMetricsServer } from "../../src/web/metrics-route.js";
 import { runLinksFromConfig } from "../../src/web/run-links.js";
 import { readersFromConfig } from "../../src/web/auth/readers.js";
+import { WorkerHeartbeats } from "../../src/runs/worker-heartbeat.js";
+import { appVersion } from "../../src/core/app-version.js";
 import { dashboardSettings } from "../../src/web/pages/settings.js";
 import { startWebServer } from "../../src/web/server.js";
 import { freePort } from "./app-process.js";
@@ -87,6 +89,9 @@ export async function startTestApp(
   const mirrors = options.mirrors ? { mirrors: options.mirrors(database.store) } : {};
   registerJobs(queue, { store: database.store, ...access, tasks: typeof tasks === "function" ? tasks(database.store) : tasks, runUrl, log, metrics, ...rate, ...mirrors });
   await queue.start();
+  // The worker records itself as main.ts's does, for the queue page.
+  const heartbeat = new WorkerHeartbeats(database.store, { role: "all", version: appVersion(), concurrency: options.concurrency ?? 5 }, () => queue.runningJobs, { log });
+  heartbeat.start();
   const intake = triggerIntake(queue, log);
   metrics.observe({ activeRuns: () => database.store.countActiveRuns(), intakeBacklog: () => intake.backlog });
   const placement = metricsPlacement(config);
@@ -106,6 +111,7 @@ export async function startTestApp(
       metrics,
       ...(onApp ? { metricsRoute: onApp } : {}),
       ...(readers ? { readers, dashboard: dashboardSettings(config) } : {}),
+      queueJobs: database.queueJobs,
     }),
     { metrics },
   );
@@ -123,6 +129,7 @@ export async function startTestApp(
       await server.stop();
       await intake.drain(5_000);
       await queue.drain(5_000);
+      await heartbeat.stop();
       await database.close();
       await testDb.dispose();
     },

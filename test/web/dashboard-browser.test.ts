@@ -5,6 +5,7 @@ import { type Browser, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashboardRig, INSTALLATION_ID, startDashboardRig } from "../helpers/dashboard-rig.js";
 import { type SeededRuns, seedDashboard } from "../helpers/dashboard-seed.js";
+import { JobQueue } from "../../src/runs/queue.js";
 
 /**
  * The dashboard in a real browser — Debian's chromium, driven by playwright-core — against the whole
@@ -21,16 +22,28 @@ describe("the dashboard in a browser", () => {
   let rig: DashboardRig;
   let browser: Browser;
   let seeded: SeededRuns;
+  let jobs: JobQueue;
+  let failedJob: string;
+  const attempts: number[] = [];
 
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
     rig = await startDashboardRig(
       [
-        { login: "mona", id: 1, repos: ["acme/widgets", "acme/api", "acme/web"], push: ["acme/widgets", "acme/api", "acme/web"] },
+        { login: "mona", id: 1, repos: ["acme/widgets", "acme/api", "acme/web"], push: ["acme/widgets", "acme/api", "acme/web"], admin: ["acme/widgets"] },
         { login: "stranger", id: 3, repos: [] },
       ],
     );
     seeded = await seedDashboard(rig.app.database.store, { installationId: INSTALLATION_ID });
+    // A job of another kind beside the app's, failing its first attempt as a job whose GitHub call timed out would.
+    jobs = new JobQueue(rig.app.database, { concurrency: 1, lockLifetimeMs: 60_000, pollMs: 100 });
+    jobs.define<{ owner: string; repo: string; number: number }>("sync_labels", async () => {
+      attempts.push(attempts.length + 1);
+      if (attempts.length === 1) throw new Error("GitHub answered 502 while syncing labels of acme/widgets#44");
+    });
+    await jobs.start();
+    failedJob = await jobs.enqueue("sync_labels", { owner: "acme", repo: "widgets", number: 44 });
+    for (let i = 0; i < 100 && (await rig.app.database.queueJobs.job(failedJob))?.failCount !== 1; i++) await new Promise((r) => setTimeout(r, 100));
     // As root chromium needs --no-sandbox; the background-networking flags keep it off the (closed) network.
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -38,6 +51,7 @@ describe("the dashboard in a browser", () => {
     });
   }, 90_000);
   afterAll(async () => {
+    await jobs?.drain(5_000);
     await browser?.close();
     await rig?.close();
   });
@@ -124,6 +138,21 @@ describe("the dashboard in a browser", () => {
       expect.arrayContaining(["Cost by month", "Cost by task", "Cost by person"]),
     );
     await page.screenshot({ path: join(shots, "usage.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("shows the queue's health, and retries a failed job for an admin", async () => {
+    const page = await signedIn("mona", "/queue");
+    expect(await page.locator("h1").innerText()).toBe("Queue & health");
+    const row = page.locator("tr", { hasText: "sync_labels" });
+    expect(await row.innerText()).toContain("GitHub answered 502 while syncing labels");
+    await expect.poll(() => page.locator("tr", { hasText: "worker" }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, "queue.png"), fullPage: true });
+    await row.locator("button:has-text('Retry')").click();
+    await page.waitForURL(/flash=retried/);
+    await expect.poll(() => attempts.length, { timeout: 10_000 }).toBe(2);
+    await page.reload();
+    await expect.poll(async () => { await page.reload(); return page.locator("tr", { hasText: "sync_labels" }).count(); }, { timeout: 10_000 }).toBe(0);
     await page.context().close();
   });
 

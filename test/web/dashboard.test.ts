@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Run } from "../../src/core/run.js";
+import { JobQueue } from "../../src/runs/queue.js";
 import { type DashboardRig, startDashboardRig } from "../helpers/dashboard-rig.js";
 
 /**
@@ -110,6 +111,30 @@ describe("the dashboard", () => {
     const after = await (await get(`/runs/${plan.id}?flash=stopped`, mona)).text();
     expect(after).toContain("Stopped: the run had not started.");
     expect(after).not.toContain("Stop run");
+  });
+
+  it("shows failed jobs of readable repositories, with Retry only for admins, and refuses a retry from anyone else", async () => {
+    const jobs = new JobQueue(rig.app.database, { concurrency: 1, lockLifetimeMs: 60_000, pollMs: 100 });
+    jobs.define("sync_labels", () => Promise.reject(new Error("labels could not be synced")));
+    await jobs.start();
+    const mine = await jobs.enqueue("sync_labels", { owner: "acme", repo: "widgets", number: 2 });
+    const theirs = await jobs.enqueue("sync_labels", { owner: "acme", repo: "secret", number: 3 });
+    for (let i = 0; i < 100; i++) {
+      const [a, b] = await Promise.all([rig.app.database.queueJobs.job(mine), rig.app.database.queueJobs.job(theirs)]);
+      if (a?.failCount === 1 && b?.failCount === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await jobs.drain(5_000);
+    const page = await (await get("/queue", hubot)).text();
+    expect(page).toContain("labels could not be synced");
+    expect(page).not.toContain("acme/secret");
+    expect(page).toContain("admins only");
+    expect(page).not.toContain(`action="/queue/jobs/${mine}/retry"`);
+    const refused = await post(`/queue/jobs/${mine}/retry`, hubot, { csrf: csrfOf(page), failCount: "1" });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("retrying a job needs admin permission on acme/widgets");
+    expect((await post(`/queue/jobs/${theirs}/retry`, hubot, { csrf: csrfOf(page), failCount: "1" })).status).toBe(404);
+    expect((await rig.app.database.queueJobs.job(mine))?.failCount).toBe(1);
   });
 
   it("still answers other clients at a run's signed link with its JSON", async () => {

@@ -8,6 +8,7 @@ import type { DashboardDeps, PageContext } from "./page-context.js";
 
 export type { DashboardDeps, DashboardStore } from "./page-context.js";
 import { runsListPage, usageReportPage } from "./list-pages.js";
+import { queueStatusPage, retryFromForm } from "./queue-pages.js";
 import { runDetailPage, runLiveStream, stopFromForm } from "./run-pages.js";
 import { notice } from "./views.js";
 
@@ -21,6 +22,7 @@ import { notice } from "./views.js";
 const RUN_PAGE = /^\/runs\/([0-9a-f-]{36})\/?$/i;
 const RUN_LIVE = /^\/runs\/([0-9a-f-]{36})\/live$/i;
 const RUN_STOP = /^\/runs\/([0-9a-f-]{36})\/stop$/i;
+const JOB_RETRY = /^\/queue\/jobs\/([^/]{1,64})\/retry$/;
 
 function wantsHtml(req: IncomingMessage): boolean {
   return /\btext\/html\b/i.test(req.headers.accept ?? "");
@@ -34,6 +36,8 @@ const ROUTES: readonly Route[] = [
   { method: "GET", match: (url) => RUN_LIVE.exec(url.pathname), handle: (ctx, id) => runLiveStream(ctx, id) },
   { method: "POST", match: (url) => RUN_STOP.exec(url.pathname), handle: (ctx, id) => stopFromForm(ctx, id) },
   { method: "GET", match: (url) => url.pathname === "/usage", section: "usage", handle: (ctx) => usageReportPage(ctx) },
+  { method: "GET", match: (url) => url.pathname === "/queue", section: "queue", handle: (ctx) => queueStatusPage(ctx) },
+  { method: "POST", match: (url) => JOB_RETRY.exec(url.pathname), section: "queue", handle: (ctx, id) => retryFromForm(ctx, id) },
 ];
 
 export function createDashboardHandler(deps: DashboardDeps) {
@@ -69,7 +73,7 @@ export function createDashboardHandler(deps: DashboardDeps) {
       res,
       url,
       caller,
-      api: (params = {}, query = {}) => ({ caller, params, query, store: deps.store, readers }),
+      api: (params = {}, query = {}) => ({ caller, params, query, store: deps.store, readers, ...(deps.queueJobs ? { queueJobs: deps.queueJobs } : {}) }),
       csrf: csrfToken(deps.formKey, req),
       deps,
       page,

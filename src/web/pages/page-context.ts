@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { QueueJobs } from "../../store/queue-health.js";
 import type { Store } from "../../store/types.js";
 import type { ApiReaders, Caller } from "../api/caller.js";
 import type { ApiContext, ApiStore } from "../api/context.js";
@@ -18,6 +19,8 @@ export interface DashboardDeps {
   githubWeb: string;
   /** BUDGET_DEFAULT_USD_PER_REPO_MONTH, in micro-dollars. */
   defaultRepoBudgetMicros: number;
+  /** The queue's job records, for the queue page; absent where the server serves no queue. */
+  queueJobs?: QueueJobs;
   /** How often a live page reads the store. */
   livePollMs?: number;
 }
