@@ -46,5 +46,55 @@ export function usageReadsContract(store: () => Store): void {
       expect(october.map((group) => group.costMicros)).toEqual([40]);
       expect(await store().usageBreakdown({ repos: [] })).toEqual([]);
     });
+
+    // Whole months may be read from sums kept as the ledger grows, and parts of months from the
+    // ledger itself: however a range is cut, the spend is the same, also after parallel writes.
+    it("sums a month alike whether a range takes it whole or ends inside it, after 200 entries added in parallel", async () => {
+      const repo = "Sums-Org/Parallel";
+      const implement = await store().createRun(run({ repo, number: 301, actor: "Octocat" }));
+      const review = await store().createRun(run({ repo, number: 302, task: "review", actor: "hubot" }));
+      // March 2026, all but its last second, and each group's entries on many days of it.
+      const at = (i: number) => new Date(Date.UTC(2026, 2, 1 + (i % 30), i % 24, 0, 0));
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          store().addUsage(entry({ repo, runId: i % 3 === 2 ? undefined : i % 3 === 0 ? implement.id : review.id, costMicros: i + 1, inputTokens: 2 * i, at: at(i) })),
+        ),
+      );
+      const brief = (groups: readonly { task: string | null; actor: string | null; costMicros: number; inputTokens: number; entries: number }[]) =>
+        groups.map(({ task, actor, costMicros, inputTokens, entries }) => ({ task, actor, costMicros, inputTokens, entries }));
+      const sum = (pick: (i: number) => boolean, of: (i: number) => number) => Array.from({ length: 200 }, (_, i) => i).filter(pick).reduce((total, i) => total + of(i), 0);
+      const expected = [
+        { task: null, actor: null, costMicros: sum((i) => i % 3 === 2, (i) => i + 1), inputTokens: sum((i) => i % 3 === 2, (i) => 2 * i), entries: 66 },
+        { task: "implement", actor: "Octocat", costMicros: sum((i) => i % 3 === 0, (i) => i + 1), inputTokens: sum((i) => i % 3 === 0, (i) => 2 * i), entries: 67 },
+        { task: "review", actor: "hubot", costMicros: sum((i) => i % 3 === 1, (i) => i + 1), inputTokens: sum((i) => i % 3 === 1, (i) => 2 * i), entries: 67 },
+      ];
+      const whole = await store().usageBreakdown({ repos: [repo], since: new Date("2026-03-01T00:00:00Z"), until: new Date("2026-04-01T00:00:00Z") });
+      const inside = await store().usageBreakdown({ repos: [repo.toUpperCase()], since: new Date("2026-03-01T00:00:00Z"), until: new Date("2026-03-31T23:59:59Z") });
+      const open = await store().usageBreakdown({ repos: [repo] });
+      expect(brief(whole)).toEqual(expected);
+      expect(brief(inside)).toEqual(expected);
+      expect(brief(open)).toEqual(expected);
+      expect(whole.every((group) => group.month === "2026-03" && group.repo === repo)).toBe(true);
+    });
+
+    it("sums a range that starts and ends inside months: the parts of those months, and the months between whole", async () => {
+      const repo = "sums-org/spans";
+      const { id } = await store().createRun(run({ repo, number: 303 }));
+      // One entry a day from 10 January to 20 April 2026, costing its day of the year.
+      const days = Array.from({ length: 101 }, (_, i) => new Date(Date.UTC(2026, 0, 10 + i, 12)));
+      for (const [i, at] of days.entries()) await store().addUsage(entry({ repo, runId: id, costMicros: 10 + i, at }));
+      const since = new Date("2026-02-15T12:00:00Z");
+      const until = new Date("2026-04-10T00:00:00Z");
+      const groups = await store().usageBreakdown({ repos: [repo], since, until });
+      const expected = ["2026-02", "2026-03", "2026-04"].map((month) => {
+        const inMonth = days.map((at, i) => ({ at, cost: 10 + i })).filter(({ at }) => at >= since && at < until && at.toISOString().startsWith(month));
+        return { month, costMicros: inMonth.reduce((total, day) => total + day.cost, 0), entries: inMonth.length };
+      });
+      expect(groups.map(({ month, costMicros, entries }) => ({ month, costMicros, entries }))).toEqual(expected);
+      const fromMidMonth = await store().usageBreakdown({ repos: [repo], since });
+      expect(fromMidMonth.map((group) => group.entries)).toEqual([14, 31, 20]);
+      const untilMidMonth = await store().usageBreakdown({ repos: [repo], until });
+      expect(untilMidMonth.map((group) => group.entries)).toEqual([22, 28, 31, 9]);
+    });
   });
 }

@@ -1,3 +1,5 @@
+import { usageRollup } from "./usage-rollup.js";
+
 /**
  * The tables ai-agent keeps beside Agenda's own `agenda_jobs`. Every statement is idempotent, so
  * migrate() runs on each start; a later change appends statements, it never edits these.
@@ -76,4 +78,8 @@ export const migrations: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS ai_runs_actor_created_idx ON ai_runs (lower(actor), created_at DESC)`,
   // The dashboard shows each budget beside its spend: the limit the counter was last held to.
   `ALTER TABLE ai_budget_counters ADD COLUMN IF NOT EXISTS limit_micros bigint`,
+  // The usage report sums the ledger by repository, month, task and person; at a few hundred
+  // thousand entries that sum takes longer than a page may. This table keeps it as the ledger
+  // grows, a row per group, and usageBreakdown reads whole months from it.
+  ...usageRollup,
 ];
