@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NewRun } from "../../src/core/run.js";
-import type { Store, UsageEntry } from "../../src/store/types.js";
+import type { Store, UsageBreakdownFilter, UsageEntry, UsageTotals } from "../../src/store/types.js";
+import { usageReportOf } from "../../src/store/usage-report.js";
 
 /**
  * The ledger as the API reads it, on every backend: one run's model calls in order, and the spend
@@ -75,6 +76,35 @@ export function usageReadsContract(store: () => Store): void {
       expect(brief(inside)).toEqual(expected);
       expect(brief(open)).toEqual(expected);
       expect(whole.every((group) => group.month === "2026-03" && group.repo === repo)).toBe(true);
+    });
+
+    it("reports the spend by repository and month, task and person, names in any case as one", async () => {
+      const shouting = await store().createRun(run({ repo: "REPORT-ORG/App", number: 304, task: "ask", actor: "OCTOCAT" }));
+      const quiet = await store().createRun(run({ repo: "report-org/app", number: 305, task: "ask", actor: "octocat" }));
+      await store().addUsage(entry({ repo: "REPORT-ORG/App", runId: shouting.id, costMicros: 11, at: new Date("2026-05-03T00:00:00Z") }));
+      await store().addUsage(entry({ repo: "report-org/app", runId: quiet.id, costMicros: 22, at: new Date("2026-05-20T00:00:00Z") }));
+      await store().addUsage(entry({ repo: "report-org/app", costMicros: 5, at: new Date("2026-06-01T00:00:00Z") }));
+      const report = await store().usageReport({ repos: ["Report-Org/APP"] });
+      const brief = <T extends UsageTotals>(rows: T[]) => rows.map(({ costMicros: _c, entries: _e, inputTokens: _i, outputTokens: _o, cacheWriteTokens: _w, cacheReadTokens: _r, ...key }) => ({ ...key, costMicros: _c, entries: _e }));
+      expect(brief(report.byRepoMonth)).toEqual([
+        { repo: "report-org/app", month: "2026-05", costMicros: 33, entries: 2 },
+        { repo: "report-org/app", month: "2026-06", costMicros: 5, entries: 1 },
+      ]);
+      expect(brief(report.byTask)).toEqual([{ task: null, costMicros: 5, entries: 1 }, { task: "ask", costMicros: 33, entries: 2 }]);
+      expect(brief(report.byPerson)).toEqual([{ actor: null, costMicros: 5, entries: 1 }, { actor: "octocat", costMicros: 33, entries: 2 }]);
+      expect(report.total).toEqual({ inputTokens: 30, outputTokens: 15, cacheWriteTokens: 0, cacheReadTokens: 0, costMicros: 38, entries: 3 });
+      expect(await store().usageReport({ repos: [] })).toEqual({ total: { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, costMicros: 0, entries: 0 }, byRepoMonth: [], byTask: [], byPerson: [] });
+    });
+
+    it("reports what the breakdown's groups sum to, over any range", async () => {
+      const repos = ["usage-org/alpha", "usage-org/beta", "sums-org/parallel", "sums-org/spans", "report-org/app"];
+      const filters: UsageBreakdownFilter[] = [
+        { repos },
+        { repos, since: new Date("2026-02-01T00:00:00Z"), until: new Date("2026-11-01T00:00:00Z") },
+        { repos, since: new Date("2026-02-20T08:00:00Z"), until: new Date("2026-10-02T00:00:00Z") },
+        { repos: repos.slice(2), until: new Date("2026-03-15T00:00:00Z") },
+      ];
+      for (const filter of filters) expect(await store().usageReport(filter)).toEqual(usageReportOf(await store().usageBreakdown(filter)));
     });
 
     it("sums a range that starts and ends inside months: the parts of those months, and the months between whole", async () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
-import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type StoreKind, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageScope, type UsageTotals, monthRange, usageEntrySchema } from "../types.js";
+import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type StoreKind, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, monthRange, usageEntrySchema } from "../types.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema } from "../../core/run.js";
 import { isDuplicateKeyError } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
 import { migrations } from "./schema.js";
 import { runFromRow, type RunRow } from "./rows.js";
-import { runUsage, usageBreakdown } from "./usage.js";
+import { runUsage, usageBreakdown, usageReport } from "./usage.js";
 
 /** The store on PostgreSQL; embedded PGlite speaks the same protocol through its socket server. */
 export class PostgresStore implements Store {
@@ -221,6 +221,10 @@ export class PostgresStore implements Store {
 
   usageBreakdown(filter: UsageBreakdownFilter): Promise<UsageGroup[]> {
     return usageBreakdown(this.pool, filter);
+  }
+
+  usageReport(filter: UsageBreakdownFilter): Promise<UsageReport> {
+    return usageReport(this.pool, filter);
   }
 
   async reserveBudget(reservations: readonly BudgetReservation[]): Promise<BudgetReservationResult> {

@@ -11,7 +11,7 @@ export interface ApiContext {
   readers: ApiReaders;
 }
 
-export type ApiStore = Pick<Store, "getRun" | "listRuns" | "updateRun" | "runUsage" | "usageBreakdown">;
+export type ApiStore = Pick<Store, "getRun" | "listRuns" | "updateRun" | "runUsage" | "usageReport">;
 
 export interface ApiAnswer {
   status: number;
