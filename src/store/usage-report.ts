@@ -5,7 +5,7 @@ import { type UsageGroup, type UsageReport, type UsageTotals, emptyTotals } from
  * database doing it (MongoDB), and the reference the contract suite holds the others to.
  */
 
-function add(into: UsageTotals, group: UsageTotals): void {
+export function addTo(into: UsageTotals, group: UsageTotals): void {
   into.inputTokens += group.inputTokens;
   into.outputTokens += group.outputTokens;
   into.cacheWriteTokens += group.cacheWriteTokens;
@@ -14,8 +14,8 @@ function add(into: UsageTotals, group: UsageTotals): void {
   into.entries += group.entries;
 }
 
-/** Nulls first, then in code-point order, as PostgreSQL's "C" order and a plain sort agree on. */
-const byKey = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+/** The report's order: nulls first, then by code point (names are ASCII: GitHub allows no other). */
+export const byKey = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
 
 function rollUp<K extends Record<string, string | null>>(groups: readonly UsageGroup[], keyOf: (group: UsageGroup) => K, order: (a: K, b: K) => number): (K & UsageTotals)[] {
   const sums = new Map<string, K & UsageTotals>();
@@ -23,7 +23,7 @@ function rollUp<K extends Record<string, string | null>>(groups: readonly UsageG
     const key = keyOf(group);
     const id = JSON.stringify(key);
     const entry = sums.get(id) ?? { ...key, ...emptyTotals() };
-    add(entry, group);
+    addTo(entry, group);
     sums.set(id, entry);
   }
   return [...sums.values()].sort(order);
@@ -31,7 +31,7 @@ function rollUp<K extends Record<string, string | null>>(groups: readonly UsageG
 
 export function usageReportOf(groups: readonly UsageGroup[]): UsageReport {
   const total = emptyTotals();
-  for (const group of groups) add(total, group);
+  for (const group of groups) addTo(total, group);
   return {
     total,
     byRepoMonth: rollUp(groups, (g) => ({ repo: g.repo.toLowerCase(), month: g.month }), (a, b) => byKey(a.month, b.month) || byKey(a.repo, b.repo)),

@@ -4,7 +4,7 @@ import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
 import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
 import { usageReportOf } from "../usage-report.js";
-import { CASELESS, USAGE_SUMS, type UsageDoc, type UsageMonthDoc, addToMonth, fillMonthsOnce, runUsage, usageBreakdown } from "./usage.js";
+import { CASELESS, USAGE_SUMS, type UsageDoc, runUsage, usageBreakdown } from "./usage.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema, runStepSchema } from "../../core/run.js";
 
 type RunDoc = Omit<Run, "id"> & { _id: string };
@@ -21,7 +21,6 @@ export class MongoStore implements Store {
   private readonly runs: Collection<RunDoc>;
   private readonly deliveries: Collection<DeliveryDoc>;
   private readonly usage: Collection<UsageDoc>;
-  private readonly usageMonthly: Collection<UsageMonthDoc>;
   private readonly notices: Collection<{ _id: string; createdAt: Date }>;
   private readonly budgets: Collection<BudgetCounterDoc>;
   private readonly rates: Collection<RateCounterDoc>;
@@ -33,7 +32,6 @@ export class MongoStore implements Store {
     this.runs = db.collection<RunDoc>("ai_runs");
     this.deliveries = db.collection<DeliveryDoc>("ai_deliveries");
     this.usage = db.collection<UsageDoc>("ai_usage");
-    this.usageMonthly = db.collection<UsageMonthDoc>("ai_usage_monthly");
     this.notices = db.collection<{ _id: string; createdAt: Date }>("ai_notices");
     this.budgets = db.collection<BudgetCounterDoc>("ai_budget_counters");
     this.rates = db.collection<RateCounterDoc>("ai_rate_counters");
@@ -61,9 +59,6 @@ export class MongoStore implements Store {
     await this.usage.createIndex({ runId: 1 });
     await this.usage.createIndex({ repo: 1, at: 1 }, { name: "repo_at_caseless", collation: CASELESS });
     await this.usage.createIndex({ installationId: 1, at: 1 }, { partialFilterExpression: { installationId: { $exists: true } } });
-    // The usage report reads whole months of the readable repositories from the monthly sums.
-    await this.usageMonthly.createIndex({ "_id.repo": 1, "_id.month": 1 }, { name: "repo_month_caseless", collation: CASELESS });
-    await fillMonthsOnce(this.usage, this.usageMonthly);
     // MongoDB removes a trigger window once it has ended (PostgreSQL sweeps them in claimRate).
     await this.rates.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
   }
@@ -190,9 +185,7 @@ export class MongoStore implements Store {
 
   async addUsage(input: UsageEntry): Promise<void> {
     const entry = usageEntrySchema.parse(input);
-    const doc: UsageDoc = { ...entry, _id: randomUUID(), at: entry.at ?? new Date() };
-    await this.usage.insertOne(doc);
-    await addToMonth(this.usageMonthly, doc, entry.runId ? await this.runs.findOne({ _id: entry.runId }, { projection: { task: 1, actor: 1 } }) : null);
+    await this.usage.insertOne({ ...entry, _id: randomUUID(), at: entry.at ?? new Date() });
   }
 
   async usageForMonth(scope: UsageScope, month: string): Promise<UsageTotals> {
@@ -217,9 +210,10 @@ export class MongoStore implements Store {
   }
 
   usageBreakdown(filter: UsageBreakdownFilter): Promise<UsageGroup[]> {
-    return usageBreakdown(this.usageMonthly, this.usage, filter);
+    return usageBreakdown(this.usage, filter);
   }
 
+  /** Summed from the breakdown here: MongoDB keeps no running sums beside the ledger (PostgreSQL's trigger keeps them). */
   async usageReport(filter: UsageBreakdownFilter): Promise<UsageReport> {
     return usageReportOf(await this.usageBreakdown(filter));
   }

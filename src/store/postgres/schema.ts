@@ -79,7 +79,6 @@ export const migrations: readonly string[] = [
   // The dashboard shows each budget beside its spend: the limit the counter was last held to.
   `ALTER TABLE ai_budget_counters ADD COLUMN IF NOT EXISTS limit_micros bigint`,
   // The usage report sums the ledger by repository, month, task and person; at a few hundred
-  // thousand entries that sum takes longer than a page may. This table keeps it as the ledger
-  // grows, a row per group, and usageBreakdown reads whole months from it.
+  // thousand entries that takes seconds. These sums are kept as the ledger grows, for usageReport.
   ...usageRollup,
 ];
