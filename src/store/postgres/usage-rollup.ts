@@ -5,6 +5,7 @@
  * day (UTC) — in three views: its repository alone (`dim` ''), with its run's task (`task`), with
  * its run's person (`actor`). Names are lower-cased as GitHub matches them; '' is "no run" (a key
  * cannot be null). A run's task and person never change, so reading them at insert is final.
+ * Keys compare byte by byte ("C"): names are ASCII, and the report groups and sorts by them.
  * Appended to the migrations (./schema.ts): idempotent; the table is filled from the ledger once,
  * when it is made.
  */
@@ -41,11 +42,11 @@ export const usageRollup: readonly string[] = [
      IF to_regclass('ai_usage_sums') IS NULL THEN
        LOCK TABLE ai_usage IN SHARE MODE;
        CREATE TABLE ai_usage_sums (
-         grain text NOT NULL,
+         grain text COLLATE "C" NOT NULL,
          period date NOT NULL,
-         repo text NOT NULL,
-         dim text NOT NULL,
-         value text NOT NULL,
+         repo text COLLATE "C" NOT NULL,
+         dim text COLLATE "C" NOT NULL,
+         value text COLLATE "C" NOT NULL,
          ${SUM_COLUMNS.map((column) => `${column} bigint NOT NULL`).join(",\n         ")},
          entries bigint NOT NULL,
          PRIMARY KEY (grain, repo, period, dim, value)

@@ -62,9 +62,10 @@ export async function usageReport(pool: Pool, filter: UsageBreakdownFilter): Pro
                   FROM ai_usage_sums WHERE repo = ANY($1::text[]) AND (${pieces.join(" OR ")})`);
   }
   for (const span of spans.ledger) {
-    parts.push(`SELECT d.dim, lower(u.repo), date_trunc('month', u.at AT TIME ZONE 'UTC')::date, d.value, ${SUM_COLUMNS.map((column) => `u.${column}`).join(", ")}, 1
+    // Keys in the sums' collation, so the two parts group as one.
+    parts.push(`SELECT d.dim, lower(u.repo) COLLATE "C", date_trunc('month', u.at AT TIME ZONE 'UTC')::date, d.value, ${SUM_COLUMNS.map((column) => `u.${column}`).join(", ")}, 1
                   FROM ai_usage u LEFT JOIN ai_runs r ON r.id = u.run_id
-                 CROSS JOIN LATERAL (VALUES ('', ''), ('task', COALESCE(r.task, '')), ('actor', COALESCE(lower(r.actor), ''))) AS d (dim, value)
+                 CROSS JOIN LATERAL (VALUES ('' COLLATE "C", '' COLLATE "C"), ('task', COALESCE(r.task, '') COLLATE "C"), ('actor', COALESCE(lower(r.actor), '') COLLATE "C")) AS d (dim, value)
                  WHERE lower(u.repo) = ANY($1::text[]) AND u.at >= ${param(span.from)} AND u.at < ${param(span.to)}`);
   }
   if (parts.length === 0) return report;
