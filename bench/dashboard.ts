@@ -3,7 +3,8 @@
  * list under each filter, a deep page and the usage report timed through GET /api/v1 over HTTP, on
  * PostgreSQL and on embedded PGlite. Run with `npm run bench:dashboard`; `--runs N` changes the
  * size, `--backend postgres|pglite` runs one, `--reps N` the timed requests per row (after 3
- * warm-ups). PostgreSQL comes from TEST_DATABASE_URL or DATABASE_URL, else the local server; each
+ * warm-ups), `--skip-analyze` leaves the planner without statistics, as PGlite (which runs no
+ * autovacuum) is in use. PostgreSQL comes from TEST_DATABASE_URL or DATABASE_URL, else the local server; each
  * run uses a scratch database, dropped afterwards.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -25,8 +26,9 @@ const options = z
     runs: z.coerce.number().int().min(1000, "--runs: at least 1000, so every filter finds something").default(100_000),
     backend: z.enum(["postgres", "pglite"], { error: "--backend: postgres or pglite" }).optional(),
     reps: z.coerce.number().int().min(1).max(1000).default(20),
+    "skip-analyze": z.boolean().default(false),
   })
-  .parse(parseArgs({ options: { runs: { type: "string" }, backend: { type: "string" }, reps: { type: "string" } } }).values);
+  .parse(parseArgs({ options: { runs: { type: "string" }, backend: { type: "string" }, reps: { type: "string" }, "skip-analyze": { type: "boolean" } } }).values);
 
 /** Forty of the fifty repositories: a person sees most of an organisation, not all of it. */
 const readable = new Set(repoNames.filter((_, i) => i % 5 !== 2).map((name) => name.toLowerCase()));
@@ -78,11 +80,14 @@ async function measure(backend: string, database: Database): Promise<void> {
   const url = database.postgresUrl!;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const seeded = await seed(client, options.runs, (done) => process.stdout.write(`\r${backend}: seeding ${done}/${options.runs} runs`));
+  const seeded = await seed(client, options.runs, {
+    analyze: !options["skip-analyze"],
+    onChunk: (done) => process.stdout.write(`\r${backend}: seeding ${done}/${options.runs} runs`),
+  });
   await client.end();
   console.log(
     `\r${backend}: seeded ${seeded.runs} runs and ${seeded.usage} ledger entries in ${seeded.seconds.toFixed(1)} s ` +
-      `(${Math.round(seeded.runs / seeded.seconds)} runs/s; steps ${seeded.stepsBytes} bytes of JSON on average)`,
+      `(${Math.round(seeded.runs / seeded.seconds)} runs/s; steps ${seeded.stepsBytes} bytes of JSON on average)${options["skip-analyze"] ? "; not analyzed" : ""}`,
   );
 
   const api = await serveDashboardApi(url, database.kind, readable);
