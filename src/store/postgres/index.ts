@@ -107,9 +107,13 @@ export class PostgresStore implements Store {
       where.push(clause(`$${values.length}`));
     };
     if (filter.repo !== undefined) add(filter.repo, (p) => `repo = ${p}`);
-    if (filter.repos !== undefined) add(filter.repos.map((repo) => repo.toLowerCase()), (p) => `lower(repo) = ANY(${p}::text[])`);
+    // One value as `=`, not `= ANY`: only then does an index on it hand rows over newest first,
+    // so a page of one repository's (or one status's) runs reads a page of rows, not all of them.
+    if (filter.repos?.length === 1) add(filter.repos[0]!.toLowerCase(), (p) => `lower(repo) = ${p}`);
+    else if (filter.repos !== undefined) add(filter.repos.map((repo) => repo.toLowerCase()), (p) => `lower(repo) = ANY(${p}::text[])`);
     if (filter.number !== undefined) add(filter.number, (p) => `number = ${p}`);
-    if (filter.statuses !== undefined) add([...filter.statuses], (p) => `status = ANY(${p})`);
+    if (filter.statuses?.length === 1) add(filter.statuses[0], (p) => `status = ${p}`);
+    else if (filter.statuses !== undefined) add([...filter.statuses], (p) => `status = ANY(${p})`);
     if (filter.task !== undefined) add(filter.task, (p) => `task = ${p}`);
     if (filter.actor !== undefined) add(filter.actor.toLowerCase(), (p) => `lower(actor) = ${p}`);
     if (filter.since !== undefined) add(filter.since, (p) => `created_at >= ${p}`);

@@ -70,10 +70,12 @@ export async function usageReport(pool: Pool, filter: UsageBreakdownFilter): Pro
   }
   if (parts.length === 0) return report;
   const { rows } = await pool.query<Sums & { dim: string; repo: string | null; month: string | null; value: string; entries: string }>(
-    `SELECT dim, CASE WHEN dim = '' THEN repo END AS repo, CASE WHEN dim = '' THEN to_char(month, 'YYYY-MM') END AS month, value,
-            ${SUM_COLUMNS.map((column) => `SUM(${column}) AS ${column}`).join(", ")}, SUM(entries) AS entries
-       FROM (${parts.join(" UNION ALL ")}) AS parts
-      GROUP BY 1, 2, 3, 4`,
+    // Grouped by the date and formatted after: a text key would sort in the locale's order, slowly.
+    `SELECT dim, repo, to_char(month, 'YYYY-MM') AS month, value, ${SUM_COLUMNS.join(", ")}, entries
+       FROM (SELECT dim, CASE WHEN dim = '' THEN repo END AS repo, CASE WHEN dim = '' THEN month END AS month, value,
+                    ${SUM_COLUMNS.map((column) => `SUM(${column}) AS ${column}`).join(", ")}, SUM(entries) AS entries
+               FROM (${parts.join(" UNION ALL ")}) AS parts
+              GROUP BY 1, 2, 3, 4) AS report`,
     values,
   );
   for (const row of rows) {
