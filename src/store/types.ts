@@ -98,6 +98,19 @@ export interface UsageGroup extends UsageTotals {
   actor: string | null;
 }
 
+/**
+ * The usage report over the repositories named: the spend by repository and month, by task, by
+ * person, and in all. Repositories and people are lower-cased, as GitHub matches names, so one
+ * recorded in two cases is one; null task and person are spend without a run. Ordered by month
+ * then repository, by task and by person, nulls first.
+ */
+export interface UsageReport {
+  total: UsageTotals;
+  byRepoMonth: (UsageTotals & { repo: string; month: string })[];
+  byTask: (UsageTotals & { task: RunTask | null })[];
+  byPerson: (UsageTotals & { actor: string | null })[];
+}
+
 /** Whose spend a usage total sums: one repository's, or one installation's across its repositories. */
 export type UsageScope = string | { installationId: number };
 
@@ -196,6 +209,11 @@ export interface Store {
    * named; by month, then repository in any case, then task and person with null first.
    */
   usageBreakdown(filter: UsageBreakdownFilter): Promise<UsageGroup[]>;
+  /**
+   * The breakdown's groups summed into the report's views by the database: a few hundred rows
+   * where the breakdown has tens of thousands at scale. What the dashboard and the API read.
+   */
+  usageReport(filter: UsageBreakdownFilter): Promise<UsageReport>;
   /**
    * Adds each amount to its counter's reservations only if every counter stays within its limit,
    * all or nothing, atomically against any number of processes: the check and the addition are

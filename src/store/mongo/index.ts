@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Collection, Db, MongoClient } from "mongodb";
 import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
-import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
+import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
+import { usageReportOf } from "../usage-report.js";
 import { CASELESS, USAGE_SUMS, type UsageDoc, runUsage, usageBreakdown } from "./usage.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema, runStepSchema } from "../../core/run.js";
 import type { PickupLatency, WorkerHeartbeat, WorkerRecord } from "../queue-health.js";
@@ -217,6 +218,11 @@ export class MongoStore implements Store {
 
   usageBreakdown(filter: UsageBreakdownFilter): Promise<UsageGroup[]> {
     return usageBreakdown(this.usage, filter);
+  }
+
+  /** Summed from the breakdown here: MongoDB keeps no running sums beside the ledger (PostgreSQL's trigger keeps them). */
+  async usageReport(filter: UsageBreakdownFilter): Promise<UsageReport> {
+    return usageReportOf(await this.usageBreakdown(filter));
   }
 
   /**

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
-import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type StoreKind, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageScope, type UsageTotals, monthRange, usageEntrySchema } from "../types.js";
+import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type StoreKind, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, monthRange, usageEntrySchema } from "../types.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema } from "../../core/run.js";
 import { isDuplicateKeyError } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
 import { migrations } from "./schema.js";
 import { runFromRow, type RunRow } from "./rows.js";
-import { runUsage, usageBreakdown } from "./usage.js";
+import { runUsage, usageBreakdown, usageReport } from "./usage.js";
 import type { PickupLatency, WorkerHeartbeat, WorkerRecord } from "../queue-health.js";
 import { listWorkers, pickupLatency, recordWorker } from "./workers.js";
 
@@ -109,9 +109,13 @@ export class PostgresStore implements Store {
       where.push(clause(`$${values.length}`));
     };
     if (filter.repo !== undefined) add(filter.repo, (p) => `repo = ${p}`);
-    if (filter.repos !== undefined) add(filter.repos.map((repo) => repo.toLowerCase()), (p) => `lower(repo) = ANY(${p}::text[])`);
+    // One value as `=`, not `= ANY`: only then does an index on it hand rows over newest first,
+    // so a page of one repository's (or one status's) runs reads a page of rows, not all of them.
+    if (filter.repos?.length === 1) add(filter.repos[0]!.toLowerCase(), (p) => `lower(repo) = ${p}`);
+    else if (filter.repos !== undefined) add(filter.repos.map((repo) => repo.toLowerCase()), (p) => `lower(repo) = ANY(${p}::text[])`);
     if (filter.number !== undefined) add(filter.number, (p) => `number = ${p}`);
-    if (filter.statuses !== undefined) add([...filter.statuses], (p) => `status = ANY(${p})`);
+    if (filter.statuses?.length === 1) add(filter.statuses[0], (p) => `status = ${p}`);
+    else if (filter.statuses !== undefined) add([...filter.statuses], (p) => `status = ANY(${p})`);
     if (filter.task !== undefined) add(filter.task, (p) => `task = ${p}`);
     if (filter.actor !== undefined) add(filter.actor.toLowerCase(), (p) => `lower(actor) = ${p}`);
     if (filter.since !== undefined) add(filter.since, (p) => `created_at >= ${p}`);
@@ -223,6 +227,10 @@ export class PostgresStore implements Store {
 
   usageBreakdown(filter: UsageBreakdownFilter): Promise<UsageGroup[]> {
     return usageBreakdown(this.pool, filter);
+  }
+
+  usageReport(filter: UsageBreakdownFilter): Promise<UsageReport> {
+    return usageReport(this.pool, filter);
   }
 
   async reserveBudget(reservations: readonly BudgetReservation[]): Promise<BudgetReservationResult> {

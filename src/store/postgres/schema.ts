@@ -1,3 +1,5 @@
+import { usageRollup } from "./usage-rollup.js";
+
 /**
  * The tables ai-agent keeps beside Agenda's own `agenda_jobs`. Every statement is idempotent, so
  * migrate() runs on each start; a later change appends statements, it never edits these.
@@ -92,4 +94,7 @@ export const migrations: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS ai_workers_last_seen_idx ON ai_workers (last_seen_at)`,
   // Pickup latency reads the runs started in the last hour or day.
   `CREATE INDEX IF NOT EXISTS ai_runs_started_idx ON ai_runs (started_at) WHERE started_at IS NOT NULL`,
+  // The usage report sums the ledger by repository, month, task and person; at a few hundred
+  // thousand entries that takes seconds. These sums are kept as the ledger grows, for usageReport.
+  ...usageRollup,
 ];
