@@ -2,13 +2,14 @@ import { type IncomingMessage, type ServerResponse, createServer } from "node:ht
 import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { createApiHandler } from "../src/web/api/handler.js";
+import { createDashboardHandler } from "../src/web/pages/dashboard.js";
 import type { ApiReaders } from "../src/web/api/caller.js";
 import { PostgresStore } from "../src/store/postgres/index.js";
 import type { StoreKind } from "../src/store/types.js";
 
 /**
- * The dashboard's reads timed as a person meets them: GET /api/v1/… over real HTTP to the API's
- * own handler in this process, signed in as someone who may read `readable`. No GitHub is asked:
+ * The dashboard's reads timed as a person meets them: GET /api/v1/… and the pages over real HTTP to
+ * the API's and the dashboard's own handlers in this process, signed in as someone who may read `readable`. No GitHub is asked:
  * the readers answer from memory. Server time is the handler's own, from the request to the last
  * byte handed to the socket; the round trip adds the client's side of HTTP and JSON.
  */
@@ -62,11 +63,13 @@ export async function serveDashboardApi(postgresUrl: string, kind: StoreKind, re
     people: { whoIs: () => Promise.resolve(session), canPush: () => Promise.resolve(false), isAdmin: () => Promise.resolve(false) },
   };
   const api = createApiHandler(store, readers);
+  const pages = createDashboardHandler({ store, readers, formKey: Buffer.from("bench form key"), githubWeb: "https://github.com", defaultRepoBudgetMicros: 200_000_000 });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => (await pages(req, res)) || (await api(req, res));
   let serverMs = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     log = [];
-    void api(req, res).then(() => {
+    void handle(req, res).then(() => {
       serverMs = performance.now() - started;
     });
   });
@@ -74,8 +77,9 @@ export async function serveDashboardApi(postgresUrl: string, kind: StoreKind, re
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const get = async (path: string) => {
-    const response = await fetch(`${base}${path}`);
-    const body: unknown = await response.json();
+    // Pages answer browsers: the same Accept a browser sends.
+    const response = await fetch(`${base}${path}`, { headers: { accept: "text/html, application/json" } });
+    const body: unknown = (response.headers.get("content-type") ?? "").includes("json") ? await response.json() : await response.text();
     return { status: response.status, body };
   };
 

@@ -60,6 +60,12 @@ const cases: readonly { name: string; path: string }[] = [
   { name: "usage, one repo", path: "/api/v1/usage?repo=acme/service-04" },
   { name: "usage, 3 whole months", path: `/api/v1/usage?since=${isoDay(monthStart(4))}&until=${isoDay(monthStart(1))}` },
   { name: "usage, last 90 days", path: `/api/v1/usage?since=${isoDay(new Date(Date.now() - 90 * day))}` },
+  // The dashboard's pages: the same reads, rendered as HTML.
+  { name: "page /runs, unfiltered", path: "/runs" },
+  { name: "page /runs, repo + status", path: "/runs?repo=acme/service-01&status=failed" },
+  { name: "page /runs, task + actor", path: `/runs?task=implement&actor=${actorNames[30]!}` },
+  { name: "page /usage, all readable repos", path: "/usage" },
+  { name: "page /usage, last 90 days", path: `/usage?since=${isoDay(new Date(Date.now() - 90 * day))}` },
 ];
 
 /** The cursor of page 100 of the unfiltered list, read page by page as a person would. */
