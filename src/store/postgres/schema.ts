@@ -92,4 +92,19 @@ export const migrations: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS ai_workers_last_seen_idx ON ai_workers (last_seen_at)`,
   // Pickup latency reads the runs started in the last hour or day.
   `CREATE INDEX IF NOT EXISTS ai_runs_started_idx ON ai_runs (started_at) WHERE started_at IS NOT NULL`,
+  // A run's tool calls and commands; the caller numbers them, so writing a batch again adds nothing.
+  `CREATE TABLE IF NOT EXISTS ai_run_events (
+     run_id uuid NOT NULL,
+     seq integer NOT NULL,
+     at timestamptz NOT NULL,
+     step text,
+     kind text NOT NULL,
+     name text NOT NULL,
+     summary text NOT NULL,
+     output text,
+     exit_code integer,
+     duration_ms integer,
+     truncated boolean NOT NULL DEFAULT false,
+     PRIMARY KEY (run_id, seq)
+   )`,
 ];
