@@ -9,7 +9,7 @@ export type RunEventDoc = RunEventEntry & { runId: string };
 
 export async function appendRunEvents(events: Collection<RunEventDoc>, runId: string, input: readonly RunEventEntry[]): Promise<void> {
   if (input.length === 0) return;
-  const docs = storable(input).map((event) => ({ ...runEventEntrySchema.parse(event), runId }));
+  const docs = input.map((event) => ({ ...runEventEntrySchema.parse(storable(event)), runId }));
   try {
     // Unordered: every new event is written even when others of the batch are there already.
     await events.insertMany(docs, { ordered: false });

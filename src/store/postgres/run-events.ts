@@ -20,7 +20,7 @@ interface RunEventRow {
 export async function appendRunEvents(pool: Pool, runId: string, input: readonly RunEventEntry[]): Promise<void> {
   if (input.length === 0) return;
   // The recorder bounds and redacts; this is the net under any other writer (PostgreSQL refuses NUL in text).
-  const events = storable(input).map((event) => runEventEntrySchema.parse(event));
+  const events = input.map((event) => runEventEntrySchema.parse(storable(event)));
   // One statement for the batch; a seq the run already has is the same event written again.
   await pool.query(
     `INSERT INTO ai_run_events (run_id, seq, at, step, kind, name, summary, output, exit_code, duration_ms, truncated)
