@@ -100,7 +100,7 @@ export class RunEventLog {
   /** One event saying how many were left out, numbered after the last a run may keep: a second attempt's count never takes another event's place. */
   private writeDropped(): Promise<void> {
     if (this.dropped === 0) return Promise.resolve();
-    const summary = `${this.dropped} more events were not recorded: a run keeps at most ${this.maxEvents}.`;
+    const summary = `${this.dropped} more ${this.dropped === 1 ? "event was" : "events were"} not recorded: a run keeps at most ${this.maxEvents}.`;
     this.pending.push({ ordinal: 0, entry: boundedEvent({ kind: "dropped", name: "events", summary }, this.maxEvents + 1, null, this.now()), attempts: 0 });
     return this.flush();
   }
