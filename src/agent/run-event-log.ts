@@ -1,4 +1,3 @@
-import type { Logger } from "pino";
 import { MAX_RUN_EVENTS, type RunEventEntry, type Store } from "../store/types.js";
 import { type RunEventInput, boundedEvent } from "./run-event-bounds.js";
 
@@ -18,10 +17,15 @@ export interface RunEventSink {
   record(event: RunEventInput): void;
 }
 
+/** Where a failed write is told: the app's logger. */
+export interface RunEventLogger {
+  warn(fields: object, message: string): void;
+}
+
 export interface RunEventLogOptions {
   store: RunEventStore;
   runId: string;
-  log?: Pick<Logger, "warn">;
+  log?: RunEventLogger;
   /** The longest an event waits in memory before it is written. */
   flushEveryMs?: number;
   maxEvents?: number;

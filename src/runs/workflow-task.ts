@@ -1,7 +1,6 @@
 import { type AgentEnvironment, runParts } from "../agent/environment.js";
 import type { RunSubject } from "../agent/subject.js";
-import { RunEventLog, type RunEventStore } from "../agent/run-event-log.js";
-import type { Logger } from "pino";
+import { RunEventLog, type RunEventLogger, type RunEventStore } from "../agent/run-event-log.js";
 import { githubSource } from "../agent/github-source.js";
 import { formatConfigProblems } from "../config/repo-config.js";
 import { loadRepoConfig } from "../workflow/repo-config.js";
@@ -39,7 +38,7 @@ export interface WorkflowTaskOptions {
   mirrors?: MirrorEnvironment;
   runUrl?: (runId: string) => string;
   /** Where each run's tool calls and commands are kept (its event log); none are kept without it. */
-  runEvents?: { store: RunEventStore; log?: Pick<Logger, "warn"> };
+  runEvents?: { store: RunEventStore; log?: RunEventLogger };
 }
 
 export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
