@@ -33,9 +33,9 @@ export const shellRunInput = z.strictObject({
   timeout_seconds: z.number().int().min(1).max(MAX_SECONDS).optional().describe("The command's own time limit, in seconds; the step's timeout applies too."),
 });
 
-/** An argument as a shell would need it written, so the log's command line reads as the argv it was. */
+/** An argument as it reads in a command line: quoted (as a JSON string) when it holds anything but plain characters. */
 function shown(arg: string): string {
-  return arg !== "" && /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
 }
 
 /** Keeps the end of a long output, where errors are. */
