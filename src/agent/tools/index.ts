@@ -107,8 +107,9 @@ export class ToolSet {
 
   /** What the event log calls a call: `run` by the command's name and its command line, any other tool by its name and input. */
   private described(name: string, input: unknown): { kind: "tool_call" | "command"; name: string; summary: string } {
-    const command = name === "run" ? (input as { command?: unknown } | null)?.command : undefined;
-    const line = typeof command === "string" && Object.hasOwn(this.options.commands?.commands ?? {}, command) ? this.options.commands?.commands[command as keyof CommandOptions["commands"]] : undefined;
+    const command = name === "run" && !this.options.readOnly ? (input as { command?: unknown } | null)?.command : undefined;
+    const allowed: Partial<Record<string, string>> = this.options.commands?.commands ?? {};
+    const line = typeof command === "string" && Object.hasOwn(allowed, command) ? allowed[command] : undefined;
     if (typeof command === "string" && line) return { kind: "command", name: command, summary: line };
     return { kind: "tool_call", name, summary: summarizeToolInput(name, input) };
   }
