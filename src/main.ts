@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   // A web process runs no commands, so it needs no sandbox (nor the security options for one).
   const sandbox = runsJobs ? await sandboxFromConfig(config) : new NoSandbox("this process runs no jobs (ROLE=web)", config.SANDBOX_NETWORK);
   if (runsJobs) logSandbox(sandbox, config.SANDBOX, log);
-  const tasks = workflowTasks({ agent: { ...agentEnvironment(config, database.store, sandbox, log), metrics }, botLogin: access.botLogin, mirrors, runUrl });
+  const tasks = workflowTasks({ agent: { ...agentEnvironment(config, database.store, sandbox, log), metrics }, botLogin: access.botLogin, mirrors, runUrl, runEvents: { store: database.store, log } });
   registerJobs(queue, { store: database.store, ...access, urls: githubUrls(config), tasks, runUrl, log, metrics, mirrors, triggerRateLimitPerHour: config.TRIGGER_RATE_LIMIT_PER_HOUR, ...(sandbox.kind === "host" ? { notice: UNSANDBOXED_NOTICE } : {}) });
   const intake = triggerIntake(queue, log);
   metrics.observe({ activeRuns: () => database.store.countActiveRuns(), ...(config.ROLE !== "worker" ? { intakeBacklog: () => intake.backlog } : {}) });

@@ -8,6 +8,7 @@ import { COMMAND_NAMES } from "./tools/run-command.js";
 import { type LoopResult, runLoop } from "./loop.js";
 import type { RunWorkspace } from "./run-workspace.js";
 import type { RunSubject } from "./subject.js";
+import type { RunEventSink } from "./run-event-log.js";
 
 /**
  * The coding agent in a workspace: its tools, the two prompts every coding task starts with (the
@@ -21,6 +22,8 @@ import type { RunSubject } from "./subject.js";
 export interface CodingRun extends RunSubject {
   model: ModelAccess;
   workspace: RunWorkspace;
+  /** Where the agent's tool calls are recorded: the run's event log, for the step it works in. */
+  events?: RunEventSink;
 }
 
 export interface CodingTools {
@@ -80,6 +83,7 @@ async function codingTools(session: CodingRun, workspace: Workspace, options: Co
     ...(canRun ? { commands: { commands, sandbox, workspace: workspace.dir, network, timeoutMs: commandTimeoutMs, record, ...withSignal } } : {}),
     ...(canRun && config.agent.shell ? { bash: { shell: session.workspace.shell(network), timeoutMs: commandTimeoutMs, record, ...withSignal } } : {}),
     ...(options.finishTool ? { finishTool: options.finishTool } : {}),
+    ...(session.events ? { events: session.events } : {}),
   });
   const repo = `${target.owner}/${target.repo}`;
   const [system, context] = await Promise.all([

@@ -3,6 +3,7 @@ import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
 import { runLoop } from "./loop.js";
+import type { RunEventSink } from "./run-event-log.js";
 import { PathPolicy } from "../workspace/paths.js";
 import { renderPrompt } from "./prompts.js";
 import type { PlanTask } from "../core/plan-tasks.js";
@@ -71,6 +72,8 @@ export interface PlanOutputs {
 export interface PlanRun extends RunSubject {
   model: ModelAccess;
   workspace: RunWorkspace;
+  /** Where the planner's tool calls are recorded: the run's event log, for the step it works in. */
+  events?: RunEventSink;
 }
 
 export async function plan(
@@ -89,6 +92,7 @@ export async function plan(
   const tools = new ToolSet({
     policy,
     readOnly: true,
+    ...(session.events ? { events: session.events } : {}),
     finishTool: {
       ...SUBMIT_PLAN,
       parse(value) {

@@ -1,4 +1,5 @@
 import type { ModelAccess } from "./model-access.js";
+import type { RunEventLog } from "./run-event-log.js";
 import type { RunWorkspace } from "./run-workspace.js";
 import type { RunSubject } from "./subject.js";
 
@@ -12,5 +13,7 @@ declare module "../core/action.js" {
     model?: ModelAccess;
     /** The run's worktree and shell: ai.plan, ai.implement, git.push, shell.run. */
     runWorkspace?: RunWorkspace;
+    /** The run's event log: the agent's tool calls and the commands the run ran (ai.*, shell.run). */
+    runEvents?: RunEventLog;
   }
 }

@@ -58,6 +58,11 @@ export interface ActionContext {
   services: RunServices;
   /** Aborted when the step times out or a parallel sibling fails; long work should listen. */
   signal: AbortSignal;
+  /**
+   * The id of the step the action runs in, as the run records it (`call/inner` inside a called
+   * workflow): what the action's work is filed under in the run's event log.
+   */
+  stepId?: string;
   /** Announces something the action made; the run hears of it once the step has succeeded. */
   emit<Name extends ActionEventName>(name: Name, payload: ActionEvents[Name]): void;
 }

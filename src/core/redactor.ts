@@ -162,3 +162,25 @@ export function redact(text: string): string {
 export function redactDeep<T>(value: T): T {
   return secrets.redactDeep(value);
 }
+
+/**
+ * Credentials known by their shape: GitHub's tokens, Anthropic's and Slack's keys, AWS access key
+ * ids, private keys (a cut one to the end of the text). What a command prints may hold secrets the
+ * process never learned — a repository's own `.env`, a tool that echoes its configuration — so
+ * `redact`, which knows only registered values, cannot find them.
+ */
+const TOKEN_SHAPES: readonly RegExp[] = [
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+  /\bsk-ant-[A-Za-z0-9_-]{16,}/g,
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
+  /\bAKIA[0-9A-Z]{16}\b/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+];
+
+/** `text` without the secrets the process knows nor anything shaped like a credential: for what commands and tools print. */
+export function redactOutput(text: string): string {
+  let out = redact(text);
+  for (const shape of TOKEN_SHAPES) out = out.replace(shape, REDACTED);
+  return out;
+}

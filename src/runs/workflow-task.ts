@@ -1,5 +1,6 @@
 import { type AgentEnvironment, runParts } from "../agent/environment.js";
 import type { RunSubject } from "../agent/subject.js";
+import { RunEventLog, type RunEventLogger, type RunEventStore } from "../agent/run-event-log.js";
 import { githubSource } from "../agent/github-source.js";
 import { formatConfigProblems } from "../config/repo-config.js";
 import { loadRepoConfig } from "../workflow/repo-config.js";
@@ -36,6 +37,8 @@ export interface WorkflowTaskOptions {
   /** The connected integrations (Slack, Jira, …), for the repositories whose settings name them. */
   mirrors?: MirrorEnvironment;
   runUrl?: (runId: string) => string;
+  /** Where each run's tool calls and commands are kept (its event log); none are kept without it. */
+  runEvents?: { store: RunEventStore; log?: RunEventLogger };
 }
 
 export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
@@ -108,6 +111,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       source: githubSource(octokit, { owner, repo, number: run.number, actor: run.actor, triggeredAt: run.createdAt, snapshot: run.snapshot }, options.botLogin, versionControl),
     };
     const agent = options.agent ? runParts(options.agent, subject) : undefined;
+    const events = options.runEvents ? new RunEventLog({ ...options.runEvents, runId: run.id }) : undefined;
     const result = await runWorkflow({
       signal: context.signal,
       name,
@@ -121,11 +125,14 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
         versionControl,
         ...(agent ? { subject, model: agent.model, runWorkspace: agent.workspace } : {}),
         ...(integrations ? { integrations: runIntegrations } : {}),
+        ...(events ? { runEvents: events } : {}),
       },
       hooks: {
         previous: run.steps,
         record: (step) => {
           mirrorStep(mirror, step);
+          // A step's events are written when it ends, not half a second later; the engine does not wait for it.
+          if (step.status !== "running" && step.status !== "pending") void events?.flush();
           return context.recordStep(step);
         },
         emit: (event) => announce(event, mirror, context),
@@ -134,7 +141,7 @@ export function workflowTask(options: WorkflowTaskOptions = {}): TaskExecutor {
       },
     })
       .catch((error: unknown) => ({ status: "failed" as const, error, outputs: {} }))
-      .finally(() => agent?.workspace.dispose());
+      .finally(() => Promise.all([agent?.workspace.dispose(), events?.close()]));
     // The failure as it is: the run job logs it and shows people only what is meant for them.
     if (result.status === "failed") {
       mirror.emit(finalEvent(result.error));

@@ -133,6 +133,41 @@ export type BudgetReservationResult =
   /** The first counter, in key order, that had no room; nothing was reserved anywhere. */
   | { ok: false; key: string; spentMicros: number; reservedMicros: number };
 
+/**
+ * What the agent did in a run, beside the model turns the usage ledger keeps: each tool call and
+ * each command, bounded and redacted before it is stored (src/agent/run-event-log.ts).
+ */
+export const runEventKinds = ["tool_call", "command", "dropped"] as const;
+export type RunEventKind = (typeof runEventKinds)[number];
+
+/** The longest summary an event keeps, in characters. */
+export const MAX_RUN_EVENT_SUMMARY = 500;
+/** The most output an event keeps, in bytes of UTF-8: its start and its end, with a marker between. */
+export const MAX_RUN_EVENT_OUTPUT_BYTES = 8 * 1024;
+/** The most events one run keeps; the recorder counts what it leaves out and says so in one last event. */
+export const MAX_RUN_EVENTS = 2000;
+/** The most events listRunEvents answers with at once. */
+export const MAX_RUN_EVENTS_PAGE = 500;
+
+export const runEventEntrySchema = z.object({
+  /** The event's place in its run, from 1: given by the writer, so writing a batch again adds nothing. */
+  seq: z.number().int().positive(),
+  at: z.date(),
+  /** The workflow step it happened in, when known. */
+  step: z.string().min(1).max(200).nullable(),
+  kind: z.enum(runEventKinds),
+  /** The tool (`bash`, `str_replace_based_edit_tool`), or the command (`test`, `shell.run`). */
+  name: z.string().min(1).max(100),
+  summary: z.string().max(MAX_RUN_EVENT_SUMMARY),
+  // Bytes are checked by the recorder; a character is at least one byte, so this bound is looser.
+  output: z.string().max(MAX_RUN_EVENT_OUTPUT_BYTES).nullable(),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().int().nonnegative().nullable(),
+  /** Whether the output (or the summary) was cut to its bound. */
+  truncated: z.boolean(),
+});
+export type RunEventEntry = z.infer<typeof runEventEntrySchema>;
+
 export interface BudgetCounter {
   spentMicros: number;
   reservedMicros: number;
@@ -214,6 +249,15 @@ export interface Store {
    * where the breakdown has tens of thousands at scale. What the dashboard and the API read.
    */
   usageReport(filter: UsageBreakdownFilter): Promise<UsageReport>;
+  /**
+   * Adds events to a run's log. An event whose seq the run already has is left as it is, so a
+   * batch written again (a retry after a timeout) adds nothing twice.
+   */
+  appendRunEvents(runId: string, events: readonly RunEventEntry[]): Promise<void>;
+  /** A run's events after `afterSeq` (0 when absent), oldest first, at most `limit` (≤ MAX_RUN_EVENTS_PAGE); [] for an unknown run. */
+  listRunEvents(runId: string, options: { afterSeq?: number; limit: number }): Promise<RunEventEntry[]>;
+  /** The highest seq of a run's events, 0 when it has none: where a resumed run's recorder goes on from. */
+  lastRunEventSeq(runId: string): Promise<number>;
   /**
    * Adds each amount to its counter's reservations only if every counter stays within its limit,
    * all or nothing, atomically against any number of processes: the check and the addition are

@@ -52,6 +52,8 @@ export interface WorkflowRun {
   defaultTimeoutMs?: number;
   /** Aborted (with RunStopped) when someone stops the run: the running step ends at once. */
   signal?: AbortSignal;
+  /** What the run records this workflow's step ids under: `<step id>/` of the step that called it, nested calls in turn. */
+  stepPrefix?: string;
 }
 
 export interface WorkflowResult {
@@ -242,7 +244,7 @@ class Execution {
         const input = done.action.input.parse(renderValue(done.step.with ?? {}, done.scope));
         // What a compensation announces (a branch deleted) reaches the run once it has succeeded.
         const events: ActionEvent[] = [];
-        await compensate(input, done.outputs, this.context(new AbortController().signal, events));
+        await compensate(input, done.outputs, this.context(new AbortController().signal, events, done.step.id));
         if (earlier) await this.record({ ...earlier, status: "rolled_back", finishedAt: new Date() });
         for (const event of events) this.run.hooks.emit?.(event, done.step.id);
       } catch (error) {
@@ -251,11 +253,12 @@ class Execution {
     }
   }
 
-  private context(signal: AbortSignal, events: ActionEvent[]): ActionContext {
+  private context(signal: AbortSignal, events: ActionEvent[], stepId: string): ActionContext {
     return {
       target: this.run.target,
       services: this.run.services,
       signal,
+      stepId: `${this.run.stepPrefix ?? ""}${stepId}`,
       emit: (name, payload) => {
         events.push({ name, payload } as ActionEvent);
       },
@@ -361,7 +364,7 @@ class Execution {
         const where = path.length > 0 ? `with.${path.join(".")}` : "with";
         throw new UserFacingError(`${label(step)} (${step.uses}): ${where}: ${inputMessage(step.uses, path, issue?.message ?? "invalid input")}`);
       }
-      return action.run(parsed.data, this.context(signal, events));
+      return action.run(parsed.data, this.context(signal, events, step.id));
     };
     if (step.foreach === undefined) return { outputs: await once(scope), action, events };
     const items = renderValue(step.foreach, scope);
@@ -383,7 +386,7 @@ class Execution {
       emit: (event, id) => this.run.hooks.emit?.(event, `${prefix}${id}`),
     };
     const inputs = renderValue(step.with ?? {}, scope);
-    const result = await runWorkflow({ ...this.run, name, workflow, hooks, scope: { ...this.run.scope, inputs } });
+    const result = await runWorkflow({ ...this.run, name, workflow, hooks, scope: { ...this.run.scope, inputs }, stepPrefix: `${this.run.stepPrefix ?? ""}${prefix}` });
     if (result.status === "failed") throw result.error;
     return result.outputs;
   }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PathPolicy } from "../../src/workspace/paths.js";
 import { ToolSet } from "../../src/agent/tools/index.js";
 import type { CommandRecord } from "../../src/agent/tools/types.js";
+import type { RunEventInput } from "../../src/agent/run-event-bounds.js";
 
 describe("the agent's tools", () => {
   let root: string;
@@ -130,5 +131,34 @@ describe("the agent's tools", () => {
     });
     // A finish without its summary is answered like any other input that breaks its schema.
     expect(await call("finish", {})).toEqual({ content: "invalid input for finish: summary: missing (expected string)", isError: true, schemaError: true });
+  });
+
+  it("tells the run's event log of every call: its tool, its input made short, what it gave, and the commands as commands", async () => {
+    const events: RunEventInput[] = [];
+    const logged = new ToolSet({
+      policy: new PathPolicy(root, { protectedPaths: [".github/workflows/**"], allowProtected: false }),
+      commands: { commands: { lint: "node -e 'process.exit(3)'" }, sandbox: await bubblewrap(), workspace: root, timeoutMs: 10_000, record: [] },
+      events: { record: (event) => void events.push(event) },
+    });
+    await logged.execute("str_replace_based_edit_tool", { command: "view", path: "/repo/README.md", view_range: [1, 1] });
+    await logged.execute("str_replace_based_edit_tool", { command: "create", path: "/repo/.github/workflows/x.yml", file_text: "on: push" });
+    await logged.execute("find_files", { pattern: "src/*.ts" });
+    await logged.execute("search", { pattern: "greet", include: "src/**" });
+    await logged.execute("run", { command: "lint" });
+    await logged.execute("run", { command: "deploy" });
+    await logged.execute("finish", { summary: "done" });
+    expect(events.map(({ kind, name, summary, exitCode }) => [kind, name, summary, exitCode])).toEqual([
+      ["tool_call", "str_replace_based_edit_tool", "view /repo/README.md [1, 1]", null],
+      ["tool_call", "str_replace_based_edit_tool", "create /repo/.github/workflows/x.yml", null],
+      ["tool_call", "find_files", "src/*.ts", null],
+      ["tool_call", "search", "greet in src/**", null],
+      ["command", "lint", "node -e 'process.exit(3)'", 3],
+      // A command the repository does not allow is a call the model got wrong, not a command run.
+      ["tool_call", "run", '{"command":"deploy"}', null],
+      ["tool_call", "finish", '{"summary":"done"}', null],
+    ]);
+    expect(events[0]!.output).toBe("     1\t# Demo");
+    expect(events[1]!.output).toMatch(/protected/);
+    expect(events.every((event) => typeof event.durationMs === "number" && event.durationMs >= 0)).toBe(true);
   });
 });

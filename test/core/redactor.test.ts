@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, Redactor } from "../../src/core/redactor.js";
+import { REDACTED, Redactor, redactOutput } from "../../src/core/redactor.js";
 import { generatePrivateKey } from "../helpers/keys.js";
 
 describe("the redactor", () => {
@@ -76,5 +76,20 @@ describe("the redactor", () => {
     now += 3_600_000 + 25 * 3_600_000;
     redactor.add("ghs_anothertokenvalue", { expiresAt: now + 3_600_000 });
     expect(redactor.redact("ghs_tokenthatexpires a-private-key-value ghs_anothertokenvalue")).toBe(`ghs_tokenthatexpires ${REDACTED} ${REDACTED}`);
+  });
+
+  it("removes from what commands print the credentials known by their shape alone, and leaves ordinary words", () => {
+    const key = generatePrivateKey();
+    const shaped = [
+      "ghs_16C7e42F292c6912E7710c838347Ae178B4a",
+      "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+      "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+      "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz-0123456789",
+      "xoxb-123456789012-abcdefghijkl",
+      "AKIAIOSFODNN7EXAMPLE",
+    ];
+    const out = redactOutput(`${shaped.join("\n")}\n${key}\ncut: ${key.slice(0, 200)}`);
+    for (const secret of [...shaped, key.split("\n")[3]!]) expect(out).not.toContain(secret);
+    expect(redactOutput("ghs_ short sk-ant-e2e ask-anthropic task-ant-hill")).toBe("ghs_ short sk-ant-e2e ask-anthropic task-ant-hill");
   });
 });

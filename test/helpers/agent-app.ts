@@ -61,6 +61,7 @@ export async function startAgentTestApp(options: {
         ...options.environment,
       },
       botLogin: () => Promise.resolve("ai-agent[bot]"),
+      runEvents: { store },
       ...(options.integrations ? { mirrors: { integrations: connectIntegrations(builtInIntegrations, options.integrations), store, log: { warn: () => undefined } } } : {}),
     })),
   );

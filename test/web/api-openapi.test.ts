@@ -46,7 +46,7 @@ describe("the OpenAPI document of /api/v1", () => {
   });
 
   it("lists every route with its parameters, and every response schema is a JSON Schema object it defines", () => {
-    const expected = ["get /api/v1/runs", "get /api/v1/runs/{id}", "get /api/v1/runs/{id}/steps", "get /api/v1/usage", "post /api/v1/runs/{id}/stop", "get /api/v1/queue", "post /api/v1/queue/jobs/{id}/retry", "get /api/v1/openapi.json"];
+    const expected = ["get /api/v1/runs", "get /api/v1/runs/{id}", "get /api/v1/runs/{id}/steps", "get /api/v1/runs/{id}/events", "get /api/v1/usage", "post /api/v1/runs/{id}/stop", "get /api/v1/queue", "post /api/v1/queue/jobs/{id}/retry", "get /api/v1/openapi.json"];
     const listed = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
     expect(listed.sort()).toEqual(expected.sort());
     expect(doc.paths["/api/v1/runs/{id}"]!.get!.parameters).toMatchObject([{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }]);

@@ -274,6 +274,43 @@ describe("runWorkflow", () => {
     expect([...hooks.steps.keys()]).toEqual(["call", "call/shout", "after"]);
   });
 
+  it("tells each action the id of its step as the run records it, inside called workflows too", async () => {
+    const { actions } = testActions();
+    const hooks = memoryHooks();
+    const told: (string | undefined)[] = [];
+    const where = actions.with([
+      {
+        name: "test.where",
+        description: "notes the step it runs in",
+        input: (await import("zod")).z.object({}),
+        outputs: {},
+        run: (_input, context) => {
+          told.push(context.stepId);
+          return Promise.resolve({});
+        },
+      },
+    ]);
+    const yaml = lines(
+      "version: 1",
+      "workflows:",
+      "  deepest:",
+      "    steps:",
+      "      - { id: here, uses: test.where }",
+      "  middle:",
+      "    steps:",
+      "      - { id: here, uses: test.where }",
+      "      - { id: down, uses: workflow.deepest }",
+      "  outer:",
+      "    steps:",
+      "      - { id: first, uses: test.where }",
+      "      - { id: call, uses: workflow.middle }",
+    );
+    expect((await run(yaml, "outer", where, hooks)).status).toBe("succeeded");
+    expect(told).toEqual(["first", "call/here", "call/down/here"]);
+    // The ids the run recorded for those steps.
+    expect([...hooks.steps.keys()]).toEqual(expect.arrayContaining(told as string[]));
+  });
+
   it("fails a step whose rendered input does not fit the action, naming the input", async () => {
     const { actions } = testActions();
     const yaml = demoWorkflow("      - { id: a, uses: test.flaky, with: { key: x, failures: \"{{ issue.title }}\" } }");

@@ -43,5 +43,5 @@ export async function runBash(input: unknown, options: BashOptions): Promise<Too
   else if (result.ended) notes.push(`The shell ended (exit code ${result.exitCode ?? "none"}); the next command gets a new one.`);
   else if (result.exitCode !== 0) notes.push(`Exit code ${result.exitCode}.`);
   const content = [result.output.trimEnd(), ...notes].filter(Boolean).join("\n");
-  return { content: content || "(no output)" };
+  return { content: content || "(no output)", exitCode: result.exitCode };
 }

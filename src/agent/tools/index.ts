@@ -6,12 +6,16 @@ import { EDITOR_TOOL_NAME, runEditor } from "./editor.js";
 import { type CommandOptions, COMMAND_NAMES, runCommand } from "./run-command.js";
 import { ToolSchemaError, describeSchemaError, parseToolInput } from "./input.js";
 import { findFiles, searchFiles } from "./search.js";
+import { summarizeToolInput } from "./call-summary.js";
+import type { RunEventSink } from "../run-event-log.js";
 import { type ToolOutcome, ToolInputError } from "./types.js";
 
 /**
  * The agent's tools: their definitions as the Messages API takes them (in a fixed order, so the
  * cached prefix stays the same turn after turn) and one dispatcher that never throws for anything
- * the model asks — a refusal or a mistake becomes an error tool_result the model can act on.
+ * the model asks — a refusal or a mistake becomes an error tool_result the model can act on. Each
+ * call is told to the run's event log, when there is one: the commands as commands, the rest as
+ * tool calls.
  */
 
 export type ToolDefinition = Anthropic.ToolUnion;
@@ -31,6 +35,8 @@ export interface ToolSetOptions {
    * may throw a ZodError (or a ToolInputError): the model is told what was wrong and may call again.
    */
   finishTool?: { name: string; description: string; input_schema: Anthropic.Tool.InputSchema; parse: (input: unknown) => { summary: string } };
+  /** Where each call is recorded: the run's event log, filed under the step the tools work for. */
+  events?: RunEventSink;
 }
 
 const finishInput = z.object({ summary: z.string().min(1) });
@@ -87,6 +93,28 @@ export class ToolSet {
   }
 
   async execute(name: string, input: unknown): Promise<ToolCallOutcome> {
+    const started = performance.now();
+    const record = (output: string, exitCode?: number | null) => this.options.events?.record({ ...this.described(name, input), output, exitCode: exitCode ?? null, durationMs: performance.now() - started });
+    try {
+      const outcome = await this.dispatch(name, input);
+      record(outcome.content, outcome.exitCode);
+      return outcome;
+    } catch (error) {
+      record(`the tool failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  }
+
+  /** What the event log calls a call: `run` by the command's name and its command line, any other tool by its name and input. */
+  private described(name: string, input: unknown): { kind: "tool_call" | "command"; name: string; summary: string } {
+    const command = name === "run" && !this.options.readOnly ? (input as { command?: unknown } | null)?.command : undefined;
+    const allowed: Partial<Record<string, string>> = this.options.commands?.commands ?? {};
+    const line = typeof command === "string" && Object.hasOwn(allowed, command) ? allowed[command] : undefined;
+    if (typeof command === "string" && line) return { kind: "command", name: command, summary: line };
+    return { kind: "tool_call", name, summary: summarizeToolInput(name, input) };
+  }
+
+  private async dispatch(name: string, input: unknown): Promise<ToolCallOutcome> {
     try {
       switch (name) {
         case EDITOR_TOOL_NAME:

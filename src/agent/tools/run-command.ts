@@ -62,7 +62,7 @@ export async function runCommand(input: unknown, options: CommandOptions): Promi
   options.record.push({ name, command, exitCode: result.exitCode, timedOut: result.timedOut, durationMs });
   const shown = output.length > MAX_COMMAND_OUTPUT || result.droppedBytes.stdout + result.droppedBytes.stderr > 0 ? cutOutput(output) : output;
   const status = result.timedOut ? `timed out after ${formatDuration(options.timeoutMs)}` : result.exitCode === null ? `was killed (${result.signal ?? "stopped"})` : `exited with code ${result.exitCode}`;
-  return { content: `$ ${command}\n${status} in ${(durationMs / 1000).toFixed(1)}s\n${shown}`.trimEnd() };
+  return { content: `$ ${command}\n${status} in ${(durationMs / 1000).toFixed(1)}s\n${shown}`.trimEnd(), exitCode: result.exitCode };
 }
 
 /** The end of a long output, and the error-looking lines of the part cut, where the reason often is. */

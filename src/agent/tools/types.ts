@@ -6,6 +6,8 @@ export interface ToolOutcome {
   changed?: string;
   /** Set by `finish`: the agent's summary; the loop ends. */
   finished?: { summary: string };
+  /** A command's exit code (null when it was killed), for the run's event log. */
+  exitCode?: number | null;
 }
 
 /**

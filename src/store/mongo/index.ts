@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { Collection, Db, MongoClient } from "mongodb";
 import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
-import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
+import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type RunEventEntry, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
 import { usageReportOf } from "../usage-report.js";
+import { type RunEventDoc, appendRunEvents, lastRunEventSeq, listRunEvents } from "./run-events.js";
 import { CASELESS, USAGE_SUMS, type UsageDoc, runUsage, usageBreakdown } from "./usage.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema, runStepSchema } from "../../core/run.js";
 import type { PickupLatency, WorkerHeartbeat, WorkerRecord } from "../queue-health.js";
@@ -27,6 +28,7 @@ export class MongoStore implements Store {
   private readonly budgets: Collection<BudgetCounterDoc>;
   private readonly rates: Collection<RateCounterDoc>;
   private readonly workers: Collection<WorkerDoc>;
+  private readonly events: Collection<RunEventDoc>;
 
   constructor(
     private readonly client: MongoClient,
@@ -39,6 +41,7 @@ export class MongoStore implements Store {
     this.budgets = db.collection<BudgetCounterDoc>("ai_budget_counters");
     this.rates = db.collection<RateCounterDoc>("ai_rate_counters");
     this.workers = db.collection<WorkerDoc>("ai_workers");
+    this.events = db.collection<RunEventDoc>("ai_run_events");
   }
 
   async migrate(): Promise<void> {
@@ -68,6 +71,8 @@ export class MongoStore implements Store {
     await this.workers.createIndex({ lastSeenAt: 1 });
     // Pickup latency reads the runs started in the last hour or day.
     await this.runs.createIndex({ startedAt: 1 }, { partialFilterExpression: { startedAt: { $exists: true } } });
+    // The writer numbers a run's events; the index makes a batch written again add nothing.
+    await this.events.createIndex({ runId: 1, seq: 1 }, { unique: true });
   }
 
   async ping(): Promise<void> {
@@ -223,6 +228,18 @@ export class MongoStore implements Store {
   /** Summed from the breakdown here: MongoDB keeps no running sums beside the ledger (PostgreSQL's trigger keeps them). */
   async usageReport(filter: UsageBreakdownFilter): Promise<UsageReport> {
     return usageReportOf(await this.usageBreakdown(filter));
+  }
+
+  appendRunEvents(runId: string, events: readonly RunEventEntry[]): Promise<void> {
+    return appendRunEvents(this.events, runId, events);
+  }
+
+  listRunEvents(runId: string, options: { afterSeq?: number; limit: number }): Promise<RunEventEntry[]> {
+    return listRunEvents(this.events, runId, options);
+  }
+
+  lastRunEventSeq(runId: string): Promise<number> {
+    return lastRunEventSeq(this.events, runId);
   }
 
   /**

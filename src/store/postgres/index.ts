@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
-import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type StoreKind, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, monthRange, usageEntrySchema } from "../types.js";
+import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type RunEventEntry, type Store, type StoreKind, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, monthRange, usageEntrySchema } from "../types.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema } from "../../core/run.js";
 import { isDuplicateKeyError } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
@@ -9,6 +9,7 @@ import { runFromRow, type RunRow } from "./rows.js";
 import { runUsage, usageBreakdown, usageReport } from "./usage.js";
 import type { PickupLatency, WorkerHeartbeat, WorkerRecord } from "../queue-health.js";
 import { listWorkers, pickupLatency, recordWorker } from "./workers.js";
+import { appendRunEvents, lastRunEventSeq, listRunEvents } from "./run-events.js";
 
 /** The store on PostgreSQL; embedded PGlite speaks the same protocol through its socket server. */
 export class PostgresStore implements Store {
@@ -231,6 +232,19 @@ export class PostgresStore implements Store {
 
   usageReport(filter: UsageBreakdownFilter): Promise<UsageReport> {
     return usageReport(this.pool, filter);
+  }
+
+  async appendRunEvents(runId: string, events: readonly RunEventEntry[]): Promise<void> {
+    // Events of a run id that is no uuid belong to no run that could be listed.
+    if (isUuid(runId)) await appendRunEvents(this.pool, runId, events);
+  }
+
+  async listRunEvents(runId: string, options: { afterSeq?: number; limit: number }): Promise<RunEventEntry[]> {
+    return isUuid(runId) ? listRunEvents(this.pool, runId, options) : [];
+  }
+
+  async lastRunEventSeq(runId: string): Promise<number> {
+    return isUuid(runId) ? lastRunEventSeq(this.pool, runId) : 0;
   }
 
   async reserveBudget(reservations: readonly BudgetReservation[]): Promise<BudgetReservationResult> {

@@ -97,4 +97,19 @@ export const migrations: readonly string[] = [
   // The usage report sums the ledger by repository, month, task and person; at a few hundred
   // thousand entries that takes seconds. These sums are kept as the ledger grows, for usageReport.
   ...usageRollup,
+  // A run's tool calls and commands; the caller numbers them, so writing a batch again adds nothing.
+  `CREATE TABLE IF NOT EXISTS ai_run_events (
+     run_id uuid NOT NULL,
+     seq integer NOT NULL,
+     at timestamptz NOT NULL,
+     step text,
+     kind text NOT NULL,
+     name text NOT NULL,
+     summary text NOT NULL,
+     output text,
+     exit_code integer,
+     duration_ms integer,
+     truncated boolean NOT NULL DEFAULT false,
+     PRIMARY KEY (run_id, seq)
+   )`,
 ];

@@ -14,7 +14,7 @@ export interface ApiContext {
   queueJobs?: QueueJobs;
 }
 
-export type ApiStore = Pick<Store, "getRun" | "listRuns" | "updateRun" | "runUsage" | "usageReport" | "countActiveRuns" | "pickupLatency" | "listWorkers">;
+export type ApiStore = Pick<Store, "getRun" | "listRuns" | "updateRun" | "runUsage" | "usageReport" | "countActiveRuns" | "pickupLatency" | "listWorkers" | "listRunEvents">;
 
 export interface ApiAnswer {
   status: number;

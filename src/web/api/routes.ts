@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import type { ApiAnswer, ApiContext } from "./context.js";
 import { getRun, getRunSteps, listRuns } from "./runs.js";
-import { errorBody, listRunsQuery, queueJobParams, queueOverviewView, queueQuery, retryAnswer, retryQuery, runIdParams, runList, runSteps, runView, stopAnswer, usageQuery, usageReport } from "./schemas.js";
+import { getRunEvents } from "./run-events.js";
+import { errorBody, listRunsQuery, queueJobParams, queueOverviewView, queueQuery, retryAnswer, retryQuery, runEvents, runEventsQuery, runIdParams, runList, runSteps, runView, stopAnswer, usageQuery, usageReport } from "./schemas.js";
 import { getQueue, retryJob } from "./queue.js";
 import { stop } from "./stop.js";
 import { usage } from "./usage.js";
@@ -59,6 +60,17 @@ export const apiRoutes: readonly ApiRoute[] = [
     ok: { status: 200, name: "RunSteps", schema: runSteps, description: "the run's steps and turns" },
     errors: { 400: "the id is not a run id", 404: "no such run in a repository you may read" },
     handle: getRunSteps,
+  },
+  {
+    method: "GET",
+    path: "/runs/{id}/events",
+    operationId: "getRunEvents",
+    summary: "A run's tool calls and commands, redacted and bounded, oldest first, a page at a time",
+    params: runIdParams,
+    query: runEventsQuery,
+    ok: { status: 200, name: "RunEvents", schema: runEvents, description: "a page of the run's events" },
+    errors: { 400: "the id is not a run id, or a parameter is not valid", 404: "no such run in a repository you may read" },
+    handle: getRunEvents,
   },
   {
     method: "GET",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { runStatuses, runTasks, runTriggers } from "../../core/run.js";
+import { MAX_RUN_EVENT_OUTPUT_BYTES, MAX_RUN_EVENT_SUMMARY, runEventKinds } from "../../store/types.js";
 
 /**
  * What /api/v1 takes and gives, as zod schemas: the routes validate requests with them and
@@ -91,6 +92,32 @@ export const runSteps = z.object({
   turns: z
     .array(z.object({ model: z.string(), ...tokens, at: z.string(), step: z.string().nullable().describe("the step running when the call was recorded") }))
     .describe("the run's model calls, oldest first: each is one turn of the agent or of a review"),
+});
+
+export const runEventsQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0).describe("the seq of the last event already read; the events after it are answered"),
+  limit: z.coerce.number().int().min(1).max(200).default(100).describe("events per page"),
+});
+
+export const runEvents = z.object({
+  runId: z.string(),
+  events: z
+    .array(
+      z.object({
+        seq: z.number().int().describe("the event's place in the run, from 1"),
+        at: z.string(),
+        step: z.string().nullable().describe("the workflow step it happened in; null when not known"),
+        kind: z.enum(runEventKinds).describe("tool_call: a tool the agent called; command: a command run (the run tool, shell.run); dropped: how many events past the bound were not kept"),
+        name: z.string().describe("the tool, or the command's name"),
+        summary: z.string().describe(`what was asked, made short (at most ${MAX_RUN_EVENT_SUMMARY} characters): the bash command, the editor's command and path, the command line`),
+        output: z.string().nullable().describe(`what it gave, redacted; a longer output keeps its start and end (at most ${MAX_RUN_EVENT_OUTPUT_BYTES} bytes) around a note of what was left out`),
+        exitCode: z.number().int().nullable(),
+        durationMs: z.number().int().nullable(),
+        truncated: z.boolean().describe("whether the summary or the output was cut"),
+      }),
+    )
+    .describe("the run's tool calls and commands, oldest first, redacted"),
+  nextAfter: z.number().int().nullable().describe("pass as `after` for the next page; null when no more events are stored yet (a running run adds more: ask again after the last seq)"),
 });
 
 const totals = z.object({ ...tokens, calls: z.number().int().describe("model calls summed") });

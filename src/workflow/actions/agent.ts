@@ -26,9 +26,10 @@ function runWorkspace(context: ActionContext, action: string): RunWorkspace {
   return workspace;
 }
 
-/** The model, the run's workspace and what the run is about: what the coding agent works with. */
+/** The model, the run's workspace, what the run is about and where its tool calls go: what the coding agent works with. */
 export function codingAgent(context: ActionContext, action: string): CodingRun {
-  return { ...modelRun(context, action), workspace: runWorkspace(context, action) };
+  const events = context.services.runEvents?.forStep(context.stepId);
+  return { ...modelRun(context, action), workspace: runWorkspace(context, action), ...(events ? { events } : {}) };
 }
 
 const instructions = z.string().optional().describe("More instructions for the model, added to its task.");

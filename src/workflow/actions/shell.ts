@@ -33,6 +33,11 @@ export const shellRunInput = z.strictObject({
   timeout_seconds: z.number().int().min(1).max(MAX_SECONDS).optional().describe("The command's own time limit, in seconds; the step's timeout applies too."),
 });
 
+/** An argument as it reads in a command line: quoted (as a JSON string) when it holds anything but plain characters. */
+function shown(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
+}
+
 /** Keeps the end of a long output, where errors are. */
 function tail(text: string, dropped: number): string {
   return dropped > 0 ? `…(${dropped} bytes cut)\n${text}` : text;
@@ -43,7 +48,7 @@ export const shellRun = defineAction({
   description: "Runs a command (an argument list, no shell) in the run's workspace, inside the sandbox, with a clean environment.",
   input: shellRunInput,
   outputs: { exit_code: "the command's exit code", stdout: "its standard output (the last 64 KiB)", stderr: "its standard error (the last 64 KiB)" },
-  async run(input, { services, signal }) {
+  async run(input, { services, signal, stepId }) {
     const sandbox = services.sandbox ?? services.runWorkspace?.sandbox;
     if (!sandbox) throw new SandboxUnavailable("shell.run needs the server's sandbox, and this run has none.");
     // The run's worktree when it has one; otherwise the directory the services name.
@@ -58,6 +63,17 @@ export const shellRun = defineAction({
       maxOutputBytes: OUTPUT_LIMIT,
       signal,
     });
+    services.runEvents?.record(
+      {
+        kind: "command",
+        name: "shell.run",
+        summary: input.run.map(shown).join(" "),
+        output: `${result.stdout}${result.stdout && result.stderr ? "\n" : ""}${result.stderr}`,
+        exitCode: result.exitCode,
+        durationMs: result.durationMs,
+      },
+      stepId,
+    );
     const command = `\`${input.run.join(" ")}\``;
     if (result.timedOut) throw new UserFacingError(`${command} timed out after ${formatDuration((input.timeout_seconds ?? MAX_SECONDS) * 1000)} and was stopped, with every process it started.`);
     if (result.aborted) throw new UserFacingError(`${command} was stopped: the step was aborted.`);
