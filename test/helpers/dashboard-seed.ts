@@ -70,6 +70,15 @@ export async function seedDashboard(store: Store, options: { installationId: num
   await make("acme/web", 7, "ask", "hubot", "succeeded", minutes(20), [["ask", "Answer the question", 9_000]], [6_400]);
   await make("acme/web", 9, "implement", "mona", "queued", 0, [], []);
   const running = await make("acme/widgets", 48, "implement", "mona", "running", minutes(2), IMPLEMENT.slice(0, 2), [57_000, 31_000]);
+  // The agent's tool calls so far, as the recorder writes them.
+  const at = (ms: number) => new Date(now - minutes(2) + ms);
+  const call = (seq: number, ms: number, kind: "tool_call" | "command", name: string, summary: string, output: string | null, exitCode: number | null = null) => ({ seq, at: at(ms), step: "implement", kind, name, summary, output, exitCode, durationMs: kind === "command" ? 2_300 : 40, truncated: false });
+  await store.appendRunEvents(running.id, [
+    call(1, 6_000, "tool_call", "bash", "ls src && cat package.json | head -20", "cart.ts\ncart.test.ts\nindex.ts\n{\n  \"name\": \"widgets\",\n  \"scripts\": { \"test\": \"vitest run\" }\n}", 0),
+    call(2, 11_000, "tool_call", "str_replace_based_edit_tool", "view src/cart.ts", "export function total(items: Item[]) {\n  return items.reduce((sum, i) => sum + i.price, 0);\n}"),
+    call(3, 19_000, "tool_call", "str_replace_based_edit_tool", "str_replace src/cart.ts", "The file src/cart.ts has been edited."),
+    call(4, 27_000, "command", "test", "npm test", " ✓ src/cart.test.ts (12 tests) 41ms\n\n Test Files  1 passed (1)\n      Tests  12 passed (12)", 0),
+  ]);
   // Months before this one, and the budgets the latest calls were held to.
   const month = (back: number) => new Date(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() - back, 12));
   for (let back = 1; back <= 5; back++) {

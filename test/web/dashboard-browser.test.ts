@@ -95,6 +95,9 @@ describe("the dashboard in a browser", () => {
     await expect.poll(() => page.locator("[data-live-state]").innerText()).toBe("live");
     expect(await page.locator("h1").innerText()).toBe("implement · acme/widgets#48");
     expect(await page.locator("#turns + table tbody tr").count()).toBe(2);
+    expect(await page.locator("ol.events > li").count()).toBe(4);
+    await page.locator("ol.events > li summary", { hasText: "npm test" }).click();
+    expect(await page.locator("ol.events > li", { hasText: "npm test" }).locator("pre").innerText()).toContain("Tests  12 passed (12)");
     await page.screenshot({ path: join(shots, "run.png"), fullPage: true });
 
     // The worker moves on: the page shows the next step without a reload.

@@ -81,7 +81,14 @@ describe("the dashboard", () => {
   });
 
   it("escapes what people wrote and never links to a script", async () => {
+    // A command's output as a repository's script could print it: markup, and a token of another service.
+    await rig.app.database.store.appendRunEvents(widgets.id, [
+      { seq: 1, at: new Date(), step: "code", kind: "command", name: "test", summary: "npm test", output: `<img src=x onerror=alert(1)> AKIAIOSFODNN7EXAMPLE ghp_${"a".repeat(36)}`, exitCode: 1, durationMs: 900, truncated: false },
+    ]);
     const page = await (await get(`/runs/${widgets.id}`, mona)).text();
+    expect(page).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    expect(page).not.toContain(`ghp_${"a".repeat(36)}`);
+    expect(page).toContain("exit 1");
     expect(page).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; please");
     expect(page).not.toContain(`<script>alert`);
     expect(page).not.toContain("javascript:");

@@ -8,7 +8,7 @@ import type { Section } from "./layout.js";
 
 /** What every dashboard page is built from: the dashboard's dependencies and one request's context. */
 
-export type DashboardStore = ApiStore & Pick<Store, "budgetCounters">;
+export type DashboardStore = ApiStore & Pick<Store, "budgetCounters" | "lastRunEventSeq">;
 
 export interface DashboardDeps {
   store: DashboardStore;

@@ -72,6 +72,8 @@ export interface RunPageInput {
   steps: readonly StepRow[];
   turns: readonly TurnRow[];
   events: readonly EventRow[];
+  /** Earlier events not on the page (the API serves them). */
+  eventsLeftOut?: number;
   /** The forge's web address, for the issue or pull request link. */
   githubWeb: string;
   /** Whether the person may stop it (write access), and the form token to do so. */
@@ -178,6 +180,7 @@ ${stepsTable(input.steps)}
 <h2 id="turns">Model turns</h2>
 ${turnsTable(input.turns)}
 <h2 id="tools">Tool calls and commands</h2>
+${input.eventsLeftOut && html`<p class="muted">The latest ${input.events.length} are shown; ${input.eventsLeftOut} earlier ones are at <a href="/api/v1/runs/${run.id}/events">/api/v1/runs/${run.id}/events</a>.</p>`}
 ${eventsList(input.events)}`;
 }
 

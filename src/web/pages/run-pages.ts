@@ -1,3 +1,4 @@
+import { getRunEvents } from "../api/run-events.js";
 import { getRun, getRunSteps } from "../api/runs.js";
 import { stop } from "../api/stop.js";
 import type { PageContext } from "./page-context.js";
@@ -11,6 +12,8 @@ import { notice } from "./views.js";
 /** A run's page, its live stream, and its stop button's form. */
 
 const LIVE_POLL_MS = 1_000;
+/** Tool calls and commands a page shows: the latest ones; the API serves them all. */
+const EVENTS_SHOWN = 200;
 /** A live stream is closed after this long; the browser opens a new one at once. */
 const LIVE_MAX_MS = 30 * 60_000;
 
@@ -26,8 +29,11 @@ async function load(ctx: PageContext, id: string): Promise<Omit<RunPageInput, "g
   if (found.status !== 200) return null;
   const steps = await getRunSteps(ctx.api({ id }));
   const detail = steps.body as { steps: StepRow[]; turns: TurnRow[] };
-  const events: EventRow[] = [];
-  return { run: found.body as RunView, steps: detail.steps, turns: detail.turns, events };
+  const last = await ctx.deps.store.lastRunEventSeq(id);
+  const after = Math.max(0, last - EVENTS_SHOWN);
+  const log = await getRunEvents(ctx.api({ id }, { after: String(after), limit: String(EVENTS_SHOWN) }));
+  const events = log.status === 200 ? (log.body as { events: EventRow[] }).events : [];
+  return { run: found.body as RunView, steps: detail.steps, turns: detail.turns, events, ...(after > 0 ? { eventsLeftOut: after } : {}) };
 }
 
 const notFound = (ctx: PageContext) =>
