@@ -9,6 +9,7 @@ import { runListingContract } from "./run-listing.js";
 import { usageReadsContract } from "./usage-reads.js";
 import { workerHeartbeatContract } from "./worker-heartbeats.js";
 import { queueJobsContract } from "./queue-jobs.js";
+import { apiTokensContract } from "./api-tokens.js";
 import { type WorkerEvent, type WorkerProcess, startWorker } from "../helpers/workers.js";
 
 const newRun = (overrides: Partial<NewRun> = {}): NewRun => ({
@@ -255,6 +256,7 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
   usageReadsContract(() => database.store);
   workerHeartbeatContract(() => database.store);
   queueJobsContract(() => database);
+  apiTokensContract(() => database.store);
 
   describe("usage", () => {
     it("sums usage by repository and calendar month", async () => {

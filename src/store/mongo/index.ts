@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Collection, Db, MongoClient } from "mongodb";
 import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
-import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
+import { type ApiToken, type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageScope, type UsageTotals, type NewApiToken, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
+import * as apiTokens from "./api-tokens.js";
 import { CASELESS, USAGE_SUMS, type UsageDoc, runUsage, usageBreakdown } from "./usage.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema, runStepSchema } from "../../core/run.js";
 import type { PickupLatency, WorkerHeartbeat, WorkerRecord } from "../queue-health.js";
@@ -26,6 +27,7 @@ export class MongoStore implements Store {
   private readonly budgets: Collection<BudgetCounterDoc>;
   private readonly rates: Collection<RateCounterDoc>;
   private readonly workers: Collection<WorkerDoc>;
+  private readonly apiTokens: Collection<apiTokens.ApiTokenDoc>;
 
   constructor(
     private readonly client: MongoClient,
@@ -38,6 +40,7 @@ export class MongoStore implements Store {
     this.budgets = db.collection<BudgetCounterDoc>("ai_budget_counters");
     this.rates = db.collection<RateCounterDoc>("ai_rate_counters");
     this.workers = db.collection<WorkerDoc>("ai_workers");
+    this.apiTokens = db.collection<apiTokens.ApiTokenDoc>("ai_api_tokens");
   }
 
   async migrate(): Promise<void> {
@@ -67,6 +70,7 @@ export class MongoStore implements Store {
     await this.workers.createIndex({ lastSeenAt: 1 });
     // Pickup latency reads the runs started in the last hour or day.
     await this.runs.createIndex({ startedAt: 1 }, { partialFilterExpression: { startedAt: { $exists: true } } });
+    await apiTokens.apiTokenIndexes(this.apiTokens);
   }
 
   async ping(): Promise<void> {
@@ -297,6 +301,30 @@ export class MongoStore implements Store {
 
   pickupLatency(since: Date): Promise<PickupLatency> {
     return pickupLatency(this.runs, since);
+  }
+
+  createApiToken(token: NewApiToken): Promise<ApiToken> {
+    return apiTokens.createApiToken(this.apiTokens, token);
+  }
+
+  findApiTokenByHash(secretHash: string): Promise<ApiToken | null> {
+    return apiTokens.findApiTokenByHash(this.apiTokens, secretHash);
+  }
+
+  listApiTokens(githubUserId: number): Promise<ApiToken[]> {
+    return apiTokens.listApiTokens(this.apiTokens, githubUserId);
+  }
+
+  revokeApiToken(id: string, githubUserId: number, at: Date): Promise<ApiToken | null> {
+    return apiTokens.revokeApiToken(this.apiTokens, id, githubUserId, at);
+  }
+
+  touchApiToken(id: string, at: Date): Promise<void> {
+    return apiTokens.touchApiToken(this.apiTokens, id, at);
+  }
+
+  updateApiTokenGrant(id: string, sealedGrant: string): Promise<void> {
+    return apiTokens.updateApiTokenGrant(this.apiTokens, id, sealedGrant);
   }
 
   async close(): Promise<void> {
