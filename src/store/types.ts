@@ -155,7 +155,7 @@ export class RunConflictError extends Error {
 }
 
 /** What an API token may be granted. Managing tokens is never among them: a token cannot mint tokens. */
-export const apiTokenScopes = ["runs:read", "usage:read", "runs:stop"] as const;
+export const apiTokenScopes = ["runs:read", "usage:read", "runs:stop", "queue:read", "queue:retry"] as const;
 export type ApiTokenScope = (typeof apiTokenScopes)[number];
 
 /**
