@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import nock from "nock";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { issuedToken, tokenList } from "../../src/web/api/token-schemas.js";
 import { hashApiTokenSecret } from "../../src/web/api/token-secret.js";
 import { MAX_ACTIVE_TOKENS, TokensRefused, issueToken, listTokens, revokeToken } from "../../src/web/api/tokens.js";
 import type { Caller } from "../../src/web/api/identity.js";
+import { personCallerOf } from "../../src/web/api/caller.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
 import { READER, SECRET, WRITER, client, githubFor, personOnGitHub, serveApi, sessionCookie, writerSession } from "./api-support.js";
 
@@ -259,6 +261,14 @@ describe("personal API tokens for /api/v1", () => {
       const byToken = person("lisa", 3001, { kind: "api token", tokenId: token.id, scopes: ["runs:read", "usage:read", "runs:stop"] });
       await expect(issueToken(deps(), byToken, { name: "successor", scopes: ["runs:read"] })).rejects.toBeInstanceOf(TokensRefused);
       await expect(listTokens(deps(), byToken)).rejects.toMatchObject({ status: 403 });
+    });
+
+    it("keeps API tokens out of the dashboard's pages, without sending them anywhere", async () => {
+      const { secret } = await issue({ token: WRITER }, { name: "for the api", scopes: ["runs:read"] });
+      const refuse = () => Promise.reject(new Error("GitHub must not be asked about an API token"));
+      const readers = { signIn: { session: () => undefined, loginUrl: () => "/login" }, access: { readable: refuse }, people: { whoIs: refuse, canPush: refuse, isAdmin: refuse }, grants: grantKeeper(SECRET, client, now) };
+      const request = { headers: { authorization: `Bearer ${secret}` } } as IncomingMessage;
+      await expect(personCallerOf(request, readers)).rejects.toMatchObject({ status: 401, message: "API tokens are for /api/v1; sign in with GitHub for the dashboard" });
     });
 
     it("holds a person to MAX_ACTIVE_TOKENS active tokens; revoked and expired ones do not count", async () => {

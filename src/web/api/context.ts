@@ -8,14 +8,14 @@ export interface ApiContext {
   /** From the path template, such as `{id}`; validated by the route's schema. */
   params: Record<string, string>;
   query: Record<string, string>;
-  /** The JSON body, parsed but not yet validated, for a route that takes one; undefined otherwise. */
-  body: unknown;
+  /** The JSON body, through the route's schema, for a route that takes one. */
+  body?: unknown;
   store: ApiStore;
   readers: ApiReaders;
   /** The queue's job records, for the queue routes; absent where the server serves no queue. */
   queueJobs?: QueueJobs;
-  /** Epoch ms: the clock tokens are issued and checked by. */
-  now: () => number;
+  /** Epoch ms: the clock tokens are issued and checked by; Date.now unless set. */
+  now?: () => number;
 }
 
 export type ApiStore = Pick<
