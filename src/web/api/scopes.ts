@@ -9,6 +9,13 @@ export type RouteScope = ApiTokenScope | "tokens";
 
 export const grantableScopes = apiTokenScopes;
 
+/** What each scope lets a token do, in the words the tokens page and the docs use. */
+export const scopeDescriptions: Readonly<Record<ApiTokenScope, string>> = {
+  "runs:read": "read runs, their steps and model turns",
+  "usage:read": "read spend by repository, month, task and person",
+  "runs:stop": "stop runs, where you may push to the repository",
+};
+
 /** Why a token with these scopes may not use a route needing `scope`; undefined when it may. */
 export function scopeRefusal(granted: readonly ApiTokenScope[], scope: RouteScope): string | undefined {
   if (scope === "tokens") return "API tokens cannot manage API tokens; sign in on the dashboard, or use a GitHub token";
