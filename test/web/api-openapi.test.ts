@@ -96,6 +96,8 @@ describe("the OpenAPI document of /api/v1", () => {
       getRunSteps: ["runs:read"],
       getUsage: ["usage:read"],
       stopRun: ["runs:stop"],
+      getQueue: ["queue:read"],
+      retryJob: ["queue:retry"],
       listTokens: ["tokens"],
       issueToken: ["tokens"],
       revokeToken: ["tokens"],
@@ -110,7 +112,7 @@ describe("the OpenAPI document of /api/v1", () => {
       type: "object",
       additionalProperties: false,
       required: ["name", "scopes"],
-      properties: { scopes: { type: "array", items: { enum: ["runs:read", "usage:read", "runs:stop"] } }, expiresInDays: { type: "integer", minimum: 1, maximum: 365, default: 90 } },
+      properties: { scopes: { type: "array", items: { enum: ["runs:read", "usage:read", "runs:stop", "queue:read", "queue:retry"] } }, expiresInDays: { type: "integer", minimum: 1, maximum: 365, default: 90 } },
     });
     expect(operation("/api/v1/runs", "get").requestBody).toBeUndefined();
     expect(doc.components.schemas.IssuedToken!.required).toEqual(["token", "secret"]);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { API_PREFIX, type ApiRoute, apiRoutes, errorSchema } from "./routes.js";
+import { grantableScopes } from "./scopes.js";
 
 /**
  * The OpenAPI 3.1 document of /api/v1, made from the route table and the zod schemas the routes
@@ -82,7 +83,8 @@ export function openApiDocument(): JsonSchema {
           type: "http",
           scheme: "bearer",
           description:
-            "a personal API token of this app (`aia_…`, issued at POST /api/v1/tokens or on the dashboard, with the scopes runs:read, usage:read, runs:stop), or a GitHub user token (from the App's sign-in, a GitHub App user token, or a personal access token), which has every scope",
+            `a personal API token of this app (\`aia_…\`, issued at POST /api/v1/tokens or on the dashboard, with some of the scopes ${grantableScopes.join(", ")}), ` +
+            "or a GitHub user token (from the App's sign-in, a GitHub App user token, or a personal access token), which has every scope",
         },
         session: { type: "apiKey", in: "cookie", name: "ai_agent_session", description: "the session of signing in with GitHub at /login" },
       },

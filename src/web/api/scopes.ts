@@ -14,6 +14,8 @@ export const scopeDescriptions: Readonly<Record<ApiTokenScope, string>> = {
   "runs:read": "read runs, their steps and model turns",
   "usage:read": "read spend by repository, month, task and person",
   "runs:stop": "stop runs, where you may push to the repository",
+  "queue:read": "read the queue's health and the failed jobs you may see",
+  "queue:retry": "retry failed jobs, where you administer the repository",
 };
 
 /** Why a token with these scopes may not use a route needing `scope`; undefined when it may. */
