@@ -4,6 +4,7 @@ import pg from "pg";
 import { createApiHandler } from "../src/web/api/handler.js";
 import { createDashboardHandler } from "../src/web/pages/dashboard.js";
 import type { ApiReaders } from "../src/web/api/caller.js";
+import { grantKeeper } from "../src/web/auth/grants.js";
 import { PostgresStore } from "../src/store/postgres/index.js";
 import type { StoreKind } from "../src/store/types.js";
 
@@ -61,6 +62,8 @@ export async function serveDashboardApi(postgresUrl: string, kind: StoreKind, re
     signIn: { session: () => session, loginUrl: () => "/login" },
     access: { readable: () => Promise.resolve(readable) },
     people: { whoIs: () => Promise.resolve(session), canPush: () => Promise.resolve(false), isAdmin: () => Promise.resolve(false) },
+    // No API token is used here: the grants are never opened.
+    grants: grantKeeper(Buffer.from("bench grant key"), { clientId: "bench", clientSecret: "bench", web: "http://127.0.0.1:9", api: "http://127.0.0.1:9" }),
   };
   const api = createApiHandler(store, readers);
   const pages = createDashboardHandler({ store, readers, formKey: Buffer.from("bench form key"), githubWeb: "https://github.com", defaultRepoBudgetMicros: 200_000_000 });

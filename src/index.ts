@@ -12,6 +12,7 @@ import type { RunLinks } from "./web/run-links.js";
 import { type RunReaders, createRunsHandler } from "./web/runs-route.js";
 import type { SignIn } from "./web/auth/sign-in.js";
 import type { People } from "./web/auth/people.js";
+import type { GrantKeeper } from "./web/auth/grants.js";
 import { createApiHandler } from "./web/api/handler.js";
 import { createDashboardHandler } from "./web/pages/dashboard.js";
 import type { DashboardSettings } from "./web/pages/settings.js";
@@ -30,9 +31,10 @@ export interface AppDependencies {
   runLinks?: Pick<RunLinks, "verify">;
   /**
    * Sign-in with GitHub (/login, /auth/github/callback, /logout), what a person may read, and who
-   * a token is; absent without the App's OAuth client, and with it /api/v1.
+   * a token is, and the keeper of the GitHub grants behind API tokens; absent without the App's
+   * OAuth client, and with it /api/v1.
    */
-  readers?: RunReaders & { signIn: SignIn; people: People; admins?: ReadonlySet<string> };
+  readers?: RunReaders & { signIn: SignIn; people: People; grants: GrantKeeper; admins?: ReadonlySet<string> };
   /** The dashboard's pages, served with `readers` (nobody sees them without signing in). */
   dashboard?: DashboardSettings;
   /** The queue's job records, for /api/v1/queue. */
@@ -50,7 +52,7 @@ export function createApp(deps: AppDependencies): ApplicationFunction {
     const { readers } = deps;
     if (readers) {
       addHandler((req, res) => readers.signIn.handle(req, res));
-      addHandler(createApiHandler(deps.store, readers, deps.queueJobs));
+      addHandler(createApiHandler(deps.store, readers, deps.queueJobs ? { queueJobs: deps.queueJobs } : {}));
       // Before the runs route: a browser opening /runs/:id gets the page, other clients the JSON.
       if (deps.dashboard) addHandler(createDashboardHandler({ store: deps.store, readers, ...deps.dashboard, ...(deps.queueJobs ? { queueJobs: deps.queueJobs } : {}) }));
     }

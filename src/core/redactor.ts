@@ -28,6 +28,13 @@ const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"\\<>()[\]{}|]+@/gi;
 
 const PEM_BODY_LINE = /^[A-Za-z0-9+/=]{16,}$/;
 
+/**
+ * The app's own API tokens, `aia_` and 32 random bytes in base64url: known by their form, since the
+ * process never holds their secrets to register (only the hashes) yet a person may paste one into
+ * an issue, a command or a log line. Longer runs go whole: a token glued to other text still leaks.
+ */
+const API_TOKEN = /aia_[A-Za-z0-9_-]{43,}/g;
+
 /** The forms a value takes in the text that leaves the process. */
 function formsOf(value: string): string[] {
   const forms = new Set([
@@ -84,6 +91,7 @@ export class Redactor {
   /** `text` without any registered value (in any of its forms) and without credentials in URLs. */
   redact(text: string): string {
     let out = text.includes("://") ? text.replace(URL_CREDENTIALS, `$1${REDACTED}@`) : text;
+    if (out.includes("aia_")) out = out.replace(API_TOKEN, REDACTED);
     if (out.length < MIN_SECRET_LENGTH) return out;
     for (const form of this.forms()) {
       if (out.includes(form)) out = out.split(form).join(REDACTED);

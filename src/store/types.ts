@@ -202,6 +202,54 @@ export class RunConflictError extends Error {
   }
 }
 
+/** What an API token may be granted. Managing tokens is never among them: a token cannot mint tokens. */
+export const apiTokenScopes = ["runs:read", "usage:read", "runs:stop", "queue:read", "queue:retry"] as const;
+export type ApiTokenScope = (typeof apiTokenScopes)[number];
+
+/**
+ * A personal API token as kept: the secret's SHA-256 only (the secret is shown once, when issued),
+ * and the person's GitHub grant sealed by the web layer, so the store never holds a usable token.
+ * Tokens belong to a GitHub user id, which stays when a login is renamed or freed and taken by
+ * someone else; the login is kept as the name the token acts under.
+ */
+export interface ApiToken {
+  id: string;
+  login: string;
+  githubUserId: number;
+  /** The person's label for it. */
+  name: string;
+  /** Hex SHA-256 of the secret. */
+  secretHash: string;
+  scopes: ApiTokenScope[];
+  /** Ciphertext only this app's key opens: the GitHub token (and refresh token) behind the API token. */
+  sealedGrant: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export const newApiTokenSchema = z.object({
+  id: z.uuid(),
+  login: z.string().min(1),
+  githubUserId: z.number().int().positive(),
+  name: z.string().min(1),
+  secretHash: z.string().regex(/^[0-9a-f]{64}$/, "expected a hex SHA-256"),
+  scopes: z.array(z.enum(apiTokenScopes)),
+  sealedGrant: z.string().min(1),
+  createdAt: z.date(),
+  expiresAt: z.date(),
+});
+export type NewApiToken = z.infer<typeof newApiTokenSchema>;
+
+/** Scopes as read back: one the code no longer knows grants nothing. */
+export function knownScopes(stored: readonly string[]): ApiTokenScope[] {
+  return apiTokenScopes.filter((scope) => stored.includes(scope));
+}
+
+/** lastUsedAt moves at most this often per token: a token in a loop does not write on every call. */
+export const API_TOKEN_TOUCH_MS = 60_000;
+
 export type StoreKind = "postgres" | "pglite" | "mongodb";
 
 export interface Store {
@@ -283,6 +331,21 @@ export interface Store {
   forgetWorkers(seenBefore: Date): Promise<number>;
   /** Pickup (startedAt − createdAt) of the runs started at or after `since`, computed in the database. */
   pickupLatency(since: Date): Promise<PickupLatency>;
+  /** Keeps a new API token; throws on a second token with the same id or secret hash. */
+  createApiToken(token: NewApiToken): Promise<ApiToken>;
+  /** The token whose secret hashes to this, revoked and expired ones too (the caller says which ended how); null when none. */
+  findApiTokenByHash(secretHash: string): Promise<ApiToken | null>;
+  /** One person's tokens, newest first, revoked and expired ones too. */
+  listApiTokens(githubUserId: number): Promise<ApiToken[]>;
+  /**
+   * Revokes the token only when it is this person's: null when no token of theirs has this id. A
+   * token revoked already keeps the time it was first revoked.
+   */
+  revokeApiToken(id: string, githubUserId: number, at: Date): Promise<ApiToken | null>;
+  /** Sets lastUsedAt to `at` unless it was set less than API_TOKEN_TOUCH_MS before. */
+  touchApiToken(id: string, at: Date): Promise<void>;
+  /** Replaces the sealed grant (after GitHub renewed the token behind it) of a token not revoked. */
+  updateApiTokenGrant(id: string, sealedGrant: string): Promise<void>;
   close(): Promise<void>;
 }
 

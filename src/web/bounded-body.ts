@@ -53,8 +53,8 @@ export const LINGER_MS = 1_000;
  * instead of the 413. So the rest is read and dropped (never kept) for at most LINGER_MS, which
  * gives the client time to read the answer, and then the socket is destroyed.
  */
-export function refuseTooLarge(req: IncomingMessage, res: ServerResponse, maxBytes: number): void {
-  const body = JSON.stringify({ error: `Payload Too Large: webhook bodies are limited to ${maxBytes} bytes` });
+export function refuseTooLarge(req: IncomingMessage, res: ServerResponse, maxBytes: number, what = "webhook bodies"): void {
+  const body = JSON.stringify({ error: `Payload Too Large: ${what} are limited to ${maxBytes} bytes` });
   res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
   req.resume();
   const socket = req.socket;

@@ -88,7 +88,7 @@ describe("a run's event log, end to end", () => {
 
     // The API serves the same log, a page at a time, to a person who may read the repository.
     const ctx = (query: Record<string, string>): ApiContext => ({
-      caller: { login: "octocat", token: "gho_notusedhere", readable: new Set([REPO.toLowerCase()]) },
+      caller: { login: "octocat", githubUserId: 583231, token: "gho_notusedhere", readable: new Set([REPO.toLowerCase()]), credential: { kind: "session", grant: { token: "gho_notusedhere" } } },
       params: { id: run.id },
       query,
       store: agentApp.app.database.store,

@@ -50,6 +50,18 @@ describe("the redactor", () => {
     expect(redactor.redact("see https://example.com and @octocat, <https://x.test|@bob>")).toBe("see https://example.com and @octocat, <https://x.test|@bob>");
   });
 
+  it("removes the app's API tokens by their form, though none was registered", () => {
+    const redactor = new Redactor();
+    const token = `aia_${Buffer.alloc(32, 0xfb).toString("base64url")}`;
+    expect(token).toMatch(/^aia_[A-Za-z0-9_-]{43}$/);
+    const out = redactor.redact(`curl -H "Authorization: Bearer ${token}" …\n{"token":"${token}"}\n?t=${token}&x=1`);
+    expect(out).not.toContain(token.slice(4));
+    expect(out.split(REDACTED)).toHaveLength(4);
+    // The prefix alone, or too short to be a token, is text.
+    expect(redactor.redact("the aia_ prefix, aia_short")).toBe("the aia_ prefix, aia_short");
+    expect(redactor.redactDeep({ note: `pasted ${token}` })).toEqual({ note: `pasted ${REDACTED}` });
+  });
+
   it("replaces the longest value first", () => {
     const redactor = new Redactor();
     redactor.add("secret-value");

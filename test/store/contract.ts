@@ -10,6 +10,7 @@ import { usageReadsContract } from "./usage-reads.js";
 import { workerHeartbeatContract } from "./worker-heartbeats.js";
 import { queueJobsContract } from "./queue-jobs.js";
 import { runEventsContract } from "./run-events.js";
+import { apiTokensContract } from "./api-tokens.js";
 import { type WorkerEvent, type WorkerProcess, startWorker } from "../helpers/workers.js";
 
 const newRun = (overrides: Partial<NewRun> = {}): NewRun => ({
@@ -257,6 +258,7 @@ export function storeContract(create: () => Promise<TestDatabase>): void {
   workerHeartbeatContract(() => database.store);
   queueJobsContract(() => database);
   runEventsContract(() => database.store);
+  apiTokensContract(() => database.store);
 
   describe("usage", () => {
     it("sums usage by repository and calendar month", async () => {

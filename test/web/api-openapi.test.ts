@@ -46,7 +46,20 @@ describe("the OpenAPI document of /api/v1", () => {
   });
 
   it("lists every route with its parameters, and every response schema is a JSON Schema object it defines", () => {
-    const expected = ["get /api/v1/runs", "get /api/v1/runs/{id}", "get /api/v1/runs/{id}/steps", "get /api/v1/runs/{id}/events", "get /api/v1/usage", "post /api/v1/runs/{id}/stop", "get /api/v1/queue", "post /api/v1/queue/jobs/{id}/retry", "get /api/v1/openapi.json"];
+    const expected = [
+      "get /api/v1/runs",
+      "get /api/v1/runs/{id}",
+      "get /api/v1/runs/{id}/steps",
+      "get /api/v1/runs/{id}/events",
+      "get /api/v1/usage",
+      "post /api/v1/runs/{id}/stop",
+      "get /api/v1/queue",
+      "post /api/v1/queue/jobs/{id}/retry",
+      "get /api/v1/tokens",
+      "post /api/v1/tokens",
+      "post /api/v1/tokens/{id}/revoke",
+      "get /api/v1/openapi.json",
+    ];
     const listed = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
     expect(listed.sort()).toEqual(expected.sort());
     expect(doc.paths["/api/v1/runs/{id}"]!.get!.parameters).toMatchObject([{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }]);
@@ -65,6 +78,45 @@ describe("the OpenAPI document of /api/v1", () => {
         }
       }
     }
+  });
+
+  it("names the scope each operation needs of an API token, and the token routes' body", () => {
+    type Operation = { security: Record<string, string[]>[]; "x-scopes": string[]; description: string; responses: Record<string, unknown>; requestBody?: { required: boolean; content: Record<string, { schema: Record<string, unknown> }> } };
+    const operation = (path: string, method: string) => (doc.paths[path] as unknown as Record<string, Operation>)[method]!;
+    const scopes = Object.fromEntries(
+      apiRoutes.map((route) => {
+        const op = operation(`/api/v1${route.path}`, route.method.toLowerCase());
+        expect(op.security).toEqual([{ bearer: [route.scope] }, { session: [] }]);
+        expect(op.responses[403], route.operationId).toBeDefined();
+        return [route.operationId, op["x-scopes"]];
+      }),
+    );
+    expect(scopes).toEqual({
+      listRuns: ["runs:read"],
+      getRun: ["runs:read"],
+      getRunSteps: ["runs:read"],
+      getUsage: ["usage:read"],
+      stopRun: ["runs:stop"],
+      getQueue: ["queue:read"],
+      retryJob: ["queue:retry"],
+      listTokens: ["tokens"],
+      issueToken: ["tokens"],
+      revokeToken: ["tokens"],
+    });
+    expect(operation("/api/v1/tokens", "post").description).toContain("an API token is never granted `tokens`");
+    expect(operation("/api/v1/runs", "get").description).toContain("`runs:read`");
+    expect(doc.components.securitySchemes.bearer!.description).toContain("aia_");
+
+    const body = operation("/api/v1/tokens", "post").requestBody!;
+    expect(body.required).toBe(true);
+    expect(body.content["application/json"]!.schema).toMatchObject({
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "scopes"],
+      properties: { scopes: { type: "array", items: { enum: ["runs:read", "usage:read", "runs:stop", "queue:read", "queue:retry"] } }, expiresInDays: { type: "integer", minimum: 1, maximum: 365, default: 90 } },
+    });
+    expect(operation("/api/v1/runs", "get").requestBody).toBeUndefined();
+    expect(doc.components.schemas.IssuedToken!.required).toEqual(["token", "secret"]);
   });
 
   it("carries the schemas the routes validate with", () => {

@@ -4,6 +4,8 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { repositoryAccess } from "../../src/web/auth/access.js";
 import { createSignIn } from "../../src/web/auth/sign-in.js";
+import { sealer } from "../../src/web/auth/sealed.js";
+import { z } from "zod";
 import { createRunsHandler } from "../../src/web/runs-route.js";
 import type { Database } from "../../src/store/open.js";
 import { type TestDatabase, freshPostgres } from "../helpers/databases.js";
@@ -62,10 +64,10 @@ describe("signing in with GitHub", () => {
   const valueOf = (setCookie: string) => setCookie.slice(0, setCookie.indexOf(";"));
 
   /** GitHub's side of a good sign-in: the code exchange, the user, their installations and repositories. */
-  const github = () => {
+  const github = (expiring: Record<string, unknown> = {}) => {
     nock("https://github.com")
       .post("/login/oauth/access_token", (body: Record<string, string>) => body.code === "the-code" && body.client_secret === "1a2b3c4d5e6f")
-      .reply(200, { access_token: TOKEN, token_type: "bearer", scope: "" });
+      .reply(200, { access_token: TOKEN, token_type: "bearer", scope: "", ...expiring });
     nock("https://api.github.com", { reqheaders: { authorization: `Bearer ${TOKEN}` } })
       .get("/user")
       .reply(200, { login: "octocat", id: 583231, type: "User" })
@@ -126,6 +128,18 @@ describe("signing in with GitHub", () => {
     expect((await get("/runs/00000000-0000-0000-0000-000000000000", cookie)).status).toBe(404);
     // Asked of GitHub once, then kept for a while.
     expect(installationReads).toBe(1);
+  });
+
+  it("keeps a GitHub App's refresh token and both expiry times in the sealed session", async () => {
+    const refreshToken = "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498";
+    github({ expires_in: 28800, refresh_token: refreshToken, refresh_token_expires_in: 15811200 });
+    const session = cookiesOf((await signIn()).callback).find((c) => c.startsWith("ai_agent_session="))!;
+    expect(session).not.toContain(refreshToken);
+    const sessions = sealer(Buffer.from("a session secret for the tests"), "session", z.object({}).loose());
+    const opened = sessions.open(valueOf(session).slice("ai_agent_session=".length)) as { login: string; token: string; refreshToken: string; expiresAt: number; refreshTokenExpiresAt: number };
+    expect(opened).toMatchObject({ login: "octocat", id: 583231, token: TOKEN, refreshToken });
+    // Both from the moment GitHub answered: 8 hours for the token, about six months for the refresh token.
+    expect(opened.refreshTokenExpiresAt - opened.expiresAt).toBe((15811200 - 28800) * 1000);
   });
 
   it("serves nothing to anyone not signed in, or with a cookie that was tampered with", async () => {

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { Collection, Db, MongoClient } from "mongodb";
 import { isDuplicateKeyError as isDuplicateKey } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
-import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type RunEventEntry, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
+import { type ApiToken, type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type RunEventEntry, type Store, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, type NewApiToken, emptyTotals, monthRange, usageEntrySchema } from "../types.js";
 import { usageReportOf } from "../usage-report.js";
 import { type RunEventDoc, appendRunEvents, lastRunEventSeq, listRunEvents } from "./run-events.js";
+import * as apiTokens from "./api-tokens.js";
 import { CASELESS, USAGE_SUMS, type UsageDoc, runUsage, usageBreakdown } from "./usage.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema, runStepSchema } from "../../core/run.js";
 import type { PickupLatency, WorkerHeartbeat, WorkerRecord } from "../queue-health.js";
@@ -29,6 +30,7 @@ export class MongoStore implements Store {
   private readonly rates: Collection<RateCounterDoc>;
   private readonly workers: Collection<WorkerDoc>;
   private readonly events: Collection<RunEventDoc>;
+  private readonly apiTokens: Collection<apiTokens.ApiTokenDoc>;
 
   constructor(
     private readonly client: MongoClient,
@@ -42,6 +44,7 @@ export class MongoStore implements Store {
     this.rates = db.collection<RateCounterDoc>("ai_rate_counters");
     this.workers = db.collection<WorkerDoc>("ai_workers");
     this.events = db.collection<RunEventDoc>("ai_run_events");
+    this.apiTokens = db.collection<apiTokens.ApiTokenDoc>("ai_api_tokens");
   }
 
   async migrate(): Promise<void> {
@@ -73,6 +76,7 @@ export class MongoStore implements Store {
     await this.runs.createIndex({ startedAt: 1 }, { partialFilterExpression: { startedAt: { $exists: true } } });
     // The writer numbers a run's events; the index makes a batch written again add nothing.
     await this.events.createIndex({ runId: 1, seq: 1 }, { unique: true });
+    await apiTokens.apiTokenIndexes(this.apiTokens);
   }
 
   async ping(): Promise<void> {
@@ -320,6 +324,30 @@ export class MongoStore implements Store {
 
   pickupLatency(since: Date): Promise<PickupLatency> {
     return pickupLatency(this.runs, since);
+  }
+
+  createApiToken(token: NewApiToken): Promise<ApiToken> {
+    return apiTokens.createApiToken(this.apiTokens, token);
+  }
+
+  findApiTokenByHash(secretHash: string): Promise<ApiToken | null> {
+    return apiTokens.findApiTokenByHash(this.apiTokens, secretHash);
+  }
+
+  listApiTokens(githubUserId: number): Promise<ApiToken[]> {
+    return apiTokens.listApiTokens(this.apiTokens, githubUserId);
+  }
+
+  revokeApiToken(id: string, githubUserId: number, at: Date): Promise<ApiToken | null> {
+    return apiTokens.revokeApiToken(this.apiTokens, id, githubUserId, at);
+  }
+
+  touchApiToken(id: string, at: Date): Promise<void> {
+    return apiTokens.touchApiToken(this.apiTokens, id, at);
+  }
+
+  updateApiTokenGrant(id: string, sealedGrant: string): Promise<void> {
+    return apiTokens.updateApiTokenGrant(this.apiTokens, id, sealedGrant);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Pool } from "pg";
-import { type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type RunEventEntry, type Store, type StoreKind, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, monthRange, usageEntrySchema } from "../types.js";
+import { type ApiToken, type BudgetCounter, type BudgetReservation, type BudgetReservationResult, type Delivery, type RunFilter, type RunPatch, type RateClaim, RunConflictError, type RunEventEntry, type Store, type StoreKind, type UsageBreakdownFilter, type UsageEntry, type UsageGroup, type UsageRecord, type UsageReport, type UsageScope, type UsageTotals, type NewApiToken, monthRange, usageEntrySchema } from "../types.js";
 import { type NewRun, type Run, type RunStatus, newRunSchema } from "../../core/run.js";
 import { isDuplicateKeyError } from "../errors.js";
 import { storable } from "../../core/safe-json.js";
@@ -10,6 +10,7 @@ import { runUsage, usageBreakdown, usageReport } from "./usage.js";
 import type { PickupLatency, WorkerHeartbeat, WorkerRecord } from "../queue-health.js";
 import { listWorkers, pickupLatency, recordWorker } from "./workers.js";
 import { appendRunEvents, lastRunEventSeq, listRunEvents } from "./run-events.js";
+import * as apiTokens from "./api-tokens.js";
 
 /** The store on PostgreSQL; embedded PGlite speaks the same protocol through its socket server. */
 export class PostgresStore implements Store {
@@ -333,6 +334,30 @@ export class PostgresStore implements Store {
 
   pickupLatency(since: Date): Promise<PickupLatency> {
     return pickupLatency(this.pool, since);
+  }
+
+  createApiToken(token: NewApiToken): Promise<ApiToken> {
+    return apiTokens.createApiToken(this.pool, token);
+  }
+
+  findApiTokenByHash(secretHash: string): Promise<ApiToken | null> {
+    return apiTokens.findApiTokenByHash(this.pool, secretHash);
+  }
+
+  listApiTokens(githubUserId: number): Promise<ApiToken[]> {
+    return apiTokens.listApiTokens(this.pool, githubUserId);
+  }
+
+  async revokeApiToken(id: string, githubUserId: number, at: Date): Promise<ApiToken | null> {
+    return isUuid(id) ? apiTokens.revokeApiToken(this.pool, id, githubUserId, at) : null;
+  }
+
+  async touchApiToken(id: string, at: Date): Promise<void> {
+    if (isUuid(id)) await apiTokens.touchApiToken(this.pool, id, at);
+  }
+
+  async updateApiTokenGrant(id: string, sealedGrant: string): Promise<void> {
+    if (isUuid(id)) await apiTokens.updateApiTokenGrant(this.pool, id, sealedGrant);
   }
 
   async close(): Promise<void> {

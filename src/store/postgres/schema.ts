@@ -112,4 +112,20 @@ export const migrations: readonly string[] = [
      truncated boolean NOT NULL DEFAULT false,
      PRIMARY KEY (run_id, seq)
    )`,
+  // Personal API tokens: the secret's hash only, the GitHub grant behind each sealed by the web layer.
+  `CREATE TABLE IF NOT EXISTS ai_api_tokens (
+     id uuid PRIMARY KEY,
+     login text NOT NULL,
+     github_user_id bigint NOT NULL,
+     name text NOT NULL,
+     secret_hash text NOT NULL,
+     scopes text[] NOT NULL,
+     sealed_grant text NOT NULL,
+     created_at timestamptz NOT NULL,
+     expires_at timestamptz NOT NULL,
+     revoked_at timestamptz,
+     last_used_at timestamptz
+   )`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS ai_api_tokens_secret_hash_idx ON ai_api_tokens (secret_hash)`,
+  `CREATE INDEX IF NOT EXISTS ai_api_tokens_user_created_idx ON ai_api_tokens (github_user_id, created_at DESC)`,
 ];

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SignInRefused } from "../auth/github-oauth.js";
-import { type ApiReaders, NotCaller, callerOf } from "./caller.js";
+import { readJsonBody } from "./body.js";
+import { type ApiReaders, NotCaller, createCallerOf } from "./caller.js";
 import type { ApiStore } from "./context.js";
 import type { QueueJobs } from "../../store/queue-health.js";
 import { BadRequest, sendJson } from "./http.js";
@@ -8,8 +9,9 @@ import { openApiDocument } from "./openapi.js";
 import { API_PREFIX, type ApiRoute, apiRoutes } from "./routes.js";
 
 /**
- * `/api/v1`: finds the route, checks who is calling (before the store is asked, so a request
- * without credentials learns nothing), and answers JSON, errors as `{ error }`.
+ * `/api/v1`: finds the route, checks who is calling and that their token has the route's scope
+ * (before the store is asked for anything else, so a request without credentials learns nothing),
+ * reads the body of a route that takes one, and answers JSON, errors as `{ error }`.
  */
 
 type Compiled = { route: ApiRoute; pattern: RegExp; names: string[] };
@@ -33,8 +35,18 @@ function decoded(part: string): string {
   }
 }
 
-export function createApiHandler(store: ApiStore, readers: ApiReaders, queueJobs?: QueueJobs) {
+export interface ApiOptions {
+  /** The queue's job records, for the queue routes; absent where the server serves no queue. */
+  queueJobs?: QueueJobs;
+  /** Epoch ms; tests move it to see tokens expire. */
+  now?: () => number;
+}
+
+export function createApiHandler(store: ApiStore, readers: ApiReaders, options: ApiOptions = {}) {
+  const now = options.now ?? Date.now;
+  const { queueJobs } = options;
   const routes = apiRoutes.map(compile);
+  const callerOf = createCallerOf(store, readers, now);
   // Made once: it depends on nothing but the code.
   const document = JSON.stringify(openApiDocument());
   return async function apiHandler(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -53,9 +65,17 @@ export function createApiHandler(store: ApiStore, readers: ApiReaders, queueJobs
         : sendJson(res, 404, { error: `no API route ${url.pathname}; the routes are listed at ${API_PREFIX}/openapi.json` });
     }
     try {
-      const caller = await callerOf(req, readers);
+      const { route } = found.compiled;
+      // Who, and whether their token may call this route, before a byte of the body is read.
+      const caller = await callerOf(req, route.scope);
       const params = Object.fromEntries(found.compiled.names.map((name, index) => [name, decoded(found.match![index + 1]!)]));
-      const answer = await found.compiled.route.handle({ caller, params, query: Object.fromEntries(url.searchParams), store, readers, ...(queueJobs ? { queueJobs } : {}) });
+      let body: unknown;
+      if (route.body) {
+        const read = await readJsonBody(req, res, route.body);
+        if (!read.ok) return true;
+        body = read.value;
+      }
+      const answer = await route.handle({ caller, params, query: Object.fromEntries(url.searchParams), body, store, readers, now, ...(queueJobs ? { queueJobs } : {}) });
       return sendJson(res, answer.status, answer.body);
     } catch (error) {
       if (error instanceof NotCaller) return sendJson(res, error.status, { error: error.message, ...(error.status === 401 ? { sign_in: readers.signIn.loginUrl("/") } : {}) });

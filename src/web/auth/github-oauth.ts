@@ -18,14 +18,41 @@ export interface OAuthClient {
 
 export class SignInRefused extends Error {
   override name = "SignInRefused";
-  /** GitHub's HTTP status, when it answered with an error one. */
-  constructor(message: string, readonly status?: number) {
+  /**
+   * `status`: GitHub's HTTP status, when it answered with an error one. `code`: the OAuth error
+   * GitHub named (`bad_verification_code`, `bad_refresh_token`…), which it sends with HTTP 200.
+   */
+  constructor(message: string, readonly status?: number, readonly code?: string) {
     super(message);
+  }
+
+  /** GitHub said no, as opposed to failing to answer: asking again will not change it. */
+  get isRefusal(): boolean {
+    return this.code !== undefined || (this.status !== undefined && this.status < 500);
   }
 }
 
+/**
+ * What a person's authorisation gives us: their token and, for a GitHub App's expiring user tokens,
+ * the refresh token and both expiry times (epoch ms). A token without `expiresAt` does not expire.
+ */
+export const grantSchema = z.object({
+  token: z.string().min(1),
+  refreshToken: z.string().min(1).optional(),
+  expiresAt: z.number().optional(),
+  refreshTokenExpiresAt: z.number().optional(),
+});
+export type GitHubGrant = z.infer<typeof grantSchema>;
+
+// `expires_in` and the refresh token come only when the App's user tokens expire (its default).
 const tokenAnswer = z.union([
-  z.object({ access_token: z.string().min(1), token_type: z.string() }),
+  z.object({
+    access_token: z.string().min(1),
+    token_type: z.string(),
+    expires_in: z.number().int().positive().optional(),
+    refresh_token: z.string().min(1).optional(),
+    refresh_token_expires_in: z.number().int().positive().optional(),
+  }),
   z.object({ error: z.string(), error_description: z.string().optional() }),
 ]);
 const userAnswer = z.object({ login: z.string(), id: z.number() });
@@ -39,18 +66,37 @@ export function authorizeUrl(client: OAuthClient, redirectUri: string, state: st
   return url.toString();
 }
 
-export async function exchangeCode(client: OAuthClient, code: string, redirectUri: string): Promise<string> {
+export function exchangeCode(client: OAuthClient, code: string, redirectUri: string, now: () => number = Date.now): Promise<GitHubGrant> {
+  return tokenRequest(client, { code, redirect_uri: redirectUri }, "the sign-in", now);
+}
+
+/**
+ * A new grant for an expiring user token, as GitHub renews them: the refresh token is used up, and
+ * the old token stops working, once GitHub answers.
+ */
+export function refreshGrant(client: OAuthClient, refreshToken: string, now: () => number = Date.now): Promise<GitHubGrant> {
+  return tokenRequest(client, { grant_type: "refresh_token", refresh_token: refreshToken }, "the renewal of a token", now);
+}
+
+async function tokenRequest(client: OAuthClient, fields: Record<string, string>, what: string, now: () => number): Promise<GitHubGrant> {
   const send = client.fetch ?? fetch;
   const response = await send(new URL("/login/oauth/access_token", client.web), {
     method: "POST",
     headers: { accept: "application/json", "content-type": "application/json" },
-    body: JSON.stringify({ client_id: client.clientId, client_secret: client.clientSecret, code, redirect_uri: redirectUri }),
+    body: JSON.stringify({ client_id: client.clientId, client_secret: client.clientSecret, ...fields }),
   });
-  if (!response.ok) throw new SignInRefused(`GitHub answered the sign-in with HTTP ${response.status}.`);
+  if (!response.ok) throw new SignInRefused(`GitHub answered ${what} with HTTP ${response.status}.`, response.status);
   const answer = tokenAnswer.safeParse(await response.json().catch(() => undefined));
-  if (!answer.success) throw new SignInRefused("GitHub's answer to the sign-in was not one it documents.");
-  if ("error" in answer.data) throw new SignInRefused(answer.data.error_description ?? answer.data.error);
-  return answer.data.access_token;
+  if (!answer.success) throw new SignInRefused(`GitHub's answer to ${what} was not one it documents.`);
+  if ("error" in answer.data) throw new SignInRefused(answer.data.error_description ?? answer.data.error, undefined, answer.data.error);
+  const at = now();
+  const { access_token, refresh_token, expires_in, refresh_token_expires_in } = answer.data;
+  return {
+    token: access_token,
+    ...(refresh_token ? { refreshToken: refresh_token } : {}),
+    ...(expires_in ? { expiresAt: at + expires_in * 1000 } : {}),
+    ...(refresh_token && refresh_token_expires_in ? { refreshTokenExpiresAt: at + refresh_token_expires_in * 1000 } : {}),
+  };
 }
 
 /** GET on the REST API with a person's token; the parsed body, or a refusal naming the status. */

@@ -2,14 +2,15 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { clearedCookie, cookie, readCookie } from "./cookies.js";
-import { type OAuthClient, SignInRefused, authorizeUrl, currentUser, exchangeCode } from "./github-oauth.js";
+import { type OAuthClient, SignInRefused, authorizeUrl, currentUser, exchangeCode, grantSchema } from "./github-oauth.js";
 import { sealer } from "./sealed.js";
 
 /**
  * Signing in with GitHub: `/login` sends the person to GitHub with a state only this browser
  * holds, `/auth/github/callback` checks it, trades the code for their token and asks GitHub who
  * they are, then keeps a session cookie — sealed, httpOnly, SameSite=Lax, Secure under https —
- * that holds their login and token. `/logout` ends it. Nothing here decides what they may see:
+ * that holds their login and token (with its refresh token and expiry, when GitHub gives them).
+ * `/logout` ends it. Nothing here decides what they may see:
  * ./access.ts asks GitHub with their token.
  */
 
@@ -18,7 +19,8 @@ const STATE_COOKIE = "ai_agent_oauth";
 const SESSION_SECONDS = 8 * 3600;
 const STATE_SECONDS = 600;
 
-const sessionSchema = z.object({ login: z.string(), id: z.number(), token: z.string() });
+/** The person and their grant: the refresh token too, so an API token issued from a session can renew what it holds. */
+const sessionSchema = grantSchema.extend({ login: z.string(), id: z.number() });
 export type Session = z.infer<typeof sessionSchema>;
 const stateSchema = z.object({ state: z.string(), next: z.string() });
 
@@ -80,9 +82,9 @@ export function createSignIn(options: SignInOptions): SignIn {
           return true;
         }
         try {
-          const token = await exchangeCode(options.client, code, redirectUri);
-          const user = await currentUser(options.client, token);
-          redirect(res, expected.next, [clearState, cookie(SESSION_COOKIE, sessions.seal({ login: user.login, id: user.id, token }, SESSION_SECONDS), { maxAgeSeconds: SESSION_SECONDS, secure })]);
+          const grant = await exchangeCode(options.client, code, redirectUri, options.now);
+          const user = await currentUser(options.client, grant.token);
+          redirect(res, expected.next, [clearState, cookie(SESSION_COOKIE, sessions.seal({ login: user.login, id: user.id, ...grant }, SESSION_SECONDS), { maxAgeSeconds: SESSION_SECONDS, secure })]);
         } catch (error) {
           if (!(error instanceof SignInRefused)) throw error;
           page(res, 502, `Sign-in with GitHub failed: ${error.message} Start again at /login.`, { "set-cookie": clearState });

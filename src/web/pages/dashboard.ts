@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Caller, NotCaller, callerOf } from "../api/caller.js";
+import { type Caller, NotCaller, personCallerOf } from "../api/caller.js";
 import { BadRequest } from "../api/http.js";
 import { serveAsset } from "./assets.js";
 import { csrfToken } from "./csrf.js";
@@ -62,7 +62,7 @@ export function createDashboardHandler(deps: DashboardDeps) {
     }
     let caller: Caller;
     try {
-      caller = await callerOf(req, readers);
+      caller = await personCallerOf(req, readers);
     } catch (error) {
       if (!(error instanceof NotCaller)) throw error;
       return page(error.status, "GitHub did not answer", found.route.section, notice(error.message, "bad"));
