@@ -159,6 +159,20 @@ describe("the dashboard in a browser", () => {
     await page.context().close();
   });
 
+  it("issues an API token and shows its secret once", async () => {
+    const page = await signedIn("mona", "/tokens");
+    await page.fill("input[name=name]", "nightly report");
+    await page.check("input[value='usage:read']");
+    await page.click("button:has-text('Issue token')");
+    const secret = await page.locator("pre[data-secret]").innerText();
+    expect(secret).toMatch(/^aia_[A-Za-z0-9_-]{43}$/);
+    expect(await page.locator("tbody tr").innerText()).toContain("nightly report");
+    await page.screenshot({ path: join(shots, "tokens.png"), fullPage: true });
+    await page.goto(`${rig.app.base}/tokens`);
+    expect(await page.locator("main").innerText()).not.toContain(secret);
+    await page.context().close();
+  });
+
   it("shows a person without access nothing", async () => {
     const page = await signedIn("stranger", "/runs");
     expect(await page.locator("main").innerText()).toContain("You cannot read any repository this app is installed on");

@@ -41,6 +41,7 @@ describe("the dashboard", () => {
   const get = (path: string, cookie?: string, headers: Record<string, string> = HTML) => fetch(`${rig.app.base}${path}`, { redirect: "manual", headers: { ...headers, ...(cookie ? { cookie } : {}) } });
   const post = (path: string, cookie: string | undefined, form: Record<string, string>) =>
     fetch(`${rig.app.base}${path}`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) }, body: new URLSearchParams(form).toString() });
+  const secretRunId = () => secret.id;
   const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? "";
 
   it("sends anyone not signed in to sign in, and shows them nothing", async () => {
@@ -142,6 +143,44 @@ describe("the dashboard", () => {
     expect(await refused.text()).toContain("retrying a job needs admin permission on acme/widgets");
     expect((await post(`/queue/jobs/${theirs}/retry`, hubot, { csrf: csrfOf(page), failCount: "1" })).status).toBe(404);
     expect((await rig.app.database.queueJobs.job(mine))?.failCount).toBe(1);
+  });
+
+  it("issues an API token from the page, shows its secret once, and revokes it", async () => {
+    const page = await (await get("/tokens", mona)).text();
+    expect(page).toContain("You have no API token.");
+    const csrf = csrfOf(page);
+    const form = (fields: Record<string, string | string[]>) => {
+      const body = new URLSearchParams();
+      for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
+      return body;
+    };
+    const send = (path: string, fields: Record<string, string | string[]>) =>
+      fetch(`${rig.app.base}${path}`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", cookie: mona }, body: form(fields).toString() });
+    // From another site's form: refused, and nothing issued.
+    const forged = await send("/tokens", { csrf: "forged", name: "evil", scopes: "runs:read" });
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).not.toMatch(/aia_[A-Za-z0-9_-]{20,}/);
+    const bad = await (await send("/tokens", { csrf, name: "", scopes: "runs:read" })).text();
+    expect(bad).toContain("No token was issued: bad parameter &#96;name&#96;: give the token a name");
+    const issued = await send("/tokens", { csrf, name: "nightly report", scopes: ["runs:read", "usage:read"], expiresInDays: "30" });
+    expect(issued.status).toBe(201);
+    const secret = /<pre data-secret>(aia_[A-Za-z0-9_-]+)<\/pre>/.exec(await issued.text())?.[1];
+    expect(secret).toBeDefined();
+    const listed = await (await get("/tokens", mona)).text();
+    expect(listed).toContain("nightly report");
+    expect(listed).not.toContain(secret!);
+    // The token reads what mona may read, and no more.
+    const runs = await fetch(`${rig.app.base}/api/v1/runs`, { headers: { authorization: `Bearer ${secret!}` } });
+    expect(runs.status).toBe(200);
+    const ids = ((await runs.json()) as { runs: { id: string }[] }).runs.map((run) => run.id);
+    expect(ids).toContain(widgets.id);
+    expect(ids).not.toContain(secretRunId());
+    const tokenId = /action="\/tokens\/([0-9a-f-]{36})\/revoke"/.exec(listed)?.[1];
+    const revoked = await send(`/tokens/${tokenId!}/revoke`, { csrf });
+    expect(revoked.status).toBe(303);
+    expect((await fetch(`${rig.app.base}/api/v1/runs`, { headers: { authorization: `Bearer ${secret!}` } })).status).toBe(401);
+    // The page does not take an API token in place of a session.
+    expect((await fetch(`${rig.app.base}/runs`, { redirect: "manual", headers: { ...HTML, authorization: `Bearer ${secret!}` } })).status).toBe(302);
   });
 
   it("still answers other clients at a run's signed link with its JSON", async () => {

@@ -9,6 +9,7 @@ import type { DashboardDeps, PageContext } from "./page-context.js";
 export type { DashboardDeps, DashboardStore } from "./page-context.js";
 import { runsListPage, usageReportPage } from "./list-pages.js";
 import { queueStatusPage, retryFromForm } from "./queue-pages.js";
+import { issueFromForm, revokeFromForm, tokensListPage } from "./token-pages.js";
 import { runDetailPage, runLiveStream, stopFromForm } from "./run-pages.js";
 import { notice } from "./views.js";
 
@@ -22,6 +23,7 @@ import { notice } from "./views.js";
 const RUN_PAGE = /^\/runs\/([0-9a-f-]{36})\/?$/i;
 const RUN_LIVE = /^\/runs\/([0-9a-f-]{36})\/live$/i;
 const RUN_STOP = /^\/runs\/([0-9a-f-]{36})\/stop$/i;
+const TOKEN_REVOKE = /^\/tokens\/([0-9a-f-]{36})\/revoke$/i;
 const JOB_RETRY = /^\/queue\/jobs\/([^/]{1,64})\/retry$/;
 
 function wantsHtml(req: IncomingMessage): boolean {
@@ -36,6 +38,9 @@ const ROUTES: readonly Route[] = [
   { method: "GET", match: (url) => RUN_LIVE.exec(url.pathname), handle: (ctx, id) => runLiveStream(ctx, id) },
   { method: "POST", match: (url) => RUN_STOP.exec(url.pathname), handle: (ctx, id) => stopFromForm(ctx, id) },
   { method: "GET", match: (url) => url.pathname === "/usage", section: "usage", handle: (ctx) => usageReportPage(ctx) },
+  { method: "GET", match: (url) => url.pathname === "/tokens", section: "tokens", handle: (ctx) => tokensListPage(ctx) },
+  { method: "POST", match: (url) => url.pathname === "/tokens", section: "tokens", handle: (ctx) => issueFromForm(ctx) },
+  { method: "POST", match: (url) => TOKEN_REVOKE.exec(url.pathname), section: "tokens", handle: (ctx, id) => revokeFromForm(ctx, id) },
   { method: "GET", match: (url) => url.pathname === "/queue", section: "queue", handle: (ctx) => queueStatusPage(ctx) },
   { method: "POST", match: (url) => JOB_RETRY.exec(url.pathname), section: "queue", handle: (ctx, id) => retryFromForm(ctx, id) },
 ];
