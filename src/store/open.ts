@@ -157,6 +157,9 @@ async function withAdvisoryLock(pool: pg.Pool, work: () => Promise<void>): Promi
   }
 }
 
+const PGLITE_ANALYZE_FIRST_MS = 10_000;
+const PGLITE_ANALYZE_EVERY_MS = 30 * 60_000;
+
 async function openPglite(dataDir: string): Promise<Database> {
   // Loaded on demand: the WebAssembly build is only needed by the embedded default.
   const { PGlite } = await import("@electric-sql/pglite");
@@ -168,9 +171,19 @@ async function openPglite(dataDir: string): Promise<Database> {
   const url = `postgres://postgres@${server.getServerConn()}/postgres`;
   // LISTEN/NOTIFY does not cross PGlite's socket, so the queue polls (cheaply: it is in-process).
   const database = await openPostgres(url, false, PGLITE_POOL_SIZE, "pglite");
+  // PGlite runs no autovacuum, so the planner would never learn the tables' sizes and choose the
+  // dashboard's plans blind. Statistics are gathered soon after start, then every half hour, as
+  // autovacuum would on PostgreSQL.
+  const analyze = () => void db.exec("ANALYZE").catch(() => undefined);
+  const first = setTimeout(analyze, PGLITE_ANALYZE_FIRST_MS);
+  const every = setInterval(analyze, PGLITE_ANALYZE_EVERY_MS);
+  first.unref();
+  every.unref();
   return {
     ...database,
     async close() {
+      clearTimeout(first);
+      clearInterval(every);
       await database.close();
       await server.stop();
       await db.close();

@@ -95,6 +95,7 @@ describe("the OpenAPI document of /api/v1", () => {
       listRuns: ["runs:read"],
       getRun: ["runs:read"],
       getRunSteps: ["runs:read"],
+      getRunEvents: ["runs:read"],
       getUsage: ["usage:read"],
       stopRun: ["runs:stop"],
       getQueue: ["queue:read"],

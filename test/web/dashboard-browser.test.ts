@@ -120,8 +120,11 @@ describe("the dashboard in a browser", () => {
     await page.context().close();
   });
 
-  it("shows a finished run's timeline, turns and links", async () => {
-    const page = await signedIn("mona", `/runs/${seeded.finished.id}`);
+  it("opens a run's page from its tracking comment's link, after sign-in, with its timeline, turns and links", async () => {
+    // The address the tracking comment carries, signed: a browser gets the page once signed in.
+    const link = new URL(rig.app.runUrl(seeded.finished.id));
+    const page = await signedIn("mona", `${link.pathname}${link.search}`);
+    expect(await page.locator("h1").innerText()).toBe("implement · acme/widgets#41");
     expect(await page.locator("svg.timeline rect").count()).toBe(5);
     expect(await page.locator("a:has-text('Pull request')").getAttribute("href")).toBe("https://github.com/acme/widgets/pull/141");
     expect(await page.locator("#turns + table tfoot").innerText()).toContain("$0.17");
