@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Browser, type Page, chromium } from "playwright-core";
@@ -27,6 +27,8 @@ describe("the dashboard in a browser", () => {
   const attempts: number[] = [];
 
   beforeAll(async () => {
+    // Not skipped without a browser: a browser test that did not run proves nothing.
+    if (!existsSync(CHROMIUM)) throw new Error(`the dashboard's browser test needs Debian's chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it), or CHROMIUM_PATH naming another`);
     mkdirSync(shots, { recursive: true });
     rig = await startDashboardRig(
       [
