@@ -1,4 +1,5 @@
 import type { BudgetCounter } from "../../store/types.js";
+import type { ApiAnswer, ApiContext } from "../api/context.js";
 import { listRuns } from "../api/runs.js";
 import { BadRequest } from "../api/http.js";
 import { usage } from "../api/usage.js";
@@ -8,21 +9,25 @@ import { type RepoBudget, type UsageReport, usagePage } from "./usage-page.js";
 
 /** The runs list and the usage page: the API's answers, for the same person, as pages. */
 
+/**
+ * The API's answer for the filters; where they are not valid, its answer without them and the
+ * reason, so the page says which to fix and still shows something.
+ */
+async function filtered(ctx: PageContext, read: (api: ApiContext) => Promise<ApiAnswer>, filters: Record<string, string>): Promise<{ answer: ApiAnswer; error?: string }> {
+  try {
+    return { answer: await read(ctx.api({}, filters)) };
+  } catch (failure) {
+    if (!(failure instanceof BadRequest)) throw failure;
+    return { answer: await read(ctx.api({}, {})), error: failure.message };
+  }
+}
+
 const RUN_FILTERS = ["repo", "task", "status", "actor", "since", "until", "cursor"] as const;
 
 export async function runsListPage(ctx: PageContext): Promise<void> {
   const filters = filledQuery(ctx.url, RUN_FILTERS);
   const repositories = [...ctx.caller.readable].sort();
-  let error: string | undefined;
-  let answer;
-  try {
-    answer = await listRuns(ctx.api({}, filters));
-  } catch (failure) {
-    if (!(failure instanceof BadRequest)) throw failure;
-    // The filters were not valid: say which, and show the newest runs instead.
-    error = failure.message;
-    answer = await listRuns(ctx.api({}, {}));
-  }
+  const { answer, error } = await filtered(ctx, listRuns, filters);
   const body = answer.body as { runs: RunRow[]; nextCursor: string | null };
   ctx.page(200, "Runs", "runs", runsPage({ runs: body.runs, nextCursor: body.nextCursor, filters, repositories, ...(error ? { error } : {}) }));
 }
@@ -36,15 +41,7 @@ function currentMonth(now = new Date()): string {
 export async function usageReportPage(ctx: PageContext): Promise<void> {
   const filters = filledQuery(ctx.url, USAGE_FILTERS);
   const repositories = [...ctx.caller.readable].sort();
-  let error: string | undefined;
-  let answer;
-  try {
-    answer = await usage(ctx.api({}, filters));
-  } catch (failure) {
-    if (!(failure instanceof BadRequest)) throw failure;
-    error = failure.message;
-    answer = await usage(ctx.api({}, {}));
-  }
+  const { answer, error } = await filtered(ctx, usage, filters);
   const report = answer.body as UsageReport;
   const month = currentMonth();
   const shown = filters.repo ? repositories.filter((repo) => repo === filters.repo!.toLowerCase()) : repositories;

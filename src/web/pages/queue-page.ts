@@ -1,23 +1,12 @@
+import type { z } from "zod";
 import { formatDuration } from "../../core/format.js";
+import type { queueOverviewView } from "../api/schemas.js";
 import { type Html, html } from "./html.js";
 import { count, notice, statusBadge, timeOf } from "./views.js";
 
 /** Queue and health: depth, workers, pickup latency, and failed jobs with a retry button for admins. */
 
-interface Latency {
-  runs: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  maxMs: number | null;
-}
-
-export interface QueueJson {
-  depth: { due: number; scheduled: number; locked: number; oldestDueMs: number | null; byName: { name: string; due: number; scheduled: number; locked: number; oldestDueMs: number | null }[] };
-  runs: { queued: number; running: number };
-  pickup: { lastHour: Latency; lastDay: Latency };
-  workers: { id: string; name: string; role: string; pid: number; host: string; version: string; concurrency: number; jobsRunning: number; startedAt: string; lastSeenAt: string; silentMs: number; alive: boolean }[];
-  failed: { id: string; name: string; runId: string | null; runStatus: string | null; repo: string | null; number: number | null; failReason: string; failedAt: string; failCount: number; retryAt: string | null; retryable: boolean }[];
-}
+export type QueueJson = z.infer<typeof queueOverviewView>;
 
 export interface QueuePageInput {
   queue: QueueJson;

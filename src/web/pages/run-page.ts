@@ -1,4 +1,6 @@
+import type { z } from "zod";
 import { formatDuration } from "../../core/format.js";
+import type { runEvents, runSteps, runView } from "../api/schemas.js";
 import { type Html, html, safeHref } from "./html.js";
 import { timeline } from "./timeline.js";
 import { count, durationBetween, notice, statusBadge, timeOf, usd } from "./views.js";
@@ -9,63 +11,11 @@ import { count, durationBetween, notice, statusBadge, timeOf, usd } from "./view
  * which the page re-renders from server-sent events while the run is active.
  */
 
-export interface StepRow {
-  id: string;
-  name?: string;
-  status: string;
-  attempts: number;
-  startedAt?: string;
-  finishedAt?: string;
-  durationMs: number | null;
-  error?: string;
-  note?: string;
-  outputs?: Record<string, unknown>;
-}
-
-export interface TurnRow {
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheWriteTokens: number;
-  cacheReadTokens: number;
-  costMicros: number;
-  at: string;
-  step: string | null;
-}
-
-export interface EventRow {
-  seq: number;
-  at: string;
-  step?: string | null;
-  kind: string;
-  name: string;
-  summary: string;
-  output?: string | null;
-  exitCode?: number | null;
-  durationMs?: number | null;
-  truncated?: boolean;
-}
-
-export interface RunView {
-  id: string;
-  repo: string;
-  number: number;
-  kind: string;
-  task: string;
-  trigger: string;
-  actor: string;
-  workflow?: string;
-  input?: string;
-  status: string;
-  links: Record<string, string>;
-  branch?: string;
-  costMicros: number;
-  error?: string;
-  stopRequestedBy?: string;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-}
+/** The shapes the API answers in: the page renders exactly what /api/v1 serves. */
+export type StepRow = z.infer<typeof runSteps>["steps"][number];
+export type TurnRow = z.infer<typeof runSteps>["turns"][number];
+export type EventRow = z.infer<typeof runEvents>["events"][number];
+export type RunView = z.infer<typeof runView>;
 
 export interface RunPageInput {
   run: RunView;

@@ -1,23 +1,12 @@
+import type { z } from "zod";
 import { runStatuses, runTasks } from "../../core/run.js";
+import type { runView } from "../api/schemas.js";
 import { type Html, html } from "./html.js";
 import { count, durationBetween, notice, statusBadge, timeOf, usd } from "./views.js";
 
 /** The runs list: filters that read as the API's query, a table, and paging by cursor. */
 
-export interface RunRow {
-  id: string;
-  repo: string;
-  number: number;
-  kind: string;
-  task: string;
-  trigger: string;
-  actor: string;
-  status: string;
-  costMicros: number;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-}
+export type RunRow = z.infer<typeof runView>;
 
 export interface RunsPageInput {
   runs: readonly RunRow[];

@@ -1,18 +1,11 @@
+import type { z } from "zod";
+import type { tokenView } from "../api/token-schemas.js";
 import { type Html, html } from "./html.js";
 import { notice, timeOf } from "./views.js";
 
 /** Personal API tokens: the person's own, a form to issue one (its secret shown once), and revoke buttons. */
 
-export interface TokenRow {
-  id: string;
-  name: string;
-  scopes: readonly string[];
-  status: string;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-}
+export type TokenRow = z.infer<typeof tokenView>;
 
 export interface TokensPageInput {
   tokens: readonly TokenRow[];

@@ -1,26 +1,12 @@
+import type { z } from "zod";
+import type { usageReport } from "../api/schemas.js";
 import { barChart } from "./chart.js";
 import { type Html, html } from "./html.js";
 import { count, notice, usd } from "./views.js";
 
 /** Spend: by month, by repository against its budget this month, by task and by person. */
 
-interface Totals {
-  inputTokens: number;
-  outputTokens: number;
-  cacheWriteTokens: number;
-  cacheReadTokens: number;
-  costMicros: number;
-  calls: number;
-}
-
-export interface UsageReport {
-  since: string | null;
-  until: string | null;
-  total: Totals;
-  byRepoMonth: readonly (Totals & { repo: string; month: string })[];
-  byTask: readonly (Totals & { task: string | null })[];
-  byPerson: readonly (Totals & { actor: string | null })[];
-}
+export type UsageReport = z.infer<typeof usageReport>;
 
 export interface RepoBudget {
   repo: string;
