@@ -11,11 +11,12 @@ const RUN_PATH = /^\/runs\/([0-9a-f-]{1,64})\/?$/i;
 export const UNSIGNED_LINK_MESSAGE = "this link is not signed or has expired; open the run from its tracking comment, or sign in with GitHub";
 
 /**
- * `GET /runs/:id?sig=…&exp=…` — a run as JSON: status, steps, links, cost and timings. Tracking
- * comments link here until the dashboard exists. Only a signed, unexpired link (run-links.ts)
- * opens a run — the id alone is no longer enough, since an issue's readers see it — and what it
- * shows is redacted and leaves out what only the app needs. Without `links` every request is
- * refused. GitHub sign-in, for people who can read the repository, comes with the dashboard.
+ * `GET /runs/:id?sig=…&exp=…` — a run as JSON: status, steps, links, cost and timings, for clients
+ * other than browsers (a browser gets the dashboard's page there, after sign-in: pages/). Only a
+ * signed, unexpired link (run-links.ts) or a signed-in person who may read the repository opens a
+ * run — the id alone is not enough, since an issue's readers see it — and what it shows is
+ * redacted and leaves out what only the app needs. Without `links` and readers every request is
+ * refused.
  */
 /** Signing in with GitHub, and what a signed-in person may read: a run opens to them without a signed link. */
 export interface RunReaders {
