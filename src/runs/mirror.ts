@@ -25,11 +25,12 @@ export function runMirror(sinks: readonly StatusSink[], environment: MirrorEnvir
 
 /**
  * Feeds a run's events to its sinks without ever holding the run up: events are queued per run and
- * handled in order in the background, and a sink's failure is logged once per reason, recorded on
- * the run (`<sink>Error`: `slackError`, `jiraError`), and otherwise ignored.
+ * sink and handled in order in the background, each sink on its own queue so one whose tool is slow
+ * or unreachable (an SMTP server that never answers) delays no other; a sink's failure is logged
+ * once per reason, recorded on the run (`<sink>Error`: `slackError`, `jiraError`), and otherwise ignored.
  */
 export class RunMirror {
-  private chain: Promise<void> = Promise.resolve();
+  private readonly chains: Promise<void>[];
   private readonly reported = new Set<string>();
   private links: Record<string, string> = {};
 
@@ -38,23 +39,26 @@ export class RunMirror {
     private readonly info: () => RunInfo,
     private readonly store: MirrorStore,
     private readonly log: Pick<Logger, "warn">,
-  ) {}
+  ) {
+    this.chains = sinks.map(() => Promise.resolve());
+  }
 
   get active(): boolean {
     return this.sinks.length > 0;
   }
 
   emit(event: RunEvent): void {
-    if (this.sinks.length === 0) return;
-    this.chain = this.chain.then(() => this.deliver(event));
+    this.sinks.forEach((sink, index) => {
+      this.chains[index] = this.chains[index]!.then(() => this.deliver(event, sink));
+    });
   }
 
   /** Waits for the queued events, at most `ms`; for tests and for the end of a CLI run. */
   async flush(ms = 10_000): Promise<void> {
-    await Promise.race([this.chain, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+    await Promise.race([Promise.all(this.chains), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
   }
 
-  private async deliver(event: RunEvent): Promise<void> {
+  private async deliver(event: RunEvent, sink: StatusSink): Promise<void> {
     const info = this.info();
     const run = await this.store.getRun(info.id).catch(() => null);
     this.links = { ...run?.links, ...this.links };
@@ -71,17 +75,15 @@ export class RunMirror {
       },
     };
     const current = { ...info, costMicros: run?.costMicros ?? info.costMicros };
-    for (const sink of this.sinks) {
-      try {
-        await sink.handle(event, current, state);
-      } catch (error) {
-        const reason = describe(error);
-        const key = `${sink.name}:${reason}`;
-        if (this.reported.has(key)) continue;
-        this.reported.add(key);
-        this.log.warn({ run: info.id, sink: sink.name, reason }, `${sink.name} mirror failed; the run goes on`);
-        await state.set(`${sink.name}Error`, reason).catch(() => undefined);
-      }
+    try {
+      await sink.handle(event, current, state);
+    } catch (error) {
+      const reason = describe(error);
+      const key = `${sink.name}:${reason}`;
+      if (this.reported.has(key)) return;
+      this.reported.add(key);
+      this.log.warn({ run: info.id, sink: sink.name, reason }, `${sink.name} mirror failed; the run goes on`);
+      await state.set(`${sink.name}Error`, reason).catch(() => undefined);
     }
   }
 }
