@@ -7,7 +7,7 @@ import type { OutgoingMail } from "./client.js";
 /**
  * A run's event as an email: the same subject for every message of a run, a Message-ID made from
  * the run's id, and the first message's id as In-Reply-To and References of the later ones, so a
- * mail client shows one run as one thread. The templates are ours (`prompts/email-run.*.liquid`);
+ * mail client shows one run as one thread. The templates are ours (`prompts/email-run-*.liquid`);
  * the HTML engine escapes every value, which come from issues and the model.
  */
 
@@ -47,7 +47,7 @@ export async function runMail(event: RunEvent, run: RunInfo, to: readonly string
     cost: formatUsd(run.costMicros),
     kind: run.kind === "pull_request" ? "Pull request" : "Issue",
   };
-  const [text, html] = await Promise.all<unknown>([textEngine.renderFile("email-run.text", values), htmlEngine.renderFile("email-run.html", values)]);
+  const [text, html] = await Promise.all<unknown>([textEngine.renderFile("email-run-text", values), htmlEngine.renderFile("email-run-html", values)]);
   const root = messageId(run);
   return {
     to,

@@ -38,6 +38,9 @@ const smtpFailure = z.object({
 export function smtpError(error: unknown, where: string): RemoteError {
   const failure = smtpFailure.safeParse(error);
   const { code, responseCode, response, command } = failure.success ? failure.data : {};
+  if (responseCode !== undefined && responseCode >= 400 && /^STARTTLS\b/i.test(command ?? "")) {
+    return new RemoteError(responseCode, `the SMTP server at ${where} offers no STARTTLS (it answered ${oneLine(response ?? String(responseCode))}), and SMTP_REQUIRE_TLS asks for it`);
+  }
   if (responseCode !== undefined && responseCode >= 400) {
     const verb = command && !/^AUTH\b/i.test(command) ? ` to ${command.split(/\s/, 1)[0]!.toUpperCase()}` : /^AUTH\b/i.test(command ?? "") ? " to AUTH" : "";
     const kind = responseCode < 500 ? "a temporary refusal" : "a refusal";
