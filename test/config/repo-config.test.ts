@@ -282,7 +282,7 @@ describe("parseRepoConfig", () => {
       lines("version: 1", "notify:", "  jira:", "    project: ABC", "    transitions:", "      merged: Done"),
       ["6:7 notify.jira.transitions.merged: unknown key; expected one of started, pr_opened, review_posted, succeeded, failed, stopped"],
     ],
-    ["an unknown key in notify", lines("version: 1", "notify:", "  email: me@example.com"), ["3:3 notify.email: unknown key; expected one of slack, jira"]],
+    ["an unknown key in notify", lines("version: 1", "notify:", "  teams: general"), ["3:3 notify.teams: unknown key; expected one of slack, jira, email"]],
     ["a list for a section", lines("version: 1", "triggers:", "  - review"), ["3:3 triggers: expected a mapping of settings (key: value)"]],
     ["a top-level list", lines("- version: 1"), ['1:1 expected a mapping of settings (key: value) starting with "version: 1"; found a list']],
     ["a top-level string", "hello\n", ['1:1 expected a mapping of settings (key: value) starting with "version: 1"; found "hello"']],
