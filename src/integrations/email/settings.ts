@@ -11,9 +11,11 @@ export type EmailEvent = (typeof emailEvents)[number];
 /** PR opened, failed, stopped at its budget, done: what a reader needs to act on. */
 export const DEFAULT_EMAIL_EVENTS: readonly EmailEvent[] = ["pr_opened", "failed", "budget_exceeded", "succeeded"];
 
-const address = z.email({
-  error: (issue) => `expected an email address such as "team@example.com", not ${typeof issue.input === "string" ? JSON.stringify(issue.input.slice(0, 60)) : "that"}`,
-});
+// zod's own address pattern, as a pattern: the JSON schema then says `pattern`, which every
+// editor knows, rather than `format: email`, which some validators do not.
+const address = z
+  .string("expected an email address such as \"team@example.com\"")
+  .regex(z.regexes.email, { error: (issue) => `expected an email address such as "team@example.com", not ${typeof issue.input === "string" ? JSON.stringify(issue.input.slice(0, 60)) : "that"}` });
 
 export const emailSettingsSchema = optionalSection({
   to: z
