@@ -6,12 +6,14 @@ import { builtInIntegrations } from "../../src/integrations/registry.js";
 import { workflowTasks } from "../../src/runs/workflow-task.js";
 import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
+import { type TestSmtpServer, parseMail, startSmtpServer } from "../helpers/smtp.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";
 
 /**
- * A run mirrored to Slack and Jira through the whole app: the intake announces the queued run, the
- * run job updates the same Slack message and moves the Jira issue, and the workflow's own jira.*
- * step comments explicitly; a broken Slack channel never fails the run.
+ * A run mirrored to Slack, Jira and email through the whole app: the intake announces the queued
+ * run, the run job updates the same Slack message, moves the Jira issue and mails the notable
+ * events, and the workflow's own jira.* step comments explicitly; a broken Slack channel or a
+ * refusing SMTP server never fails the run, nor holds up the other mirrors.
  */
 
 const REPO = "Codertocat/Hello-World";
@@ -24,6 +26,8 @@ const CONFIG = [
   '  slack: { channel: "#ai-agent" }',
   "  jira:",
   "    project: ABC",
+  "  email:",
+  "    to: [dev@acme.test]",
   "workflows:",
   "  implement:",
   "    steps:",
@@ -42,8 +46,10 @@ describe("status mirrors through the app", () => {
   const slack: { path: string; body: Record<string, string> }[] = [];
   const jira: { method: string; path: string; body: unknown }[] = [];
   let channelGone = false;
+  let smtp: TestSmtpServer;
 
   beforeAll(async () => {
+    smtp = await startSmtpServer();
     app = await startTestApp((store) =>
       workflowTasks({
         mirrors: {
@@ -54,6 +60,9 @@ describe("status mirrors through the app", () => {
             JIRA_BASE_URL: JIRA,
             JIRA_EMAIL: "bot@acme.test",
             JIRA_API_TOKEN: "jira-e2e",
+            SMTP_HOST: "127.0.0.1",
+            SMTP_PORT: smtp.port,
+            SMTP_FROM: "ai-agent <ai-agent@acme.test>",
           }),
           store,
           log: { warn: () => undefined },
@@ -62,7 +71,10 @@ describe("status mirrors through the app", () => {
       }),
     );
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await smtp.close();
+  });
   beforeEach(() => {
     github = fakeGitHub();
     github.permissions.set("Codertocat", "write");
@@ -70,6 +82,8 @@ describe("status mirrors through the app", () => {
     github.configFiles.set("main", CONFIG);
     slack.length = 0;
     jira.length = 0;
+    smtp.received.length = 0;
+    smtp.answers.rcpt = undefined;
     let ts = 0;
     nock(SLACK)
       .persist()
@@ -135,6 +149,14 @@ describe("status mirrors through the app", () => {
     // The tracking comment shows addresses only, not the mirrors' bookkeeping.
     const tracking = github.comments().filter((c) => c.body.includes("**Done**")).at(-1)!.body;
     expect(tracking).not.toContain("slackTs");
+    // Email: the pull request and the end of the run, one thread.
+    await eventually(async () => smtp.received.length >= 2, 15_000);
+    const mails = smtp.received.map((m) => parseMail(m.raw).headers);
+    expect(mails.map((h) => [h["message-id"], h["in-reply-to"]])).toEqual([
+      [`<run-${run.id}@127.0.0.1>`, undefined],
+      [`<run-${run.id}-succeeded@127.0.0.1>`, `<run-${run.id}@127.0.0.1>`],
+    ]);
+    expect(smtp.received.map((m) => m.to)).toEqual([["dev@acme.test"], ["dev@acme.test"]]);
   });
 
   it("reads the Jira key only from text by people with write access: a reader's issue, labelled by a maintainer, is not mirrored to Jira", async () => {
@@ -168,5 +190,19 @@ describe("status mirrors through the app", () => {
     } finally {
       channelGone = false;
     }
+  });
+
+  it("never fails a run for an SMTP server that refuses, records why on the run, and mirrors to Slack all the same", async () => {
+    smtp.answers.rcpt = () => [550, "5.1.1 no such mailbox"];
+    github.issueTitles.set(24, "ABC-8: refused");
+    await deliver(app.webhookUrl, "issues", labeled(24, "ABC-8: refused"), WEBHOOK_SECRET);
+    const run = await eventually(async () => (await app.database.store.listRuns({ repo: REPO, number: 24 })).find((r) => r.status === "succeeded"), 30_000);
+    const stored = await eventually(async () => {
+      const latest = await app.database.store.getRun(run.id);
+      return latest?.links.emailError ? latest : undefined;
+    }, 15_000);
+    expect(stored.links.emailError).toMatch(/^the SMTP server at 127\.0\.0\.1:\d+ answered to RCPT with a refusal: 550 5\.1\.1 no such mailbox$/);
+    expect(smtp.received).toEqual([]);
+    await eventually(async () => slack.some((c) => c.body.thread_ts && c.body.text?.startsWith("Done")), 15_000);
   });
 });
