@@ -97,6 +97,20 @@ describe("the email status mirror", () => {
     expect(parseMail(server.received[0]!.raw).parts["text/plain"]).toContain("git push failed with [redacted]");
   });
 
+  it("keeps a title with line breaks on the subject's one line: it cannot add a header such as Bcc", async () => {
+    const server = await startSmtpServer();
+    closing.push(() => server.close());
+    const hostile = { ...runInfo, title: "Fix it\r\nBcc: all@evil.test\r\n\r\n<script>x</script>" };
+    const mirror = new RunMirror([new EmailSink(client(server.port), settings)], () => hostile, memoryMirrorStore(), log);
+    mirror.emit({ type: "succeeded" });
+    await mirror.flush();
+    expect(server.received.map((m) => m.to)).toEqual([["dev@acme.test", "lead@acme.test"]]);
+    const { headers, parts } = parseMail(server.received[0]!.raw);
+    expect(headers.bcc).toBeUndefined();
+    expect(headers.subject).toBe("[ai-agent] implement acme/widgets#7: Fix it Bcc: all@evil.test <script>x</script>");
+    expect(parts["text/html"]).toContain("&lt;script&gt;x&lt;/script&gt;");
+  });
+
   it.each<[string, (server: Awaited<ReturnType<typeof startSmtpServer>>) => void, RegExp]>([
     ["a 5xx to every recipient", (s) => (s.answers.rcpt = () => [550, "5.1.1 no such mailbox"]), /^the SMTP server at 127\.0\.0\.1:\d+ answered to RCPT with a refusal: 550 5\.1\.1 no such mailbox$/],
     ["a 4xx to the message", (s) => (s.answers.data = () => [451, "4.3.0 try again later"]), /^the SMTP server at 127\.0\.0\.1:\d+ answered to DATA with a temporary refusal: 451 4\.3\.0 try again later$/],
