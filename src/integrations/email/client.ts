@@ -25,7 +25,8 @@ export interface OutgoingMail {
   to: readonly string[];
   subject: string;
   text: string;
-  html: string;
+  /** Absent for a plain-text message. */
+  html?: string;
   messageId: string;
   inReplyTo?: string;
   references?: string;
@@ -70,7 +71,7 @@ export class SmtpClient {
         to: [...mail.to],
         subject: redact(mail.subject),
         text: redact(mail.text),
-        html: redact(mail.html),
+        ...(mail.html === undefined ? {} : { html: redact(mail.html) }),
         messageId: mail.messageId,
         ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
         ...(mail.references ? { references: mail.references } : {}),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { emptyToUndefined, integer, optionalString } from "../../core/env-schema.js";
 import { type EnvProblem, defineIntegration } from "../types.js";
+import { EmailOutbox, emailActions } from "./actions.js";
 import { SmtpClient } from "./client.js";
 import { emailSettingsSchema } from "./settings.js";
 import { EmailSink } from "./sink.js";
@@ -43,6 +44,7 @@ export const email = defineIntegration({
   checkEnv: checkEmailEnv,
   secrets: ["SMTP_PASSWORD"],
   settings: emailSettingsSchema,
+  actions: emailActions,
   connect(values) {
     if (!values.SMTP_HOST || !values.SMTP_FROM || checkEmailEnv(values).length > 0) return undefined;
     const client = new SmtpClient({
@@ -56,7 +58,7 @@ export const email = defineIntegration({
     });
     return {
       forRepository(settings) {
-        return settings ? { sink: new EmailSink(client, settings) } : {};
+        return settings ? { sink: new EmailSink(client, settings), own: new EmailOutbox(client, settings.to) } : {};
       },
     };
   },

@@ -13,6 +13,11 @@ export interface RepositoryParts {
   tracker?: TaskTracker;
   docs?: DocStore;
   sink?: StatusSink;
+  /**
+   * What only the integration's own actions use (email's SMTP client and allowed addresses), for a
+   * tool with no part of a kind to carry it: opaque to the core, which passes it through unread.
+   */
+  own?: unknown;
 }
 
 /** An integration as one run has it, for its workflow actions: the repository's parts and the run's task. */
