@@ -42,7 +42,8 @@ export function smtpError(error: unknown, where: string): RemoteError {
     return new RemoteError(responseCode, `the SMTP server at ${where} offers no STARTTLS (it answered ${oneLine(response ?? String(responseCode))}), and SMTP_REQUIRE_TLS asks for it`);
   }
   if (responseCode !== undefined && responseCode >= 400) {
-    const verb = command && !/^AUTH\b/i.test(command) ? ` to ${command.split(/\s/, 1)[0]!.toUpperCase()}` : /^AUTH\b/i.test(command ?? "") ? " to AUTH" : "";
+    // The command's verb only: an AUTH line carries the credentials.
+    const verb = command ? ` to ${command.split(/\s/, 1)[0]!.toUpperCase()}` : "";
     const kind = responseCode < 500 ? "a temporary refusal" : "a refusal";
     const reply = oneLine(response ?? String(responseCode));
     return new RemoteError(responseCode, `the SMTP server at ${where} answered${verb} with ${kind}: ${reply}`);
