@@ -3,6 +3,7 @@ import type { RegisteredAction } from "../core/action.js";
 import { anthropic } from "./anthropic/index.js";
 import { github } from "./github/index.js";
 import { jira } from "./jira/index.js";
+import { linear } from "./linear/index.js";
 import { slack } from "./slack/index.js";
 import { type EnvProblem, type Integration, type IntegrationKind, SETTINGS_SECTION } from "./types.js";
 
@@ -12,7 +13,7 @@ import { type EnvProblem, type Integration, type IntegrationKind, SETTINGS_SECTI
  * schema, the secret list, the configuration schema, the actions) reads a set built from a list
  * like this one — the server's from this list, a test's from its own.
  */
-const INTEGRATIONS: readonly Integration[] = [github, slack, jira, anthropic];
+const INTEGRATIONS: readonly Integration[] = [github, slack, jira, linear, anthropic];
 
 /** What the core composes from a list of integrations. */
 export interface IntegrationSet {
