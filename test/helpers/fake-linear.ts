@@ -151,7 +151,7 @@ export function fakeLinear(apiUrl: string, options: { team?: string; apiKey?: st
           if (input.teamId !== team.id) return [400, error("Argument Validation Error", "INVALID_INPUT", "teamId must be a team.")];
           const parent = input.parentId === undefined ? null : find(input.parentId);
           if (parent === undefined) return notFound();
-          const issue = newIssue(String(input.title), String(input.description ?? ""), parent?.id ?? null);
+          const issue = newIssue(String(input.title), typeof input.description === "string" ? input.description : "", parent?.id ?? null);
           return data({ issueCreate: { success: true, issue: { id: issue.id, identifier: issue.identifier, url: issue.url } } });
         }
         case "IssueDelete": {

@@ -44,7 +44,7 @@ describe("the Linear client", () => {
     const tracker = new LinearTracker(new LinearClient({ apiKey: KEY, apiUrl: API }), settings);
     const failure = await tracker.comment("ENG-1", "x").catch((error: Error) => error);
     expect(failure).toMatchObject({ name: "LinearError", code: "AUTHENTICATION_ERROR", message: "Linear answered issue with an error: Authentication required, not authenticated" });
-    expect(JSON.stringify(failure) + String(failure)).not.toContain(KEY);
+    expect(JSON.stringify(failure) + (failure instanceof Error ? failure.message : "")).not.toContain(KEY);
     nock.cleanAll();
     nock("https://linear-client.test").post("/graphql").reply(200, { data: { issue: { id: 1 } } }).post("/graphql").reply(200, "<html>proxy login</html>");
     await expect(tracker.comment("ENG-1", "x")).rejects.toThrow(/^Linear answered issue with an unexpected body \(issue\.id: /);
