@@ -318,6 +318,7 @@ describe("implementing an issue, end to end", () => {
       ["plan", "succeeded"],
       ["sub_issues", "succeeded"],
       ["jira_tasks", "skipped"],
+      ["linear_tasks", "skipped"],
     ]);
     const created = github.requests.filter((r) => r.method === "POST" && r.path === `/repos/${REPO}/issues`).map((r) => r.body);
     expect(created).toEqual([
@@ -400,6 +401,7 @@ describe("implementing an issue, end to end", () => {
       ["plan", "succeeded"],
       ["sub_issues", "skipped"],
       ["jira_tasks", "succeeded"],
+      ["linear_tasks", "skipped"],
     ]);
     expect(jira.issues.map((issue) => [issue.key, issue.summary, issue.labels])).toEqual([
       ["ABC-1", "First", [`ai-agent-${run.id}-0`]],
