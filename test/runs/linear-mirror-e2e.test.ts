@@ -88,7 +88,7 @@ describe("the Linear mirror through the app", () => {
     expect(issue.stateId).toBe(linear.team.states.find((s) => s.name === "In Review")!.id);
     expect(linear.resets).toHaveLength(1);
     const stored = await app.database.store.getRun(run.id);
-    expect(stored!.links).toMatchObject({ linearKey: issue.identifier, linearIssue: issue.url, linearAttachment: PR });
+    expect(stored!.links).toMatchObject({ linearKey: issue.identifier, linearIssue: issue.url, linearAttachment: issue.attachments[0]!.id });
     expect(stored!.links.linearError).toBeUndefined();
   });
 

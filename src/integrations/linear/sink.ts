@@ -31,9 +31,9 @@ export class LinearSink implements StatusSink {
     // The address the dashboard links the run to.
     if (!state.get("linearIssue")) await state.set("linearIssue", await this.tracker.issueUrl(key));
 
-    if (event.type === "pr_opened" && state.get("linearAttachment") !== event.url) {
-      await this.tracker.link(key, { id: event.url, url: event.url, title: `${run.repo}: ${run.title ?? `#${run.number}`}` });
-      await state.set("linearAttachment", event.url);
+    // Kept by its id, not its address: the run's links that are addresses are shown as links.
+    if (event.type === "pr_opened" && !state.get("linearAttachment")) {
+      await state.set("linearAttachment", await this.tracker.attach(key, { url: event.url, title: `${run.repo}: ${run.title ?? `#${run.number}`}` }));
     }
     if (COMMENTED.has(event.type)) {
       const posted = `linearComment_${event.type}`;

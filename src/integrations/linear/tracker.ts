@@ -95,8 +95,14 @@ export class LinearTracker implements TaskTracker {
 
   /** An attachment at `link.url`: Linear keeps one per address and issue, so the same one again adds none. */
   async link(key: string, link: { id: string; url: string; title: string }): Promise<void> {
+    await this.attach(key, link);
+  }
+
+  /** `link`, giving the attachment's id. */
+  async attach(key: string, link: { url: string; title: string }): Promise<string> {
     const issue = await this.issue(key);
-    await this.client.request("attachmentCreate", ATTACH, { input: { issueId: issue.id, url: link.url, title: link.title } }, attachmentCreated);
+    const { attachmentCreate } = await this.client.request("attachmentCreate", ATTACH, { input: { issueId: issue.id, url: link.url, title: link.title } }, attachmentCreated);
+    return attachmentCreate.attachment.id;
   }
 
   async createTask(summary: string, description: string, options: { id?: string; parent?: string } = {}): Promise<TrackedTask> {

@@ -55,7 +55,7 @@ describe("the Linear status mirror", () => {
     ]);
     expect(issue.attachments).toEqual([{ id: "attachment-1", url: PR, title: "acme/widgets: ABC-12: add <dark> mode" }]);
     expect(linear.requests.filter((r) => r.operation === "AttachmentCreate")).toHaveLength(1);
-    expect(store.links).toMatchObject({ linearKey: issue.identifier, linearIssue: issue.url, linearAttachment: PR });
+    expect(store.links).toMatchObject({ linearKey: issue.identifier, linearIssue: issue.url, linearAttachment: issue.attachments[0]!.id });
     expect(store.links.linearError).toBeUndefined();
   });
 
