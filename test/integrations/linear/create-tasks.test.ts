@@ -98,4 +98,10 @@ describe("linear.create_tasks", () => {
     expect(step.status).toBe("rolled_back");
     expect(linear.issues.map((issue) => issue.identifier)).toEqual(["ENG-1"]);
   });
+
+  it("takes an issue someone already deleted as rolled back", async () => {
+    const task = linear.addIssue("Made by the step");
+    await linearCreateTasks.compensate!({ tasks: [] }, { keys: ["ENG-99", task.identifier] }, context("ENG-1"));
+    expect(linear.issues.map((issue) => issue.identifier)).toEqual(["ENG-1"]);
+  });
 });
