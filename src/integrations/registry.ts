@@ -4,6 +4,7 @@ import { anthropic } from "./anthropic/index.js";
 import { email } from "./email/index.js";
 import { github } from "./github/index.js";
 import { jira } from "./jira/index.js";
+import { linear } from "./linear/index.js";
 import { slack } from "./slack/index.js";
 import { type EnvProblem, type Integration, type IntegrationKind, SETTINGS_SECTION } from "./types.js";
 
@@ -13,7 +14,7 @@ import { type EnvProblem, type Integration, type IntegrationKind, SETTINGS_SECTI
  * schema, the secret list, the configuration schema, the actions) reads a set built from a list
  * like this one — the server's from this list, a test's from its own.
  */
-const INTEGRATIONS: readonly Integration[] = [github, slack, jira, anthropic, email];
+const INTEGRATIONS: readonly Integration[] = [github, slack, jira, linear, anthropic, email];
 
 /** What the core composes from a list of integrations. */
 export interface IntegrationSet {

@@ -18,13 +18,14 @@ const TESTS_SECTION = [
 ].join("");
 
 /**
- * The plan's summary, after the plan itself: the sub-issues and Jira tasks its steps became, each
+ * The plan's summary, after the plan itself: the sub-issues, Jira and Linear tasks its steps became, each
  * list from the step that made it (a skipped step's list is null, and its section is left out).
  * Written for a double-quoted YAML string.
  */
 const PLAN_TASKS_SECTIONS = [
   "{% if steps.sub_issues.outputs.list %}\\n\\n### Sub-issues\\n{{ steps.sub_issues.outputs.list }}{% endif %}",
   "{% if steps.jira_tasks.outputs.list %}\\n\\n### Jira tasks\\n{{ steps.jira_tasks.outputs.list }}{% endif %}",
+  "{% if steps.linear_tasks.outputs.list %}\\n\\n### Linear tasks\\n{{ steps.linear_tasks.outputs.list }}{% endif %}",
 ].join("");
 
 /**
@@ -108,7 +109,7 @@ implement:
         on_error: continue
 
 plan:
-  description: Post a plan of the issue in the run's tracking comment; with plan.create_sub_issues, open its steps as sub-issues, with notify.jira.create_tasks as Jira tasks.
+  description: Post a plan of the issue in the run's tracking comment; with plan.create_sub_issues, open its steps as sub-issues, with notify.jira.create_tasks as Jira tasks, with notify.linear.create_tasks as Linear sub-issues.
   steps:
     - id: plan
       name: Plan
@@ -124,6 +125,12 @@ plan:
       name: Create Jira tasks
       if: config.notify.jira.create_tasks
       uses: jira.create_tasks
+      with: { tasks: "{{ steps.plan.outputs.tasks }}" }
+      retry: { attempts: 3, backoff: 5s }
+    - id: linear_tasks
+      name: Create Linear tasks
+      if: config.notify.linear.create_tasks
+      uses: linear.create_tasks
       with: { tasks: "{{ steps.plan.outputs.tasks }}" }
       retry: { attempts: 3, backoff: 5s }
   outputs:

@@ -8,6 +8,7 @@ import { APP_ID, type TestApp, WEBHOOK_SECRET, eventually } from "../helpers/app
 import { type FakeAnthropic, type ScriptedMessage } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
 import { fakeJira } from "../helpers/fake-jira.js";
+import { fakeLinear } from "../helpers/fake-linear.js";
 import { deliver, examplePayload, labeledPayload } from "../helpers/webhooks.js";
 import { git } from "../helpers/git.js";
 
@@ -49,7 +50,7 @@ describe("implementing an issue, end to end", () => {
       prefix: "ai-agent-e2e-",
       files: { "README.md": "# Hello World\n\nThis is a tipo.\n", "AGENTS.md": "Keep the README short.\n" },
       maxRetries: 1,
-      integrations: { JIRA_BASE_URL: "https://acme-plan.atlassian.test", JIRA_EMAIL: "bot@acme.test", JIRA_API_TOKEN: "jira-plan" },
+      integrations: { JIRA_BASE_URL: "https://acme-plan.atlassian.test", JIRA_EMAIL: "bot@acme.test", JIRA_API_TOKEN: "jira-plan", LINEAR_API_KEY: "linear-plan", LINEAR_API_URL: "https://linear-plan.test/graphql" },
     });
     ({ app, anthropic, remote, work } = agentApp);
   });
@@ -318,6 +319,7 @@ describe("implementing an issue, end to end", () => {
       ["plan", "succeeded"],
       ["sub_issues", "succeeded"],
       ["jira_tasks", "skipped"],
+      ["linear_tasks", "skipped"],
     ]);
     const created = github.requests.filter((r) => r.method === "POST" && r.path === `/repos/${REPO}/issues`).map((r) => r.body);
     expect(created).toEqual([
@@ -400,6 +402,7 @@ describe("implementing an issue, end to end", () => {
       ["plan", "succeeded"],
       ["sub_issues", "skipped"],
       ["jira_tasks", "succeeded"],
+      ["linear_tasks", "skipped"],
     ]);
     expect(jira.issues.map((issue) => [issue.key, issue.summary, issue.labels])).toEqual([
       ["ABC-1", "First", [`ai-agent-${run.id}-0`]],
@@ -409,6 +412,33 @@ describe("implementing an issue, end to end", () => {
     expect(comment).toContain("## Plan for #9\n\nTwo steps.\n\n### Steps\n1. **First**\n2. **Second**\n");
     const browse = "https://acme-plan.atlassian.test/browse";
     expect(comment).toContain(`**Estimate:** a day\n\n### Jira tasks\n1. **First** — [ABC-1](${browse}/ABC-1)\n2. **Second** — [ABC-2](${browse}/ABC-2)`);
+  });
+
+  it("makes a plan's steps sub-issues of the run's Linear issue with notify.linear.create_tasks", async () => {
+    useConfig(config("notify:\n  linear:\n    team: ENG\n    create_tasks: true\n"));
+    const linear = fakeLinear("https://linear-plan.test/graphql", { apiKey: "linear-plan" });
+    const parent = linear.addIssue("Spelling");
+    github.issueTitles.set(11, `${parent.identifier}: a spelling error`);
+    const payload = examplePayload<IssueCommentCreatedEvent>("issue_comment", "created");
+    payload.issue.number = 11;
+    payload.issue.title = `${parent.identifier}: a spelling error`;
+    payload.comment.body = "/ai plan";
+    anthropic.push(tool("submit_plan", { summary: "Two steps.", steps: [{ title: "First" }, { title: "Second" }], estimate: "a day" }));
+    await deliver(app.webhookUrl, "issue_comment", payload, WEBHOOK_SECRET);
+    const run = await finished(11);
+    expect(run.status).toBe("succeeded");
+    expect(run.steps.map((s) => [s.id, s.status])).toEqual([
+      ["plan", "succeeded"],
+      ["sub_issues", "skipped"],
+      ["jira_tasks", "skipped"],
+      ["linear_tasks", "succeeded"],
+    ]);
+    const [first, second] = linear.issues.slice(1);
+    expect(linear.issues.slice(1).map((issue) => [issue.identifier, issue.title, issue.parentId, issue.description.split("\n").pop()])).toEqual([
+      ["ENG-2", "First", parent.id, `[ai-agent-task:${run.id}-0]`],
+      ["ENG-3", "Second", parent.id, `[ai-agent-task:${run.id}-1]`],
+    ]);
+    expect(await lastComment(11)).toContain(`**Estimate:** a day\n\n### Linear tasks\n1. **First** — [ENG-2](${first!.url})\n2. **Second** — [ENG-3](${second!.url})`);
   });
 
   it("fails clearly on model errors and refusals", async () => {

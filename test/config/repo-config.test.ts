@@ -63,7 +63,7 @@ describe("parseRepoConfig", () => {
     ["empty lists", lines("version: 1", "triggers:", "  review:", "    paths:", "    # - src/**")],
     [
       "every new section empty",
-      lines("version: 1", "models:", "budgets:", "agent:", "  commands:", "    test:", "  protected_paths:", "plan:", "notify:", "  slack:", "  jira:"),
+      lines("version: 1", "models:", "budgets:", "agent:", "  commands:", "    test:", "  protected_paths:", "plan:", "notify:", "  slack:", "  jira:", "  linear:"),
     ],
   ])("gives the full defaults for %s", (_name, text) => {
     expect(parseRepoConfig(text)).toEqual({ ok: true, config: DEFAULTS, source: "file" });
@@ -164,6 +164,13 @@ describe("parseRepoConfig", () => {
     const text = lines("version: 1", "notify:", "  jira:", "    project: ABC", "    transitions:", "      succeeded: Done");
     const result = parseRepoConfig(text);
     expect(result.ok && (result.config.notify.jira as JiraSettings | undefined)?.transitions).toEqual({ succeeded: "Done" });
+  });
+
+  it("reads notify.linear with its default states, and replaces them with the ones written", () => {
+    const defaults = parseRepoConfig(lines("version: 1", "notify:", "  linear:", "    team: ENG"));
+    expect(defaults.ok && defaults.config.notify.linear).toEqual({ team: "ENG", create_tasks: false, states: { started: "In Progress", pr_opened: "In Review" } });
+    const written = parseRepoConfig(lines("version: 1", "notify:", "  linear:", "    team: ENG", "    create_tasks: true", "    states:", "      succeeded: Done"));
+    expect(written.ok && written.config.notify.linear).toEqual({ team: "ENG", create_tasks: true, states: { succeeded: "Done" } });
   });
 
   it("accepts a few anchors and aliases", () => {
@@ -282,7 +289,18 @@ describe("parseRepoConfig", () => {
       lines("version: 1", "notify:", "  jira:", "    project: ABC", "    transitions:", "      merged: Done"),
       ["6:7 notify.jira.transitions.merged: unknown key; expected one of started, pr_opened, review_posted, succeeded, failed, stopped"],
     ],
-    ["an unknown key in notify", lines("version: 1", "notify:", "  teams: general"), ["3:3 notify.teams: unknown key; expected one of slack, jira, email"]],
+    [
+      "linear without a team",
+      lines("version: 1", "notify:", "  linear:", "    create_tasks: true", "  jira:", "    project: ABC"),
+      ['4:5 notify.linear.team: required; the key of the Linear team, such as "ENG"'],
+    ],
+    ["a lowercase Linear team key", lines("version: 1", "notify:", "  linear:", "    team: eng"), ['4:11 notify.linear.team: expected a Linear team key in capitals, such as "ENG"']],
+    [
+      "an unknown Linear state event",
+      lines("version: 1", "notify:", "  linear:", "    team: ENG", "    states:", "      merged: Done"),
+      ["6:7 notify.linear.states.merged: unknown key; expected one of started, pr_opened, review_posted, succeeded, failed, stopped"],
+    ],
+    ["an unknown key in notify", lines("version: 1", "notify:", "  teams: general"), ["3:3 notify.teams: unknown key; expected one of slack, jira, linear, email"]],
     ["a list for a section", lines("version: 1", "triggers:", "  - review"), ["3:3 triggers: expected a mapping of settings (key: value)"]],
     ["a top-level list", lines("- version: 1"), ['1:1 expected a mapping of settings (key: value) starting with "version: 1"; found a list']],
     ["a top-level string", "hello\n", ['1:1 expected a mapping of settings (key: value) starting with "version: 1"; found "hello"']],

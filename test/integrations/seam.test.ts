@@ -128,7 +128,7 @@ describe("a throwaway integration of each kind, added by one registry call", () 
       return result.ok ? [] : result.problems.map((p) => `${p.line}:${p.column} ${p.message}`);
     };
     expect(problems("version: 1\nnotify:\n  pager:\n    rooom: ops\n")).toEqual(['4:5 notify.pager.rooom: unknown key; did you mean "room"? expected one of room']);
-    expect(problems("version: 1\nnotify:\n  tikets: { project: OPS }\n")).toEqual(['3:3 notify.tikets: unknown key; did you mean "tickets"? expected one of slack, jira, email, pager, tickets']);
+    expect(problems("version: 1\nnotify:\n  tikets: { project: OPS }\n")).toEqual(['3:3 notify.tikets: unknown key; did you mean "tickets"? expected one of slack, jira, linear, email, pager, tickets']);
     expect(problems("version: 1\ndocs:\n  wikki: { space: ENG }\n")).toEqual(['3:3 docs.wikki: unknown key; did you mean "wiki"? expected one of wiki']);
     expect(problems("version: 1\nnotify:\n  tickets: { project: ops }\n")).toEqual(["3:23 notify.tickets.project: expected a project in capitals"]);
     // Without them, the server's own schema knows none of these settings.

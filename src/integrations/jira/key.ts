@@ -1,3 +1,4 @@
+import { findIssueKey } from "../kinds/issue-key.js";
 import type { KeySource } from "../kinds/task-tracker.js";
 
 /**
@@ -29,34 +30,5 @@ export function isJiraKey(key: string, project?: string): boolean {
 export function findJiraKey(sources: readonly KeySource[], project: string): string | undefined {
   // The schema allows only real project keys; anything else must never become part of a pattern.
   if (!isJiraKey(`${project}-1`)) return undefined;
-  // No letter, digit or `_` on either side. A hyphen may follow, as in a branch named after its
-  // issue (`ABC-12-fix-login` is ABC-12), or precede (`fix-ABC-12`).
-  const key = new RegExp(`(?<![A-Za-z0-9_])${project}-[1-9]\\d*(?![A-Za-z0-9_])`, "g");
-  const browseLink = new RegExp(`/browse/(${project}-[1-9]\\d*)(?![A-Za-z0-9_])`);
-  for (const source of sources) {
-    if (!source.byWriter) continue;
-    const found = firstKey(source.text, key, browseLink);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-// An address as it appears in text: a scheme, then anything up to white space or markup around it.
-const ADDRESS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'`()[\]]+/gi;
-
-function firstKey(text: string, key: RegExp, browseLink: RegExp): string | undefined {
-  let best: { at: number; key: string } | undefined;
-  const consider = (at: number, found: string) => {
-    if (!best || at < best.at) best = { at, key: found };
-  };
-  // Addresses are blanked out of the prose (same length, so positions hold) and read on their own.
-  const prose = text.replace(ADDRESS, (address, at: number) => {
-    const linked = browseLink.exec(address)?.[1];
-    if (linked) consider(at, linked);
-    return " ".repeat(address.length);
-  });
-  key.lastIndex = 0;
-  const inProse = key.exec(prose);
-  if (inProse) consider(inProse.index, inProse[0]);
-  return best?.key;
+  return findIssueKey(sources, project, "/browse/");
 }

@@ -1,5 +1,5 @@
 /**
- * A task tracker (Jira; later Linear or GitHub Projects): the task a run belongs to, named in the
+ * A task tracker (Jira, Linear; later GitHub Projects): the task a run belongs to, named in the
  * issue's text, gets comments and moves through its workflow as the run goes on, links to what the
  * run opened, and a plan's steps may become tasks of it (`jira.create_tasks`).
  *
@@ -29,9 +29,10 @@ export interface TaskTracker {
   link(key: string, link: { id: string; url: string; title: string }): Promise<void>;
   /**
    * Creates a task in the project; fails saying so when there is none. With `id`, the task
-   * carries it where `findTasks` looks, so a step re-run opens no second task of that id.
+   * carries it where `findTasks` looks, so a step re-run opens no second task of that id. With
+   * `parent`, a tracker that has sub-tasks makes it one of that task's.
    */
-  createTask(summary: string, description: string, options?: { type?: string; id?: string }): Promise<TrackedTask>;
+  createTask(summary: string, description: string, options?: { type?: string; id?: string; parent?: string }): Promise<TrackedTask>;
   /** The tasks of the project created with these ids, by id; an id nothing was created with is absent. */
   findTasks(ids: readonly string[]): Promise<Map<string, TrackedTask>>;
   /** Deletes a task, for a rollback; one already gone is fine. */

@@ -43,6 +43,7 @@ const LINK_LABELS: Record<string, string> = {
   slackThread: "Slack thread",
   jira: "Jira issue",
   jiraIssue: "Jira issue",
+  linearIssue: "Linear issue",
   checkRun: "Check run",
 };
 

@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { defineAction } from "../../core/action.js";
+import { UserFacingError, publicMessage } from "../../core/errors.js";
+import { planTasksInput } from "../../core/plan-tasks.js";
+import type { TrackedTask } from "../kinds/task-tracker.js";
+import { linear } from "./run-tracker.js";
+
+/**
+ * `linear.create_tasks`: a plan's tasks as Linear issues of the team `notify.linear` names,
+ * sub-issues of the run's Linear issue when it has one. Each carries a marker naming the run and
+ * the task's place (`[ai-agent-task:<run>-<index>]`) at the end of its description, and the team
+ * is searched for those markers first, so a step that failed after creating two of four, retried
+ * or resumed, creates the other two and no duplicate. A rollback moves the ones it created to
+ * Linear's trash.
+ */
+
+const NAME = "linear.create_tasks";
+/** Linear's longest issue title. */
+const MAX_TITLE = 255;
+
+export const linearCreateTasks = defineAction({
+  name: NAME,
+  description: "Creates each task as a Linear issue of the team of notify.linear, a sub-issue of the run's Linear issue if any; a re-run finds the ones it created, and a rollback deletes them.",
+  input: z.strictObject({ tasks: planTasksInput }),
+  outputs: {
+    keys: 'the Linear issues, one per task, a list such as ["ENG-12", "ENG-13"]',
+    urls: "their addresses, a list",
+    list: "a Markdown list of the tasks, each with its Linear issue",
+  },
+  async run(input, context) {
+    const { tracker, taskKey } = linear(context, NAME);
+    if (!tracker.project) throw new UserFacingError(`${NAME} needs notify.linear.team.`);
+    const { runId, owner, repo, number } = context.target;
+    const ids = input.tasks.map((_task, index) => `${runId}-${index}`);
+    const existing = ids.length > 0 ? await tracker.findTasks(ids) : new Map<string, TrackedTask>();
+    const created: TrackedTask[] = [];
+    for (const [index, task] of input.tasks.entries()) {
+      const id = ids[index]!;
+      const description = `${task.details}\n\nFrom the plan of ${owner}/${repo}#${number}.`.trim();
+      created.push(existing.get(id) ?? (await tracker.createTask(task.title.slice(0, MAX_TITLE), description, { id, ...(taskKey ? { parent: taskKey } : {}) })));
+    }
+    return {
+      keys: created.map((task) => task.key),
+      urls: created.map((task) => task.url),
+      // Model text, like every list a step makes: whatever posts it on GitHub neutralises it.
+      list: created.map((task, index) => `${index + 1}. **${input.tasks[index]!.title}** — [${task.key}](${task.url})`).join("\n"),
+    };
+  },
+  async compensate(_input, outputs, context) {
+    const { tracker } = linear(context, NAME);
+    const keys = Array.isArray(outputs.keys) ? outputs.keys.filter((key): key is string => typeof key === "string" && tracker.isKey(key)) : [];
+    const kept: string[] = [];
+    let reason = "";
+    for (const key of keys) {
+      try {
+        await tracker.deleteTask(key);
+      } catch (error) {
+        kept.push(key);
+        reason ||= publicMessage(error);
+      }
+    }
+    if (kept.length > 0) throw new UserFacingError(`Linear kept ${kept.join(", ")}: ${reason}; remove them by hand.`);
+  },
+});
