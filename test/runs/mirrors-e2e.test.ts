@@ -147,6 +147,8 @@ describe("status mirrors through the app", () => {
     expect(jira.filter((r) => r.path.endsWith("/transitions")).map((r) => r.body)).toEqual([{ transition: { id: "21" } }, { transition: { id: "31" } }]);
     expect(jira.filter((r) => r.path.endsWith("/remotelink")).map((r) => (r.body as { object: { url: string } }).object.url)).toEqual(["https://github.com/Codertocat/Hello-World/pull/100"]);
     // The tracking comment shows addresses only, not the mirrors' bookkeeping.
+    // The tracking comment's last edit may still be on its way under load.
+    await eventually(async () => github.comments().some((c) => c.body.includes("**Done**")), 15_000);
     const tracking = github.comments().filter((c) => c.body.includes("**Done**")).at(-1)!.body;
     expect(tracking).not.toContain("slackTs");
     // Email: the pull request and the end of the run, one thread.
