@@ -1,5 +1,5 @@
-import { formatUsd } from "../../core/format.js";
 import type { MirrorState, RunEvent, RunInfo, StatusSink } from "../kinds/status.js";
+import { TRACKER_COMMENTED, trackerCommentLink, trackerCommentLinkText, trackerCommentText } from "../kinds/tracker-comment.js";
 import { isJiraKey } from "./key.js";
 import { type JiraSettings, jiraTransitionEvents } from "./settings.js";
 import type { TaskTracker } from "../kinds/task-tracker.js";
@@ -10,8 +10,6 @@ import type { TaskTracker } from "../kinds/task-tracker.js";
  * through the configured transitions, and links to the pull request once (a remote link with a
  * stable globalId). A comment already posted for an event is not posted again by a resumed run.
  */
-
-const COMMENTED = new Set<RunEvent["type"]>(["started", "pr_opened", "review_posted", "succeeded", "failed", "stopped", "budget_exceeded"]);
 
 export class JiraSink implements StatusSink {
   readonly name = "jira";
@@ -34,10 +32,10 @@ export class JiraSink implements StatusSink {
     if (event.type === "pr_opened") {
       await this.tracker.link(key, { id: `ai-agent:${run.repo}:${event.url}`, url: event.url, title: `${run.repo}: ${run.title ?? `#${run.number}`}` });
     }
-    if (COMMENTED.has(event.type)) {
+    if (TRACKER_COMMENTED.has(event.type)) {
       const posted = `jiraComment_${event.type}`;
       if (!state.get(posted)) {
-        const comment = await this.tracker.comment(key, commentText(event, run), { href: linkOf(event, run), text: linkText(event) });
+        const comment = await this.tracker.comment(key, trackerCommentText(event, run), { href: trackerCommentLink(event, run), text: trackerCommentLinkText(event) });
         await state.set(posted, comment.id);
       }
     }
@@ -47,34 +45,4 @@ export class JiraSink implements StatusSink {
       if (name) await this.tracker.transition(key, name);
     }
   }
-}
-
-function commentText(event: RunEvent, run: RunInfo): string {
-  const what = `ai-agent ${run.task} for ${run.repo}#${run.number}`;
-  switch (event.type) {
-    case "started":
-      return `${what} started, asked by ${run.actor}.`;
-    case "pr_opened":
-      return `${what} opened a pull request.`;
-    case "review_posted":
-      return `${what} posted a review with ${event.findings} finding${event.findings === 1 ? "" : "s"}.`;
-    case "succeeded":
-      return `${what} finished (cost ${formatUsd(run.costMicros)}).${event.summary ? ` ${event.summary}` : ""}`;
-    case "failed":
-      return `${what} failed: ${event.message}`;
-    case "stopped":
-      return `${what} was stopped by ${event.by}.`;
-    case "budget_exceeded":
-      return `${what} stopped at its budget: ${event.message}`;
-    default:
-      return `${what}: ${event.type}`;
-  }
-}
-
-function linkOf(event: RunEvent, run: RunInfo): string {
-  return event.type === "pr_opened" || event.type === "review_posted" ? event.url : run.runUrl;
-}
-
-function linkText(event: RunEvent): string {
-  return event.type === "pr_opened" ? "Pull request" : event.type === "review_posted" ? "Review" : "Run details";
 }

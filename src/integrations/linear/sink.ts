@@ -1,5 +1,5 @@
-import { formatUsd } from "../../core/format.js";
 import type { MirrorState, RunEvent, RunInfo, StatusSink } from "../kinds/status.js";
+import { TRACKER_COMMENTED, trackerCommentLink, trackerCommentLinkText, trackerCommentText } from "../kinds/tracker-comment.js";
 import { isLinearKey } from "./key.js";
 import { type LinearSettings, linearStateEvents } from "./settings.js";
 import type { LinearTracker } from "./tracker.js";
@@ -11,8 +11,6 @@ import type { LinearTracker } from "./tracker.js";
  * request attached once (an attachment at the pull request's address, which Linear keeps once per
  * issue). A comment or attachment already made for an event is not made again by a resumed run.
  */
-
-const COMMENTED = new Set<RunEvent["type"]>(["started", "pr_opened", "review_posted", "succeeded", "failed", "stopped", "budget_exceeded"]);
 
 export class LinearSink implements StatusSink {
   readonly name = "linear";
@@ -35,10 +33,10 @@ export class LinearSink implements StatusSink {
     if (event.type === "pr_opened" && !state.get("linearAttachment")) {
       await state.set("linearAttachment", await this.tracker.attach(key, { url: event.url, title: `${run.repo}: ${run.title ?? `#${run.number}`}` }));
     }
-    if (COMMENTED.has(event.type)) {
+    if (TRACKER_COMMENTED.has(event.type)) {
       const posted = `linearComment_${event.type}`;
       if (!state.get(posted)) {
-        const comment = await this.tracker.comment(key, commentText(event, run), { href: linkOf(event, run), text: linkText(event) });
+        const comment = await this.tracker.comment(key, trackerCommentText(event, run), { href: trackerCommentLink(event, run), text: trackerCommentLinkText(event) });
         await state.set(posted, comment.id);
       }
     }
@@ -48,34 +46,4 @@ export class LinearSink implements StatusSink {
       if (name) await this.tracker.transition(key, name);
     }
   }
-}
-
-function commentText(event: RunEvent, run: RunInfo): string {
-  const what = `ai-agent ${run.task} for ${run.repo}#${run.number}`;
-  switch (event.type) {
-    case "started":
-      return `${what} started, asked by ${run.actor}.`;
-    case "pr_opened":
-      return `${what} opened a pull request.`;
-    case "review_posted":
-      return `${what} posted a review with ${event.findings} finding${event.findings === 1 ? "" : "s"}.`;
-    case "succeeded":
-      return `${what} finished (cost ${formatUsd(run.costMicros)}).${event.summary ? ` ${event.summary}` : ""}`;
-    case "failed":
-      return `${what} failed: ${event.message}`;
-    case "stopped":
-      return `${what} was stopped by ${event.by}.`;
-    case "budget_exceeded":
-      return `${what} stopped at its budget: ${event.message}`;
-    default:
-      return `${what}: ${event.type}`;
-  }
-}
-
-function linkOf(event: RunEvent, run: RunInfo): string {
-  return event.type === "pr_opened" || event.type === "review_posted" ? event.url : run.runUrl;
-}
-
-function linkText(event: RunEvent): string {
-  return event.type === "pr_opened" ? "Pull request" : event.type === "review_posted" ? "Review" : "Run details";
 }
