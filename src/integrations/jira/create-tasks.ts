@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineAction } from "../../core/action.js";
 import { UserFacingError, publicMessage } from "../../core/errors.js";
 import { planTasksInput } from "../../core/plan-tasks.js";
-import type { TrackedTask } from "../kinds/task-tracker.js";
+import { deletePlanTasks, openPlanTasks } from "../kinds/tracker-tasks.js";
 import { JiraError } from "./client.js";
 import { jira } from "./run-tracker.js";
 
@@ -37,35 +37,12 @@ export const jiraCreateTasks = defineAction({
   async run(input, context) {
     const { tracker } = jira(context, NAME);
     if (!tracker.project) throw new UserFacingError(`${NAME} needs notify.jira.project.`);
-    const { runId, owner, repo, number } = context.target;
-    const ids = input.tasks.map((_task, index) => `${runId}-${index}`);
-    const existing = ids.length > 0 ? await tracker.findTasks(ids) : new Map<string, TrackedTask>();
-    const created: TrackedTask[] = [];
-    for (const [index, task] of input.tasks.entries()) {
-      const id = ids[index]!;
-      const description = `${task.details}\n\nFrom the plan of ${owner}/${repo}#${number}.`.trim();
-      created.push(existing.get(id) ?? (await tracker.createTask(task.title.slice(0, MAX_SUMMARY), description, { type: input.type, id })));
-    }
-    return {
-      keys: created.map((task) => task.key),
-      urls: created.map((task) => task.url),
-      // Model text, like every list a step makes: whatever posts it on GitHub neutralises it.
-      list: created.map((task, index) => `${index + 1}. **${input.tasks[index]!.title}** — [${task.key}](${task.url})`).join("\n"),
-    };
+    return openPlanTasks(tracker, input.tasks, context.target, { maxTitle: MAX_SUMMARY, create: { type: input.type } });
   },
   async compensate(_input, outputs, context) {
-    const { tracker } = jira(context, NAME);
-    const keys = Array.isArray(outputs.keys) ? outputs.keys.filter((key): key is string => typeof key === "string" && tracker.isKey(key)) : [];
-    const kept: string[] = [];
-    let reason = "";
-    for (const key of keys) {
-      try {
-        await tracker.deleteTask(key);
-      } catch (error) {
-        kept.push(key);
-        reason ||= error instanceof JiraError && error.status === 403 ? "the project does not let the app delete issues (Delete Issues permission)" : publicMessage(error);
-      }
-    }
+    const { kept, reason } = await deletePlanTasks(jira(context, NAME).tracker, outputs, (error) =>
+      error instanceof JiraError && error.status === 403 ? "the project does not let the app delete issues (Delete Issues permission)" : publicMessage(error),
+    );
     if (kept.length > 0) throw new UserFacingError(`Jira kept ${kept.join(", ")}: ${reason}; remove them by hand.`);
   },
 });

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defineAction } from "../../core/action.js";
-import { UserFacingError, publicMessage } from "../../core/errors.js";
+import { UserFacingError } from "../../core/errors.js";
 import { planTasksInput } from "../../core/plan-tasks.js";
-import type { TrackedTask } from "../kinds/task-tracker.js";
+import { deletePlanTasks, openPlanTasks } from "../kinds/tracker-tasks.js";
 import { linear } from "./run-tracker.js";
 
 /**
@@ -30,35 +30,10 @@ export const linearCreateTasks = defineAction({
   async run(input, context) {
     const { tracker, taskKey } = linear(context, NAME);
     if (!tracker.project) throw new UserFacingError(`${NAME} needs notify.linear.team.`);
-    const { runId, owner, repo, number } = context.target;
-    const ids = input.tasks.map((_task, index) => `${runId}-${index}`);
-    const existing = ids.length > 0 ? await tracker.findTasks(ids) : new Map<string, TrackedTask>();
-    const created: TrackedTask[] = [];
-    for (const [index, task] of input.tasks.entries()) {
-      const id = ids[index]!;
-      const description = `${task.details}\n\nFrom the plan of ${owner}/${repo}#${number}.`.trim();
-      created.push(existing.get(id) ?? (await tracker.createTask(task.title.slice(0, MAX_TITLE), description, { id, ...(taskKey ? { parent: taskKey } : {}) })));
-    }
-    return {
-      keys: created.map((task) => task.key),
-      urls: created.map((task) => task.url),
-      // Model text, like every list a step makes: whatever posts it on GitHub neutralises it.
-      list: created.map((task, index) => `${index + 1}. **${input.tasks[index]!.title}** — [${task.key}](${task.url})`).join("\n"),
-    };
+    return openPlanTasks(tracker, input.tasks, context.target, { maxTitle: MAX_TITLE, create: taskKey ? { parent: taskKey } : {} });
   },
   async compensate(_input, outputs, context) {
-    const { tracker } = linear(context, NAME);
-    const keys = Array.isArray(outputs.keys) ? outputs.keys.filter((key): key is string => typeof key === "string" && tracker.isKey(key)) : [];
-    const kept: string[] = [];
-    let reason = "";
-    for (const key of keys) {
-      try {
-        await tracker.deleteTask(key);
-      } catch (error) {
-        kept.push(key);
-        reason ||= publicMessage(error);
-      }
-    }
+    const { kept, reason } = await deletePlanTasks(linear(context, NAME).tracker, outputs);
     if (kept.length > 0) throw new UserFacingError(`Linear kept ${kept.join(", ")}: ${reason}; remove them by hand.`);
   },
 });
