@@ -13,8 +13,13 @@ export async function getRunEvents(ctx: ApiContext): Promise<ApiAnswer> {
   const { after, limit } = parseInput(runEventsQuery, ctx.query);
   const run = await readableRun(ctx, id);
   if (!run) return notFound;
+  return { status: 200, body: await eventsPage(ctx.store, run.id, after, limit) };
+}
+
+/** A page of a readable run's events, redacted: what `getRunEvents` serves. */
+export async function eventsPage(store: Pick<ApiContext["store"], "listRunEvents">, runId: string, after: number, limit: number) {
   // One more than the page, to know whether another follows.
-  const stored = await ctx.store.listRunEvents(run.id, { afterSeq: after, limit: limit + 1 });
+  const stored = await store.listRunEvents(runId, { afterSeq: after, limit: limit + 1 });
   const page = stored.slice(0, limit);
   const events = page.map((event) => ({
     seq: event.seq,
@@ -28,5 +33,5 @@ export async function getRunEvents(ctx: ApiContext): Promise<ApiAnswer> {
     durationMs: event.durationMs,
     truncated: event.truncated,
   }));
-  return { status: 200, body: { runId: run.id, events, nextAfter: stored.length > limit ? (page.at(-1)?.seq ?? null) : null } };
+  return { runId, events, nextAfter: stored.length > limit ? (page.at(-1)?.seq ?? null) : null };
 }

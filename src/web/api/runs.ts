@@ -1,3 +1,4 @@
+import type { Run } from "../../core/run.js";
 import { publicRun } from "../runs-route.js";
 import type { RunFilter } from "../../store/types.js";
 import { type ApiAnswer, type ApiContext, notFound, readableRun } from "./context.js";
@@ -42,6 +43,11 @@ export async function getRunSteps(ctx: ApiContext): Promise<ApiAnswer> {
   const { id } = parseInput(runIdParams, ctx.params);
   const run = await readableRun(ctx, id);
   if (!run) return notFound;
+  return { status: 200, body: await stepsAndTurns(ctx.store, run) };
+}
+
+/** A readable run's steps with their durations and its model calls: what `getRunSteps` serves. */
+export async function stepsAndTurns(store: Pick<ApiContext["store"], "runUsage">, run: Run) {
   // The served form: redacted, only named fields.
   const steps = (publicRun(run).steps ?? []) as StepJson[];
   const timed = steps.map((step) => {
@@ -51,7 +57,7 @@ export async function getRunSteps(ctx: ApiContext): Promise<ApiAnswer> {
   });
   // A call is recorded when its answer arrives, so it belongs to the step running then.
   const stepAt = (at: number) => timed.find((step) => step.from <= at && (Number.isNaN(step.to) || at <= step.to))?.id ?? null;
-  const turns = (await ctx.store.runUsage(run.id)).map((call) => ({
+  const turns = (await store.runUsage(run.id)).map((call) => ({
     model: call.model,
     inputTokens: call.inputTokens,
     outputTokens: call.outputTokens,
@@ -62,5 +68,5 @@ export async function getRunSteps(ctx: ApiContext): Promise<ApiAnswer> {
     at: call.at.toISOString(),
     step: stepAt(call.at.getTime()),
   }));
-  return { status: 200, body: { runId: run.id, steps: timed.map(({ from: _from, to: _to, ...step }) => step), turns } };
+  return { runId: run.id, steps: timed.map(({ from: _from, to: _to, ...step }) => step), turns };
 }

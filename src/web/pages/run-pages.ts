@@ -1,12 +1,14 @@
-import { getRunEvents } from "../api/run-events.js";
-import { getRun, getRunSteps } from "../api/runs.js";
+import { readableRun } from "../api/context.js";
+import { eventsPage } from "../api/run-events.js";
+import { stepsAndTurns } from "../api/runs.js";
+import { publicRun } from "../runs-route.js";
 import { stop } from "../api/stop.js";
 import type { PageContext } from "./page-context.js";
 import { csrfHolds } from "./csrf.js";
 import { readForm } from "./form-body.js";
 import { html } from "./html.js";
 import { streamLive } from "./live.js";
-import { ACTIVE, type EventRow, type RunPageInput, type RunView, type StepRow, type TurnRow, runLive, runPage } from "./run-page.js";
+import { ACTIVE, type RunPageInput, type RunView, type StepRow, runLive, runPage } from "./run-page.js";
 import { notice } from "./views.js";
 
 /** A run's page, its live stream, and its stop button's form. */
@@ -23,17 +25,18 @@ const FLASHES: Record<string, string> = {
   finished: "The run had already finished; nothing was stopped.",
 };
 
-/** The run as the person may see it, with its steps and turns; null when it is not theirs to see. */
+/**
+ * The run as the person may see it, with its steps, turns and latest events, in the API's served
+ * forms; null when it is not theirs to see. The run is read once, as a live page does every second.
+ */
 async function load(ctx: PageContext, id: string): Promise<Omit<RunPageInput, "githubWeb"> | null> {
-  const found = await getRun(ctx.api({ id }));
-  if (found.status !== 200) return null;
-  const steps = await getRunSteps(ctx.api({ id }));
-  const detail = steps.body as { steps: StepRow[]; turns: TurnRow[] };
-  const last = await ctx.deps.store.lastRunEventSeq(id);
+  const api = ctx.api({ id });
+  const run = await readableRun(api, id);
+  if (!run) return null;
+  const [detail, last] = await Promise.all([stepsAndTurns(api.store, run), ctx.deps.store.lastRunEventSeq(run.id)]);
   const after = Math.max(0, last - EVENTS_SHOWN);
-  const log = await getRunEvents(ctx.api({ id }, { after: String(after), limit: String(EVENTS_SHOWN) }));
-  const events = log.status === 200 ? (log.body as { events: EventRow[] }).events : [];
-  return { run: found.body as RunView, steps: detail.steps, turns: detail.turns, events, ...(after > 0 ? { eventsLeftOut: after } : {}) };
+  const { events } = await eventsPage(api.store, run.id, after, EVENTS_SHOWN);
+  return { run: publicRun(run) as RunView, steps: detail.steps as StepRow[], turns: detail.turns, events, ...(after > 0 ? { eventsLeftOut: after } : {}) };
 }
 
 const notFound = (ctx: PageContext) =>
