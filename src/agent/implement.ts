@@ -44,7 +44,7 @@ export async function implement(session: ImplementRun, input: ImplementInput, si
   const workspace = await session.workspace.workspace(branch);
 
   const { sandbox, commands: record } = session.workspace;
-  const task = await renderPrompt("task", { mode: "implement", issue, actor: target.actor, instructions: input.instructions ?? "", plan: input.plan ?? "" });
+  const task = await renderPrompt("task", { mode: "implement", issue, actor: target.actor, instructions: input.instructions ?? "", plan: input.plan ?? "", documents: [] });
   const maxTurns = input.max_turns ?? config.agent.max_turns;
   const { result, policy } = await runCodingAgent(session, workspace, { task, maxTurns, allowedPaths: input.allowed_paths, signal });
 

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError } from "../core/errors.js";
 import { editedNote, repositoryInstructions, repositoryMap } from "./context.js";
+import { type DocContext, readDocContext } from "./doc-context.js";
+import type { RunIntegrations } from "../integrations/kinds/parts.js";
 import { runLoop } from "./loop.js";
 import type { RunEventSink } from "./run-event-log.js";
 import { PathPolicy } from "../workspace/paths.js";
@@ -80,9 +82,12 @@ export async function plan(
   session: PlanRun,
   input: { instructions?: string | undefined; comment: boolean },
   signal?: AbortSignal,
+  /** The run's doc stores, for `plan.context`. */
+  integrations?: RunIntegrations,
 ): Promise<PlanOutputs> {
   const { config, target } = session;
   const issue = await session.source.issue();
+  const context: DocContext = await readDocContext(config.plan.context, integrations, issue.title);
   const provider = session.model.provider;
   const budget = await session.model.budget();
   // A branch of its own, never pushed: two plans of one repository may run at once.
@@ -109,7 +114,7 @@ export async function plan(
     maxTurns: config.agent.max_turns,
     system: await renderPrompt("system-plan", { repo }),
     context: await renderPrompt("repository", { repo, default_branch: target.defaultBranch, instructions: await repositoryInstructions(policy), map: await repositoryMap(policy) }),
-    task: await renderPrompt("task", { mode: "plan", issue, actor: target.actor, instructions: input.instructions ?? "", plan: "" }),
+    task: await renderPrompt("task", { mode: "plan", issue, actor: target.actor, instructions: input.instructions ?? "", plan: "", documents: context.documents }),
     tools,
     budget,
     ...(signal ? { signal } : {}),
@@ -117,8 +122,8 @@ export async function plan(
   if (!result.finished || !submitted) throw new UserFacingError("The planner ended without submitting a plan.");
   // What the model wrote is posted: no mention but the requester's, no closing keyword, no raw HTML.
   const requester = { requester: target.actor };
-  const body = neutralizeForGitHub(await renderPrompt("plan-comment", { issue: target.number, plan: submitted }), requester);
-  const note = editedNote(issue);
+  const body = neutralizeForGitHub(await renderPrompt("plan-comment", { issue: target.number, plan: submitted, documents: context.documents }), requester);
+  const note = `${context.problems.map((problem) => `\n\n_${neutralizeForGitHub(problem, requester)}_`).join("")}${editedNote(issue)}`;
   let commentUrl: string | null = null;
   const forge = session.source.versionControl;
   if (input.comment && forge) commentUrl = (await forge.comment(target.number, `${body}${note}`)).url;

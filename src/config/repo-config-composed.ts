@@ -3,7 +3,7 @@ import { type RepoConfigSchema, buildRepoConfigSchema } from "./repo-config-sche
 
 /**
  * The configuration schema as a server (or a test) has it: the core's sections and the settings of
- * each integration in its set, under `notify.<id>` or `docs.<id>`.
+ * each integration in its set, under `notify.<id>` or `docs.<id>`, and the doc stores' `plan.context.<id>`.
  */
 
 const schemas = new WeakMap<IntegrationSet, RepoConfigSchema>();
@@ -11,7 +11,7 @@ const schemas = new WeakMap<IntegrationSet, RepoConfigSchema>();
 /** Built once per set. */
 export function repoConfigSchemaFor(set: IntegrationSet): RepoConfigSchema {
   let schema = schemas.get(set);
-  if (!schema) schemas.set(set, (schema = buildRepoConfigSchema(set.settings)));
+  if (!schema) schemas.set(set, (schema = buildRepoConfigSchema(set.settings, set.planContext)));
   return schema;
 }
 

@@ -124,21 +124,26 @@ export const reviewSettingsSchema = section({
   skip_generated: z.boolean("expected true or false").default(true),
 });
 
-export const planSchema = section({
-  create_sub_issues: z.boolean("expected true or false").default(false),
-});
+/** `plan:`, with `context.<id>` of each doc store the planner may read (`plan.context.confluence`). */
+export function planSchemaWith(context: Readonly<Record<string, z.ZodType>>) {
+  return section({
+    create_sub_issues: z.boolean("expected true or false").default(false),
+    context: section({ ...context }),
+  });
+}
 
 /** The integrations' settings schemas by section (`notify`, `docs`) and integration id. */
 export type IntegrationSettings = Readonly<Record<string, Readonly<Record<string, z.ZodType>>>>;
 
 /**
  * The schema with the integrations' sections, each a mapping of integration id to that
- * integration's settings (`notify.slack`, `notify.jira`). `notify:` is always there, so a file
- * that names a notifier the server does not ship is told which ones it does. The server's own is
+ * integration's settings (`notify.slack`, `docs.confluence`). `notify:` and `docs:` are always
+ * there, so a file that names a notifier or doc store the server does not ship is told which ones
+ * it does. The server's own is
  * composed from its registry (repo-config-composed.ts); this file imports no integration.
  */
-export function buildRepoConfigSchema(settings: IntegrationSettings) {
-  const { notify = {}, ...others } = settings;
+export function buildRepoConfigSchema(settings: IntegrationSettings, planContext: Readonly<Record<string, z.ZodType>> = {}) {
+  const { notify = {}, docs = {}, ...others } = settings;
   const rest: Record<string, ReturnType<typeof section>> = {};
   for (const [name, shape] of Object.entries(others)) rest[name] = section({ ...shape });
   return strictMapping({
@@ -149,9 +154,10 @@ export function buildRepoConfigSchema(settings: IntegrationSettings) {
     models: modelsSchema,
     budgets: budgetsSchema,
     agent: agentSchema,
-    plan: planSchema,
+    plan: planSchemaWith(planContext),
     review: reviewSettingsSchema,
     notify: section({ ...notify }),
+    docs: section({ ...docs }),
     ...rest,
     workflows: workflowsSchema,
   });

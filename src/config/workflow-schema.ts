@@ -25,10 +25,10 @@ const stepId = z
 /** The provider name of `uses: workflow.<name>`: a step that calls another workflow. */
 export const WORKFLOW_PROVIDER = "workflow";
 
-/** `<provider>.<action>`; a workflow is called as `workflow.<name>`. */
+/** `<provider>.<action>` (a doc store's are `docs.<provider>.<action>`); a workflow is called as `workflow.<name>`. */
 export const usesSchema = z
   .string('expected an action as <provider>.<action>, such as "shell.run"')
-  .regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_-]*$/, 'expected an action as <provider>.<action>, such as "shell.run"');
+  .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?\.[a-z][a-z0-9_-]*$/, 'expected an action as <provider>.<action>, such as "shell.run"');
 
 /** A Liquid expression such as `steps.test.outputs.exit_code == 0`; `{{ … }}` around it is allowed. */
 const expression = nonEmptyString('a condition, such as "steps.test.outputs.exit_code == 0"');

@@ -1,12 +1,13 @@
 import type { z } from "zod";
 import type { RegisteredAction } from "../core/action.js";
 import { anthropic } from "./anthropic/index.js";
+import { confluence } from "./confluence/index.js";
 import { email } from "./email/index.js";
 import { github } from "./github/index.js";
 import { jira } from "./jira/index.js";
 import { linear } from "./linear/index.js";
 import { slack } from "./slack/index.js";
-import { type EnvProblem, type Integration, type IntegrationKind, SETTINGS_SECTION } from "./types.js";
+import { type EnvProblem, type Integration, type IntegrationKind, SETTINGS_SECTION, actionPrefix } from "./types.js";
 
 /**
  * Every integration the app ships, by id, in the manner of renovate's platform list: adding one
@@ -14,7 +15,7 @@ import { type EnvProblem, type Integration, type IntegrationKind, SETTINGS_SECTI
  * schema, the secret list, the configuration schema, the actions) reads a set built from a list
  * like this one — the server's from this list, a test's from its own.
  */
-const INTEGRATIONS: readonly Integration[] = [github, slack, jira, linear, anthropic, email];
+const INTEGRATIONS: readonly Integration[] = [github, slack, jira, linear, anthropic, email, confluence];
 
 /** What the core composes from a list of integrations. */
 export interface IntegrationSet {
@@ -28,6 +29,8 @@ export interface IntegrationSet {
   checkEnv(env: Readonly<Record<string, unknown>>): EnvProblem[];
   /** The settings schemas by section (`notify`, `docs`) and id, in list order; sections no integration uses are absent. */
   readonly settings: Readonly<Record<string, Readonly<Record<string, z.ZodType>>>>;
+  /** The doc stores' planner context schemas (`plan.context.<id>`), by id. */
+  readonly planContext: Readonly<Record<string, z.ZodType>>;
   /** Every integration's workflow actions. */
   readonly actions: readonly RegisteredAction[];
 }
@@ -36,6 +39,7 @@ export function composeIntegrations(list: readonly Integration[]): IntegrationSe
   const byId = new Map<string, Integration>();
   const envShape: Record<string, z.ZodType> = {};
   const settings: Record<string, Record<string, z.ZodType>> = {};
+  const planContext: Record<string, z.ZodType> = {};
   for (const integration of list) {
     if (!/^[a-z][a-z0-9_]*$/.test(integration.id)) throw new Error(`integration id ${integration.id} is not lower-case letters, digits and _`);
     if (byId.has(integration.id)) throw new Error(`integration ${integration.id} is registered twice`);
@@ -47,8 +51,10 @@ export function composeIntegrations(list: readonly Integration[]): IntegrationSe
     }
     const section = SETTINGS_SECTION[integration.kind];
     if (integration.settings && section) (settings[section] ??= {})[integration.id] = integration.settings;
+    if (integration.context) planContext[integration.id] = integration.context;
+    const prefix = actionPrefix(integration);
     for (const action of integration.actions ?? []) {
-      if (!action.name.startsWith(`${integration.id}.`)) throw new Error(`action ${action.name} of integration ${integration.id} must be named ${integration.id}.<action>`);
+      if (!action.name.startsWith(prefix)) throw new Error(`action ${action.name} of integration ${integration.id} must be named ${prefix}<action>`);
     }
   }
   return {
@@ -58,6 +64,7 @@ export function composeIntegrations(list: readonly Integration[]): IntegrationSe
     secretVariables: list.flatMap((integration) => integration.secrets),
     checkEnv: (env) => list.flatMap((integration) => [...(integration.checkEnv?.(envOf(integration, env)) ?? [])]),
     settings,
+    planContext,
     actions: list.flatMap((integration) => integration.actions ?? []),
   };
 }

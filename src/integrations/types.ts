@@ -1,8 +1,9 @@
 import type { z } from "zod";
 import type { RegisteredAction } from "../core/action.js";
+import type { DocContextRequest } from "./kinds/doc-store.js";
 import type { RepositoryParts } from "./kinds/parts.js";
 
-export type { DocPage, DocStore } from "./kinds/doc-store.js";
+export type { DocContextRequest, DocPage, DocStore } from "./kinds/doc-store.js";
 export type { Notifier, NotifierMessage, PostedMessage } from "./kinds/notifier.js";
 export type { RepositoryParts, RunIntegration, RunIntegrations } from "./kinds/parts.js";
 export type { MirrorState, RunEvent, RunInfo, StatusSink } from "./kinds/status.js";
@@ -24,6 +25,14 @@ export const SETTINGS_SECTION: Partial<Record<IntegrationKind, string>> = {
   "task-tracker": "notify",
   "doc-store": "docs",
 };
+
+/**
+ * The start of an integration's action names: its id (`slack.post`), under `docs.` for a doc store
+ * (`docs.confluence.publish`), as its settings are.
+ */
+export function actionPrefix(integration: { id: string; kind: IntegrationKind }): string {
+  return integration.kind === "doc-store" ? `docs.${integration.id}.` : `${integration.id}.`;
+}
 
 /** A problem with an integration's variables together, which no single variable's schema sees. */
 export interface EnvProblem {
@@ -59,7 +68,12 @@ export interface IntegrationDefinition<EnvSchema extends z.ZodObject, Settings, 
    * unless written: the schema must accept undefined (`optionalSection`).
    */
   readonly settings?: z.ZodType<Settings | undefined>;
-  /** Its workflow actions, `<id>.<name>`, listed whether or not the server is set up for it. */
+  /**
+   * A doc store's: what the planner may be given to read from it, composed into the configuration
+   * schema at `plan.context.<id>`. Absent unless written, like `settings`.
+   */
+  readonly context?: z.ZodType<DocContextRequest | undefined>;
+  /** Its workflow actions, named from `actionPrefix` (`slack.post`), listed whether or not the server is set up for it. */
   readonly actions?: readonly RegisteredAction[];
   /**
    * Its connection, from its parsed variables; undefined when the server is not set up for it. A

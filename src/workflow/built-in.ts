@@ -26,6 +26,7 @@ const PLAN_TASKS_SECTIONS = [
   "{% if steps.sub_issues.outputs.list %}\\n\\n### Sub-issues\\n{{ steps.sub_issues.outputs.list }}{% endif %}",
   "{% if steps.jira_tasks.outputs.list %}\\n\\n### Jira tasks\\n{{ steps.jira_tasks.outputs.list }}{% endif %}",
   "{% if steps.linear_tasks.outputs.list %}\\n\\n### Linear tasks\\n{{ steps.linear_tasks.outputs.list }}{% endif %}",
+  "{% if steps.confluence_page.outputs.url %}\\n\\n### Confluence\\n[{{ steps.confluence_page.outputs.title | replace: '[', '(' | replace: ']', ')' }}]({{ steps.confluence_page.outputs.url }}){% endif %}",
 ].join("");
 
 /**
@@ -109,7 +110,7 @@ implement:
         on_error: continue
 
 plan:
-  description: Post a plan of the issue in the run's tracking comment; with plan.create_sub_issues, open its steps as sub-issues, with notify.jira.create_tasks as Jira tasks, with notify.linear.create_tasks as Linear sub-issues.
+  description: Post a plan of the issue in the run's tracking comment; with plan.create_sub_issues, open its steps as sub-issues, with notify.jira.create_tasks as Jira tasks, with notify.linear.create_tasks as Linear sub-issues, with docs.confluence.publish_plans as a Confluence page.
   steps:
     - id: plan
       name: Plan
@@ -132,6 +133,15 @@ plan:
       if: config.notify.linear.create_tasks
       uses: linear.create_tasks
       with: { tasks: "{{ steps.plan.outputs.tasks }}" }
+      retry: { attempts: 3, backoff: 5s }
+    - id: confluence_page
+      name: Publish the plan to Confluence
+      if: config.docs.confluence.publish_plans
+      uses: docs.confluence.publish
+      with:
+        title: "Plan: {{ issue.title | truncate: 180 }} ({{ repo.full_name }}#{{ issue.number }})"
+        body: "{{ steps.plan.outputs.body }}"
+        key: "plan-{{ issue.number }}"
       retry: { attempts: 3, backoff: 5s }
   outputs:
     summary: "{{ steps.plan.outputs.body }}${PLAN_TASKS_SECTIONS}{{ steps.plan.outputs.note }}"

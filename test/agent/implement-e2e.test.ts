@@ -320,6 +320,7 @@ describe("implementing an issue, end to end", () => {
       ["sub_issues", "succeeded"],
       ["jira_tasks", "skipped"],
       ["linear_tasks", "skipped"],
+      ["confluence_page", "skipped"],
     ]);
     const created = github.requests.filter((r) => r.method === "POST" && r.path === `/repos/${REPO}/issues`).map((r) => r.body);
     expect(created).toEqual([
@@ -403,6 +404,7 @@ describe("implementing an issue, end to end", () => {
       ["sub_issues", "skipped"],
       ["jira_tasks", "succeeded"],
       ["linear_tasks", "skipped"],
+      ["confluence_page", "skipped"],
     ]);
     expect(jira.issues.map((issue) => [issue.key, issue.summary, issue.labels])).toEqual([
       ["ABC-1", "First", [`ai-agent-${run.id}-0`]],
@@ -432,6 +434,7 @@ describe("implementing an issue, end to end", () => {
       ["sub_issues", "skipped"],
       ["jira_tasks", "skipped"],
       ["linear_tasks", "succeeded"],
+      ["confluence_page", "skipped"],
     ]);
     const [first, second] = linear.issues.slice(1);
     expect(linear.issues.slice(1).map((issue) => [issue.identifier, issue.title, issue.parentId, issue.description.split("\n").pop()])).toEqual([

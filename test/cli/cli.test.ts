@@ -31,7 +31,7 @@ describe("ai-agent CLI", () => {
     const result = await capture(["validate", file("bad.yml")]);
     expect(result.code).toBe(1);
     expect(result.err.split("\n")).toEqual([
-      `${file("bad.yml")}:6:15 workflows.demo.steps[0].uses: unknown action "shell.rnu"; did you mean "shell.run"? The actions are ai.answer_threads, ai.ask, ai.fix_ci, ai.follow_up, ai.implement, ai.plan, ai.review, ai.self_review, email.send, git.push, github.add_labels, github.comment, github.create_pull_request, github.create_sub_issues, github.delete_branch, jira.comment, jira.create_issue, jira.create_tasks, jira.transition, linear.comment, linear.create_issue, linear.create_tasks, linear.transition, shell.run, slack.post`,
+      `${file("bad.yml")}:6:15 workflows.demo.steps[0].uses: unknown action "shell.rnu"; did you mean "shell.run"? The actions are ai.answer_threads, ai.ask, ai.fix_ci, ai.follow_up, ai.implement, ai.plan, ai.review, ai.self_review, docs.confluence.publish, docs.confluence.search, email.send, git.push, github.add_labels, github.comment, github.create_pull_request, github.create_sub_issues, github.delete_branch, jira.comment, jira.create_issue, jira.create_tasks, jira.transition, linear.comment, linear.create_issue, linear.create_tasks, linear.transition, shell.run, slack.post`,
       `${file("bad.yml")}:7:41 workflows.demo.steps[1].with.instruction: ai.plan has no input "instruction"; did you mean "instructions"? its inputs are instructions, comment`,
       "",
       `2 problems in ${file("bad.yml")}`,

@@ -29,9 +29,10 @@ const DEFAULTS = {
   },
   budgets: { usd_per_run: 5 },
   agent: { commands: {}, max_turns: 50, protected_paths: [".github/**", ".husky/**", ".githooks/**"], allow_protected: false, draft_pull_requests: false, shell: true, sandbox: { network: false }, self_review: true, self_review_severity: "high", follow_up: { enabled: true, reviews: true }, fix_ci: { enabled: true, max_attempts: 2, label: "ai:needs-human" } },
-  plan: { create_sub_issues: false },
+  plan: { create_sub_issues: false, context: {} },
   review: { max_comments: 15, request_changes: false, chunk_tokens: 40_000, max_files: 300, parallel_chunks: 3, skip_generated: true },
   notify: {},
+  docs: {},
   workflows: {},
 };
 
@@ -152,7 +153,7 @@ describe("parseRepoConfig", () => {
       models: { ...DEFAULTS.models, implement: "claude-opus-5", max_tokens: 32000 },
       budgets: { usd_per_run: 2.5 },
       agent: { commands: { test: "npm test" }, max_turns: 10, protected_paths: [], allow_protected: true, draft_pull_requests: false, shell: false, sandbox: { network: true }, self_review: true, self_review_severity: "high", follow_up: { enabled: true, reviews: true }, fix_ci: { enabled: true, max_attempts: 3, label: "ci:stuck" } },
-      plan: { create_sub_issues: true },
+      plan: { create_sub_issues: true, context: {} },
       notify: {
         slack: { channel: "C0123ABCD" },
         jira: { project: "AI_2", create_tasks: false, transitions: { started: "In Progress", pr_opened: "In Review" } },
@@ -222,7 +223,7 @@ describe("parseRepoConfig", () => {
       lines("version: 1", "triggers:", "  allow_bots: [renovate]"),
       ['3:16 triggers.allow_bots[0]: expected a bot login ending in [bot], such as "renovate[bot]"'],
     ],
-    ["an unknown top-level key", lines("version: 1", "trigger:", "  implement_label: x"), ["2:1 trigger: unknown key; did you mean \"triggers\"? expected one of version, triggers, models, budgets, agent, plan, review, notify, workflows"]],
+    ["an unknown top-level key", lines("version: 1", "trigger:", "  implement_label: x"), ["2:1 trigger: unknown key; did you mean \"triggers\"? expected one of version, triggers, models, budgets, agent, plan, review, notify, docs, workflows"]],
     [
       "an unknown key in triggers",
       lines("version: 1", "triggers:", "  reviw:", "    drafts: true"),
@@ -341,7 +342,7 @@ describe("parseRepoConfig", () => {
       '2:14 triggers.commands[0]: "deploy" is not a command; expected one of plan, implement, review, ask, fix-ci, stop, status, help',
       "4:13 triggers.review.drafts: expected true or false",
       "5:10 version: expected 1",
-      "6:1 extra: unknown key; expected one of version, triggers, models, budgets, agent, plan, review, notify, workflows",
+      "6:1 extra: unknown key; expected one of version, triggers, models, budgets, agent, plan, review, notify, docs, workflows",
     ]);
   });
 

@@ -47,7 +47,7 @@ const CONFIG = [
   "        uses: tickets.comment",
   '        with: { body: "Picked up {{ issue.title }}" }',
   "      - id: doc",
-  "        uses: wiki.publish",
+  "        uses: docs.wiki.publish",
   '        with: { title: "Notes on #{{ issue.number }}", body: "{{ steps.note.outputs.ticket }}" }',
   "",
 ].join("\n");
@@ -129,7 +129,7 @@ describe("a throwaway integration of each kind, added by one registry call", () 
     };
     expect(problems("version: 1\nnotify:\n  pager:\n    rooom: ops\n")).toEqual(['4:5 notify.pager.rooom: unknown key; did you mean "room"? expected one of room']);
     expect(problems("version: 1\nnotify:\n  tikets: { project: OPS }\n")).toEqual(['3:3 notify.tikets: unknown key; did you mean "tickets"? expected one of slack, jira, linear, email, pager, tickets']);
-    expect(problems("version: 1\ndocs:\n  wikki: { space: ENG }\n")).toEqual(['3:3 docs.wikki: unknown key; did you mean "wiki"? expected one of wiki']);
+    expect(problems("version: 1\ndocs:\n  wikki: { space: ENG }\n")).toEqual(['3:3 docs.wikki: unknown key; did you mean "wiki"? expected one of confluence, wiki']);
     expect(problems("version: 1\nnotify:\n  tickets: { project: ops }\n")).toEqual(["3:23 notify.tickets.project: expected a project in capitals"]);
     // Without them, the server's own schema knows none of these settings.
     expect(parseRepoConfig(CONFIG).ok).toBe(false);

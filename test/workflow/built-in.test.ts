@@ -56,17 +56,22 @@ describe("built-in workflows", () => {
     }
   });
 
-  it("plans into the run's tracking comment: no plan comment of its own; sub-issues, Jira and Linear tasks are steps of their own", () => {
+  it("plans into the run's tracking comment: no plan comment of its own; sub-issues, Jira and Linear tasks and the Confluence page are steps of their own", () => {
     const plan = workflows.plan!;
     expect(plan.steps.map((s) => [s.id, s.uses, s.if ?? null])).toEqual([
       ["plan", "ai.plan", null],
       ["sub_issues", "github.create_sub_issues", "config.plan.create_sub_issues"],
       ["jira_tasks", "jira.create_tasks", "config.notify.jira.create_tasks"],
       ["linear_tasks", "linear.create_tasks", "config.notify.linear.create_tasks"],
+      ["confluence_page", "docs.confluence.publish", "config.docs.confluence.publish_plans"],
     ]);
     expect(plan.steps[0]!.with?.comment).toBe(false);
-    for (const step of plan.steps.slice(1)) expect(step.with).toEqual({ tasks: "{{ steps.plan.outputs.tasks }}" });
-    expect(plan.outputs?.summary).toMatch(/^\{\{ steps\.plan\.outputs\.body \}\}.*steps\.sub_issues\.outputs\.list.*steps\.jira_tasks\.outputs\.list.*steps\.linear_tasks\.outputs\.list.*\{\{ steps\.plan\.outputs\.note \}\}$/s);
+    for (const step of plan.steps.slice(1, 4)) expect(step.with).toEqual({ tasks: "{{ steps.plan.outputs.tasks }}" });
+    // One page per issue: a re-run of /ai plan updates it.
+    expect(plan.steps[4]!.with).toMatchObject({ body: "{{ steps.plan.outputs.body }}", key: "plan-{{ issue.number }}" });
+    expect(plan.outputs?.summary).toMatch(
+      /^\{\{ steps\.plan\.outputs\.body \}\}.*steps\.sub_issues\.outputs\.list.*steps\.jira_tasks\.outputs\.list.*steps\.linear_tasks\.outputs\.list.*steps\.confluence_page\.outputs\.url.*\{\{ steps\.plan\.outputs\.note \}\}$/s,
+    );
   });
 
   it("gives hotfix a smaller turn budget and a hotfix/ branch", () => {

@@ -13,6 +13,10 @@ import { lines, testActions } from "./helpers.js";
 
 const CONFIG = lines(
   "version: 1",
+  // Every setting that is absent unless written, written: each field is then compared.
+  "plan:",
+  "  context:",
+  "    confluence: { space: ENG, query: design }",
   "workflows:",
   "  ask:",
   "    steps:",

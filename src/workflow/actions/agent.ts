@@ -47,7 +47,7 @@ export const aiPlan = defineAction({
     body: "the whole plan as markdown, as its comment shows it, without note",
     note: "that the issue was edited after the request, to end what shows the plan with; empty otherwise",
   },
-  run: (input, context) => plan(codingAgent(context, "ai.plan"), input, context.signal),
+  run: (input, context) => plan(codingAgent(context, "ai.plan"), input, context.signal, context.services.integrations),
 });
 
 export const aiImplement = defineAction({
