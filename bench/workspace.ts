@@ -123,10 +123,10 @@ try {
   for (let i = 0; i < ROUNDS; i++) rounds.push(await round(remote, path.join(dir, `cache-${i}`), path.join(dir, `clone-${i}`)));
 
   const ms = (n: number) => `${n.toFixed(0)} ms`.padStart(13);
-  const ratio = (n: number) => `${n.toFixed(1)}×`.padStart(9);
+  const ratio = (n: number) => `${n.toFixed(1)}×`.padStart(11);
   const ratios = rounds.map((r) => r.cloneMs / r.secondMs);
   console.log(`\nworkspace set-up on a generated repository of ${COMMITS} commits (generated in ${generateMs.toFixed(0)} ms), ${ROUNDS} rounds`);
-  console.log(`${"".padEnd(10)}${"first run".padStart(13)}${"give back".padStart(13)}${"second run".padStart(13)}${"git clone".padStart(13)}${"clone/2nd".padStart(9)}${"files".padStart(8)}`);
+  console.log(`${"".padEnd(10)}${"first run".padStart(13)}${"give back".padStart(13)}${"second run".padStart(13)}${"git clone".padStart(13)}${"clone/2nd".padStart(11)}${"files".padStart(8)}`);
   rounds.forEach((r, i) =>
     console.log(`${`round ${i + 1}`.padEnd(10)}${ms(r.firstMs)}${ms(r.giveBackMs)}${ms(r.secondMs)}${ms(r.cloneMs)}${ratio(ratios[i] ?? NaN)}${String(r.files).padStart(8)}`),
   );
