@@ -1,8 +1,10 @@
 /**
- * Workspace set-up time on a repository of 20,000 files and 2,000 commits: the first run (bare
- * partial clone + worktree, whose checkout fetches the tree's blobs) against a later run on the same
- * repository (fetch + worktree). Run with `npm run bench:workspace`. The repository is generated
- * each run with `git fast-import` into a temp dir and served from there over file://.
+ * Workspace set-up time on a repository of 20,000 files and 2,000 commits, against a plain
+ * `git clone` of the same repository in the same round: the first run (bare partial clone + a new
+ * worktree, whose checkout fetches the tree's blobs), giving it back, and the second run after the
+ * remote's main moved on by one commit (fetch + a worktree for the new head). Run with
+ * `npm run bench:workspace`. The repository is generated each run with `git fast-import` into a
+ * temp dir and served from there over file://.
  */
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
@@ -27,7 +29,10 @@ const fileContent = (n: number, commit: number) =>
   `// file ${n}, last changed in commit ${commit}\nexport const value${n} = ${commit};\n` +
   `export function f${n}(x: number): number {\n  return x * ${n} + ${commit};\n}\n`;
 
-/** The fast-import stream: one commit on main per iteration, each adding and changing a few files. */
+/**
+ * The fast-import stream: one commit on main per iteration, each adding and changing a few files,
+ * and one more on `next` that changes a few: where main moves between the first run and the second.
+ */
 function stream(): Buffer {
   const parts: string[] = [];
   const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
@@ -44,6 +49,9 @@ function stream(): Buffer {
       parts.push(`M 100644 inline ${filePath(next)}\n${data(fileContent(next, c))}`);
     }
   }
+  parts.push(`commit refs/heads/next\ncommitter Bench <bench@example.com> ${1_700_000_000 + (COMMITS + 1) * 60} +0000\n`);
+  parts.push(data("The commit main moves to between the runs\n"), `from :${COMMITS}\n`);
+  for (let n = 0; n < next; n += Math.floor(next / 20)) parts.push(`M 100644 inline ${filePath(n)}\n${data(fileContent(n, COMMITS + 1))}`);
   return Buffer.from(parts.join(""));
 }
 
@@ -73,45 +81,62 @@ const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
 
 interface Round {
   firstMs: number;
+  giveBackMs: number;
   secondMs: number;
-  disposeMs: number;
+  cloneMs: number;
   files: number;
 }
 
-/** One round on a fresh cache: first run, second run, then both disposed. */
-async function round(remote: string, cacheDir: string): Promise<Round> {
+/**
+ * One round on a fresh cache: the first run takes a workspace and gives it back; the remote's main
+ * moves on by a commit; the second run takes one (timed) and gives it back; then a plain clone.
+ */
+async function round(remote: string, cacheDir: string, cloneDir: string): Promise<Round> {
+  await run("git", ["update-ref", "refs/heads/main", "refs/heads/next~1"], { cwd: remote, env: env(cacheDir) });
   const manager = new WorkspaceManager({ cacheDir });
   const prepare = (n: number) =>
     manager.prepare({ repo: "bench/big", remoteUrl: pathToFileURL(remote).href, baseBranch: "main", branch: `ai/${n}-bench`, runId: `bench-${n}` });
   const [first, firstMs] = await timed(() => prepare(1));
+  const [, giveBackMs] = await timed(() => first.dispose());
+  await run("git", ["update-ref", "refs/heads/main", "refs/heads/next"], { cwd: remote, env: env(cacheDir) });
   const [second, secondMs] = await timed(() => prepare(2));
   const files = await countFiles(second.dir);
-  const [, disposeMs] = await timed(async () => {
-    await first.dispose();
-    await second.dispose();
-  });
+  await second.dispose();
+  // file:// makes git use its transport, as it would for a remote, not hard links to a local path.
+  const [, cloneMs] = await timed(() => run("git", ["clone", "--quiet", "--no-tags", pathToFileURL(remote).href, cloneDir], { env: env(path.dirname(cloneDir)) }));
   await rm(cacheDir, { recursive: true, force: true });
-  return { firstMs, secondMs, disposeMs, files };
+  await rm(cloneDir, { recursive: true, force: true });
+  return { firstMs, giveBackMs, secondMs, cloneMs, files };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+const summary = (values: number[]) => {
+  const s = sorted(values);
+  return { min: s[0] ?? NaN, median: s[Math.floor(s.length / 2)] ?? NaN, max: s[s.length - 1] ?? NaN };
+};
 
 const dir = await mkdtemp(path.join(tmpdir(), "ai-agent-bench-workspace-"));
 try {
   const remote = path.join(dir, "remote.git");
   const [, generateMs] = await timed(() => generate(remote, dir));
   const rounds: Round[] = [];
-  for (let i = 0; i < ROUNDS; i++) rounds.push(await round(remote, path.join(dir, `cache-${i}`)));
+  for (let i = 0; i < ROUNDS; i++) rounds.push(await round(remote, path.join(dir, `cache-${i}`), path.join(dir, `clone-${i}`)));
 
-  const ms = (n: number) => `${n.toFixed(0)} ms`.padStart(12);
-  const row = (label: string, r: Round) =>
-    `${label.padEnd(10)}${ms(r.firstMs)}${ms(r.secondMs)}${`${(r.firstMs / r.secondMs).toFixed(1)}×`.padStart(8)}${ms(r.disposeMs)}${String(r.files).padStart(8)}`;
+  const ms = (n: number) => `${n.toFixed(0)} ms`.padStart(13);
+  const ratio = (n: number) => `${n.toFixed(1)}×`.padStart(11);
+  const ratios = rounds.map((r) => r.cloneMs / r.secondMs);
   console.log(`\nworkspace set-up on a generated repository of ${COMMITS} commits (generated in ${generateMs.toFixed(0)} ms), ${ROUNDS} rounds`);
-  console.log(`${"".padEnd(10)}${"first run".padStart(12)}${"second run".padStart(12)}${"ratio".padStart(8)}${"dispose×2".padStart(12)}${"files".padStart(8)}`);
-  rounds.forEach((r, i) => console.log(row(`round ${i + 1}`, r)));
-  const pick = (key: keyof Round) => median(rounds.map((r) => r[key]));
-  console.log(row("median", { firstMs: pick("firstMs"), secondMs: pick("secondMs"), disposeMs: pick("disposeMs"), files: pick("files") }));
-  console.log("first run: bare partial clone + worktree (its checkout fetches the tree's blobs); second run: fetch + worktree");
+  console.log(`${"".padEnd(10)}${"first run".padStart(13)}${"give back".padStart(13)}${"second run".padStart(13)}${"git clone".padStart(13)}${"clone/2nd".padStart(11)}${"files".padStart(8)}`);
+  rounds.forEach((r, i) =>
+    console.log(`${`round ${i + 1}`.padEnd(10)}${ms(r.firstMs)}${ms(r.giveBackMs)}${ms(r.secondMs)}${ms(r.cloneMs)}${ratio(ratios[i] ?? NaN)}${String(r.files).padStart(8)}`),
+  );
+  const column = (key: keyof Round) => summary(rounds.map((r) => r[key]));
+  for (const stat of ["min", "median", "max"] as const) {
+    const pick = (key: keyof Round) => column(key)[stat];
+    console.log(`${stat.padEnd(10)}${ms(pick("firstMs"))}${ms(pick("giveBackMs"))}${ms(pick("secondMs"))}${ms(pick("cloneMs"))}${ratio(summary(ratios)[stat])}`);
+  }
+  console.log("first run: bare partial clone + worktree; give back: the run's end; second run: fetch + a worktree at main one commit on;");
+  console.log("git clone: a plain clone of the same repository over file://; clone/2nd: how many times faster the second run sets up (target ≥ 20×)");
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -64,7 +64,11 @@ export function agentEnvironment(config: AppConfig, store: Store, sandbox: Sandb
   return {
     ...(provider ? { model: provider } : {}),
     modelUnavailable: unavailable,
-    workspaces: new WorkspaceManager({ cacheDir: path.resolve(config.DATA_DIR, "git"), ...(log ? { log } : {}) }),
+    workspaces: new WorkspaceManager({
+      cacheDir: path.resolve(config.DATA_DIR, "git"),
+      ...(log ? { log } : {}),
+      pool: { perRepo: config.WORKSPACE_POOL_SIZE, maxBytes: config.WORKSPACE_POOL_MAX_MB * 1024 * 1024 },
+    }),
     store,
     remoteUrl: (owner, repo) => urls.gitRemote(owner, repo),
     commandTimeoutMs: config.AGENT_COMMAND_TIMEOUT_MS,

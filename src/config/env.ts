@@ -73,6 +73,9 @@ const envObject = z.object({
     // which model provider's integration answers the ai.* steps (src/integrations/registry.ts)
     MODEL_PROVIDER: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z][a-z0-9-]*$/, "expected the id of a model provider, such as anthropic").default("anthropic")),
     AGENT_COMMAND_TIMEOUT_MS: integer(1_000, 3_600_000, 10 * 60_000),
+    // worktrees kept between runs (src/workspace/pool.ts): per repository, and the disk all of them may take
+    WORKSPACE_POOL_SIZE: integer(0, 50, 2),
+    WORKSPACE_POOL_MAX_MB: integer(0, 16_777_216, 10_240),
     // spending: ceilings no repository's budgets can pass, the monthly budget of a repository that
     // sets none, and how many runs one person may start in a repository in an hour (0: no limit)
     BUDGET_MAX_USD_PER_RUN: dollars(20),

@@ -218,8 +218,16 @@ async function assertReachable(workspace: string): Promise<void> {
 /** Hands a directory tree to `owner`, links included (never followed). */
 export async function chownTree(dir: string, owner: { uid: number; gid: number }): Promise<void> {
   await lchown(dir, owner.uid, owner.gid);
-  const entries = await readdir(dir, { recursive: true });
-  for (let i = 0; i < entries.length; i += 256) {
-    await Promise.all(entries.slice(i, i + 256).map((entry) => lchown(path.join(dir, entry), owner.uid, owner.gid)));
+  // Our own walk, into real directories only: Node 20's `readdir(…, { recursive: true })` follows
+  // symbolic links to directories, and a repository's link to `/` would hand the machine's files
+  // to the sandbox's uid.
+  const pending = [dir];
+  for (let where = pending.pop(); where !== undefined; where = pending.pop()) {
+    const parent = where;
+    const entries = await readdir(parent, { withFileTypes: true });
+    for (let i = 0; i < entries.length; i += 256) {
+      await Promise.all(entries.slice(i, i + 256).map((entry) => lchown(path.join(parent, entry.name), owner.uid, owner.gid)));
+    }
+    for (const entry of entries) if (entry.isDirectory()) pending.push(path.join(parent, entry.name));
   }
 }

@@ -102,6 +102,10 @@ export function hardenedSettings(): [string, string][] {
     ["core.hooksPath", NO_HOOKS],
     ["core.fsmonitor", "false"],
     ["core.untrackedCache", "false"],
+    // A kept worktree is reset by what its index says changed: a command can set a file's mtime
+    // back, but not its ctime, so git must compare both (the defaults, pinned here).
+    ["core.trustctime", "true"],
+    ["core.checkStat", "default"],
     // Sandboxed commands write the worktree as another uid; the app's git must still read it.
     ["safe.directory", "*"],
     ["submodule.recurse", "false"],
@@ -154,6 +158,9 @@ export interface GitResult {
 }
 
 const MAX_OUTPUT = 256 * 1024 * 1024;
+
+/** git bound to a cache and a token: `args` run in `cwd`, with `extra` options on top. */
+export type GitFn = (args: string[], cwd: string, extra?: Partial<RunGitOptions>) => Promise<GitResult>;
 
 /** Runs `git <args>`; rejects with a redacted GitError on a failure, a timeout or too much output. */
 export async function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {

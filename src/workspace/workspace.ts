@@ -1,9 +1,10 @@
 /**
  * Per-repository git workspaces for agent runs. Each repository is cloned once, partially
  * (`--filter=blob:none`, bare) into `${cacheDir}/repos/<owner>/<repo>.git`, and fetched on later
- * runs; each run gets its own worktree at `${cacheDir}/worktrees/<runId>` on its branch, reused from
- * the remote when a retried run finds it there. Set-up of one repository is serialised within the
- * process; a cache directory must not be shared by several processes.
+ * runs; each run takes a worktree of its own from the repository's pool (pool.ts), reset to the
+ * run's start on its branch — reused from the remote when a retried run finds it there — and gives
+ * it back at its end. Set-up of one repository is serialised within the process; a cache
+ * directory must not be shared by several processes.
  *
  * A git killed mid-way (kill -9, an OOM kill, a crash of the host) leaves its lock files behind, and
  * every later fetch of the clone would fail on them ("cannot lock ref … File exists"). So each set-up
@@ -16,7 +17,10 @@ import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from "no
 import path from "node:path";
 import { UserFacingError } from "../core/errors.js";
 import { GitFailed, type HiddenAddresses } from "./git-failure.js";
-import { GitError, NETWORK_TIMEOUT_MS, authScopeOf, normaliseRemote, runGit, type RunGitOptions } from "./git.js";
+import { diskUsage } from "./disk-usage.js";
+import { GitError, NETWORK_TIMEOUT_MS, authScopeOf, normaliseRemote, runGit, type GitFn, type RunGitOptions } from "./git.js";
+import { DEFAULT_POOL_LIMITS, type PoolLimits, type PooledWorktree, WorktreePool } from "./pool.js";
+import { addWorktree, emptyWorktree, removeWorktree, resetWorktree } from "./worktree-reset.js";
 
 export { GitError } from "./git.js";
 export { GitFailed } from "./git-failure.js";
@@ -24,8 +28,10 @@ export { GitFailed } from "./git-failure.js";
 export interface WorkspaceOptions {
   /** Where clones and worktrees live, e.g. `${DATA_DIR}/git`. */
   cacheDir: string;
-  /** Told when stale lock files are removed from a clone or a broken clone is re-created. */
+  /** Told when stale lock files are removed from a clone, or a broken clone or worktree is re-created. */
   log?: WorkspaceLog;
+  /** How many worktrees are kept between runs, per repository and by disk; DEFAULT_POOL_LIMITS when absent. */
+  pool?: PoolLimits;
 }
 
 export interface WorkspaceLog {
@@ -77,15 +83,20 @@ export interface Workspace {
   diff(): Promise<string>;
   /** Pushes the branch to the remote (creates or fast-forwards it); returns the pushed sha. A fresh token may be given. */
   push(token?: string): Promise<string>;
-  /** Removes the worktree (and prunes it from the cache); safe to call twice. */
+  /**
+   * Gives the worktree back, emptied, to the repository's pool (or removes it when the pool is
+   * full); safe to call twice. The run must not touch `dir` afterwards.
+   */
   dispose(): Promise<void>;
 }
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** Per-repository set-up chains, shared by every manager in the process. */
 const locks = new Map<string, Promise<void>>();
-/** Worktree directories handed out and not yet disposed, in this process. */
-const live = new Set<string>();
+/** Runs that hold a workspace, by cache directory and run id, in this process. */
+const liveRuns = new Set<string>();
+/** The worktree pool of each cache directory, shared by every manager in the process. */
+const pools = new Map<string, WorktreePool>();
 /** How many git commands of this process run in each clone (its worktrees included), by clone. */
 const running = new Map<string, number>();
 /** No git command of ours runs longer (runGit kills it at its timeout): an older lock is nobody's. */
@@ -109,8 +120,6 @@ function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
   void tail.then(() => locks.get(key) === tail && locks.delete(key));
   return result;
 }
-
-type GitFn = (args: string[], cwd: string, extra?: Partial<RunGitOptions>) => ReturnType<typeof runGit>;
 
 /**
  * Runs `work`; a git failure in it becomes a GitFailed that tells the person who triggered the run
@@ -136,7 +145,13 @@ interface Prepared {
   /** owner/repo, for messages. */
   repo: string;
   hidden: HiddenAddresses;
+  pool: WorktreePool;
+  /** The cache directory, realpath. */
+  home: string;
 }
+
+/** What set-up under the repository's lock makes. */
+type SetUp = Omit<Prepared, "home">;
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
@@ -155,10 +170,12 @@ async function lockFilesUnder(dir: string): Promise<string[]> {
 export class WorkspaceManager {
   private readonly cacheDir: string;
   private readonly log: WorkspaceLog | undefined;
+  private readonly limits: PoolLimits;
 
   constructor(options: WorkspaceOptions) {
     this.cacheDir = path.resolve(options.cacheDir);
     this.log = options.log;
+    this.limits = options.pool ?? DEFAULT_POOL_LIMITS;
   }
 
   async prepare(options: PrepareOptions): Promise<Workspace> {
@@ -167,15 +184,18 @@ export class WorkspaceManager {
     if (!owner || !name || rest.length || !NAME.test(owner) || !NAME.test(name)) throw new Error(`Invalid repository name: ${repo}`);
     if (!NAME.test(runId)) throw new Error(`Invalid run id: ${runId}`);
     const remote = normaliseRemote(options.remoteUrl);
-    await mkdir(path.join(this.cacheDir, "worktrees"), { recursive: true });
+    await mkdir(path.join(this.cacheDir, "pool"), { recursive: true });
     const home = await realpath(this.cacheDir);
     const authScope = authScopeOf(remote);
     const git = (args: string[], cwd: string, extra?: Partial<RunGitOptions>) => runGit(args, { cwd, home, token, ...(authScope ? { authScope } : {}), ...extra });
-    for (const ref of [branch, baseBranch]) {
-      await git(["check-ref-format", "--branch", ref], home).catch(() => {
-        throw new Error(`Invalid branch name: ${ref}`);
-      });
-    }
+    // Side by side: each git started is a few milliseconds of a run's set-up.
+    await Promise.all(
+      [branch, baseBranch].map((ref) =>
+        git(["check-ref-format", "--branch", ref], home).catch(() => {
+          throw new Error(`Invalid branch name: ${ref}`);
+        }),
+      ),
+    );
 
     const gitDir = path.join(home, "repos", owner, `${name}.git`);
     // Every git command in the clone or its worktrees is counted while it runs.
@@ -189,33 +209,59 @@ export class WorkspaceManager {
         else running.delete(gitDir);
       }
     };
-    const dir = path.join(home, "worktrees", runId);
-    if (live.has(dir)) throw new Error(`Run ${runId} already has a workspace`);
-    live.add(dir); // reserved from here on, released if set-up fails
+    const runKey = `${home}\0${runId}`;
+    if (liveRuns.has(runKey)) throw new Error(`Run ${runId} already has a workspace`);
+    liveRuns.add(runKey); // reserved from here on, released if set-up fails
     try {
+      const pool = await this.poolOf(home);
       const hidden: HiddenAddresses = { remote, paths: [home, this.cacheDir] };
-      return await withLock(gitDir, () => plainly(`Preparing a working copy of ${repo}`, hidden, () => this.setUp(gitDir, dir, remote, options, tracked, hidden)));
+      const prepared = await withLock(gitDir, () =>
+        plainly(`Preparing a working copy of ${repo}`, hidden, () => this.setUp(gitDir, pool.folderOf(owner, name), remote, options, tracked, hidden, pool)),
+      );
+      return this.workspace({ ...prepared, home }, () => liveRuns.delete(runKey));
     } catch (error) {
-      live.delete(dir);
+      liveRuns.delete(runKey);
       throw error;
     }
+  }
+
+  /**
+   * The cache's pool, with the worktrees an earlier process left adopted and those past the
+   * bounds removed (each under its repository's lock), and what the previous layout of one
+   * worktree per run left behind removed: the clones' registrations of those go at their next
+   * `worktree prune`.
+   */
+  private async poolOf(home: string): Promise<WorktreePool> {
+    let pool = pools.get(home);
+    if (!pool) {
+      pools.set(home, (pool = new WorktreePool(home)));
+      await rm(path.join(home, "worktrees"), { recursive: true, force: true });
+    }
+    await pool.discover(this.limits, (worktree) => this.evict(worktree, home));
+    return pool;
+  }
+
+  /** Removes a worktree the pool let go, under its repository's lock. */
+  private evict(worktree: PooledWorktree, home: string): Promise<void> {
+    const git: GitFn = (args, cwd, extra) => runGit(args, { cwd, home, ...extra });
+    return withLock(worktree.gitDir, () => removeWorktree(worktree.dir, worktree.gitDir, git));
   }
 
   /**
    * Clears stale lock files, then sets up; when a step fails and the clone fails a local check, the
    * clone is re-created from scratch and set-up tried once more. Runs under the repository's lock.
    */
-  private async setUp(gitDir: string, dir: string, remote: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses): Promise<Workspace> {
+  private async setUp(gitDir: string, folder: string, remote: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses, pool: WorktreePool): Promise<SetUp> {
     const { repo } = options;
     const cleared = await this.clearStaleLocks(gitDir);
     if (cleared.length > 0) this.log?.warn({ repo, locks: cleared }, `Removed ${cleared.length} stale git lock file(s) from the shared clone of ${repo}`);
     try {
-      return await this.setUpOnce(gitDir, dir, remote, options, git, hidden);
+      return await this.setUpOnce(gitDir, folder, remote, options, git, hidden, pool);
     } catch (error) {
       if (!(error instanceof GitError || error instanceof GitFailed) || !(await exists(gitDir)) || (await this.usable(gitDir, git))) throw error;
       this.log?.warn({ repo, err: error }, `The shared clone of ${repo} is unusable; re-creating it from scratch`);
-      await this.discardClone(gitDir);
-      return await this.setUpOnce(gitDir, dir, remote, options, git, hidden);
+      await this.discardClone(gitDir, pool);
+      return await this.setUpOnce(gitDir, folder, remote, options, git, hidden, pool);
     }
   }
 
@@ -267,15 +313,19 @@ export class WorkspaceManager {
     }
   }
 
-  /** Moves a broken clone aside (one rename, so a crash leaves no half-removed clone) and removes it. */
-  private async discardClone(gitDir: string): Promise<void> {
+  /**
+   * Moves a broken clone aside (one rename, so a crash leaves no half-removed clone) and removes
+   * it, with its idle worktrees, which were the broken clone's.
+   */
+  private async discardClone(gitDir: string, pool: WorktreePool): Promise<void> {
     const aside = `${gitDir}.broken-${randomBytes(6).toString("hex")}`;
     await rename(gitDir, aside);
     await rm(aside, { recursive: true, force: true });
+    for (const worktree of pool.dropClone(gitDir)) await rm(worktree.dir, { recursive: true, force: true });
   }
 
-  /** Clones or fetches, clears the way and adds the worktree. */
-  private async setUpOnce(gitDir: string, dir: string, remote: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses): Promise<Workspace> {
+  /** Clones or fetches, clears the way and takes a worktree. */
+  private async setUpOnce(gitDir: string, folder: string, remote: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses, pool: WorktreePool): Promise<SetUp> {
     const { branch, baseBranch, repo } = options;
     await plainly(`Fetching ${repo} from its repository`, hidden, async () => {
       if (await exists(gitDir)) {
@@ -285,26 +335,49 @@ export class WorkspaceManager {
         await this.clone(remote, gitDir, git);
       }
     });
-    await this.clearWay(gitDir, dir, branch, git);
+    await this.clearWay(gitDir, branch, git, pool);
 
     const tip = (name: string) =>
       git(["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${name}^{commit}`], gitDir, { okCodes: [1] }).then((r) =>
         r.code === 0 ? r.stdout.trim() : undefined,
       );
-    const branchTip = await tip(branch);
-    const baseTip = await tip(baseBranch);
+    const [branchTip, baseTip] = await Promise.all([tip(branch), tip(baseBranch)]);
     const startTip = options.startRef && branchTip === undefined ? await this.fetchStart(gitDir, options.startRef, options.runId, git, hidden) : undefined;
     const baseSha = branchTip ?? startTip ?? baseTip;
     if (baseSha === undefined) throw new UserFacingError(`The repository ${repo} has no branch ${baseBranch} to start from.`);
-    // Checking out fetches the missing blobs of this one tree from the promisor remote.
-    await git(["worktree", "add", "--quiet", "--no-track", "-B", branch, dir, baseSha], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
     // commits() lists what the branch adds to the base, earlier runs' commits included.
     let forkPoint = baseSha;
     if (branchTip !== undefined && baseTip !== undefined) {
       const mergeBase = await git(["merge-base", branchTip, baseTip], gitDir, { okCodes: [1] });
       forkPoint = mergeBase.stdout.trim() || baseSha;
     }
-    return this.workspace({ dir, branch, baseSha, reusedBranch: branchTip !== undefined, forkPoint, gitDir, git, repo, hidden });
+    const dir = await this.takeWorktree(gitDir, folder, branch, baseSha, git, pool, repo);
+    return { dir, branch, baseSha, reusedBranch: branchTip !== undefined, forkPoint, gitDir, git, repo, hidden, pool };
+  }
+
+  /**
+   * A worktree on `branch` at `sha` for one run: the most recently used idle one of the
+   * repository, reset, or a new one when there is none. A kept worktree that cannot be reset (or
+   * whose `.git` is not the app's pointer) is removed, said in the log, and the next one tried.
+   */
+  private async takeWorktree(gitDir: string, folder: string, branch: string, sha: string, git: GitFn, pool: WorktreePool, repo: string): Promise<string> {
+    for (let kept = pool.take(gitDir); kept; kept = pool.take(gitDir)) {
+      try {
+        await resetWorktree(kept.dir, gitDir, branch, sha, git);
+        return kept.dir;
+      } catch (error) {
+        this.log?.warn({ repo, err: error }, `A kept worktree of ${repo} could not be reset; removing it and using another`);
+        await removeWorktree(kept.dir, gitDir, git).finally(() => pool.release(kept.dir));
+      }
+    }
+    const dir = await pool.reserve(folder);
+    try {
+      await addWorktree(dir, gitDir, branch, sha, git);
+      return dir;
+    } catch (error) {
+      await removeWorktree(dir, gitDir, git).finally(() => pool.release(dir));
+      throw error;
+    }
   }
 
   /** Fetches `ref` of the remote into a ref of this run's own; its commit. */
@@ -363,24 +436,51 @@ export class WorkspaceManager {
     await rm(path.join(gitDir, "info", "attributes"), { force: true });
   }
 
-  /** Removes what a crashed or earlier run left in the way: the run's directory and worktrees holding `branch`. */
-  private async clearWay(gitDir: string, dir: string, branch: string, git: GitFn): Promise<void> {
+  /**
+   * Clears `branch` for this run: git checks a branch out in one worktree at a time. A kept
+   * worktree still on it (its run crashed before giving it back) is taken off it; a worktree
+   * outside the pool on it (left by an earlier layout) is removed; a run's worktree on it means
+   * another run works on the branch now.
+   */
+  private async clearWay(gitDir: string, branch: string, git: GitFn, pool: WorktreePool): Promise<void> {
     await git(["worktree", "prune"], gitDir);
     const list = (await git(["worktree", "list", "--porcelain", "-z"], gitDir)).stdout;
     for (const entry of list.split("\0\0")) {
       const fields = entry.split("\0");
       const where = fields.find((f) => f.startsWith("worktree "))?.slice("worktree ".length);
-      if (!where || where === gitDir) continue;
-      const holdsBranch = fields.includes(`branch refs/heads/${branch}`);
-      if (where !== dir && !holdsBranch) continue;
-      if (where !== dir && live.has(where)) throw new Error(`Branch ${branch} is in use by the workspace at ${where}`);
-      await git(["worktree", "remove", "--force", "--force", where], gitDir);
+      if (!where || where === gitDir || !fields.includes(`branch refs/heads/${branch}`)) continue;
+      if (pool.isTaken(where)) throw new Error(`Branch ${branch} is in use by the workspace at ${where}`);
+      if (pool.isIdle(where)) await git(["checkout", "--quiet", "--detach"], where);
+      else await removeWorktree(where, gitDir, git);
     }
-    await rm(dir, { recursive: true, force: true });
   }
 
-  private workspace(state: Prepared): Workspace {
-    const { dir, branch, baseSha, reusedBranch, forkPoint, gitDir, git, repo, hidden } = state;
+  /**
+   * Empties the run's worktree and gives it to the pool, or removes it (the pool keeps none, or it
+   * could not be emptied); then removes what the pool let go past its bounds, each under its own
+   * repository's lock, taken after this one's is released.
+   */
+  private async giveBack({ dir, gitDir, branch, git, repo, pool, home }: Prepared): Promise<void> {
+    const evicted = await withLock(gitDir, async () => {
+      if (this.limits.perRepo > 0) {
+        try {
+          await emptyWorktree(dir, gitDir, branch, git);
+          return pool.keep({ dir, gitDir, bytes: await diskUsage(dir) }, this.limits);
+        } catch (error) {
+          this.log?.warn({ repo, err: error }, `A worktree of ${repo} could not be emptied after its run; removing it`);
+        }
+      }
+      await removeWorktree(dir, gitDir, git).finally(() => pool.release(dir));
+      // The branch lives on the remote once pushed; the local copy would only pin objects.
+      await git(["branch", "--quiet", "-D", branch], gitDir, { okCodes: [1] }).catch(() => undefined);
+      return [];
+    });
+    for (const worktree of evicted) await this.evict(worktree, home);
+  }
+
+  /** The run's view of its prepared worktree; `released` is called once it has been given back. */
+  private workspace(state: Prepared, released: () => void): Workspace {
+    const { dir, branch, baseSha, reusedBranch, forkPoint, git, repo, hidden } = state;
     let disposed: Promise<void> | undefined;
     const changedFiles = (): Promise<string[]> => plainly(`Reading the changes in the working copy of ${repo}`, hidden, async () => {
       const status = await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], dir, {
@@ -444,19 +544,13 @@ export class WorkspaceManager {
         });
         return sha;
       }),
-      dispose() {
-        disposed ??= withLock(gitDir, async () => {
-          await git(["worktree", "remove", "--force", "--force", dir], gitDir).catch(() => undefined); // already gone
-          await rm(dir, { recursive: true, force: true });
-          await git(["worktree", "prune"], gitDir);
-          // The branch lives on the remote once pushed; the local copy would only pin objects.
-          await git(["branch", "--quiet", "-D", branch], gitDir, { okCodes: [1] }).catch(() => undefined);
-        })
+      dispose: () => {
+        disposed ??= this.giveBack(state)
+          .then(released)
           .catch((error: unknown) => {
             disposed = undefined; // let a later call try again
             throw error;
-          })
-          .finally(() => live.delete(dir));
+          });
         return disposed;
       },
     };

@@ -63,12 +63,29 @@ describe("the app's git", () => {
     expect(inside.stdout).toMatch(/not a git repository/);
     expect(inside.stdout).toMatch(/No such file or directory/);
     expect(inside.stdout).toMatch(/Read-only file system|Device or resource busy/);
-    expect(await readFile(path.join(ws.dir, ".git"), "utf8")).toMatch(/^gitdir: .*worktrees\/run-a\n$/);
+    expect(await readFile(path.join(ws.dir, ".git"), "utf8")).toBe(`gitdir: ${path.join(root, "cache/repos/acme/widgets.git/worktrees", path.basename(ws.dir))}\n`);
 
     expect(await ws.changedFiles()).toEqual(["README.md", "evil/config"]);
     expect(await ws.commit("change", author)).toMatch(/^[0-9a-f]{40}$/);
     expect(monitor.fired()).toBe(false);
     await ws.dispose();
+  });
+
+  it("hands a reused worktree to the next run's sandbox with nothing the last run's sandbox wrote, and its git directory still hidden", async () => {
+    const first = await manager.prepare(options("run-d", "ai/d"));
+    await sandbox.adopt(first.dir);
+    const mess = "echo junk > untracked.txt; mkdir -p node_modules/x && echo y > node_modules/x/i.js; echo changed >> README.md; ln -s / root-link";
+    expect((await sandbox.exec(["sh", "-c", mess], { workspace: first.dir, timeoutMs: 10_000 })).exitCode).toBe(0);
+    await first.dispose();
+
+    const second = await manager.prepare(options("run-e", "ai/e"));
+    expect(second.dir).toBe(first.dir);
+    await sandbox.adopt(second.dir);
+    const look = await sandbox.exec(["sh", "-c", "ls -A; cat README.md; git status 2>&1; ls \"$(sed 's/gitdir: //' .git)\" 2>&1"], { workspace: second.dir, timeoutMs: 10_000 });
+    expect(look.stdout.split("\n").slice(0, 4)).toEqual([".git", ".gitattributes", "README.md", "hello"]);
+    expect(look.stdout).toMatch(/not a git repository/);
+    expect(look.stdout).toMatch(/No such file or directory/);
+    await second.dispose();
   });
 
   it("runs nothing a poisoned shared clone holds, and the poison does not survive into the next run", async () => {

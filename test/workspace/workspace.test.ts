@@ -97,7 +97,7 @@ describe("WorkspaceManager", () => {
     expect(await git(cache, "config", "remote.origin.promisor")).toBe("true");
     // Blobs of older commits were never fetched.
     expect(await git(cache, "rev-list", "--objects", "--all", "--missing=print")).toMatch(/^\?[0-9a-f]{40}$/m);
-    expect(ws.dir).toBe(path.join(realpathSync(cacheDir), "worktrees/run-1"));
+    expect(ws.dir).toBe(path.join(realpathSync(cacheDir), "pool/acme/widgets/1"));
     expect(await readFile(path.join(ws.dir, "src/b.txt"), "utf8")).toBe("b2\n");
     expect(ws.reusedBranch).toBe(false);
     expect(ws.branch).toBe("ai/1-fix-typo");
@@ -223,18 +223,27 @@ describe("WorkspaceManager", () => {
     expect(await filesContaining(cacheDir, [token, base64(token)])).toEqual([]);
   });
 
-  it("disposes of a worktree, twice if need be, and the run id can be used again", async () => {
+  it("gives a worktree back, twice if need be, and the run id can be used again", async () => {
     const manager = new WorkspaceManager({ cacheDir });
     const ws = await manager.prepare(options());
     const cache = path.join(cacheDir, "repos/acme/widgets.git");
     expect(await git(cache, "worktree", "list")).toContain(ws.dir);
     await ws.dispose();
-    expect(existsSync(ws.dir)).toBe(false);
-    expect(await git(cache, "worktree", "list")).not.toContain(ws.dir);
+    // Kept for the next run, off the run's branch, which is deleted.
+    expect(await git(cache, "worktree", "list", "--porcelain")).toContain(`worktree ${ws.dir}\nHEAD ${await git(remote, "rev-parse", "main")}\ndetached`);
+    expect(await git(cache, "branch", "--list", "ai/1-fix-typo")).toBe("");
     await ws.dispose();
     const again = await manager.prepare(options());
     expect(again.dir).toBe(ws.dir);
     expect(existsSync(path.join(again.dir, "README.md"))).toBe(true);
+  });
+
+  it("removes a worktree at the end of its run when the pool keeps none", async () => {
+    const manager = new WorkspaceManager({ cacheDir, pool: { perRepo: 0, maxBytes: 1024 ** 3 } });
+    const ws = await manager.prepare(options());
+    await ws.dispose();
+    expect(existsSync(ws.dir)).toBe(false);
+    expect(await git(path.join(cacheDir, "repos/acme/widgets.git"), "worktree", "list")).not.toContain(ws.dir);
   });
 
   it("serialises concurrent prepares of one repository", async () => {
@@ -360,7 +369,7 @@ describe("WorkspaceManager after a killed git", () => {
     const pushing = ws.push();
     const deadline = Date.now() + 10_000;
     while (!existsSync(started) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    const fresh = path.join(cache(), "worktrees/run-1/index.lock");
+    const fresh = path.join(cache(), "worktrees/1/index.lock"); // the administrative directory of pool/acme/widgets/1
     const old = path.join(cache(), "refs/remotes/origin/old.lock");
     await writeFile(fresh, "");
     await writeFile(old, "");
