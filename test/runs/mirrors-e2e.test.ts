@@ -6,19 +6,22 @@ import { builtInIntegrations } from "../../src/integrations/registry.js";
 import { workflowTasks } from "../../src/runs/workflow-task.js";
 import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
+import { type FakeLinear, fakeLinear } from "../helpers/fake-linear.js";
 import { type TestSmtpServer, parseMail, startSmtpServer } from "../helpers/smtp.js";
 import { deliver, examplePayload } from "../helpers/webhooks.js";
 
 /**
- * A run mirrored to Slack, Jira and email through the whole app: the intake announces the queued
- * run, the run job updates the same Slack message, moves the Jira issue and mails the notable
- * events, and the workflow's own jira.* step comments explicitly; a broken Slack channel or a
- * refusing SMTP server never fails the run, nor holds up the other mirrors.
+ * A run mirrored to Slack, Jira, Linear and email at once, through the whole app: the intake
+ * announces the queued run, the run job updates the same Slack message, moves the Jira and the
+ * Linear issue, attaches the pull request to the Linear issue and mails the notable events, and the
+ * workflow's own jira.* step comments explicitly; a broken Slack channel, a refusing SMTP server or
+ * a Linear that never answers never fails the run, nor holds up the other mirrors.
  */
 
 const REPO = "Codertocat/Hello-World";
 const SLACK = "https://slack.e2e.test";
 const JIRA = "https://acme-e2e.atlassian.test";
+const LINEAR = "https://linear-mirrors.test/graphql";
 
 const CONFIG = [
   "version: 1",
@@ -28,6 +31,8 @@ const CONFIG = [
   "    project: ABC",
   "  email:",
   "    to: [dev@acme.test]",
+  "  linear:",
+  "    team: ENG",
   "workflows:",
   "  implement:",
   "    steps:",
@@ -47,6 +52,7 @@ describe("status mirrors through the app", () => {
   const jira: { method: string; path: string; body: unknown }[] = [];
   let channelGone = false;
   let smtp: TestSmtpServer;
+  let linear: FakeLinear;
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
@@ -63,6 +69,8 @@ describe("status mirrors through the app", () => {
             SMTP_HOST: "127.0.0.1",
             SMTP_PORT: smtp.port,
             SMTP_FROM: "ai-agent <ai-agent@acme.test>",
+            LINEAR_API_KEY: "lin-mirrors",
+            LINEAR_API_URL: LINEAR,
           }),
           store,
           log: { warn: () => undefined },
@@ -84,6 +92,7 @@ describe("status mirrors through the app", () => {
     jira.length = 0;
     smtp.received.length = 0;
     smtp.answers.rcpt = undefined;
+    linear = fakeLinear(LINEAR, { apiKey: "lin-mirrors" });
     let ts = 0;
     nock(SLACK)
       .persist()
@@ -104,7 +113,10 @@ describe("status mirrors through the app", () => {
         return path.endsWith("/transitions") ? [204, ""] : [201, { id: String(10000 + jira.length) }];
       });
   });
-  afterEach(() => github.done());
+  afterEach(() => {
+    github.done();
+    nock.cleanAll();
+  });
 
   const labeled = (number: number, title: string) => {
     const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
@@ -114,16 +126,18 @@ describe("status mirrors through the app", () => {
     return payload;
   };
 
-  it("posts one Slack message for the run, updates it, threads the notable events, and keeps the Jira issue in step", async () => {
-    github.issueTitles.set(21, "ABC-5: login fails");
-    await deliver(app.webhookUrl, "issues", labeled(21, "ABC-5: login fails"), WEBHOOK_SECRET);
+  it("posts one Slack message for the run, updates it, threads the notable events, and keeps the Jira and Linear issues and the mail in step", async () => {
+    const issue = linear.addIssue("Login fails");
+    const title = `ABC-5: login fails (${issue.identifier})`;
+    github.issueTitles.set(21, title);
+    await deliver(app.webhookUrl, "issues", labeled(21, title), WEBHOOK_SECRET);
     const run = await eventually(async () => (await app.database.store.listRuns({ repo: REPO, number: 21 })).find((r) => r.status === "succeeded"), 30_000);
     await eventually(async () => slack.some((c) => c.body.thread_ts && c.body.text?.startsWith("Done")), 15_000);
 
     const parents = slack.filter((c) => c.path.endsWith("chat.postMessage") && !c.body.thread_ts);
     expect(parents).toHaveLength(1);
     // The intake announces the queued run; when the run starts first, the message begins at "Running".
-    expect(parents[0]!.body.text).toMatch(/^implement — Codertocat\/Hello-World#21: ABC-5: login fails — (Queued|Running)$/);
+    expect(parents[0]!.body.text).toMatch(/^implement — Codertocat\/Hello-World#21: ABC-5: login fails \(ENG-1\) — (Queued|Running)$/);
     const updates = slack.filter((c) => c.path.endsWith("chat.update"));
     expect(updates.length).toBeGreaterThanOrEqual(3);
     expect(updates.every((u) => u.body.ts === "1700000000.001" && u.body.channel === "C0123ABCD")).toBe(true);
@@ -159,6 +173,31 @@ describe("status mirrors through the app", () => {
       [`<run-${run.id}-succeeded@127.0.0.1>`, `<run-${run.id}@127.0.0.1>`],
     ]);
     expect(smtp.received.map((m) => m.to)).toEqual([["dev@acme.test"], ["dev@acme.test"]]);
+    // Linear: a comment per notable event, the state moved to In Review, the pull request attached once.
+    await eventually(async () => issue.comments.some((c) => c.body.includes("finished")), 15_000);
+    expect(issue.comments.map((c) => c.body.replace(/ \[.*$/, ""))).toEqual([
+      "ai-agent implement for Codertocat/Hello-World\\#21 started, asked by Codertocat.",
+      "ai-agent implement for Codertocat/Hello-World\\#21 opened a pull request.",
+      "ai-agent implement for Codertocat/Hello-World\\#21 finished \\(cost $0.00\\).",
+    ]);
+    expect(issue.stateId).toBe(linear.team.states.find((s) => s.name === "In Review")!.id);
+    expect(issue.attachments.map((a) => a.url)).toEqual(["https://github.com/Codertocat/Hello-World/pull/100"]);
+    expect((await app.database.store.getRun(run.id))!.links).toMatchObject({ linearKey: issue.identifier, linearIssue: issue.url });
+  });
+
+  it("keeps Slack, Jira and email in step while Linear never answers, and the run does not wait for it", async () => {
+    linear.down = "hang";
+    github.issueTitles.set(25, "ABC-9: ENG-7 hangs");
+    await deliver(app.webhookUrl, "issues", labeled(25, "ABC-9: ENG-7 hangs"), WEBHOOK_SECRET);
+    // Well before the Linear client's 30 s limit.
+    const run = await eventually(async () => (await app.database.store.listRuns({ repo: REPO, number: 25 })).find((r) => r.status === "succeeded"), 20_000);
+    await eventually(async () => slack.some((c) => c.body.thread_ts && c.body.text?.startsWith("Done")), 15_000);
+    await eventually(async () => jira.filter((r) => r.path.includes("/issue/ABC-9/") && r.path.endsWith("/comment")).length >= 4, 15_000);
+    await eventually(async () => smtp.received.length >= 2, 15_000);
+    expect(smtp.received.map((m) => parseMail(m.raw).headers["message-id"])).toEqual([`<run-${run.id}@127.0.0.1>`, `<run-${run.id}-succeeded@127.0.0.1>`]);
+    expect(jira.filter((r) => r.path.endsWith("/transitions")).map((r) => r.body)).toEqual([{ transition: { id: "21" } }, { transition: { id: "31" } }]);
+    // The Linear mirror did try, and is still waiting for its first answer.
+    expect(linear.requests.map((r) => r.operation)).toEqual(["Issue"]);
   });
 
   it("reads the Jira key only from text by people with write access: a reader's issue, labelled by a maintainer, is not mirrored to Jira", async () => {

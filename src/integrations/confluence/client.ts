@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { redactDeep } from "../../core/redactor.js";
-import { RemoteError } from "../kinds/status.js";
+import { RemoteError, fetchWithin } from "../kinds/status.js";
 import { v1Error, v2Errors } from "./schema.js";
 
 /**
@@ -23,6 +23,8 @@ export interface ConfluenceClientOptions {
   maxRetries?: number;
   /** The longest a Retry-After is waited for, in ms. */
   maxWaitMs?: number;
+  /** How long one request may take before it is given up, in ms (30 s): a tool that never answers holds no queue for ever. */
+  timeoutMs?: number;
 }
 
 export class ConfluenceClient {
@@ -42,12 +44,12 @@ export class ConfluenceClient {
     const call = `${method} ${new URL(url).pathname}`;
     const retries = this.options.maxRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
-      const response = await fetch(url, {
+      const response = await fetchWithin("Confluence", call, url, {
         method,
         headers: { authorization: this.auth, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
         // Pages leave with no secret the process knows in them.
         ...(body === undefined ? {} : { body: JSON.stringify(redactDeep(body)) }),
-      });
+      }, this.options.timeoutMs ?? 30_000, (message) => new ConfluenceError(0, message));
       if ((response.status === 429 || response.status === 503) && attempt < retries) {
         await sleep(Math.min(retryAfterMs(response.headers.get("retry-after"), attempt), this.options.maxWaitMs ?? 60_000));
         continue;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { redactDeep } from "../../core/redactor.js";
-import { RemoteError } from "../kinds/status.js";
+import { RemoteError, fetchWithin } from "../kinds/status.js";
 import { commentCreated, errorBody, ignored, issueCreated, searchPage, transitionList } from "./schema.js";
 
 /**
@@ -23,6 +23,8 @@ export interface JiraClientOptions {
   maxRetries?: number;
   /** The longest a Retry-After is waited for, in ms. */
   maxWaitMs?: number;
+  /** How long one request may take before it is given up, in ms (30 s): a tool that never answers holds no queue for ever. */
+  timeoutMs?: number;
 }
 
 export type Adf = { type: "doc"; version: 1; content: unknown[] };
@@ -45,12 +47,12 @@ export class JiraClient {
     const url = new URL(path, this.options.baseUrl.replace(/\/?$/, "/")).toString();
     const retries = this.options.maxRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
-      const response = await fetch(url, {
+      const response = await fetchWithin("Jira", `${method} ${new URL(url).pathname}`, url, {
         method,
         headers: { authorization: this.auth, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
         // Comments and issues leave with no secret the process knows in them.
         ...(body === undefined ? {} : { body: JSON.stringify(redactDeep(body)) }),
-      });
+      }, this.options.timeoutMs ?? 30_000, (message) => new JiraError(0, message));
       if ((response.status === 429 || response.status === 503) && attempt < retries) {
         await sleep(Math.min(retryAfterMs(response.headers.get("retry-after"), attempt), this.options.maxWaitMs ?? 60_000));
         continue;

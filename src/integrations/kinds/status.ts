@@ -66,6 +66,21 @@ export class RemoteError extends Error {
   }
 }
 
+/**
+ * `fetch` for a tool's client, with a time limit: a tool that never answers or cannot be reached
+ * fails with a message saying so (`Linear did not answer POST /graphql within 30 s`), made into the
+ * client's own error by `fail`; the address is left out, as it may hold a credential.
+ */
+export async function fetchWithin(tool: string, call: string, url: string, init: RequestInit, timeoutMs: number, fail: (message: string) => RemoteError): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    if (error instanceof Error && error.name === "TimeoutError") throw fail(`${tool} did not answer ${call} within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`);
+    const code = (error as { cause?: { code?: unknown } }).cause?.code;
+    throw fail(`${tool} could not be reached for ${call}${typeof code === "string" ? ` (${code})` : ""}`);
+  }
+}
+
 export const STATUS_TEXT: Record<RunEvent["type"], string> = {
   queued: "Queued",
   started: "Running",

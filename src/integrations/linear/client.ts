@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { redactDeep } from "../../core/redactor.js";
-import { RemoteError } from "../kinds/status.js";
+import { RemoteError, fetchWithin } from "../kinds/status.js";
 import { graphqlErrors } from "./schema.js";
 
 /**
@@ -33,6 +33,8 @@ export interface LinearClientOptions {
   maxRetries?: number;
   /** The longest a rate limit is waited out, in ms. */
   maxWaitMs?: number;
+  /** How long one request may take before it is given up, in ms (30 s): a tool that never answers holds no queue for ever. */
+  timeoutMs?: number;
 }
 
 export class LinearClient {
@@ -45,12 +47,12 @@ export class LinearClient {
     // Comments and issues leave with no secret the process knows in them.
     const body = JSON.stringify({ query, variables: redactDeep(variables) });
     for (let attempt = 0; ; attempt++) {
-      const response = await fetch(url, {
+      const response = await fetchWithin("Linear", operation, url, {
         method: "POST",
         // A personal API key goes as it is; an OAuth token would be "Bearer …".
         headers: { authorization: this.options.apiKey, "content-type": "application/json", accept: "application/json" },
         body,
-      });
+      }, this.options.timeoutMs ?? 30_000, (message) => new LinearError(0, message));
       const text = await response.text();
       const json = parseJson(text);
       const errors = graphqlErrors.safeParse(json).data?.errors ?? [];

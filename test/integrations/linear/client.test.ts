@@ -30,6 +30,17 @@ describe("the Linear client", () => {
     expect(linear.requests.every((r) => r.authorization === KEY)).toBe(true);
   });
 
+  it("gives up on a Linear that never answers, and on one that answers 502, saying which", async () => {
+    const linear = fakeLinear(API, { apiKey: KEY });
+    linear.down = "hang";
+    const client = new LinearClient({ apiKey: KEY, apiUrl: API, timeoutMs: 200 });
+    const hung = await new LinearTracker(client, settings).comment("ENG-1", "x").catch((error: Error) => error);
+    expect(hung).toMatchObject({ name: "LinearError", message: "Linear did not answer issue within 200 ms" });
+    linear.down = 502;
+    const failed = await new LinearTracker(client, settings).comment("ENG-1", "x").catch((error: Error) => error);
+    expect(failed).toMatchObject({ name: "LinearError", status: 502, message: "Linear answered 502 to issue: <html><body>502 Bad Gateway</body></html>" });
+  });
+
   it("gives up on the rate limit after its retries, saying so", async () => {
     const linear = fakeLinear(API);
     linear.rateLimit(5, 0);
