@@ -1,47 +1,12 @@
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { AgendaBackend } from "agenda";
-import { MongoBackend } from "@agendajs/mongo-backend";
 import { PostgresBackend } from "@agendajs/postgres-backend";
-import { MongoClient } from "mongodb";
 import pg from "pg";
-import { MongoStore } from "./mongo/index.js";
+import { type Database, DEDUPE_KEY, type DatabaseTarget } from "./database.js";
 import { PostgresStore } from "./postgres/index.js";
-import type { Store, StoreKind } from "./types.js";
-import type { QueueJobs } from "./queue-health.js";
-import { createQueueJobIndexes, mongoQueueJobs } from "./mongo/queue-jobs.js";
 import { postgresQueueJobs, queueJobIndexes } from "./postgres/queue-jobs.js";
+import type { StoreKind } from "./types.js";
 
-/**
- * A job whose data carries this key is unique per job name and key: a unique index on the queue's
- * own table makes the insert itself the duplicate check, so queueing stays one durable write.
- */
-export const DEDUPE_KEY = "dedupeKey";
-
-/** Where the data lives, as chosen at boot. */
-export type DatabaseTarget =
-  | { kind: "mongodb"; url: string }
-  /** poolSize must be at least 2: start-up holds one client for a lock while another migrates. */
-  | { kind: "postgres"; url: string; notifications?: boolean; poolSize?: number }
-  | { kind: "pglite"; dataDir: string };
-
-export interface Database {
-  kind: StoreKind;
-  store: Store;
-  /**
-   * A fresh Agenda backend over the same connection (Agenda disconnects what it is given).
-   * `onWakeUpError` hears when the wake-up channel (LISTEN on PostgreSQL) loses its connection; it
-   * reconnects by itself, and polling carries on meanwhile.
-   */
-  queueBackend(onWakeUpError?: (error: Error) => void): AgendaBackend;
-  /** The queue's job records as the queue page reads them, and a failed job's retry. */
-  queueJobs: QueueJobs;
-  /** Poll interval that suits this backend; LISTEN/NOTIFY makes polling a fallback on PostgreSQL. */
-  defaultPollMs: number;
-  /** Connection string other processes can use (the embedded database's socket), for tests and benches. */
-  postgresUrl?: string;
-  close(): Promise<void>;
-}
+export { DEDUPE_KEY, type Database, type DatabaseTarget } from "./database.js";
 
 /** From the server's parsed environment (config/env.ts); the store reads only these three. */
 export function databaseTarget(config: { MONGODB_URL?: string | undefined; DATABASE_URL?: string | undefined; DATA_DIR: string }): DatabaseTarget {
@@ -50,43 +15,23 @@ export function databaseTarget(config: { MONGODB_URL?: string | undefined; DATAB
   return { kind: "pglite", dataDir: path.resolve(config.DATA_DIR, "pglite") };
 }
 
-/** The embedded database accepts this many socket connections; our pool stays below it. */
-const PGLITE_MAX_CONNECTIONS = 16;
-const PGLITE_POOL_SIZE = 4;
-
+/**
+ * Opens the target's database. MongoDB's driver and the embedded database's WebAssembly build are
+ * imported only for their own targets: a server on PostgreSQL loads neither, and one on the
+ * embedded default does not load MongoDB's.
+ */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   switch (target.kind) {
     case "mongodb":
-      return openMongo(target.url);
+      return (await import("./mongo/open.js")).openMongo(target.url);
     case "postgres":
       return openPostgres(target.url, target.notifications ?? true, target.poolSize ?? 10, "postgres");
     case "pglite":
-      return openPglite(target.dataDir);
+      return (await import("./pglite/open.js")).openPglite(target.dataDir, openPostgres);
   }
 }
 
-async function openMongo(url: string): Promise<Database> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000 });
-  await client.connect();
-  const db = client.db();
-  const store = new MongoStore(client, db);
-  await store.migrate();
-  await db.collection("agenda_jobs").createIndex(
-    { name: 1, [`data.${DEDUPE_KEY}`]: 1 },
-    { name: "dedupe", unique: true, partialFilterExpression: { [`data.${DEDUPE_KEY}`]: { $exists: true } } },
-  );
-  await createQueueJobIndexes(db);
-  return {
-    kind: "mongodb",
-    store,
-    queueBackend: () => new MongoBackend({ mongo: db, collection: "agenda_jobs" }),
-    queueJobs: mongoQueueJobs(db),
-    defaultPollMs: 200,
-    close: () => store.close(),
-  };
-}
-
-async function openPostgres(url: string, notifications: boolean, poolSize: number, kind: StoreKind): Promise<Database> {
+export async function openPostgres(url: string, notifications: boolean, poolSize: number, kind: StoreKind): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next query reconnects, and readiness reports the outage.
@@ -155,38 +100,4 @@ async function withAdvisoryLock(pool: pg.Pool, work: () => Promise<void>): Promi
   } finally {
     client.release();
   }
-}
-
-const PGLITE_ANALYZE_FIRST_MS = 10_000;
-const PGLITE_ANALYZE_EVERY_MS = 30 * 60_000;
-
-async function openPglite(dataDir: string): Promise<Database> {
-  // Loaded on demand: the WebAssembly build is only needed by the embedded default.
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
-  await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: PGLITE_MAX_CONNECTIONS });
-  await server.start();
-  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-  // LISTEN/NOTIFY does not cross PGlite's socket, so the queue polls (cheaply: it is in-process).
-  const database = await openPostgres(url, false, PGLITE_POOL_SIZE, "pglite");
-  // PGlite runs no autovacuum, so the planner would never learn the tables' sizes and choose the
-  // dashboard's plans blind. Statistics are gathered soon after start, then every half hour, as
-  // autovacuum would on PostgreSQL.
-  const analyze = () => void db.exec("ANALYZE").catch(() => undefined);
-  const first = setTimeout(analyze, PGLITE_ANALYZE_FIRST_MS);
-  const every = setInterval(analyze, PGLITE_ANALYZE_EVERY_MS);
-  first.unref();
-  every.unref();
-  return {
-    ...database,
-    async close() {
-      clearTimeout(first);
-      clearInterval(every);
-      await database.close();
-      await server.stop();
-      await db.close();
-    },
-  };
 }

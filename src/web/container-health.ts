@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { MongoClient } from "mongodb";
 import pg from "pg";
 import { ConfigError, loadConfig } from "../config/env.js";
 import { loadEnvFile } from "./env-file.js";
@@ -23,6 +22,7 @@ async function check(): Promise<string> {
     return `${url} answered ${res.status}`;
   }
   if (config.MONGODB_URL) {
+    const { MongoClient } = await import("mongodb");
     const client = new MongoClient(config.MONGODB_URL, { serverSelectionTimeoutMS: TIMEOUT_MS, connectTimeoutMS: TIMEOUT_MS });
     try {
       await client.db().command({ ping: 1 });

@@ -23,9 +23,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs the real process entry (src/main.ts) with exactly the given environment. */
-export function startApp(env: Record<string, string>, cwd?: string): AppProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+/** Runs the real process entry (src/main.ts) with exactly the given environment, and Node's `nodeArgs` before it. */
+export function startApp(env: Record<string, string>, cwd?: string, nodeArgs: readonly string[] = []): AppProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", ...nodeArgs, entry], {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -36,14 +36,14 @@ export class ConfluenceDocs implements DocStore {
 
   async read(id: string): Promise<DocPage & { body: string }> {
     const found = await this.page(id);
-    return { ...this.docPage(found), body: storageToText(found.body?.storage?.value ?? "") };
+    return { ...this.docPage(found), body: await storageToText(found.body?.storage?.value ?? "") };
   }
 
   async publish(input: { key: string; title: string; body: string; space?: string; parent?: string }): Promise<PublishedPage> {
     const space = this.space(input.space, "publish");
     const spaceId = await this.spaceId(space);
     const label = labelFor(input.key);
-    const storage = toStorage(input.body);
+    const storage = await toStorage(input.body);
     const existing = (await this.labelled(space, label)) ?? undefined;
     if (existing) return this.update(existing, input.title, storage, input.key);
     const parentId = input.parent ?? this.settings?.parent;

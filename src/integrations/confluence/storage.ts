@@ -1,5 +1,4 @@
-import { Parser } from "htmlparser2";
-import MarkdownIt from "markdown-it";
+import type MarkdownIt from "markdown-it";
 
 /**
  * Between the Markdown the app writes (plans, workflow outputs) and Confluence's storage format,
@@ -7,29 +6,38 @@ import MarkdownIt from "markdown-it";
  * quotes issues and the model), links keep only safe schemes, code blocks become Confluence's code
  * macro and images become links (storage format has its own image element). Coming out, a page is
  * read as plain text for the planner: macro parameters and hidden parts are dropped, structure
- * kept as line breaks and list marks.
+ * kept as line breaks and list marks. Both libraries are loaded when first needed, so a server
+ * without Confluence never loads them.
  */
 
-const markdown = new MarkdownIt({ html: false, xhtmlOut: true, linkify: false });
+type Renderer = InstanceType<typeof MarkdownIt>;
 
-markdown.renderer.rules.fence = (tokens, index) => {
-  const token = tokens[index]!;
-  const language = token.info.trim().split(/\s+/)[0] ?? "";
-  const parameter = /^[A-Za-z0-9+#-]{1,30}$/.test(language) ? `<ac:parameter ac:name="language">${language}</ac:parameter>` : "";
-  // "]]>" would end the CDATA section early; split it across two sections instead.
-  const code = token.content.replace(/\]\]>/g, "]]]]><![CDATA[>");
-  return `<ac:structured-macro ac:name="code">${parameter}<ac:plain-text-body><![CDATA[${code}]]></ac:plain-text-body></ac:structured-macro>\n`;
-};
-markdown.renderer.rules.code_block = markdown.renderer.rules.fence;
-markdown.renderer.rules.image = (tokens, index) => {
-  const token = tokens[index]!;
-  const src = markdown.utils.escapeHtml(String(token.attrGet("src") ?? ""));
-  return `<a href="${src}">${markdown.utils.escapeHtml(token.content || src)}</a>`;
-};
+let renderer: Promise<Renderer> | undefined;
+
+function markdownRenderer(): Promise<Renderer> {
+  return (renderer ??= import("markdown-it").then(({ default: Markdown }) => {
+    const markdown = new Markdown({ html: false, xhtmlOut: true, linkify: false });
+    markdown.renderer.rules.fence = (tokens, index) => {
+      const token = tokens[index]!;
+      const language = token.info.trim().split(/\s+/)[0] ?? "";
+      const parameter = /^[A-Za-z0-9+#-]{1,30}$/.test(language) ? `<ac:parameter ac:name="language">${language}</ac:parameter>` : "";
+      // "]]>" would end the CDATA section early; split it across two sections instead.
+      const code = token.content.replace(/\]\]>/g, "]]]]><![CDATA[>");
+      return `<ac:structured-macro ac:name="code">${parameter}<ac:plain-text-body><![CDATA[${code}]]></ac:plain-text-body></ac:structured-macro>\n`;
+    };
+    markdown.renderer.rules.code_block = markdown.renderer.rules.fence;
+    markdown.renderer.rules.image = (tokens, index) => {
+      const token = tokens[index]!;
+      const src = markdown.utils.escapeHtml(String(token.attrGet("src") ?? ""));
+      return `<a href="${src}">${markdown.utils.escapeHtml(token.content || src)}</a>`;
+    };
+    return markdown;
+  }));
+}
 
 /** Markdown as a page body in storage format. */
-export function toStorage(text: string): string {
-  return markdown.render(text);
+export async function toStorage(text: string): Promise<string> {
+  return (await markdownRenderer()).render(text);
 }
 
 const BLOCKS = new Set(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "pre", "blockquote", "ul", "ol", "hr", "ac:structured-macro", "ac:plain-text-body"]);
@@ -40,7 +48,8 @@ const UNSEEN = new Set(["ac:parameter", "ac:placeholder", "script", "style", "ri
 const HIDDEN_STYLE = /(display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0)/i;
 
 /** A page's storage format as plain text: what a reader of the page sees, one block a line. */
-export function storageToText(storage: string): string {
+export async function storageToText(storage: string): Promise<string> {
+  const { Parser } = await import("htmlparser2");
   let text = "";
   // For each open element, whether it hides what is inside it; xmlMode closes every element it opens.
   const hiding: boolean[] = [];

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { redact } from "../../core/redactor.js";
 import { RemoteError } from "../kinds/status.js";
@@ -38,26 +38,33 @@ export interface OutgoingMail {
  * knows; a failure is a RemoteError that says what the server answered.
  */
 export class SmtpClient {
-  private readonly transport: Transporter<SMTPTransport.SentMessageInfo>;
+  /** Made on the first mail: a server that sends none never loads nodemailer. */
+  private transport: Promise<Transporter<SMTPTransport.SentMessageInfo>> | undefined;
   private readonly where: string;
 
   constructor(private readonly options: SmtpOptions) {
-    const timeout = options.timeoutMs ?? 20_000;
     this.where = `${options.host}:${options.port}`;
-    this.transport = nodemailer.createTransport({
-      host: options.host,
-      port: options.port,
-      secure: options.secure,
-      requireTLS: options.requireTLS,
-      ...(options.user ? { auth: { user: options.user, pass: options.password ?? "" } } : {}),
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout,
-      ...(options.tls ? { tls: options.tls } : {}),
-      // nodemailer logs nothing unless given a logger; keep it so (its debug log holds the AUTH line).
-      logger: false,
-      debug: false,
-    });
+  }
+
+  private connect(): Promise<Transporter<SMTPTransport.SentMessageInfo>> {
+    const { options } = this;
+    const timeout = options.timeoutMs ?? 20_000;
+    return (this.transport ??= import("nodemailer").then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        host: options.host,
+        port: options.port,
+        secure: options.secure,
+        requireTLS: options.requireTLS,
+        ...(options.user ? { auth: { user: options.user, pass: options.password ?? "" } } : {}),
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+        ...(options.tls ? { tls: options.tls } : {}),
+        // nodemailer logs nothing unless given a logger; keep it so (its debug log holds the AUTH line).
+        logger: false,
+        debug: false,
+      }),
+    ));
   }
 
   get from(): string {
@@ -66,7 +73,8 @@ export class SmtpClient {
 
   async send(mail: OutgoingMail): Promise<SentAnswer> {
     try {
-      const info: unknown = await this.transport.sendMail({
+      const transport = await this.connect();
+      const info: unknown = await transport.sendMail({
         from: this.options.from,
         to: [...mail.to],
         subject: redact(mail.subject),
@@ -83,6 +91,6 @@ export class SmtpClient {
   }
 
   close(): void {
-    this.transport.close();
+    void this.transport?.then((transport) => transport.close());
   }
 }

@@ -1,25 +1,26 @@
-import type { Block, KnownBlock, WebClient } from "@slack/web-api";
+import type { Block, KnownBlock } from "@slack/web-api";
+import type { SlackClient } from "./client.js";
 import type { Notifier, NotifierMessage, PostedMessage } from "../kinds/notifier.js";
 import { messageAnswer, parseAnswer } from "./schema.js";
 
 /** Slack as a notifier: a message is its channel and ts; a reply is a message with thread_ts. */
 export class SlackNotifier implements Notifier {
   constructor(
-    private readonly client: WebClient,
+    private readonly client: SlackClient,
     readonly channel: string | undefined,
   ) {}
 
   async post(message: NotifierMessage, channel: string): Promise<PostedMessage> {
-    const answer = parseAnswer(messageAnswer, await this.client.chat.postMessage({ channel, ...content(message) }), "chat.postMessage");
+    const answer = parseAnswer(messageAnswer, await (await this.client()).chat.postMessage({ channel, ...content(message) }), "chat.postMessage");
     return { channel: answer.channel ?? channel, ...(answer.ts ? { id: answer.ts } : {}) };
   }
 
   async update(posted: PostedMessage & { id: string }, message: NotifierMessage): Promise<void> {
-    parseAnswer(messageAnswer, await this.client.chat.update({ channel: posted.channel, ts: posted.id, ...content(message) }), "chat.update");
+    parseAnswer(messageAnswer, await (await this.client()).chat.update({ channel: posted.channel, ts: posted.id, ...content(message) }), "chat.update");
   }
 
   async reply(parent: PostedMessage & { id: string }, message: NotifierMessage): Promise<PostedMessage> {
-    const answer = parseAnswer(messageAnswer, await this.client.chat.postMessage({ channel: parent.channel, thread_ts: parent.id, ...content(message) }), "chat.postMessage");
+    const answer = parseAnswer(messageAnswer, await (await this.client()).chat.postMessage({ channel: parent.channel, thread_ts: parent.id, ...content(message) }), "chat.postMessage");
     return { channel: answer.channel ?? parent.channel, ...(answer.ts ? { id: answer.ts } : {}) };
   }
 }

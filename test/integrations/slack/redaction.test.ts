@@ -18,7 +18,7 @@ describe("what the Slack mirror sends", () => {
         sent.push({ body: typeof body === "string" ? body : JSON.stringify(body), authorization: this.req.headers.authorization });
         return [200, { ok: true, channel: "C0123ABCD", ts: "1700000000.000100" }];
       });
-    const client = slackClient(SLACK_TOKEN, `${SLACK}/api/`, 0);
+    const client = await slackClient(SLACK_TOKEN, `${SLACK}/api/`, 0)();
     await client.chat.postMessage({ channel: "#ai-agent", text: leaky.text, blocks: [{ type: "section", text: { type: "mrkdwn", text: leaky.text } }] });
     await client.chat.update({ channel: "C0123ABCD", ts: "1700000000.000100", text: leaky.text });
     expect(sent).toHaveLength(2);

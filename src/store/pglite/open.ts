@@ -1,0 +1,72 @@
+import { execFile } from "node:child_process";
+import { access, mkdir } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Database } from "../database.js";
+
+/**
+ * The embedded database: PGlite (PostgreSQL in WebAssembly) in this process, reached over its
+ * socket server by the same code as PostgreSQL. Imported only for the embedded default (open.ts).
+ *
+ * Its memory is set for a small server. PostgreSQL's default 128 MB of shared buffers become part
+ * of the WebAssembly heap, which never shrinks; 16 MB hold the app's working set (its tables are
+ * small, and the dashboard reads through indexes). A fresh data folder is initialised in a child
+ * process: initdb's own WebAssembly instance takes some 500 MB, and in this process that memory
+ * would stay with the server for good, freed or not.
+ */
+
+/** The embedded database accepts this many socket connections; our pool stays below it. */
+const PGLITE_MAX_CONNECTIONS = 16;
+const PGLITE_POOL_SIZE = 4;
+export const PGLITE_SETTINGS = ["shared_buffers=16MB", "work_mem=4MB", "maintenance_work_mem=16MB", "temp_buffers=2MB", "wal_buffers=1MB"];
+
+const PGLITE_ANALYZE_FIRST_MS = 10_000;
+const PGLITE_ANALYZE_EVERY_MS = 30 * 60_000;
+
+type OpenPostgres = (url: string, notifications: boolean, poolSize: number, kind: "pglite") => Promise<Database>;
+
+export async function openPglite(dataDir: string, openPostgres: OpenPostgres): Promise<Database> {
+  await mkdir(dataDir, { recursive: true });
+  await initialised(dataDir);
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
+  const db = await PGlite.create(dataDir, { postgresqlconf: PGLITE_SETTINGS });
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: PGLITE_MAX_CONNECTIONS });
+  await server.start();
+  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  // LISTEN/NOTIFY does not cross PGlite's socket, so the queue polls (cheaply: it is in-process).
+  const database = await openPostgres(url, false, PGLITE_POOL_SIZE, "pglite");
+  // PGlite runs no autovacuum, so the planner would never learn the tables' sizes and choose the
+  // dashboard's plans blind. Statistics are gathered soon after start, then every half hour, as
+  // autovacuum would on PostgreSQL.
+  const analyze = () => void db.exec("ANALYZE").catch(() => undefined);
+  const first = setTimeout(analyze, PGLITE_ANALYZE_FIRST_MS);
+  const every = setInterval(analyze, PGLITE_ANALYZE_EVERY_MS);
+  first.unref();
+  every.unref();
+  return {
+    ...database,
+    async close() {
+      clearTimeout(first);
+      clearInterval(every);
+      await database.close();
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+/** The child's script: PGlite, from the URL this process resolved it at, creates the folder's database and closes it. */
+const INIT_SCRIPT = `const { PGlite } = await import(process.env.PGLITE_MODULE);
+const db = await PGlite.create(process.env.PGLITE_DATA_DIR, { postgresqlconf: JSON.parse(process.env.PGLITE_SETTINGS) });
+await db.close();`;
+
+/** Runs initdb for a data folder that has no database yet, in a child process (see above). */
+async function initialised(dataDir: string): Promise<void> {
+  if (await access(path.join(dataDir, "PG_VERSION")).then(() => true, () => false)) return;
+  await promisify(execFile)(process.execPath, ["--input-type=module", "--eval", INIT_SCRIPT], {
+    // Only what the child needs: it runs our own script, but nothing of the server's secrets is for it.
+    env: { PATH: process.env.PATH ?? "", PGLITE_MODULE: import.meta.resolve("@electric-sql/pglite"), PGLITE_DATA_DIR: dataDir, PGLITE_SETTINGS: JSON.stringify(PGLITE_SETTINGS) },
+    timeout: 120_000,
+  });
+}
