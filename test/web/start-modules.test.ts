@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppProcess, freePort, startApp } from "../helpers/app-process.js";
 import { eventually } from "../helpers/app-server.js";
 
-const recorder = fileURLToPath(new URL("../helpers/import-recorder.mjs", import.meta.url));
+const recorder = fileURLToPath(new URL("../helpers/import-recorder.ts", import.meta.url));
 
 /**
  * What the process loads at start on the embedded default with nothing else set: the embedded

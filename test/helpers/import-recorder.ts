@@ -3,4 +3,4 @@
 // thread, which sees the same environment.
 import { register } from "node:module";
 
-register("./import-recorder-hooks.mjs", import.meta.url);
+register("./import-recorder-hooks.ts", import.meta.url);
