@@ -159,6 +159,9 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     }
   }
   clearInterval(watch);
+  // Progress still on its way lands first, so the final state is the only write left once the run
+  // is marked finished, and reaches the comment a moment after (one throttled write), not several.
+  await tracking?.flush();
   const finished = await deps.store.updateRun(runId, {
     status: outcome.status,
     finishedAt: new Date(),

@@ -43,18 +43,22 @@ describe("the tracking comment, behind the run", () => {
     expect(edit.path).toBe(`/repos/${repo}/issues/comments/4242`);
     // Every step ran and was stored while that edit's answer was still on its way.
     await until(async () => (calls.length === 3 ? true : undefined));
-    await until(async () => ((await store.getRun(run!.id))?.status === "succeeded" ? true : undefined));
-    // But the run's job waits for its final state to reach the comment.
+    await until(async () => ((await store.getRun(run!.id))?.steps.every((s) => s.status === "succeeded") ? true : undefined));
+    // But the run is marked finished, and its job ends, only once its progress has reached the comment.
     expect(ended).toBe(false);
+    expect((await store.getRun(run!.id))?.status).toBe("running");
     expect(github.comments().slice(before)).toHaveLength(1);
 
     hold.release();
     expect(await finished).toBe("finished");
     const written = github.comments().slice(before);
-    // The held edit, then the newest state: the steps' edits in between were replaced, not sent.
-    expect(written.map((c) => c.method)).toEqual(["PATCH", "PATCH"]);
-    expect(written[1]!.body).toContain("✅ **Done**");
+    // The held edit, the newest progress, the outcome: the states shown in between (the steps
+    // declared, three starts, three ends) were replaced while the edit was held, not sent one by one.
+    expect(written.map((c) => c.method)).toEqual(["PATCH", "PATCH", "PATCH"]);
+    expect(written[1]!.body).toContain("⏳ **Working on it…**");
     expect(written[1]!.body).toContain("- ✅ First\n- ✅ Second\n- ✅ Third");
+    expect(written[2]!.body).toContain("✅ **Done**");
+    expect((await store.getRun(run!.id))?.status).toBe("succeeded");
   });
 
   it("starts the steps while the comment's first post is still on its way, and edits that comment, never a second", async () => {
@@ -68,14 +72,18 @@ describe("the tracking comment, behind the run", () => {
     const post = await hold.arrived;
     expect(post.path).toBe(`/repos/${repo}/issues/8/comments`);
     await until(async () => (calls.length === 3 ? true : undefined));
+    // The steps are stored as done while the comment is not yet there.
+    await until(async () => ((await store.getRun(run.id))?.steps.every((s) => s.status === "succeeded") ? true : undefined));
 
     hold.release();
     expect(await finished).toBe("finished");
     const written = github.comments().slice(before);
-    expect(written.map((c) => c.method)).toEqual(["POST", "PATCH"]);
+    // Posted once, then edited: what the steps showed meanwhile went out as the newest state.
+    expect(written.map((c) => c.method)).toEqual(["POST", "PATCH", "PATCH"]);
     expect(written[0]!.body).toContain("⏳ **Working on it…**");
-    expect(written[1]!.body).toContain("✅ **Done**");
+    expect(written[1]!.body).toContain("- ✅ First\n- ✅ Second\n- ✅ Third");
+    expect(written[2]!.body).toContain("✅ **Done**");
     const links = (await store.getRun(run.id))?.links;
-    expect(written[1]!.path).toBe(`/repos/${repo}/issues/comments/${links?.trackingCommentId}`);
+    for (const edit of written.slice(1)) expect(edit.path).toBe(`/repos/${repo}/issues/comments/${links?.trackingCommentId}`);
   });
 });
