@@ -148,7 +148,9 @@ async function signsOfLife(setting: Setting): Promise<SignsOfLife> {
       await send(number);
       reaction.push((await firstAt("POST", `${ISSUES}/${number}/reactions`)) - sent);
       comment.push((await firstAt("POST", `${ISSUES}/${number}/comments`)) - sent);
-      await eventually(async () => (await app.database.store.listRuns({ number }))[0]?.status === "succeeded", 30_000);
+      // The run's job ends with its final edit, and the one run slot is free again.
+      const run = await eventually(async () => (await app.database.store.listRuns({ number })).find((r) => r.status === "succeeded"), 30_000);
+      await eventually(async () => seen.some((s) => s.method === "PATCH" && String(bodyText(s)).startsWith(`<!-- ai-agent:run:${run.id} -->\n✅ **Done**`)), 30_000);
     }
     // Now the one run slot stays taken: triggers still get their 👀 through the quick slots.
     holding = true;

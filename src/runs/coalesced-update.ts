@@ -41,7 +41,7 @@ export class CoalescedUpdates<State> {
   /** Resolves once every state set so far for `key` (every key, without one) is written or failed. */
   async flush(key?: string): Promise<void> {
     const slots = key === undefined ? [...this.slots.values()] : [this.slots.get(key)].filter((slot) => slot !== undefined);
-    await Promise.all(slots.map((slot) => slot.writing));
+    await Promise.all(slots.map((slot) => slot.writing ?? Promise.resolve()));
   }
 
   private async drain(key: string, slot: Slot<State>): Promise<void> {

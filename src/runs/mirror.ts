@@ -70,7 +70,7 @@ export class RunMirror {
 
   /** Waits for the queued events, at most `ms`; for tests and for the end of a CLI run. */
   async flush(ms = 10_000): Promise<void> {
-    await Promise.race([Promise.all(this.queues.map((queue) => queue.delivering)), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+    await Promise.race([Promise.all(this.queues.map((queue) => queue.delivering ?? Promise.resolve())), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
   }
 
   private async drain(queue: SinkQueue, sink: StatusSink): Promise<void> {
