@@ -66,13 +66,14 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
   const { installationId } = run;
   const octokit = await deps.github(installationId, tokenScope(repoName, run.task));
   const versionControl = githubVersionControl(octokit, { owner, repo: repoName, installationId, ...(deps.urls ? { urls: deps.urls } : {}) });
-  const tracking = TRACKED.has(run.task) ? new TrackingComment(versionControl, deps.store, deps.runUrl(run.id), deps.notice) : null;
-  if (tracking) run = await tracking.show(run);
+  // The run's progress reaches its comment behind it: no step waits for GitHub's write throttle.
+  const tracking = TRACKED.has(run.task) ? new TrackingComment(versionControl, deps.store, deps.runUrl(run.id), deps.log, deps.notice) : null;
+  tracking?.show(run);
 
   let current: Run = run;
   const save = async (steps: RunStep[]) => {
     current = (await deps.store.updateRun(runId, { steps })) ?? { ...current, steps };
-    if (tracking) current = await tracking.show(current);
+    tracking?.show(current);
   };
   // Steps of parallel groups report at the same time; each change is applied after the one before.
   let recording: Promise<void> = Promise.resolve();
@@ -92,7 +93,7 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
   const recordLinks = (links: Record<string, string>) => {
     recording = recording.then(async () => {
       current = (await deps.store.updateRun(runId, { links })) ?? { ...current, links: { ...current.links, ...links } };
-      if (tracking) current = await tracking.show(current);
+      tracking?.show(current);
     });
     return recording;
   };
@@ -158,12 +159,18 @@ export async function executeRun(runId: string, deps: ExecuteDeps): Promise<Exec
     }
   }
   clearInterval(watch);
+  // Progress still on its way lands first, so the final state is the only write left once the run
+  // is marked finished, and reaches the comment a moment after (one throttled write), not several.
+  await tracking?.flush();
   const finished = await deps.store.updateRun(runId, {
     status: outcome.status,
     finishedAt: new Date(),
     ...(outcome.status === "failed" ? { error: outcome.message } : {}),
   });
-  if (tracking && finished) await tracking.show(finished, outcome);
+  // The final state lands before the job ends: a re-run finds the comment finished, and no edit of
+  // an earlier state is still on its way to overtake it.
+  if (tracking && finished) tracking.show(finished, outcome);
+  await tracking?.flush();
   deps.log.info({ run: runId, status: outcome.status }, "run finished");
   const startedAt = finished?.startedAt ?? run.startedAt;
   deps.metrics?.runFinished({

@@ -23,14 +23,25 @@ export function runMirror(sinks: readonly StatusSink[], environment: MirrorEnvir
   return new RunMirror(sinks, info, environment.store, environment.log);
 }
 
+/** A sink's events not yet handed to it, and the loop handing them over while there is one. */
+interface SinkQueue {
+  waiting: RunEvent[];
+  delivering?: Promise<void>;
+}
+
 /**
  * Feeds a run's events to its sinks without ever holding the run up: events are queued per run and
  * sink and handled in order in the background, each sink on its own queue so one whose tool is slow
  * or unreachable (an SMTP server that never answers) delays no other; a sink's failure is logged
  * once per reason, recorded on the run (`<sink>Error`: `slackError`, `jiraError`), and otherwise ignored.
+ *
+ * A step's progress is a state, not news: while a sink is busy, a newer `step` event replaces the
+ * one still waiting right behind it, so a slow sink (or one rate-limited, as Slack's chat.update
+ * is) sends the newest status instead of working through stale ones. Every other event (started,
+ * a pull request, the outcome) is delivered, in order.
  */
 export class RunMirror {
-  private readonly chains: Promise<void>[];
+  private readonly queues: SinkQueue[];
   private readonly reported = new Set<string>();
   private links: Record<string, string> = {};
 
@@ -40,7 +51,7 @@ export class RunMirror {
     private readonly store: MirrorStore,
     private readonly log: Pick<Logger, "warn">,
   ) {
-    this.chains = sinks.map(() => Promise.resolve());
+    this.queues = sinks.map(() => ({ waiting: [] }));
   }
 
   get active(): boolean {
@@ -49,13 +60,27 @@ export class RunMirror {
 
   emit(event: RunEvent): void {
     this.sinks.forEach((sink, index) => {
-      this.chains[index] = this.chains[index]!.then(() => this.deliver(event, sink));
+      const queue = this.queues[index]!;
+      const last = queue.waiting.length - 1;
+      if (event.type === "step" && queue.waiting[last]?.type === "step") queue.waiting[last] = event;
+      else queue.waiting.push(event);
+      queue.delivering ??= this.drain(queue, sink);
     });
   }
 
   /** Waits for the queued events, at most `ms`; for tests and for the end of a CLI run. */
   async flush(ms = 10_000): Promise<void> {
-    await Promise.race([Promise.all(this.chains), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+    await Promise.race([Promise.all(this.queues.map((queue) => queue.delivering ?? Promise.resolve())), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+  }
+
+  private async drain(queue: SinkQueue, sink: StatusSink): Promise<void> {
+    // After a first await, so that `emit` has stored this loop before it can end.
+    await Promise.resolve();
+    for (let event = queue.waiting.shift(); event; event = queue.waiting.shift()) {
+      // deliver() logs what the sink refused; nothing else it meets may stop the events behind.
+      await this.deliver(event, sink).catch(() => undefined);
+    }
+    queue.delivering = undefined;
   }
 
   private async deliver(event: RunEvent, sink: StatusSink): Promise<void> {

@@ -119,7 +119,12 @@ export async function processTrigger(request: TriggerRequest, deps: TriggerDeps)
   if (!loaded.ok) throw new Error("a trigger was routed past the gate on an unusable configuration");
   const { config } = loaded;
 
-  // Feedback first: the person sees they were noticed while the run is queued.
+  // Feedback first, and the 👀 is the first write: GitHub spaces an installation's writes a second
+  // apart, so whichever goes first, the other follows a second later. The 👀 is written here, before
+  // the run is queued: it needs no run and no free run slot, so it comes within a moment even when
+  // every slot is busy (the tracking comment can only come when the run starts, maybe minutes later),
+  // and every trigger past the gate gets it, reviews and answers too. The tracking comment, with its
+  // link to the run, follows as the run starts: a second behind at most, when the slot is free.
   const detail = request.detail;
   if (detail.type === "command") await forge.react({ comment: String(detail.commentId) }, "eyes");
   else if (detail.type === "label") await forge.react({ issue: number }, "eyes");

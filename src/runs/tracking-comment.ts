@@ -1,8 +1,10 @@
+import type { Logger } from "pino";
 import type { VersionControl } from "../integrations/kinds/version-control.js";
 import type { Store } from "../store/types.js";
 import { type Run, type RunStep, taskLabel } from "../core/run.js";
 import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { formatDuration, formatUsd } from "../core/format.js";
+import { CoalescedUpdates } from "./coalesced-update.js";
 
 const ICONS: Record<RunStep["status"], string> = {
   pending: "⬜",
@@ -94,25 +96,55 @@ export function linkLabel(name: string, url: string): string {
   return words ? `${words[0]!.toUpperCase()}${words.slice(1)}` : "Link";
 }
 
+/** What the comment is to say: the run as of `at`, and its outcome once it has one. */
+interface Shown {
+  run: Run;
+  outcome?: Outcome;
+  at: Date;
+}
+
 /**
  * The one comment that follows a run on its issue: posted when the run starts, edited as steps
  * progress, finished with the outcome. Its id is stored on the run, so a run resumed after a crash
  * edits the same comment instead of posting a second.
+ *
+ * Showing a state never waits for GitHub: GitHub spaces an installation's writes a second apart,
+ * and a run that waited for every edit ran at that pace, its work fitting in the gaps. The edits
+ * go out behind the run, one at a time, the newest state replacing one still waiting
+ * (CoalescedUpdates); `flush` waits for the last, which the run's end awaits.
  */
 export class TrackingComment {
+  private posted: { id: string; url: string } | undefined;
+  private readonly writes: CoalescedUpdates<Shown>;
+
   constructor(
     private readonly forge: Pick<VersionControl, "ensureComment">,
-    private readonly store: Store,
+    private readonly store: Pick<Store, "updateRun">,
     private readonly runUrl: string,
+    log: Pick<Logger, "warn">,
     private readonly notice?: string,
-  ) {}
+  ) {
+    this.writes = new CoalescedUpdates((_key, shown) => this.write(shown), log, "tracking comment edit");
+  }
 
-  async show(run: Run, outcome?: Outcome): Promise<Run> {
-    const body = renderTrackingComment(run, this.runUrl, outcome, new Date(), this.notice);
-    const existing = run.links.trackingCommentId;
-    const posted = await this.forge.ensureComment(run.number, body, { id: existing });
-    if (existing) return run;
-    const links = { ...run.links, trackingCommentId: posted.id, trackingComment: posted.url };
-    return (await this.store.updateRun(run.id, { links })) ?? { ...run, links };
+  /** Shows `run` (and how it ended) in the comment; returns at once. */
+  show(run: Run, outcome?: Outcome): void {
+    this.writes.set(run.id, { run, ...(outcome ? { outcome } : {}), at: new Date() });
+  }
+
+  /** Waits for the last state shown to be written (or to have failed, which is logged). */
+  flush(): Promise<void> {
+    return this.writes.flush();
+  }
+
+  private async write({ run, outcome, at }: Shown): Promise<void> {
+    // A state shown before the comment was posted renders with its address (the branch link's host).
+    const posted = this.posted;
+    const links = posted ? { ...run.links, trackingCommentId: posted.id, trackingComment: posted.url } : run.links;
+    const body = renderTrackingComment({ ...run, links }, this.runUrl, outcome, at, this.notice);
+    const comment = await this.forge.ensureComment(run.number, body, { id: links.trackingCommentId });
+    if (links.trackingCommentId) return;
+    this.posted = comment;
+    await this.store.updateRun(run.id, { links: { trackingCommentId: comment.id, trackingComment: comment.url } });
   }
 }

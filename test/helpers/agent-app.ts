@@ -37,6 +37,8 @@ export async function startAgentTestApp(options: {
   environment?: Partial<AgentEnvironment>;
   /** The server's integration variables (JIRA_*, SLACK_*), connected as the server connects them. */
   integrations?: Record<string, string>;
+  /** GitHub's write throttle and the queue's poll as in production (startTestApp's `production`). */
+  production?: boolean;
 }): Promise<AgentTestApp> {
   const work = await reachableTempDir(options.prefix);
   const seed = path.join(work, "seed");
@@ -64,6 +66,7 @@ export async function startAgentTestApp(options: {
       runEvents: { store },
       ...(options.integrations ? { mirrors: { integrations: connectIntegrations(builtInIntegrations, options.integrations), store, log: { warn: () => undefined } } } : {}),
     })),
+    options.production ? { production: true } : {},
   );
   return {
     app,

@@ -52,6 +52,11 @@ export async function startTestApp(
     env?: Record<string, string>;
     /** The metrics the app feeds, for a test that hands them to the tasks too. */
     metrics?: AppMetrics;
+    /**
+     * GitHub's write throttle and the queue's poll interval as a production server has them, for
+     * benchmarks: figures taken without them measure a server nobody runs.
+     */
+    production?: boolean;
   } = {},
 ): Promise<TestApp> {
   const testDb: TestDatabase = await freshPostgres();
@@ -71,7 +76,8 @@ export async function startTestApp(
   const readers = readersFromConfig(config);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const database = await testDb.open();
-  const queue = new JobQueue(database, { concurrency: options.concurrency ?? 5, lockLifetimeMs: 60_000, pollMs: 100, log, metrics });
+  // Production polls at the database's default (QUEUE_POLL_MS unset); tests take jobs sooner.
+  const queue = new JobQueue(database, { concurrency: options.concurrency ?? 5, lockLifetimeMs: 60_000, ...(options.production ? {} : { pollMs: 100 }), log, metrics });
   await queue.ready();
   const runLinks = runLinksFromConfig(config);
   const runUrl = (id: string) => runLinks.url(id);
@@ -84,7 +90,7 @@ export async function startTestApp(
       super({ ...options, throttle: { ...throttle, enabled: false } });
     }
   }
-  const access = createAppAccess(config, log, { Octokit }, metrics);
+  const access = createAppAccess(config, log, options.production ? {} : { Octokit }, metrics);
   const rate = options.triggerRateLimitPerHour === undefined ? {} : { triggerRateLimitPerHour: options.triggerRateLimitPerHour };
   const mirrors = options.mirrors ? { mirrors: options.mirrors(database.store) } : {};
   registerJobs(queue, { store: database.store, ...access, tasks: typeof tasks === "function" ? tasks(database.store) : tasks, runUrl, log, metrics, ...rate, ...mirrors });

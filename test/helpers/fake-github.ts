@@ -53,6 +53,12 @@ export interface FakeGitHub {
   refuseIssueCreation: number | undefined;
   /** Pull requests the app opened: the request bodies, in order. */
   createdPulls: () => Recorded[];
+  /**
+   * Holds GitHub's answer to the next comment write (`POST` a comment, `PATCH` an edit): the
+   * request is recorded and applied at once, its answer waits for release(), as when GitHub (or
+   * the write throttle in front of it) is slow. `arrived` resolves when that request came.
+   */
+  holdCommentAnswer(method: "POST" | "PATCH"): { arrived: Promise<Recorded>; release: () => void };
   done(): void;
 }
 
@@ -81,6 +87,15 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
   const subIssues: FakeGitHub["subIssues"] = new Map();
   let nextCommentId = 1000;
   const prefix = `/repos/${owner}/${repo}`;
+  const holds: { method: string; seen: (request: Recorded) => void; released: Promise<void> }[] = [];
+  /** The answer, at once or once a hold on its method is released. */
+  const answer = <T>(method: string, path: string, body: unknown, reply: T): T | Promise<T> => {
+    const index = holds.findIndex((h) => h.method === method);
+    if (index === -1) return reply;
+    const [hold] = holds.splice(index, 1);
+    hold!.seen({ method, path, body });
+    return hold!.released.then(() => reply);
+  };
   const record = (method: string) =>
     function (this: unknown, path: string, body: unknown) {
       requests.push({ method, path, body });
@@ -324,7 +339,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
       const text = (body as { body: string }).body;
       const html_url = `https://github.com/${owner}/${repo}/issues/${number}#issuecomment-${id}`;
       issueComments.set(number, [...(issueComments.get(number) ?? []), { id, body: text, user: { login: "ai-agent[bot]", type: "Bot" }, created_at: now, updated_at: now, html_url }]);
-      return [201, { id, html_url, body: text }];
+      return answer("POST", path, body, [201, { id, html_url, body: text }] as const);
     })
     .patch(new RegExp(`^${prefix}/issues/comments/\\d+$`))
     .reply(function (path, body) {
@@ -336,7 +351,7 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
         if (found) found.body = (body as { body: string }).body;
         if (found?.html_url) html_url = found.html_url;
       }
-      return [200, { id, html_url, body: (body as { body: string }).body }];
+      return answer("PATCH", path, body, [200, { id, html_url, body: (body as { body: string }).body }] as const);
     })
     .post(new RegExp(`^${prefix}/issues/(comments/)?\\d+/reactions$`))
     .reply(function (path, body) {
@@ -381,6 +396,12 @@ export function fakeGitHub(owner = "Codertocat", repo = "Hello-World"): FakeGitH
     compared,
     checkRuns,
     createdPulls: () => requests.filter((r) => r.method === "POST" && r.path === `${prefix}/pulls`),
+    holdCommentAnswer(method) {
+      let release = () => undefined as void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const arrived = new Promise<Recorded>((seen) => holds.push({ method, seen, released }));
+      return { arrived, release };
+    },
     done() {
       nock.cleanAll();
       nock.enableNetConnect();

@@ -140,13 +140,16 @@ describe("a VersionControl integration of its own", () => {
     it("is posted once through the forge and edited as the run goes", async () => {
       const { store } = database;
       const run = await store.createRun({ repo: "acme/widgets", number: 7, kind: "pull_request", task: "plan", trigger: "command", actor: "maintainer" });
-      const tracking = new TrackingComment(forge, store, "https://ai.example.com/runs/x");
-      const shown = await tracking.show(run);
+      const tracking = new TrackingComment(forge, store, "https://ai.example.com/runs/x", { warn: () => undefined });
+      tracking.show(run);
+      await tracking.flush();
       expect(repository.comments).toHaveLength(1);
       expect(repository.comments[0]!.body).toContain("**Working on it…**");
       expect((await store.getRun(run.id))?.links).toMatchObject({ trackingCommentId: repository.comments[0]!.id, trackingComment: repository.comments[0]!.url });
 
-      await tracking.show(shown, { status: "succeeded", summary: "Planned." });
+      // Shown with the run as it was before the comment was posted: the comment is still edited, not posted again.
+      tracking.show(run, { status: "succeeded", summary: "Planned." });
+      await tracking.flush();
       expect(repository.comments).toHaveLength(1);
       expect(repository.comments[0]!.body).toContain("✅ **Done**");
       expect(repository.comments[0]!.body).toContain("Planned.");

@@ -125,9 +125,10 @@ describe("triggers: from webhook to queued run", () => {
     expect(github.reactions()).toEqual([
       expect.objectContaining({ path: `/repos/${REPO}/issues/11/reactions`, body: { content: "eyes" } }),
     ]);
-    const [tracking] = commentsOn(11);
-    expect(tracking!.body).toContain("**Working on it…**");
-    expect(tracking!.body).toContain(`${app.base}/runs/${run.id}?sig=`);
+    // The comment follows the run, which does not wait for it.
+    const tracking = await eventually(async () => commentsOn(11)[0]);
+    expect(tracking.body).toContain("**Working on it…**");
+    expect(tracking.body).toContain(`${app.base}/runs/${run.id}?sig=`);
 
     await releaseHeld();
     const done = await eventually(async () => (await runsOn(11)).find((r) => r.status === "succeeded"));
