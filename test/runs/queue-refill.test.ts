@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobQueue } from "../../src/runs/queue.js";
+import { QueueRefill } from "../../src/runs/queue-refill.js";
 import { type Database, openDatabase } from "../../src/store/open.js";
 import { eventually } from "../helpers/app-server.js";
 import { type TestDatabase, freshMongo, freshPglite, freshPostgres, mongoUrl } from "../helpers/databases.js";
@@ -12,6 +13,57 @@ import { type TestDatabase, freshMongo, freshPglite, freshPostgres, mongoUrl } f
  */
 
 const POLL_ONCE_A_MINUTE = 60_000;
+
+/** Stands in for Agenda's processor: each fill waits until the test lets it finish. */
+function processorHeld() {
+  const fills: { name: string; finish: () => void }[] = [];
+  let processed = 0;
+  const processor = {
+    isRunning: true,
+    jobQueueFilling: (name: string) => new Promise<void>((resolve) => fills.push({ name, finish: resolve })),
+    jobProcessing: async () => void (processed += 1),
+  };
+  return { processor, fills, processed: () => processed };
+}
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("QueueRefill", () => {
+  it("runs one fill per name at a time: jobs ending during it ask for one more after it, not one each", async () => {
+    const { processor, fills, processed } = processorHeld();
+    const refill = new QueueRefill(processor, (error) => expect.fail(String(error)));
+    refill.jobEnded("run");
+    refill.jobEnded("trigger");
+    for (let i = 0; i < 5; i++) refill.jobEnded("run");
+    expect(fills.map((f) => f.name)).toEqual(["run", "trigger"]);
+
+    fills[0]!.finish();
+    await turn();
+    expect(fills.map((f) => f.name)).toEqual(["run", "trigger", "run"]);
+    fills[2]!.finish();
+    fills[1]!.finish();
+    await refill.settled();
+    expect(fills).toHaveLength(3);
+    // Each fill is followed by starting what it locked.
+    expect(processed()).toBe(3);
+  });
+
+  it("fills nothing once the processor stops, and settles only when the fill in flight ends", async () => {
+    const { processor, fills } = processorHeld();
+    const refill = new QueueRefill(processor, (error) => expect.fail(String(error)));
+    refill.jobEnded("run");
+    refill.jobEnded("run");
+    processor.isRunning = false;
+    refill.jobEnded("trigger");
+    let settled = false;
+    const settling = refill.settled().then(() => (settled = true));
+    await turn();
+    expect(settled).toBe(false);
+    fills[0]!.finish();
+    await settling;
+    // The fill asked for during the first is dropped: the processor had stopped.
+    expect(fills.map((f) => f.name)).toEqual(["run"]);
+  });
+});
 
 /** PostgreSQL with LISTEN/NOTIFY turned off: a queued job wakes no worker. */
 async function postgresWithoutWakeUps(): Promise<TestDatabase> {

@@ -56,4 +56,43 @@ describe("the queue's wake-up connection on PostgreSQL", () => {
       await queue.drain(5_000);
     }
   });
+
+  it("logs and counts a failed job once, in the worker that ran it, though every worker hears of it over NOTIFY", async () => {
+    // Agenda relays each job's start, success and failure to the other workers as 'fail' events of
+    // their own, carrying a notice in place of the job.
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => void uncaught.push(error);
+    process.on("uncaughtExceptionMonitor", onUncaught);
+    const failures = { runner: 0, bystander: 0 };
+    const logged = { runner: [] as string[], bystander: [] as string[] };
+    const worker = (name: "runner" | "bystander") =>
+      new JobQueue(database, {
+        concurrency: 1,
+        lockLifetimeMs: 60_000,
+        name,
+        metrics: { error: () => void (failures[name] += 1) },
+        log: pino({ level: "warn" }, { write: (line: string) => void logged[name].push(line) }),
+      });
+    const runner = worker("runner");
+    const bystander = worker("bystander");
+    let ran = false;
+    runner.define("fails-once", async () => {
+      ran = true;
+      throw new Error("the job's own failure");
+    });
+    await Promise.all([runner.start(), bystander.start()]);
+    try {
+      await runner.enqueue("fails-once", {});
+      await eventually(async () => ran && failures.runner === 1, 5_000);
+      // Time for the relayed notice to reach the other worker.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(failures).toEqual({ runner: 1, bystander: 0 });
+      expect(logged.runner.filter((line) => line.includes("job failed"))).toHaveLength(1);
+      expect(logged.bystander).toEqual([]);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtExceptionMonitor", onUncaught);
+      await Promise.all([runner.drain(5_000), bystander.drain(5_000)]);
+    }
+  });
 });
