@@ -70,12 +70,14 @@ export class JobQueue {
     });
     this.agenda.on("error", (error: Error) => options.log?.error({ err: error }, "job queue error"));
     this.agenda.on("fail", (error: Error | string, job: JobWithId | JobStateNotification, remote?: boolean) => {
-      // Another worker's failure, relayed over PostgreSQL's NOTIFY: that worker logs and counts it.
+      // Another worker's failure relayed to this one (over NOTIFY, by a worker that still relays
+      // job states; see store/open.ts): that worker logs and counts it.
       if (remote === true || !("attrs" in job)) return;
       options.log?.warn({ err: error, job: job.attrs.name, jobId: String(job.attrs._id) }, "job failed");
       options.metrics?.error("job_failed");
     });
     this.agenda.on("complete", (job: JobWithId | JobStateNotification, remote?: boolean) => {
+      // Only a job of this process frees a slot here.
       if (remote === true || !("attrs" in job)) return;
       const { name } = job.attrs;
       // Agenda emits 'complete' just before it frees the job's slot and lock (a few microtasks on,
@@ -227,7 +229,8 @@ export class JobQueue {
     // From here no locked job starts in this process (runOrRetry returns); running ones go on.
     processor.isRunning = false;
     // A queue fill in flight (a poll's, a wake-up's, a job end's) may still lock jobs: let it
-    // finish, then release those too.
+    // finish, then release those too. Agenda's flag is one per name, cleared by whichever of two
+    // overlapping fills of a name ends first, so the job ends' fills are also waited for by name.
     const deadline = Date.now() + 10_000;
     if (this.refill) await Promise.race([this.refill.settled(), sleep(10_000, undefined, { ref: false })]);
     while (processor.isJobQueueFilling.size > 0 && Date.now() < deadline) await sleep(10);
