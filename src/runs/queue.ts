@@ -1,6 +1,8 @@
-import { Agenda, type BackoffStrategy, type Job } from "agenda";
+import { Agenda, type BackoffStrategy, type Job, type JobStateNotification, type JobWithId } from "agenda";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
+import { type DrainInternals, drainInternals, fillInternals } from "./agenda-internals.js";
+import { QueueRefill } from "./queue-refill.js";
 import type { MetricsRecorder } from "../core/metrics.js";
 import { redact } from "../core/redactor.js";
 import { isDuplicateKeyError } from "../store/errors.js";
@@ -39,42 +41,17 @@ export interface DrainOutcome {
 }
 
 /**
- * The parts of Agenda 6's JobProcessor (node_modules/agenda/dist/JobProcessor.js) that drain() needs
- * and Agenda does not expose: `lockedJobs` (locked by this process, running or waiting for a slot),
- * `runningJobs`, `isJobQueueFilling` (queue fills in flight, which may still lock a job) and
- * `isRunning`, which runOrRetry() checks before it starts a locked job.
- */
-interface ProcessorInternals {
-  isRunning: boolean;
-  lockedJobs: Job[];
-  runningJobs: Job[];
-  isJobQueueFilling: Map<string, boolean>;
-}
-
-function processorOf(agenda: Agenda): ProcessorInternals | undefined {
-  const processor = (agenda as unknown as { jobProcessor?: Partial<ProcessorInternals> }).jobProcessor;
-  if (
-    !processor ||
-    typeof processor.isRunning !== "boolean" ||
-    !Array.isArray(processor.lockedJobs) ||
-    !Array.isArray(processor.runningJobs) ||
-    !(processor.isJobQueueFilling instanceof Map)
-  ) {
-    return undefined;
-  }
-  return processor as ProcessorInternals;
-}
-
-/**
  * The job queue on Agenda. Web processes only enqueue; worker processes also start() to take jobs.
  * Agenda's locking hands each job to one worker. While a job runs its lock is renewed every third of
  * the lock lifetime, so a job whose worker was killed is taken again once one lifetime has passed,
- * however long the job runs; a job locked but not started is handed back at once on drain().
+ * however long the job runs; a job locked but not started is handed back at once on drain(). When
+ * a job ends, the worker takes the next due one at once (QueueRefill), not at its next poll.
  */
 export class JobQueue {
   private readonly agenda: Agenda;
   private processing = false;
   private running = 0;
+  private refill: QueueRefill | undefined;
 
   constructor(database: Database, private readonly options: QueueOptions) {
     this.agenda = new Agenda({
@@ -92,9 +69,22 @@ export class JobQueue {
       removeOnComplete: false,
     });
     this.agenda.on("error", (error: Error) => options.log?.error({ err: error }, "job queue error"));
-    this.agenda.on("fail", (error: Error, job: Job) => {
+    this.agenda.on("fail", (error: Error | string, job: JobWithId | JobStateNotification, remote?: boolean) => {
+      // Another worker's failure relayed to this one (over NOTIFY, by a worker that still relays
+      // job states; see store/open.ts): that worker logs and counts it.
+      if (remote === true || !("attrs" in job)) return;
       options.log?.warn({ err: error, job: job.attrs.name, jobId: String(job.attrs._id) }, "job failed");
       options.metrics?.error("job_failed");
+    });
+    this.agenda.on("complete", (job: JobWithId | JobStateNotification, remote?: boolean) => {
+      // Only a job of this process frees a slot here.
+      if (remote === true || !("attrs" in job)) return;
+      const { name } = job.attrs;
+      // Agenda emits 'complete' just before it frees the job's slot and lock (a few microtasks on,
+      // no I/O between): by the next turn of the event loop both are free to fill.
+      setImmediate(() => {
+        if (this.processing) this.refill?.jobEnded(name);
+      });
     });
   }
 
@@ -121,8 +111,8 @@ export class JobQueue {
       },
       {
         concurrency: slots,
-        // Agenda fills its local queue only on a wake-up or a poll, never when a job ends: quick jobs
-        // are taken many at a time and run back to back, so a burst does not wait a poll per slot.
+        // Quick jobs are taken many at a time, so the next one starts the moment a slot frees,
+        // without waiting for a lock's round trip (or, where a job's end cannot fill, for a poll).
         lockLimit: quick ? QUICK_JOB_LOCKS : slots,
         lockLifetime: this.options.lockLifetimeMs,
         ...rest,
@@ -190,6 +180,14 @@ export class JobQueue {
   /** Starts taking jobs in this process. */
   async start(): Promise<void> {
     await this.agenda.start();
+    const processor = fillInternals(this.agenda);
+    if (processor) {
+      this.refill = new QueueRefill(processor, (error) =>
+        this.options.log?.error({ err: error }, "could not take the next job as one ended; the next poll takes it"),
+      );
+    } else {
+      this.options.log?.warn("this Agenda version hides its queue fill; after a job ends, the next one is taken at the next poll");
+    }
     this.processing = true;
   }
 
@@ -210,7 +208,7 @@ export class JobQueue {
   async drain(timeoutMs: number): Promise<DrainOutcome> {
     if (!this.processing) return { timedOut: false, stillRunning: 0, released: [] };
     this.processing = false;
-    const processor = processorOf(this.agenda);
+    const processor = drainInternals(this.agenda);
     // Synchronously, before its first await, Agenda's drain() stops the poll and the wake-ups.
     const draining = this.agenda.drain({ timeout: timeoutMs, closeConnection: false });
     let released: DrainOutcome["released"] = [];
@@ -223,15 +221,18 @@ export class JobQueue {
     return { timedOut: result.timedOut, stillRunning: result.running, released };
   }
 
-  private async releaseWaiting(processor: ProcessorInternals | undefined): Promise<DrainOutcome["released"]> {
+  private async releaseWaiting(processor: DrainInternals | undefined): Promise<DrainOutcome["released"]> {
     if (!processor) {
       this.options.log?.warn("this Agenda version hides its locked jobs; jobs locked but not started are taken when their locks expire");
       return [];
     }
     // From here no locked job starts in this process (runOrRetry returns); running ones go on.
     processor.isRunning = false;
-    // A queue fill in flight may still lock jobs: let it finish, then release those too.
+    // A queue fill in flight (a poll's, a wake-up's, a job end's) may still lock jobs: let it
+    // finish, then release those too. Agenda's flag is one per name, cleared by whichever of two
+    // overlapping fills of a name ends first, so the job ends' fills are also waited for by name.
     const deadline = Date.now() + 10_000;
+    if (this.refill) await Promise.race([this.refill.settled(), sleep(10_000, undefined, { ref: false })]);
     while (processor.isJobQueueFilling.size > 0 && Date.now() < deadline) await sleep(10);
     const running = new Set(processor.runningJobs.map((job) => String(job.attrs._id)));
     const waiting = processor.lockedJobs.filter((job) => !running.has(String(job.attrs._id)));

@@ -71,11 +71,18 @@ export async function openPostgres(url: string, notifications: boolean, poolSize
  * trip, not two. And the LISTEN connection's errors — PostgreSQL restarted, a connection killed —
  * go to `onError`: Agenda sets no listener for them, and an 'error' event without one would end the
  * process.
+ *
+ * Agenda also relays every job's start, success and end to the other workers, three NOTIFYs per
+ * job that each worker hears and re-emits as events of its own. Nothing here listens for another
+ * worker's jobs, and at hundreds of short jobs a second those round trips halved what a worker
+ * drained, so the relay is turned off: without `publishState` Agenda sends none.
  */
 function wakeWithoutWaiting(backend: PostgresBackend, onError: (error: Error) => void = () => undefined): PostgresBackend {
   const channel = backend.notificationChannel;
   if (!channel) return backend;
   channel.on("error", onError);
+  // An own property hides the class's method, as if the channel had none (the method is optional).
+  Object.defineProperty(channel, "publishState", { value: undefined });
   const publish = channel.publish.bind(channel);
   channel.publish = (notification) => {
     publish(notification).catch(() => undefined);
