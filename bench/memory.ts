@@ -1,0 +1,155 @@
+/**
+ * The app's memory over many runs: the production entry (`node lib/main.js`, ROLE=all, built first
+ * if stale) on each backend — PostgreSQL and the embedded database — drives 200 label → pull
+ * request runs against local fakes over HTTP (GitHub Enterprise's API and git, the Messages API),
+ * each run in the real sandbox, and prints the process's resident memory (RSS, from
+ * /proc/<pid>/status) idle after start, after a warm-up of 10 runs, and after 50, 100 and 200,
+ * with the growth from warm-up to the end. Run with `npm run bench:memory` (`-- --runs N` for
+ * another count). Targets: under 250 MB on the embedded database, growth at most 50 MB.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import type { IssuesLabeledEvent } from "@octokit/webhooks-types";
+import { freePort } from "../test/helpers/app-process.js";
+import { freshPostgres } from "../test/helpers/databases.js";
+import { type RecordedRequest, type ScriptedReply, startFakeAnthropic } from "../test/helpers/fake-anthropic.js";
+import { startGitHubHttp } from "../test/helpers/github-http.js";
+import { generatePrivateKey } from "../test/helpers/keys.js";
+import { reachableTempDir } from "../test/helpers/sandbox.js";
+import { deliver, examplePayload } from "../test/helpers/webhooks.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 200;
+const WARM_UP = 10;
+const MARKS = [Math.round(RUNS / 4), Math.round(RUNS / 2), RUNS];
+const OWNER = "Codertocat";
+const REPO = "Hello-World";
+const APP_ID = 9_876;
+const SECRET = "memory-bench-webhook-secret";
+
+const tool = (name: string, input: Record<string, unknown>): ScriptedReply => ({ content: [{ type: "tool_use", name, input }] });
+
+/** Plan, fix the typo, run the tests, finish; the self-review finds nothing. */
+function model(request: RecordedRequest): ScriptedReply {
+  const tools = ((request.body.tools ?? []) as { name: string }[]).map((t) => t.name);
+  if (tools.includes("report_findings")) return tool("report_findings", { overview: "Fixes the typo.", findings: [] });
+  if (tools.includes("submit_plan")) return tool("submit_plan", { summary: "Fix the typo.", steps: [{ title: "Correct the spelling" }], estimate: "minutes" });
+  const turn = ((request.body.messages ?? []) as { role: string }[]).filter((m) => m.role === "assistant").length;
+  const script = [tool("bash", { command: "cd /repo && sed -i 's/tipo/typo/' README.md" }), tool("run", { command: "test" })];
+  return script[turn] ?? tool("finish", { summary: "Fixed the spelling." });
+}
+
+const CONFIG = `version: 1
+agent:
+  commands:
+    test: "node -e \\"process.exit(require('fs').readFileSync('README.md','utf8').includes('tipo') ? 1 : 0)\\""
+`;
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+function startProduction(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [path.join(ROOT, "lib", "main.js")], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: "ignore" });
+}
+
+async function measure(backend: "postgres" | "pglite"): Promise<Record<string, number>> {
+  const work = await reachableTempDir(`ai-agent-memory-${backend}-`);
+  const root = path.join(work, "github");
+  const seed = path.join(work, "seed");
+  await mkdir(path.join(seed, ".github"), { recursive: true });
+  await writeFile(path.join(seed, "README.md"), "# Hello World\n\nThis is a tipo.\n");
+  await writeFile(path.join(seed, ".github", "ai-agent.yml"), CONFIG);
+  const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-C", cwd, ...args], { stdio: "ignore" });
+  execFileSync("git", ["init", "-q", "-b", "main", seed]);
+  git(seed, "add", ".");
+  git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "init");
+  await mkdir(path.join(root, OWNER), { recursive: true });
+  execFileSync("git", ["clone", "-q", "--bare", seed, path.join(root, OWNER, `${REPO}.git`)]);
+  const github = await startGitHubHttp(root, APP_ID);
+  github.permissions.set(OWNER, "write");
+  const anthropic = await startFakeAnthropic([], { fallback: model });
+  const db = backend === "postgres" ? await freshPostgres() : undefined;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = startProduction({
+    APP_ID: String(APP_ID),
+    PRIVATE_KEY: generatePrivateKey(),
+    WEBHOOK_SECRET: SECRET,
+    ...(db && db.target.kind === "postgres" ? { DATABASE_URL: db.target.url } : {}),
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: base,
+    GHE_HOST: github.host,
+    GHE_PROTOCOL: "http",
+    ANTHROPIC_API_KEY: "sk-ant-memory-bench-key",
+    ANTHROPIC_BASE_URL: anthropic.url,
+    DATA_DIR: path.join(work, "data"),
+    SANDBOX: "bubblewrap",
+    DELIVERY_RECOVERY_INTERVAL_MS: "0",
+    LOG_LEVEL: "warn",
+  });
+  const figures: Record<string, number> = {};
+  try {
+    while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) await sleep(100);
+    await sleep(5_000);
+    figures.idle = await rssMb(child.pid!);
+    let issue = 0;
+    const done = () => github.pulls.length;
+    const drive = async (count: number) => {
+      const target = done() + count;
+      for (let i = 0; i < count; i++) {
+        const payload = examplePayload<IssuesLabeledEvent>("issues", "labeled");
+        payload.label!.name = "ai:implement";
+        payload.issue.number = ++issue;
+        payload.repository.owner.login = OWNER;
+        payload.repository.default_branch = "main";
+        const res = await deliver(`${base}/api/github/webhooks`, "issues", payload, SECRET);
+        if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+      }
+      const deadline = Date.now() + count * 30_000;
+      while (done() < target) {
+        if (Date.now() > deadline) throw new Error(`${target - done()} runs did not open their pull request`);
+        await sleep(250);
+      }
+      // The last comment edits follow the pull request.
+      await sleep(2_000);
+    };
+    await drive(WARM_UP);
+    figures.warm = await rssMb(child.pid!);
+    let driven = WARM_UP;
+    for (const mark of MARKS) {
+      await drive(mark - driven);
+      driven = mark;
+      figures[String(mark)] = await rssMb(child.pid!);
+      process.stdout.write(`  ${backend}: ${mark} runs, ${figures[String(mark)]} MB\n`);
+    }
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+    await github.close();
+    await anthropic.close();
+    await db?.dispose();
+    await rm(work, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+const build = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "build-if-stale.ts")], { stdio: "inherit", cwd: ROOT });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+console.log(`Memory of the app process (RSS, MB) over ${RUNS} label → PR runs after ${WARM_UP} warm-up runs; ${availableParallelism()} cores`);
+const rows: string[] = [];
+for (const backend of ["postgres", "pglite"] as const) {
+  const f = await measure(backend);
+  const last = f[String(MARKS.at(-1))] ?? f.warm!;
+  rows.push(`| ${backend} | ${f.idle} | ${f.warm} | ${MARKS.map((mark) => f[String(mark)]).join(" | ")} | ${last - f.warm!} |`);
+}
+console.log(`| backend | idle | after warm-up | ${MARKS.map((mark) => `after ${mark}`).join(" | ")} | growth |`);
+console.log(`| --- | --- | --- | ${MARKS.map(() => "---").join(" | ")} | --- |`);
+for (const row of rows) console.log(row);
