@@ -86,8 +86,13 @@ export function renderCoverage(coverage: Coverage, stage: "planned" | "done" = "
   const verb = stage === "planned" ? "Reviewing" : "Reviewed";
   const lines = [`${verb} ${count(reviewed.length, "file")} of ${figure(changed)} changed, at ${scope}.`];
   if (missed.length > 0) {
-    const to = reviewed.length + missed.length;
-    lines.push("", `**Partial review:** ${count(missed.length, "file")} of the ${figure(to)} to review ${stage === "planned" ? "will not be" : "were not"} read; they are listed below with the reason.`);
+    const to = figure(reviewed.length + missed.length);
+    lines.push(
+      "",
+      stage === "planned"
+        ? `**Partial review expected:** by the estimate, ${count(missed.length, "file")} of the ${to} to review cannot be read within the budget; they are listed below, and are read after the others if the answers cost less than estimated.`
+        : `**Partial review:** ${count(missed.length, "file")} of the ${to} to review were not read; they are listed below with the reason.`,
+    );
   }
   if (coverage.cost) lines.push("", ...costLines(coverage.cost));
   const passes = passLine(coverage);
@@ -110,9 +115,9 @@ export function renderCoverage(coverage: Coverage, stage: "planned" | "done" = "
 }
 
 function costLines(cost: NonNullable<Coverage["cost"]>): string[] {
-  const whole = cost.wholeEstimateMicros > cost.estimateMicros ? ` (all of it: ${formatUsd(cost.wholeEstimateMicros)})` : "";
   const before = cost.budget.spentMicros > 0 ? `, of which ${formatUsd(cost.budget.spentMicros)} was spent before the review` : "";
-  const lines = [`Estimated cost: ${formatUsd(cost.estimateMicros)}${whole} of ${cost.budget.describe}${before}.`];
+  const lines = [`Estimated cost: ${formatUsd(cost.estimateMicros)} of ${cost.budget.describe}${before}.`];
+  if (cost.wholeEstimateMicros > cost.estimateMicros) lines.push(`Every file would cost an estimated ${formatUsd(cost.wholeEstimateMicros)}.`);
   if (cost.spentMicros !== undefined) lines.push(`Spent on the review: ${formatUsd(cost.spentMicros)}.`);
   return lines;
 }

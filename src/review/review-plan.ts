@@ -7,12 +7,14 @@ import { type ChunkContext, type ReviewPass, renderChunk, reviewRequest } from "
  * Which pass reads each file of a pull request, and what that costs, decided before anything is
  * spent. The most relevant `review.full_files` files are reviewed with `models.review`, the others
  * in the lighter pass with `models.review_tail`; every chunk's request is built and priced up front
- * (its prompt by the token estimate, its answer at an allowance). Chunks are taken in relevance
- * order while the run's budget holds them, by the test the budget puts to each call (the call's
- * worst case beside what was spent before it), so the plan promises no chunk the budget would
+ * (its prompt by the token estimate, its answer at an allowance). The plan covers chunks in
+ * relevance order while the run's budget holds them, by the test the budget puts to each call (the
+ * call's worst case beside what was spent before it), so it promises no chunk the budget would
  * refuse when the answers cost what was estimated. When the whole does not fit, chunks of the full
  * pass move to the lighter one, least relevant first, before any file is left out: the whole pull
- * request read more lightly is worth more than its head read well and its tail not at all.
+ * request read more lightly is worth more than its head read well and its tail not at all. The
+ * chunks past what the plan covers are still tried after it, in order: the budget's own test at
+ * each call decides, and answers that cost less than estimated leave room for them.
  */
 
 /** Output tokens a chunk's report is estimated at: an overview and a page of findings. */
@@ -35,13 +37,13 @@ export interface RunLimit {
 }
 
 export interface ReviewPlan {
-  /** The chunks to review, most relevant first. */
-  planned: PlannedChunk[];
-  /** Chunks the run's budget cannot cover, most relevant first. */
-  overBudget: Chunk[];
+  /** Every chunk, most relevant first, with the pass that reads it. */
+  chunks: PlannedChunk[];
+  /** How many of the first chunks the run's budget covers by the estimate. */
+  covered: number;
   /** Files past `review.max_files`, most relevant first. */
   overCap: string[];
-  /** The estimated cost of the planned chunks, and of all of them. */
+  /** The estimated cost of the covered chunks, and of all of them. */
   estimateMicros: number;
   wholeEstimateMicros: number;
   budget: RunLimit;
@@ -109,12 +111,11 @@ export async function planReview(files: readonly ReviewableFile[], options: Plan
       }
     }
   }
-  const planned = sequence.slice(0, covered).map(({ worstMicros: _, ...chunk }) => chunk);
   return {
-    planned,
-    overBudget: sequence.slice(covered).map((c) => c.chunk),
+    chunks: sequence.map(({ worstMicros: _, ...chunk }) => chunk),
+    covered,
     overCap,
-    estimateMicros: total(planned),
+    estimateMicros: total(sequence.slice(0, covered)),
     wholeEstimateMicros: total(sequence),
     budget: options.budget,
     models: options.models,

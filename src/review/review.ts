@@ -83,10 +83,11 @@ export async function review(session: ModelRun, input: { full: boolean; instruct
       return { head, since, reviewed: files.reviewed, skipped, missed: [...files.missed, ...overCap], models: plan.models, cost };
     };
     // The plan and its estimate are in the check before the first model call.
-    const planned = coverageOf(plan.planned, plan.overBudget.map((chunk) => ({ chunk, reason: overBudget(plan.budget.describe) })));
+    const expected = coverageOf(plan.chunks.slice(0, plan.covered), plan.chunks.slice(plan.covered).map(({ chunk }) => ({ chunk, reason: overBudget(plan.budget.describe) })));
     if (checkId !== undefined) {
-      const title = coverageTitle(planned, `Reviewing ${count(planned.reviewed.length, "file")}`);
-      await forge.updateCheck(checkId, { status: "in_progress", output: { title, ...renderCoverage(planned, "planned") } });
+      const covers = isPartial(expected) ? `; the estimate covers ${count(expected.reviewed.length, "file")}` : "";
+      const title = `Reviewing ${count(expected.reviewed.length + expected.missed.length, "file")}${covers}`;
+      await forge.updateCheck(checkId, { status: "in_progress", output: { title, ...renderCoverage(expected, "planned") } });
     }
     const outcome = await carryOut(session, plan, budget, signal);
     const reviews = outcome.done.map((d) => d.review);

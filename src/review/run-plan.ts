@@ -6,9 +6,10 @@ import { type ReviewPlan, planReview } from "./review-plan.js";
 
 /**
  * A review plan made from the run's config and budget, and carried out: what `ai.review` and the
- * self-review of the agent's change share. A call the budget refuses at run time (the answers cost
- * more than estimated, or a monthly limit is reached) stops the review where it is: the chunks done
- * are kept, and the rest are named with the limit that stopped them.
+ * self-review of the agent's change share. Every chunk is tried, most relevant first, also those
+ * past what the estimate covers; the first call the budget refuses (the run's limit, or a monthly
+ * one) stops the review where it is: the chunks done are kept, and the rest are named with the
+ * limit that stopped them.
  */
 
 /** The plan for `files` within the run's budget, by the run's `review:` and `models:` settings. */
@@ -42,12 +43,12 @@ export const overBudget = (limit: string) => `over budget: ${limit} would be exc
 /** The reason a file past `review.max_files` is not read. */
 export const overTheCap = (maxFiles: number | undefined) => `over the limit of ${maxFiles} files (review.max_files)`;
 
-/** Every planned chunk reviewed, `review.parallel_chunks` at a time, until the budget refuses one. */
+/** Every chunk reviewed in order, `review.parallel_chunks` at a time, until the budget refuses one. */
 export async function carryOut(session: ModelRun, plan: ReviewPlan, budget: Budget, signal?: AbortSignal): Promise<PlanOutcome> {
   const before = budget.spentMicros;
-  const of = plan.planned.length + plan.overBudget.length;
+  const of = plan.chunks.length;
   let refused: string | undefined;
-  const results = await mapLimit(plan.planned, session.config.review.parallel_chunks, async (planned, index) => {
+  const results = await mapLimit(plan.chunks, session.config.review.parallel_chunks, async (planned, index) => {
     // Relevance order holds: once a call is refused, no less relevant chunk starts.
     if (refused !== undefined) return undefined;
     try {
@@ -60,12 +61,11 @@ export async function carryOut(session: ModelRun, plan: ReviewPlan, budget: Budg
   });
   const done: PlanOutcome["done"] = [];
   const unread: PlanOutcome["unread"] = [];
-  plan.planned.forEach((planned, index) => {
+  plan.chunks.forEach((planned, index) => {
     const review = results[index];
     if (review) done.push({ chunk: planned.chunk, pass: planned.pass, review });
     else unread.push({ chunk: planned.chunk, reason: overBudget(refused ?? plan.budget.describe) });
   });
-  for (const chunk of plan.overBudget) unread.push({ chunk, reason: overBudget(plan.budget.describe) });
   return { done, unread, spentMicros: budget.spentMicros - before };
 }
 
