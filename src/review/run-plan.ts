@@ -9,7 +9,7 @@ import { type ReviewPlan, planReview } from "./review-plan.js";
  * self-review of the agent's change share. Every chunk is tried, most relevant first, also those
  * past what the estimate covers; the first call the budget refuses (the run's limit, or a monthly
  * one) stops the review where it is: the chunks done are kept, and the rest are named with the
- * limit that stopped them.
+ * limit that stopped them. A review the budget refuses before any chunk is read fails with it.
  */
 
 /** The plan for `files` within the run's budget, by the run's `review:` and `models:` settings. */
@@ -47,7 +47,7 @@ export const overTheCap = (maxFiles: number | undefined) => `over the limit of $
 export async function carryOut(session: ModelRun, plan: ReviewPlan, budget: Budget, signal?: AbortSignal): Promise<PlanOutcome> {
   const before = budget.spentMicros;
   const of = plan.chunks.length;
-  let refused: string | undefined;
+  let refused: BudgetExceeded | undefined;
   const results = await mapLimit(plan.chunks, session.config.review.parallel_chunks, async (planned, index) => {
     // Relevance order holds: once a call is refused, no less relevant chunk starts.
     if (refused !== undefined) return undefined;
@@ -55,16 +55,18 @@ export async function carryOut(session: ModelRun, plan: ReviewPlan, budget: Budg
       return await reviewChunk({ provider: session.model.provider, budget, request: planned.request, place: { index: index + 1, of }, ...(signal ? { signal } : {}) });
     } catch (error) {
       if (!(error instanceof BudgetExceeded)) throw error;
-      refused ??= error.limit;
+      refused ??= error;
       return undefined;
     }
   });
+  // Nothing read at all is no partial review: the run stops on the budget, as any other step would.
+  if (refused && results.every((review) => review === undefined)) throw refused;
   const done: PlanOutcome["done"] = [];
   const unread: PlanOutcome["unread"] = [];
   plan.chunks.forEach((planned, index) => {
     const review = results[index];
     if (review) done.push({ chunk: planned.chunk, pass: planned.pass, review });
-    else unread.push({ chunk: planned.chunk, reason: overBudget(refused ?? plan.budget.describe) });
+    else unread.push({ chunk: planned.chunk, reason: overBudget(refused?.limit ?? plan.budget.describe) });
   });
   return { done, unread, spentMicros: budget.spentMicros - before };
 }

@@ -179,6 +179,15 @@ describe("reviewing a large pull request, end to end", () => {
     expect(summary).toContain(`- \`${unread[0]}\` — over budget: the run's budget of $0.02 (budgets.usd_per_run) would be exceeded`);
   });
 
+  it("fails on the budget, as any step does, when not one chunk can be read within it", async () => {
+    const config = ["version: 1", "budgets:", "  usd_per_run: 0.001", "review:", "  chunk_tokens: 2000"].join("\n");
+    const { run, done } = await review(4, config);
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatch(/^Stopped before going over the run's budget of \$0\.001 \(budgets\.usd_per_run\)/);
+    expect(anthropic.requests).toHaveLength(0);
+    expect([done.conclusion, done.output!.title]).toEqual(["cancelled", "Review did not finish"]);
+  });
+
   it("stops at the call the budget refuses when the answers cost more than estimated, and names the files left", async () => {
     // Every answer runs to max_tokens, four times the estimate's allowance: the plan covers the
     // whole, and the budget stops the calls where the answers' real cost reaches it.
