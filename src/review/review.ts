@@ -16,7 +16,9 @@ import { type ReviewState, decodePosted, encodePosted, findSummary, renderReview
 
 /**
  * `ai.review`: one review of a pull request. A check run shows it in the PR's checks from queued to
- * completed, and its text is the review's coverage: the files read, the files left out and why. On
+ * completed, and its text is the review's coverage: the files read and by which pass, the files
+ * left out and why, and the cost estimated before the first model call (./review-plan.ts). A
+ * review the budget could not cover whole is partial, and its check says so. On
  * a push after an earlier review, only the changes since the reviewed head are read (the compare
  * API), findings already posted are not posted again, and the summary comment is edited in place.
  * The summary is in the conversation once, in that comment; the one GitHub review per run carries
