@@ -18,6 +18,14 @@ import { type ModelProvider, type ModelRequest, type ModelResponse, type TokenUs
 
 export class BudgetExceeded extends UserFacingError {
   override name = "BudgetExceeded";
+
+  /** The limit that would be passed, in words: "the run's budget of $5.00 (budgets.usd_per_run)". */
+  constructor(
+    message: string,
+    readonly limit: string,
+  ) {
+    super(message);
+  }
 }
 
 /** The part of the store spending needs: the usage ledger, the budget counters and the run's cost. */
@@ -111,6 +119,15 @@ export class Budget {
   }
 
   /**
+   * The run's own limit, what this budget has seen spent of it, and the limit in words; what a
+   * caller plans its calls against before making them (the monthly limits are held at each call).
+   */
+  runLimit(): { limitMicros: number; spentMicros: number; describe: string } {
+    const run = this.scopes("").find((scope) => scope.key.startsWith("run:"))!;
+    return { limitMicros: run.limitMicros, spentMicros: this.spent, describe: run.describe(formatUsd(run.limitMicros), "") };
+  }
+
+  /**
    * The most the next call could cost: its whole prompt at the price of writing it to the cache
    * (the dearer of the two input prices; three characters to a token), plus every output token,
    * at the provider's prices.
@@ -190,10 +207,12 @@ export class Budget {
         continue;
       }
       const held = result.reservedMicros > 0 ? ` and ${formatUsd(result.reservedMicros)} held by model calls in progress` : "";
+      const limit = scope.describe(formatUsd(scope.limitMicros), month);
       throw new BudgetExceeded(
-        `Stopped before going over ${scope.describe(formatUsd(scope.limitMicros), month)}: ${formatUsd(result.spentMicros)} spent${
+        `Stopped before going over ${limit}: ${formatUsd(result.spentMicros)} spent${
           scope.key.startsWith("run:") ? "" : " this month"
         }${held}, and the next model call could cost up to ${formatUsd(amount)}.`,
+        limit,
       );
     }
   }

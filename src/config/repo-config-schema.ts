@@ -60,6 +60,8 @@ export const triggersSchema = section({
 const dollars = z.number("expected an amount in US dollars, such as 5").positive("expected an amount in US dollars greater than 0");
 
 export const DEFAULT_MODEL = "claude-sonnet-5-5";
+/** The lighter pass of a large pull request's review: a Haiku-class model, a fraction of the price. */
+export const DEFAULT_TAIL_MODEL = "claude-haiku-5";
 
 const modelName = nonEmptyString("a model name, such as claude-sonnet-5-5").regex(/^\S+$/, "a model name has no spaces");
 
@@ -67,6 +69,7 @@ export const modelsSchema = section({
   implement: modelName.default(DEFAULT_MODEL),
   plan: modelName.default(DEFAULT_MODEL),
   review: modelName.default(DEFAULT_MODEL),
+  review_tail: modelName.default(DEFAULT_TAIL_MODEL),
   ask: modelName.default(DEFAULT_MODEL),
   max_tokens: wholeNumber(1, 128_000).default(16_000),
 });
@@ -118,7 +121,10 @@ export const reviewSettingsSchema = section({
   // REQUEST_CHANGES (instead of COMMENT) when a finding is high or critical.
   request_changes: z.boolean("expected true or false").default(false),
   chunk_tokens: wholeNumber(2_000, 200_000).default(40_000),
-  max_files: wholeNumber(1, 5_000).default(300),
+  // The most relevant files reviewed in full (models.review); the others in the lighter pass.
+  full_files: wholeNumber(0, 5_000).default(300),
+  // Absent unless written: every file is reviewed, as far as the budget allows.
+  max_files: optional(wholeNumber(1, 5_000)),
   parallel_chunks: wholeNumber(1, 8).default(3),
   // Lockfiles, minified and generated files are left out unless this is false.
   skip_generated: z.boolean("expected true or false").default(true),

@@ -4,8 +4,8 @@ import { type Hunk, parsePatch } from "./diff.js";
  * Large pull requests in token-budgeted chunks. Files are ordered by relevance (source, then tests,
  * configuration, documentation; bigger changes first within each), and packed greedily into chunks
  * of at most `budget` tokens; a file bigger than a chunk is split between hunks. Every reviewable
- * file lands in a chunk — none is dropped silently; only files past the hard cap are left out, and
- * they are named.
+ * file lands in a chunk — none is dropped silently; only files past a cap (`review.max_files`,
+ * when set) are left out, and they are named.
  */
 
 export interface ReviewableFile {
@@ -31,7 +31,7 @@ export interface Chunk {
 
 export interface ChunkPlan {
   chunks: Chunk[];
-  /** Files past the cap, by path. */
+  /** Files past the cap, by path, most relevant first. */
   overCap: string[];
   /** Reviewable files that are in some chunk. */
   assigned: number;
@@ -53,12 +53,22 @@ export function relevance(path: string): number {
 
 const FILE_OVERHEAD = 20;
 
-export function planChunks(files: readonly ReviewableFile[], options: { budget: number; maxFiles: number; count?: (text: string) => number }): ChunkPlan {
-  const count = options.count ?? estimateTokens;
-  const ordered = [...files].sort((a, b) => relevance(b.path) - relevance(a.path) || b.additions + b.deletions - (a.additions + a.deletions) || a.path.localeCompare(b.path));
-  const kept = ordered.slice(0, options.maxFiles);
-  const overCap = ordered.slice(options.maxFiles).map((file) => file.path);
+export function planChunks(files: readonly ReviewableFile[], options: { budget: number; maxFiles?: number | undefined; count?: (text: string) => number }): ChunkPlan {
+  const ordered = orderByRelevance(files);
+  const cap = options.maxFiles ?? ordered.length;
+  const kept = ordered.slice(0, cap);
+  const overCap = ordered.slice(cap).map((file) => file.path);
+  return { chunks: packChunks(kept, options), overCap, assigned: kept.length };
+}
 
+/** Most relevant first: source, tests, configuration, documentation; bigger changes first within each. */
+export function orderByRelevance<T extends ReviewableFile>(files: readonly T[]): T[] {
+  return [...files].sort((a, b) => relevance(b.path) - relevance(a.path) || b.additions + b.deletions - (a.additions + a.deletions) || a.path.localeCompare(b.path));
+}
+
+/** `files`, in the order given, packed greedily into chunks of at most `budget` tokens. */
+export function packChunks(files: readonly ReviewableFile[], options: { budget: number; count?: (text: string) => number }): Chunk[] {
+  const count = options.count ?? estimateTokens;
   const chunks: Chunk[] = [];
   let current: Chunk = { files: [], tokens: 0 };
   const add = (part: ChunkFile, tokens: number) => {
@@ -69,7 +79,7 @@ export function planChunks(files: readonly ReviewableFile[], options: { budget: 
     current.files.push(part);
     current.tokens += tokens;
   };
-  for (const file of kept) {
+  for (const file of files) {
     const hunks = parsePatch(file.patch);
     const tokens = count(file.patch) + FILE_OVERHEAD;
     if (tokens <= options.budget) {
@@ -95,7 +105,7 @@ export function planChunks(files: readonly ReviewableFile[], options: { budget: 
     parts.forEach((piece, index) => add({ path: file.path, hunks: piece.hunks, patch: piece.texts.join("\n"), part: { index: index + 1, of: parts.length } }, piece.tokens));
   }
   if (current.files.length > 0) chunks.push(current);
-  return { chunks, overCap, assigned: kept.length };
+  return chunks;
 }
 
 /** The text of each hunk of a patch: from its header to the next one. */

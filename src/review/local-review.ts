@@ -5,20 +5,23 @@ import { FileLines } from "./diff.js";
 import { fileClassifier } from "./files.js";
 import { type Finding, placeFindings, severities } from "./findings.js";
 import { localChangedFiles } from "./local-diff.js";
-import { planWithCount, reviewChunks } from "./review.js";
+import { orderByRelevance } from "./chunk.js";
+import { fileCoverage } from "./coverage.js";
+import { carryOut, overTheCap, planForRun } from "./run-plan.js";
 
 /**
  * The reviewer on a branch of the run's workspace rather than on a pull request: the branch's
  * diff since it left the base, through the same file filters, chunks and model review as a pull
  * request's, with the issue standing for the pull request's description. Nothing is posted; the
- * findings come back, duplicates merged, most severe first.
+ * findings come back, duplicates merged, most severe first. Files the budget could not cover are
+ * among those left out, with the reason.
  */
 
 export interface LocalReview {
   findings: Finding[];
   /** Files the reviewer read. */
   reviewed: number;
-  /** Files left out, and why (lockfiles, generated, binary, over the cap). */
+  /** Files left out, and why (lockfiles, generated, binary, over the cap or the budget). */
   skipped: { path: string; reason: string }[];
   /** Findings the model wrote that did not fit the schema. */
   unreadable: number;
@@ -37,17 +40,19 @@ export async function reviewWorkspace(session: ModelRun, workspace: Workspace, i
     if (verdict.review && file.patch) reviewable.push({ ...file, patch: file.patch });
     else skipped.push({ path: file.path, reason: verdict.review ? "no diff" : verdict.reason });
   }
-  const plan = await planWithCount(session, reviewable, config.review.chunk_tokens, config.review.max_files);
-  for (const path of plan.overCap) skipped.push({ path, reason: `over the limit of ${config.review.max_files} files (review.max_files)` });
-  if (plan.chunks.length === 0) return { findings: [], reviewed: 0, skipped, unreadable: 0 };
+  if (reviewable.length === 0) return { findings: [], reviewed: 0, skipped, unreadable: 0 };
 
   const budget = await session.model.budget();
   // The issue's text as the run read it: sanitised, the body withheld from authors without write access.
   const description = { title: `Resolve issue #${issue.number}: ${issue.title}`, body: issue.body, bodyWithheld: issue.bodyWithheld, instructions: NOTE };
-  const reviews = await reviewChunks(session, plan.chunks, description, budget, signal);
+  const plan = await planForRun(session, reviewable, description, budget);
+  const outcome = await carryOut(session, plan, budget, signal);
+  const coverage = fileCoverage(orderByRelevance(reviewable), outcome.done, outcome.unread);
+  skipped.push(...coverage.missed, ...plan.overCap.map((path) => ({ path, reason: overTheCap(config.review.max_files) })));
+  const reviews = outcome.done.map((d) => d.review);
 
   const lines = new Map<string, FileLines>();
-  for (const chunk of plan.chunks) for (const file of chunk.files) lines.set(file.path, new FileLines([...(lines.get(file.path)?.hunks ?? []), ...file.hunks]));
+  for (const { chunk } of outcome.done) for (const file of chunk.files) lines.set(file.path, new FileLines([...(lines.get(file.path)?.hunks ?? []), ...file.hunks]));
   // Placing merges duplicates and orders by severity; where a finding could go inline does not matter here.
   const placement = placeFindings(
     reviews.flatMap((r) => r.findings),
@@ -55,5 +60,5 @@ export async function reviewWorkspace(session: ModelRun, workspace: Workspace, i
     { maxComments: Number.MAX_SAFE_INTEGER, alreadyPosted: [] },
   );
   const findings = [...placement.inline, ...placement.summaryOnly].map((p) => p.finding).sort((a, b) => severities.indexOf(a.severity) - severities.indexOf(b.severity));
-  return { findings, reviewed: plan.assigned, skipped, unreadable: reviews.reduce((total, r) => total + r.unreadable, 0) };
+  return { findings, reviewed: coverage.reviewed.length, skipped, unreadable: reviews.reduce((total, r) => total + r.unreadable, 0) };
 }

@@ -4,7 +4,7 @@ import { type Budget } from "../agent/budget.js";
 import { renderPrompt } from "../agent/prompts.js";
 import { describeSchemaError } from "../agent/tools/input.js";
 import { UserFacingError } from "../core/errors.js";
-import type { ModelProvider, ModelResponse } from "../integrations/kinds/model-provider.js";
+import type { ModelProvider, ModelRequest, ModelResponse } from "../integrations/kinds/model-provider.js";
 import type { Chunk } from "./chunk.js";
 import { type Finding, findingSchema, severities } from "./findings.js";
 
@@ -73,28 +73,47 @@ export function renderChunk(chunk: Chunk): string {
   return parts.join("\n");
 }
 
-export async function reviewChunk(options: {
-  provider: ModelProvider;
-  model: string;
-  maxTokens: number;
-  budget: Budget;
-  chunk: Chunk;
+/** Which pass reads a chunk: the full review, or the lighter one for the least relevant files. */
+export type ReviewPass = "full" | "tail";
+
+/** What the model is told about the pull request and the chunk's place in it. */
+export interface ChunkContext {
   /** The pull request's text as ./description.ts lets the model read it. */
-  context: { title: string; body: string; bodyWithheld: boolean; instructions: string; index: number; of: number };
-  signal?: AbortSignal;
-}): Promise<ChunkReview> {
+  title: string;
+  body: string;
+  bodyWithheld: boolean;
+  instructions: string;
+  index: number;
+  of: number;
+}
+
+/** The request that reviews one chunk, as it is priced before the review and sent in it. */
+export async function reviewRequest(options: { model: string; maxTokens: number; chunk: Chunk; context: ChunkContext; pass: ReviewPass }): Promise<ModelRequest> {
   const system = await renderPrompt("review-system", {});
   const diff = renderChunk(options.chunk);
-  const text = await renderPrompt("review-chunk", { ...options.context, diff });
-  const messages: Anthropic.MessageParam[] = [{ role: "user", content: text }];
-  const request = {
+  const text = await renderPrompt("review-chunk", { ...options.context, tail: options.pass === "tail", diff });
+  return {
     model: options.model,
     max_tokens: options.maxTokens,
     system: [{ type: "text" as const, text: system, cache_control: { type: "ephemeral" as const } }],
     tools: [{ ...REPORT_TOOL, cache_control: { type: "ephemeral" as const } }],
     tool_choice: { type: "tool" as const, name: REPORT_TOOL.name },
-    messages,
+    messages: [{ role: "user", content: text }],
   };
+}
+
+/** One chunk's review: `request` (from reviewRequest) sent within the budget until its report reads. */
+export async function reviewChunk(options: {
+  provider: ModelProvider;
+  budget: Budget;
+  request: ModelRequest;
+  /** Where the chunk is in the review, for the message when it fails. */
+  place: { index: number; of: number };
+  signal?: AbortSignal;
+}): Promise<ChunkReview> {
+  // A copy: corrections are appended to this review's conversation, not to the planned request.
+  const messages: Anthropic.MessageParam[] = [...options.request.messages];
+  const request = { ...options.request, messages };
   let problem = "";
   for (let attempt = 1; attempt <= MAX_REPORT_ATTEMPTS; attempt++) {
     const response = await options.budget.call(options.provider, request, options.signal);
@@ -104,7 +123,7 @@ export async function reviewChunk(options: {
     // The malformed answer goes back with what was wrong, as a tool_result the model can act on.
     messages.push(...correction(response, `${problem}. Call ${REPORT_TOOL.name} again with the whole report, corrected.`));
   }
-  const part = options.context.of > 1 ? ` part ${options.context.index} of ${options.context.of} of` : "";
+  const part = options.place.of > 1 ? ` part ${options.place.index} of ${options.place.of} of` : "";
   throw new UserFacingError(`The review of${part} the pull request failed: the model's ${REPORT_TOOL.name} answers kept failing their schema (${MAX_REPORT_ATTEMPTS} attempts): ${problem}`);
 }
 

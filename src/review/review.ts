@@ -2,21 +2,23 @@ import type { ModelRun } from "../agent/model-access.js";
 import { neutralizeForGitHub } from "../integrations/github/safe-markdown.js";
 import { UserFacingError, publicMessage } from "../core/errors.js";
 import type { ChangeRequest, CheckConclusion } from "../integrations/kinds/version-control.js";
-import { type Chunk, type ChunkPlan, type ReviewableFile, estimateTokens, planChunks } from "./chunk.js";
-import type { Budget } from "../agent/budget.js";
+import { type Chunk, orderByRelevance } from "./chunk.js";
 import { openCheckRun } from "./check-run.js";
-import { count, renderCoverage } from "./coverage.js";
+import { type Coverage, count, coverageTitle, fileCoverage, isPartial, renderCoverage } from "./coverage.js";
 import { FileLines } from "./diff.js";
 import { readPullRequestText } from "./description.js";
 import { type ChangedFile, fileClassifier } from "./files.js";
 import { type Finding, placeFindings } from "./findings.js";
-import { type ChunkReview, renderChunk, reviewChunk } from "./model-review.js";
+import type { ChunkReview, ReviewPass } from "./model-review.js";
+import { carryOut, overBudget, overTheCap, planForRun } from "./run-plan.js";
 import { postReview, upsertSummary } from "./publish.js";
 import { type ReviewState, decodePosted, encodePosted, findSummary, renderReviewBody, renderSummary, summaryBody } from "./summary.js";
 
 /**
  * `ai.review`: one review of a pull request. A check run shows it in the PR's checks from queued to
- * completed, and its text is the review's coverage: the files read, the files left out and why. On
+ * completed, and its text is the review's coverage: the files read and by which pass, the files
+ * left out and why, and the cost estimated before the first model call (./review-plan.ts). A
+ * review the budget could not cover whole is partial, and its check says so. On
  * a push after an earlier review, only the changes since the reviewed head are read (the compare
  * API), findings already posted are not posted again, and the summary comment is edited in place.
  * The summary is in the conversation once, in that comment; the one GitHub review per run carries
@@ -42,8 +44,9 @@ export async function review(session: ModelRun, input: { full: boolean; instruct
   // The head the run was queued for: a push since is the next run's to review.
   const head = session.target.head ?? (await currentPull()).head.sha;
   const checkId = forge.supports("checks") ? await openCheckRun(forge, { head, runId: session.target.runId }) : undefined;
-  const finishCheck = async (conclusion: CheckConclusion, title: string, summary: string) => {
-    if (checkId !== undefined) await forge.updateCheck(checkId, { status: "completed", conclusion, completedAt: new Date(), title, summary });
+  const finishCheck = async (conclusion: CheckConclusion, title: string, output: string | { summary: string; text?: string }) => {
+    const shown = typeof output === "string" ? { summary: output } : output;
+    if (checkId !== undefined) await forge.updateCheck(checkId, { status: "completed", conclusion, completedAt: new Date(), title, ...shown });
   };
 
   try {
@@ -66,30 +69,42 @@ export async function review(session: ModelRun, input: { full: boolean; instruct
       if (verdict.review && file.patch) reviewable.push({ ...file, patch: file.patch });
       else skipped.push({ path: file.path, reason: verdict.review ? "no diff" : verdict.reason });
     }
-    const plan = await planWithCount(session, reviewable, config.review.chunk_tokens, config.review.max_files);
-    for (const path of plan.overCap) skipped.push({ path, reason: `over the limit of ${config.review.max_files} files (review.max_files)` });
-    const inChunks = new Set(plan.chunks.flatMap((chunk) => chunk.files.map((file) => file.path)));
     const since = incremental ? previous.state.head : undefined;
-    const coverage = { head, since, reviewed: reviewable.filter((file) => inChunks.has(file.path)), skipped };
-
-    if (plan.chunks.length === 0) {
+    if (reviewable.length === 0) {
       // Every change is filtered out (paths, lockfiles, generated): no review, no model call.
-      await finishCheck("success", "Nothing to review", renderCoverage(coverage));
+      await finishCheck("success", "Nothing to review", renderCoverage({ head, since, reviewed: [], skipped, missed: [] }));
       return { review_url: null, findings: 0, summary: "Nothing to review." };
     }
     const budget = await session.model.budget();
     const description = await readPullRequestText(forge, { botLogin, snapshot: session.target.snapshot }, currentPull);
-    const reviews = await reviewChunks(session, plan.chunks, { ...description, instructions: input.instructions ?? "" }, budget, signal);
+    const plan = await planForRun(session, reviewable, { ...description, instructions: input.instructions ?? "" }, budget);
+    const overCap = plan.overCap.map((path) => ({ path, reason: overTheCap(config.review.max_files) }));
+    const coverageOf = (read: readonly { chunk: Chunk; pass: ReviewPass }[], unread: readonly { chunk: Chunk; reason: string }[], spentMicros?: number): Coverage => {
+      const files = fileCoverage(orderByRelevance(reviewable), read, unread);
+      const cost = { estimateMicros: plan.estimateMicros, wholeEstimateMicros: plan.wholeEstimateMicros, budget: plan.budget, spentMicros };
+      return { head, since, reviewed: files.reviewed, skipped, missed: [...files.missed, ...overCap], models: plan.models, cost };
+    };
+    // The plan and its estimate are in the check before the first model call.
+    const expected = coverageOf(plan.chunks.slice(0, plan.covered), plan.chunks.slice(plan.covered).map(({ chunk }) => ({ chunk, reason: overBudget(plan.budget.describe) })));
+    if (checkId !== undefined) {
+      const covers = isPartial(expected) ? `; the estimate covers ${count(expected.reviewed.length, "file")}` : "";
+      const title = `Reviewing ${count(expected.reviewed.length + expected.missed.length, "file")}${covers}`;
+      await forge.updateCheck(checkId, { status: "in_progress", output: { title, ...renderCoverage(expected, "planned") } });
+    }
+    const outcome = await carryOut(session, plan, budget, signal);
+    const reviews = outcome.done.map((d) => d.review);
+    const coverage = coverageOf(outcome.done, outcome.unread, outcome.spentMicros);
+    const unreviewed = [...skipped, ...coverage.missed];
 
     const lines = new Map<string, FileLines>();
-    for (const chunk of plan.chunks) for (const file of chunk.files) lines.set(file.path, new FileLines([...(lines.get(file.path)?.hunks ?? []), ...file.hunks]));
+    for (const { chunk } of outcome.done) for (const file of chunk.files) lines.set(file.path, new FileLines([...(lines.get(file.path)?.hunks ?? []), ...file.hunks]));
     const findings: Finding[] = reviews.flatMap((r) => r.findings);
     const placement = placeFindings(findings, lines, { maxComments: config.review.max_comments, alreadyPosted: previous ? decodePosted(previous.state) : [] });
     const severe = [...placement.inline, ...placement.summaryOnly].some((p) => p.finding.severity === "critical" || p.finding.severity === "high");
     const event = config.review.request_changes && severe ? "REQUEST_CHANGES" : "COMMENT";
     // What the model wrote is posted neutralised: no mention but the requester's, no closing keyword, no raw HTML.
     const safe = (text: string) => neutralizeForGitHub(text, { requester: session.target.actor });
-    const summary = safe(renderSummary({ reviews, placement, skipped, incremental, reviewedFiles: plan.assigned, head, since, unreadable: sum(reviews) }));
+    const summary = safe(renderSummary({ reviews, placement, skipped: unreviewed, incremental, reviewedFiles: coverage.reviewed.length, head, since, unreadable: sum(reviews) }));
 
     // The review before the summary's state moves on: a run resumed between the two finds its own
     // review (postReview looks for it) and writes the state; the other order could lose the review.
@@ -101,7 +116,9 @@ export async function review(session: ModelRun, input: { full: boolean; instruct
     const state: ReviewState = { head, posted: [...(previous?.state.posted ?? []), ...placement.inline.map((p) => encodePosted(p.posted))].slice(-500) };
     const summaryUrl = await upsertSummary(forge, number, previous?.commentId, summaryBody(summary, state));
     const found = placement.inline.length + placement.summaryOnly.length;
-    await finishCheck(event === "REQUEST_CHANGES" ? "failure" : found > 0 ? "neutral" : "success", found === 0 ? "No findings" : count(found, "finding"), renderCoverage({ ...coverage, summaryUrl }));
+    // A partial review is at best neutral: a green check would say the whole was read.
+    const conclusion = event === "REQUEST_CHANGES" ? "failure" : found > 0 || isPartial(coverage) ? "neutral" : "success";
+    await finishCheck(conclusion, coverageTitle(coverage, found === 0 ? "No findings" : count(found, "finding")), renderCoverage({ ...coverage, summaryUrl }));
     return { review_url: reviewUrl ?? summaryUrl, findings: found, summary };
   } catch (error) {
     const message = publicMessage(error, { subject: "the review" });
@@ -110,56 +127,6 @@ export async function review(session: ModelRun, input: { full: boolean; instruct
   }
 }
 
-/**
- * Chunks by the estimate, checked against the API's count of the largest chunk as the model will
- * read it; when the estimate ran low, the chunks are planned again with the measured ratio.
- */
-export async function planWithCount(session: ModelRun, files: readonly ReviewableFile[], budget: number, maxFiles: number): Promise<ChunkPlan> {
-  const plan = planChunks(files, { budget, maxFiles });
-  const largest = [...plan.chunks].sort((a, b) => b.tokens - a.tokens)[0];
-  if (!largest) return plan;
-  const counted = await session.model.countTokens(session.config.models.review, renderChunk(largest));
-  if (counted === undefined || counted <= largest.tokens) return plan;
-  const ratio = counted / largest.tokens;
-  return planChunks(files, { budget, maxFiles, count: (text) => Math.ceil(estimateTokens(text) * ratio) });
-}
-
 function sum(reviews: readonly ChunkReview[]): number {
   return reviews.reduce((total, r) => total + r.unreadable, 0);
-}
-
-/** Runs `work` over `items` with at most `limit` at once, keeping their order. */
-/** Every chunk reviewed by the model, `review.parallel_chunks` at a time, each told which of how many it is. */
-export function reviewChunks(
-  session: ModelRun,
-  chunks: readonly Chunk[],
-  description: { title: string; body: string; bodyWithheld: boolean; instructions: string },
-  budget: Budget,
-  signal?: AbortSignal,
-): Promise<ChunkReview[]> {
-  const { config } = session;
-  return mapLimit(chunks, config.review.parallel_chunks, (chunk, index) =>
-    reviewChunk({
-      provider: session.model.provider,
-      model: config.models.review,
-      maxTokens: config.models.max_tokens,
-      budget,
-      chunk,
-      context: { ...description, index: index + 1, of: chunks.length },
-      ...(signal ? { signal } : {}),
-    }),
-  );
-}
-
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

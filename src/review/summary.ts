@@ -76,7 +76,7 @@ export function renderSummary(input: {
   if (input.skipped.length > 0) {
     lines.push("", "**Not reviewed:**");
     for (const { path, reason } of input.skipped.slice(0, 100)) lines.push(`- \`${path}\` — ${reason}`);
-    if (input.skipped.length > 100) lines.push(`- …and ${input.skipped.length - 100} more`);
+    if (input.skipped.length > 100) lines.push(`- …and ${input.skipped.length - 100} more, all named in the "ai-agent review" check`);
   }
   if (input.unreadable > 0) lines.push("", `${input.unreadable} finding${input.unreadable === 1 ? "" : "s"} from the model could not be read and were left out.`);
   return lines.join("\n");

@@ -111,8 +111,12 @@ describe("a VersionControl integration of its own", () => {
 
     expect(repository.checks.map((c) => [c.name, c.head, c.externalId])).toEqual([["ai-agent review", HEAD, "run-1"]]);
     const updates = repository.checks[0]!.updates;
-    expect(updates.map((u) => u.status)).toEqual(["in_progress", "completed"]);
-    expect(updates[1]).toMatchObject({ conclusion: "neutral", title: "1 finding" });
+    // Started, then the plan with its estimate before the model is called, then the result.
+    expect(updates.map((u) => u.status)).toEqual(["in_progress", "in_progress", "completed"]);
+    const planned = updates[1]!.status === "in_progress" ? updates[1]!.output : undefined;
+    expect(planned?.title).toBe("Reviewing 1 file");
+    expect(planned?.summary).toContain("Estimated cost: $");
+    expect(updates[2]).toMatchObject({ conclusion: "neutral", title: "1 finding" });
 
     // A second run on the same head finds the summary by its marker and reviews nothing again.
     const again = await review(session("run-2"), { full: false });

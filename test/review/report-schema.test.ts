@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Budget } from "../../src/agent/budget.js";
 import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
 import { planChunks } from "../../src/review/chunk.js";
-import { MAX_REPORT_ATTEMPTS, reviewChunk } from "../../src/review/model-review.js";
+import { MAX_REPORT_ATTEMPTS, reviewChunk, reviewRequest } from "../../src/review/model-review.js";
 import { UserFacingError } from "../../src/core/errors.js";
 import { type FakeAnthropic, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
 import { forgetfulLedger } from "../helpers/ledger.js";
@@ -26,14 +26,18 @@ describe("report_findings answers that break their schema", () => {
   let fake: FakeAnthropic;
   afterEach(async () => fake?.close());
 
-  const review = (of = 1) =>
+  const review = async (of = 1) =>
     reviewChunk({
       provider: new AnthropicClient({ apiKey: "sk-ant-test", baseURL: fake.url, maxRetries: 0 }),
-      model: "claude-sonnet-5-5",
-      maxTokens: 1000,
       budget: new Budget({ store, repo: "acme/widgets", runId: "run-1", perRunMicros: 5_000_000, perRepoMonthMicros: 200_000_000, spentMicros: 0 }),
-      chunk: chunk!,
-      context: { title: "Constants", body: "Two constants.", bodyWithheld: false, instructions: "", index: 1, of },
+      request: await reviewRequest({
+        model: "claude-sonnet-5-5",
+        maxTokens: 1000,
+        chunk: chunk!,
+        context: { title: "Constants", body: "Two constants.", bodyWithheld: false, instructions: "", index: 1, of },
+        pass: "full",
+      }),
+      place: { index: 1, of },
     });
 
   it("sends a malformed answer back with what was wrong, and takes the corrected one", async () => {

@@ -173,6 +173,7 @@ describe("reviewing a pull request, end to end", () => {
     expect(checks.map((r) => [r.method, (r.body as { status?: string }).status, (r.body as { conclusion?: string }).conclusion ?? null])).toEqual([
       ["POST", "queued", null],
       ["PATCH", "in_progress", null],
+      ["PATCH", "in_progress", null],
       ["PATCH", "completed", "neutral"],
     ]);
     expect(checks[0]!.body).toMatchObject({ name: "ai-agent review", head_sha: shas.first });
@@ -188,21 +189,29 @@ describe("reviewing a pull request, end to end", () => {
     expect(conversation().filter((text) => text.includes("Changes the greeting."))).toHaveLength(1);
     expect(conversation().filter((text) => text.includes("Far from any change."))).toHaveLength(1);
     // The check run carries the coverage: the files reviewed, the files left out and why.
-    const output = (checks[2]!.body as { output: { title: string; summary: string } }).output;
+    const output = (checks[3]!.body as { output: { title: string; summary: string } }).output;
     expect(output.title).toBe("4 findings");
-    expect(output.summary).toBe(
+    expect(output.summary.split("\n")).toEqual(
       [
         `Reviewed 1 file of 2 changed, at ${shas.first!.slice(0, 7)}.`,
         "",
-        "**Reviewed:**",
-        "- `app.ts` (+1 −2)",
+        expect.stringMatching(/^Estimated cost: \$\d\.\d+ of the run's budget of \$5\.00 \(budgets\.usd_per_run\)\.$/),
+        expect.stringMatching(/^Spent on the review: \$\d\.\d+\.$/),
+        "Passes: 1 file in full with claude-sonnet-5-5 (models.review).",
+        "",
+        "The findings and the summary are in [the review summary](https://github.com/Codertocat/Hello-World/issues/1#issuecomment-1000).",
         "",
         "**Not reviewed:**",
         "- `package-lock.json` — lockfile",
         "",
-        "The findings and the summary are in [the review summary](https://github.com/Codertocat/Hello-World/issues/1#issuecomment-1000).",
-      ].join("\n"),
+        "**Reviewed:**",
+        "- `app.ts` (+1 −2)",
+      ],
     );
+    // Before the first model call, the check showed the plan and its estimate.
+    const plannedOutput = (checks[2]!.body as { output: { title: string; summary: string } }).output;
+    expect(plannedOutput.title).toBe("Reviewing 1 file");
+    expect(plannedOutput.summary).toContain("Estimated cost: $");
     expect(output.summary).not.toContain("Changes the greeting.");
 
     // A push: only the new change is read, an old finding is not posted again, the summary is edited.

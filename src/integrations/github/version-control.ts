@@ -1,6 +1,7 @@
 import {
   type ChangeRequest,
   type ChangedFile,
+  type CheckOutput,
   type CommentMarker,
   LineCommentsRefused,
   type MarkedComment,
@@ -213,13 +214,20 @@ export function githubVersionControl(octokit: GitHubClient, target: GitHubReposi
     },
     async updateCheck(id, update) {
       const check_run_id = Number(id);
+      // GitHub takes at most 65,535 characters of a check's summary, and as many of its text.
+      const output = (o: CheckOutput) => ({ title: o.title, summary: o.summary.slice(0, 65_000), ...(o.text ? { text: o.text.slice(0, 65_000) } : {}) });
       if (update.status === "in_progress") {
-        await octokit.rest.checks.update({ owner, repo, check_run_id, status: "in_progress", started_at: update.startedAt.toISOString() });
+        await octokit.rest.checks.update({
+          owner,
+          repo,
+          check_run_id,
+          status: "in_progress",
+          ...(update.startedAt ? { started_at: update.startedAt.toISOString() } : {}),
+          ...(update.output ? { output: output(update.output) } : {}),
+        });
         return;
       }
-      // GitHub takes at most 65,535 characters of a check's text.
-      const output = { title: update.title, summary: update.summary.slice(0, 65_000) };
-      await octokit.rest.checks.update({ owner, repo, check_run_id, status: "completed", conclusion: update.conclusion, completed_at: update.completedAt.toISOString(), output });
+      await octokit.rest.checks.update({ owner, repo, check_run_id, status: "completed", conclusion: update.conclusion, completed_at: update.completedAt.toISOString(), output: output(update) });
     },
 
     gitRemote: () => urls.gitRemote(owner, repo),

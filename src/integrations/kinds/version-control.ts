@@ -132,9 +132,16 @@ export class LineCommentsRefused extends Error {
 
 export type CheckConclusion = "success" | "neutral" | "failure" | "cancelled";
 
+/** What a check shows: a title, a summary, and below it a longer text when there is one. */
+export interface CheckOutput {
+  title: string;
+  summary: string;
+  text?: string | undefined;
+}
+
 export type CheckUpdate =
-  | { status: "in_progress"; startedAt: Date }
-  | { status: "completed"; conclusion: CheckConclusion; completedAt: Date; title: string; summary: string };
+  | { status: "in_progress"; startedAt?: Date | undefined; output?: CheckOutput | undefined }
+  | ({ status: "completed"; conclusion: CheckConclusion; completedAt: Date } & CheckOutput);
 
 export interface ChangeRequestDraft {
   title: string;
