@@ -2,7 +2,11 @@
  * Webhook response latency: 2,000 signed `/ai plan` comments posted over loopback HTTP to the app
  * (verify, parse, hand to the intake writer, which queues and records it on PostgreSQL behind the
  * response) and to a bare Probot app that does nothing, in the same run; then how long after being
- * taken each delivery was durably queued. Run with `npm run bench:intake`.
+ * taken each delivery was durably queued. The app is measured twice: as ROLE=web runs it, and as
+ * the default ROLE=all does — its worker in the same process taking what the deliveries queue
+ * (recording them, the trigger jobs' permission checks, 👀 reactions and replies to a loopback
+ * GitHub under Octokit's production throttle, the plan runs), with the production poll interval.
+ * Run with `npm run bench:intake`.
  */
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
@@ -19,6 +23,8 @@ import { JobQueue } from "../src/runs/queue.js";
 import { startWebServer } from "../src/web/server.js";
 import { freshPostgres } from "../test/helpers/databases.js";
 import { sign } from "../test/helpers/webhooks.js";
+import { WEBHOOK_SECRET, startTestApp } from "../test/helpers/app-server.js";
+import { fakeGitHub } from "../test/helpers/fake-github.js";
 
 const DELIVERIES = 2_000;
 const IN_FLIGHT = 4;
@@ -35,7 +41,7 @@ payload.comment.body = "/ai plan";
 const body = JSON.stringify(payload);
 const signature = sign(SECRET, body);
 
-function post(port: number): Promise<number> {
+function post(port: number, secret = signature): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request(
@@ -50,7 +56,7 @@ function post(port: number): Promise<number> {
           "content-length": Buffer.byteLength(body),
           "x-github-event": "issue_comment",
           "x-github-delivery": randomUUID(),
-          "x-hub-signature-256": signature,
+          "x-hub-signature-256": secret,
         },
       },
       (res) => {
@@ -65,15 +71,15 @@ function post(port: number): Promise<number> {
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
 
-async function measure(port: number): Promise<number[]> {
-  for (let i = 0; i < WARM_UP; i++) await post(port);
+async function measure(port: number, secret = signature): Promise<number[]> {
+  for (let i = 0; i < WARM_UP; i++) await post(port, secret);
   const latencies: number[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
       while (next < DELIVERIES) {
         next += 1;
-        latencies.push(await post(port));
+        latencies.push(await post(port, secret));
       }
     }),
   );
@@ -137,15 +143,27 @@ const server = await startWebServer(
   }),
 );
 
-// Interleave the two so neither gets a quieter machine.
+// The default role: the whole app with its worker in this process, GitHub on loopback (nock), the
+// production throttle and poll. Its plan runs finish at once; what they cost is the run's own
+// bookkeeping and GitHub writes, not a model.
+const everything = await startTestApp({ plan: async () => Promise.resolve({ summary: "Planned." }) }, { production: true });
+const github = fakeGitHub();
+github.permissions.set("Codertocat", "write");
+const allPort = Number(new URL(everything.base).port);
+const allSignature = sign(WEBHOOK_SECRET, body);
+
+// Interleave them so none gets a quieter machine.
 const bareRuns: number[][] = [];
 const appRuns: number[][] = [];
+const allRuns: number[][] = [];
 for (let round = 0; round < 2; round++) {
   bareRuns.push(await measure(PORT_BARE));
   appRuns.push(await measure(PORT_APP));
+  allRuns.push(await measure(allPort, allSignature));
 }
 const bareAll = bareRuns.flat().sort((a, b) => a - b);
 const appAll = appRuns.flat().sort((a, b) => a - b);
+const allAll = allRuns.flat().sort((a, b) => a - b);
 
 const fmt = (n: number) => `${n.toFixed(2)} ms`.padStart(11);
 console.log(`\nwebhook response latency, ${DELIVERIES} signed deliveries × 2 rounds, ${IN_FLIGHT} in flight, loopback HTTP`);
@@ -153,6 +171,8 @@ console.log(`${"server".padEnd(34)}${"p50".padStart(11)}${"p99".padStart(11)}`);
 console.log(`${"bare Probot app (does nothing)".padEnd(34)}${fmt(pct(bareAll, 50))}${fmt(pct(bareAll, 99))}`);
 console.log(`${"ai-agent (queues behind, on PG)".padEnd(34)}${fmt(pct(appAll, 50))}${fmt(pct(appAll, 99))}`);
 console.log(`${"ratio".padEnd(34)}${(pct(appAll, 50) / pct(bareAll, 50)).toFixed(2).padStart(11)}${(pct(appAll, 99) / pct(bareAll, 99)).toFixed(2).padStart(11)}`);
+console.log(`${"ai-agent ROLE=all (worker too)".padEnd(34)}${fmt(pct(allAll, 50))}${fmt(pct(allAll, 99))}`);
+console.log(`${"ratio".padEnd(34)}${(pct(allAll, 50) / pct(bareAll, 50)).toFixed(2).padStart(11)}${(pct(allAll, 99) / pct(bareAll, 99)).toFixed(2).padStart(11)}`);
 console.log("targets: p99 ≤ 50 ms, ratio ≤ 1.5");
 
 // Under light traffic — one delivery at a time, a few ms apart — each is written on its own.
@@ -185,6 +205,8 @@ await counter.end();
 console.log(`a worker recorded all ${sent} and queued ${triggers.rows[0]!.n} trigger jobs in ${(performance.now() - fanOutStarted).toFixed(0)} ms`);
 if (written !== sent || Number(triggers.rows[0]!.n) !== sent) throw new Error("deliveries were lost");
 
+await everything.close();
+github.done();
 await queue.drain(5_000);
 await server.stop();
 await bare.stop();

@@ -55,7 +55,7 @@ async function rssMb(pid: number): Promise<number> {
 }
 
 function startProduction(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, "lib", "main.js")], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: "ignore" });
+  return spawn(process.execPath, [path.join(ROOT, "lib", "main.js")], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: process.env.BENCH_APP_LOG ? "inherit" : "ignore" });
 }
 
 async function measure(backend: "postgres" | "pglite"): Promise<Record<string, number>> {
@@ -65,7 +65,7 @@ async function measure(backend: "postgres" | "pglite"): Promise<Record<string, n
   await mkdir(path.join(seed, ".github"), { recursive: true });
   await writeFile(path.join(seed, "README.md"), "# Hello World\n\nThis is a tipo.\n");
   await writeFile(path.join(seed, ".github", "ai-agent.yml"), CONFIG);
-  const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-C", cwd, ...args], { stdio: "ignore" });
+  const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-C", cwd, ...args], { stdio: process.env.BENCH_APP_LOG ? "inherit" : "ignore" });
   execFileSync("git", ["init", "-q", "-b", "main", seed]);
   git(seed, "add", ".");
   git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "init");

@@ -31,8 +31,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
 }
 
-export async function openPostgres(url: string, notifications: boolean, poolSize: number, kind: StoreKind): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+/** `client`: the pool's connection class (the embedded database's take turns, see pglite/session-client.ts). */
+export async function openPostgres(url: string, notifications: boolean, poolSize: number, kind: StoreKind, client?: typeof pg.Client): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, ...(client ? { Client: client } : {}) });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next query reconnects, and readiness reports the outage.
   pool.on("error", () => undefined);

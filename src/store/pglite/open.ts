@@ -2,7 +2,9 @@ import { execFile } from "node:child_process";
 import { access, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import type pg from "pg";
 import type { Database } from "../database.js";
+import { sessionClient } from "./session-client.js";
 
 /**
  * The embedded database: PGlite (PostgreSQL in WebAssembly) in this process, reached over its
@@ -23,7 +25,7 @@ export const PGLITE_SETTINGS = ["shared_buffers=16MB", "work_mem=4MB", "maintena
 const PGLITE_ANALYZE_FIRST_MS = 10_000;
 const PGLITE_ANALYZE_EVERY_MS = 30 * 60_000;
 
-type OpenPostgres = (url: string, notifications: boolean, poolSize: number, kind: "pglite") => Promise<Database>;
+type OpenPostgres = (url: string, notifications: boolean, poolSize: number, kind: "pglite", client: typeof pg.Client) => Promise<Database>;
 
 export async function openPglite(dataDir: string, openPostgres: OpenPostgres): Promise<Database> {
   await mkdir(dataDir, { recursive: true });
@@ -35,7 +37,8 @@ export async function openPglite(dataDir: string, openPostgres: OpenPostgres): P
   await server.start();
   const url = `postgres://postgres@${server.getServerConn()}/postgres`;
   // LISTEN/NOTIFY does not cross PGlite's socket, so the queue polls (cheaply: it is in-process).
-  const database = await openPostgres(url, false, PGLITE_POOL_SIZE, "pglite");
+  // Its connections take turns: see session-client.ts.
+  const database = await openPostgres(url, false, PGLITE_POOL_SIZE, "pglite", sessionClient());
   // PGlite runs no autovacuum, so the planner would never learn the tables' sizes and choose the
   // dashboard's plans blind. Statistics are gathered soon after start, then every half hour, as
   // autovacuum would on PostgreSQL.
