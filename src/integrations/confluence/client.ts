@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
-import { redactDeep } from "../../core/redactor.js";
-import { RemoteError, fetchWithin } from "../kinds/status.js";
+import { parseJson, restRequest } from "../kinds/rest.js";
+import { RemoteError } from "../kinds/status.js";
 import { v1Error, v2Errors } from "./schema.js";
 
 /**
@@ -39,32 +38,21 @@ export class ConfluenceClient {
   }
 
   /** `path` is relative to the wiki (`api/v2/pages`), or a `_links.next` as Confluence gives it (`/wiki/api/v2/…` or `/rest/api/…`). */
-  async request<Schema extends z.ZodType>(method: string, path: string, schema: Schema, body?: unknown): Promise<z.output<Schema>> {
-    const url = new URL(path.replace(/^\/(wiki\/)?/, ""), this.wikiUrl).toString();
-    const call = `${method} ${new URL(url).pathname}`;
-    const retries = this.options.maxRetries ?? 3;
-    for (let attempt = 0; ; attempt++) {
-      const response = await fetchWithin("Confluence", call, url, {
-        method,
-        headers: { authorization: this.auth, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        // Pages leave with no secret the process knows in them.
-        ...(body === undefined ? {} : { body: JSON.stringify(redactDeep(body)) }),
-      }, this.options.timeoutMs ?? 30_000, (message) => new ConfluenceError(0, message));
-      if ((response.status === 429 || response.status === 503) && attempt < retries) {
-        await sleep(Math.min(retryAfterMs(response.headers.get("retry-after"), attempt), this.options.maxWaitMs ?? 60_000));
-        continue;
-      }
-      const text = await response.text();
-      if (!response.ok) throw new ConfluenceError(response.status, `Confluence answered ${response.status} to ${call}: ${confluenceMessages(text)}`);
-      const json = text ? parseJson(text) : {};
-      if (json === undefined) throw new ConfluenceError(response.status, `Confluence answered ${call} with a body that is not JSON: ${text.slice(0, 80)}`);
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) {
-        const where = parsed.error.issues.map((issue) => `${issue.path.join(".") || "the body"}: ${issue.message}`).join("; ");
-        throw new ConfluenceError(response.status, `Confluence answered ${call} with an unexpected body (${where})`);
-      }
-      return parsed.data;
-    }
+  request<Schema extends z.ZodType>(method: string, path: string, schema: Schema, body?: unknown): Promise<z.output<Schema>> {
+    const { maxRetries, maxWaitMs, timeoutMs } = this.options;
+    return restRequest({
+      tool: "Confluence",
+      method,
+      url: new URL(path.replace(/^\/(wiki\/)?/, ""), this.wikiUrl).toString(),
+      authorization: this.auth,
+      schema,
+      ...(body === undefined ? {} : { body }),
+      messages: confluenceMessages,
+      fail: (status, message) => new ConfluenceError(status, message),
+      ...(maxRetries === undefined ? {} : { maxRetries }),
+      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
   }
 
   /** A page's address as people open it, from its `_links.webui` (relative to the wiki). */
@@ -77,11 +65,6 @@ export class ConfluenceClient {
   }
 }
 
-function retryAfterMs(header: string | null, attempt: number): number {
-  const seconds = Number(header ?? Number.NaN);
-  return Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : 1000 * 2 ** attempt;
-}
-
 /** v2's error titles and details, v1's message, or the start of the body. */
 function confluenceMessages(text: string): string {
   const json = parseJson(text);
@@ -92,12 +75,4 @@ function confluenceMessages(text: string): string {
   const v1 = v1Error.safeParse(json);
   if (v1.success) return v1.data.message;
   return text.slice(0, 200) || "no details";
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
-import { redactDeep } from "../../core/redactor.js";
-import { RemoteError, fetchWithin } from "../kinds/status.js";
+import { parseJson, restRequest } from "../kinds/rest.js";
+import { RemoteError } from "../kinds/status.js";
 import { commentCreated, errorBody, ignored, issueCreated, searchPage, transitionList } from "./schema.js";
 
 /**
@@ -43,24 +42,21 @@ export class JiraClient {
     this.auth = `Basic ${Buffer.from(`${options.email}:${options.apiToken}`).toString("base64")}`;
   }
 
-  async request<Schema extends z.ZodType>(method: string, path: string, schema: Schema, body?: unknown): Promise<z.output<Schema>> {
-    const url = new URL(path, this.options.baseUrl.replace(/\/?$/, "/")).toString();
-    const retries = this.options.maxRetries ?? 3;
-    for (let attempt = 0; ; attempt++) {
-      const response = await fetchWithin("Jira", `${method} ${new URL(url).pathname}`, url, {
-        method,
-        headers: { authorization: this.auth, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        // Comments and issues leave with no secret the process knows in them.
-        ...(body === undefined ? {} : { body: JSON.stringify(redactDeep(body)) }),
-      }, this.options.timeoutMs ?? 30_000, (message) => new JiraError(0, message));
-      if ((response.status === 429 || response.status === 503) && attempt < retries) {
-        await sleep(Math.min(retryAfterMs(response.headers.get("retry-after"), attempt), this.options.maxWaitMs ?? 60_000));
-        continue;
-      }
-      const text = await response.text();
-      if (!response.ok) throw new JiraError(response.status, `Jira answered ${response.status} to ${method} ${new URL(url).pathname}: ${jiraMessages(text)}`);
-      return parseAnswer(schema, text, `${method} ${new URL(url).pathname}`, response.status);
-    }
+  request<Schema extends z.ZodType>(method: string, path: string, schema: Schema, body?: unknown): Promise<z.output<Schema>> {
+    const { maxRetries, maxWaitMs, timeoutMs } = this.options;
+    return restRequest({
+      tool: "Jira",
+      method,
+      url: new URL(path, this.options.baseUrl.replace(/\/?$/, "/")).toString(),
+      authorization: this.auth,
+      schema,
+      ...(body === undefined ? {} : { body }),
+      messages: jiraMessages,
+      fail: (status, message) => new JiraError(status, message),
+      ...(maxRetries === undefined ? {} : { maxRetries }),
+      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
   }
 
   addComment(key: string, body: Adf): Promise<{ id: string }> {
@@ -119,16 +115,6 @@ export class JiraClient {
   }
 }
 
-function retryAfterMs(header: string | null, attempt: number): number {
-  if (header) {
-    const seconds = Number(header);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(header);
-    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-  }
-  return 1000 * 2 ** attempt;
-}
-
 /** Jira's `errorMessages` and `errors`, or the start of the body. */
 function jiraMessages(text: string): string {
   const body = errorBody.safeParse(parseJson(text));
@@ -137,24 +123,4 @@ function jiraMessages(text: string): string {
     if (messages.length > 0) return messages.join("; ");
   }
   return text.slice(0, 200) || "no details";
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A successful answer, as its schema reads it; an empty body reads as `{}` (a 204). */
-function parseAnswer<Schema extends z.ZodType>(schema: Schema, text: string, call: string, status: number): z.output<Schema> {
-  const json = text ? parseJson(text) : {};
-  if (json === undefined) throw new JiraError(status, `Jira answered ${call} with a body that is not JSON: ${text.slice(0, 80)}`);
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((issue) => `${issue.path.join(".") || "the body"}: ${issue.message}`).join("; ");
-    throw new JiraError(status, `Jira answered ${call} with an unexpected body (${where})`);
-  }
-  return parsed.data;
 }
