@@ -4,11 +4,8 @@ import path from "node:path";
 import type { PullRequestOpenedEvent } from "@octokit/webhooks-types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { formatUsd } from "../../src/core/format.js";
-import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
 import { costMicros } from "../../src/integrations/anthropic/prices.js";
-import { NoSandbox } from "../../src/sandbox/index.js";
-import { workflowTasks } from "../../src/runs/workflow-task.js";
-import { WorkspaceManager } from "../../src/workspace/workspace.js";
+import { reviewTasks } from "../helpers/review-tasks.js";
 import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { type FakeAnthropic, type RecordedRequest, type ScriptedMessage, startFakeAnthropic } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
@@ -62,20 +59,7 @@ describe("reviewing a large pull request, end to end", () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "ai-agent-large-review-"));
     anthropic = await startFakeAnthropic([], { fallback: (request) => answer(request) });
-    const sandbox = new NoSandbox("bubblewrap (bwrap) or prlimit is not installed (test)", "deny");
-    app = await startTestApp((store) =>
-      workflowTasks({
-        agent: {
-          model: new AnthropicClient({ apiKey: "sk-ant-review", baseURL: anthropic.url, maxRetries: 0 }),
-          workspaces: new WorkspaceManager({ cacheDir: path.join(dir, ".cache") }),
-          store,
-          remoteUrl: () => dir,
-          sandbox,
-          commandTimeoutMs: 10_000,
-        },
-        botLogin: () => Promise.resolve("ai-agent[bot]"),
-      }),
-    );
+    app = await startTestApp((store) => reviewTasks(store, { anthropicUrl: anthropic.url, remote: dir }));
   });
   afterAll(async () => {
     await app.close();

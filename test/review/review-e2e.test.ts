@@ -3,14 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { IssueCommentCreatedEvent, PullRequestOpenedEvent } from "@octokit/webhooks-types";
 import { ProbotOctokit } from "probot";
-import { NoSandbox } from "../../src/sandbox/index.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AnthropicClient } from "../../src/integrations/anthropic/client.js";
-import { WorkspaceManager } from "../../src/workspace/workspace.js";
 import { splitDiff } from "../../src/review/diff.js";
 import { executeRun } from "../../src/runs/execute-run.js";
 import type { TaskRegistry } from "../../src/runs/tasks.js";
-import { workflowTasks } from "../../src/runs/workflow-task.js";
+import { reviewTasks } from "../helpers/review-tasks.js";
 import { type TestApp, WEBHOOK_SECRET, eventually, startTestApp } from "../helpers/app-server.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../helpers/fake-anthropic.js";
 import { type FakeGitHub, fakeGitHub } from "../helpers/fake-github.js";
@@ -72,21 +69,7 @@ describe("reviewing a pull request, end to end", () => {
     shas.second = git(dir, "rev-parse", "HEAD");
 
     anthropic = await startFakeAnthropic();
-    // Reviews run no command: they work on a server with no sandbox at all.
-    const sandbox = new NoSandbox("bubblewrap (bwrap) or prlimit is not installed (test)", "deny");
-    app = await startTestApp((store) =>
-      (tasks = workflowTasks({
-        agent: {
-          model: new AnthropicClient({ apiKey: "sk-ant-review", baseURL: anthropic.url, maxRetries: 0 }),
-          workspaces: new WorkspaceManager({ cacheDir: path.join(dir, ".cache") }),
-          store,
-          remoteUrl: () => dir,
-          sandbox,
-          commandTimeoutMs: 10_000,
-        },
-        botLogin: () => Promise.resolve("ai-agent[bot]"),
-      })),
-    );
+    app = await startTestApp((store) => (tasks = reviewTasks(store, { anthropicUrl: anthropic.url, remote: dir })));
   });
   afterAll(async () => {
     await app.close();

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { parseJson, restRequest } from "../kinds/rest.js";
+import { type RestLimits, parseJson, restRequest } from "../kinds/rest.js";
 import { RemoteError } from "../kinds/status.js";
 import { v1Error, v2Errors } from "./schema.js";
 
@@ -14,16 +14,11 @@ export class ConfluenceError extends RemoteError {
   override name = "ConfluenceError";
 }
 
-export interface ConfluenceClientOptions {
+export interface ConfluenceClientOptions extends RestLimits {
   /** The site, such as https://example.atlassian.net; the wiki is under /wiki. */
   baseUrl: string;
   email: string;
   apiToken: string;
-  maxRetries?: number;
-  /** The longest a Retry-After is waited for, in ms. */
-  maxWaitMs?: number;
-  /** How long one request may take before it is given up, in ms (30 s): a tool that never answers holds no queue for ever. */
-  timeoutMs?: number;
 }
 
 export class ConfluenceClient {
@@ -39,7 +34,6 @@ export class ConfluenceClient {
 
   /** `path` is relative to the wiki (`api/v2/pages`), or a `_links.next` as Confluence gives it (`/wiki/api/v2/…` or `/rest/api/…`). */
   request<Schema extends z.ZodType>(method: string, path: string, schema: Schema, body?: unknown): Promise<z.output<Schema>> {
-    const { maxRetries, maxWaitMs, timeoutMs } = this.options;
     return restRequest({
       tool: "Confluence",
       method,
@@ -49,9 +43,7 @@ export class ConfluenceClient {
       ...(body === undefined ? {} : { body }),
       messages: confluenceMessages,
       fail: (status, message) => new ConfluenceError(status, message),
-      ...(maxRetries === undefined ? {} : { maxRetries }),
-      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      limits: this.options,
     });
   }
 

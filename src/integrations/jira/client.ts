@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { parseJson, restRequest } from "../kinds/rest.js";
+import { type RestLimits, parseJson, restRequest } from "../kinds/rest.js";
 import { RemoteError } from "../kinds/status.js";
 import { commentCreated, errorBody, ignored, issueCreated, searchPage, transitionList } from "./schema.js";
 
@@ -15,15 +15,10 @@ export class JiraError extends RemoteError {
   override name = "JiraError";
 }
 
-export interface JiraClientOptions {
+export interface JiraClientOptions extends RestLimits {
   baseUrl: string;
   email: string;
   apiToken: string;
-  maxRetries?: number;
-  /** The longest a Retry-After is waited for, in ms. */
-  maxWaitMs?: number;
-  /** How long one request may take before it is given up, in ms (30 s): a tool that never answers holds no queue for ever. */
-  timeoutMs?: number;
 }
 
 export type Adf = { type: "doc"; version: 1; content: unknown[] };
@@ -43,7 +38,6 @@ export class JiraClient {
   }
 
   request<Schema extends z.ZodType>(method: string, path: string, schema: Schema, body?: unknown): Promise<z.output<Schema>> {
-    const { maxRetries, maxWaitMs, timeoutMs } = this.options;
     return restRequest({
       tool: "Jira",
       method,
@@ -53,9 +47,7 @@ export class JiraClient {
       ...(body === undefined ? {} : { body }),
       messages: jiraMessages,
       fail: (status, message) => new JiraError(status, message),
-      ...(maxRetries === undefined ? {} : { maxRetries }),
-      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      limits: this.options,
     });
   }
 

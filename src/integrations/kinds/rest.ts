@@ -10,6 +10,15 @@ import { type RemoteError, fetchWithin } from "./status.js";
  * schema — an error names the tool, the call and what the tool said, never the credentials.
  */
 
+/** How long a client waits, and how often it asks again. */
+export interface RestLimits {
+  maxRetries?: number;
+  /** The longest a Retry-After is waited for, in ms. */
+  maxWaitMs?: number;
+  /** How long one request may take before it is given up, in ms (30 s): a tool that never answers holds no queue for ever. */
+  timeoutMs?: number;
+}
+
 export interface RestCall<Schema extends z.ZodType> {
   /** As people know it, for messages: "Jira". */
   tool: string;
@@ -22,26 +31,23 @@ export interface RestCall<Schema extends z.ZodType> {
   messages: (text: string) => string;
   /** The client's own error, with the answer's status (0 when there was none). */
   fail: (status: number, message: string) => RemoteError;
-  maxRetries?: number;
-  /** The longest a Retry-After is waited for, in ms. */
-  maxWaitMs?: number;
-  /** How long one request may take before it is given up, in ms. */
-  timeoutMs?: number;
+  limits: RestLimits;
 }
 
 export async function restRequest<Schema extends z.ZodType>(call: RestCall<Schema>): Promise<z.output<Schema>> {
   const { tool, method, url, body } = call;
   const named = `${method} ${new URL(url).pathname}`;
-  const retries = call.maxRetries ?? 3;
+  const { limits } = call;
+  const retries = limits.maxRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
     const init: RequestInit = {
       method,
       headers: { authorization: call.authorization, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(redactDeep(body)) }),
     };
-    const response = await fetchWithin(tool, named, url, init, call.timeoutMs ?? 30_000, (message) => call.fail(0, message));
+    const response = await fetchWithin(tool, named, url, init, limits.timeoutMs ?? 30_000, (message) => call.fail(0, message));
     if ((response.status === 429 || response.status === 503) && attempt < retries) {
-      await sleep(Math.min(retryAfterMs(response.headers.get("retry-after"), attempt), call.maxWaitMs ?? 60_000));
+      await sleep(Math.min(retryAfterMs(response.headers.get("retry-after"), attempt), limits.maxWaitMs ?? 60_000));
       continue;
     }
     const text = await response.text();
