@@ -17,6 +17,8 @@ const CONFIG = lines(
   "plan:",
   "  context:",
   "    confluence: { space: ENG, query: design }",
+  "review:",
+  "  max_files: 5000",
   "workflows:",
   "  ask:",
   "    steps:",
