@@ -41,11 +41,11 @@ export class ConfluenceDocs implements DocStore {
 
   async publish(input: { key: string; title: string; body: string; space?: string; parent?: string }): Promise<PublishedPage> {
     const space = this.space(input.space, "publish");
-    const spaceId = await this.spaceId(space);
     const label = labelFor(input.key);
     const storage = await toStorage(input.body);
-    const existing = (await this.labelled(space, label)) ?? undefined;
-    if (existing) return this.update(existing, input.title, storage, input.key);
+    const existing = await this.labelled(space, label);
+    if (existing) return this.update(existing, input.title, storage);
+    const spaceId = await this.spaceId(space);
     const parentId = input.parent ?? this.settings?.parent;
     let created: ConfluencePage;
     try {
@@ -64,7 +64,8 @@ export class ConfluenceDocs implements DocStore {
         }
         throw error;
       }
-      return this.update(ours, input.title, storage, input.key);
+      // Found by title, it may be missing its label (a run that stopped between the two calls).
+      return this.update(ours, input.title, storage, label);
     }
     // The property first: with it, a re-run that finds the page by title knows it is ours.
     await this.client.request("POST", `api/v2/pages/${created.id}/properties`, property, { key: KEY_PROPERTY, value: { key: input.key } });
@@ -72,8 +73,11 @@ export class ConfluenceDocs implements DocStore {
     return { ...this.docPage(created), created: true, version: created.version.number };
   }
 
-  /** A new version of page `id`, from its current one; another edit in between (409) is read and tried again. */
-  private async update(id: string, title: string, storage: string, key: string): Promise<PublishedPage> {
+  /**
+   * A new version of page `id`, from its current one; another edit in between (409) is read and
+   * tried again. `label`, when given, is added to the page too.
+   */
+  private async update(id: string, title: string, storage: string, label?: string): Promise<PublishedPage> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.page(id);
       try {
@@ -84,8 +88,7 @@ export class ConfluenceDocs implements DocStore {
           body: { representation: "storage", value: storage },
           version: { number: current.version.number + 1, message: "Updated by ai-agent" },
         });
-        // A page found by title may be missing its label (a run that stopped between the two calls).
-        await this.client.request("POST", `rest/api/content/${id}/label`, ignored, [{ prefix: "global", name: labelFor(key) }]);
+        if (label) await this.client.request("POST", `rest/api/content/${id}/label`, ignored, [{ prefix: "global", name: label }]);
         return { ...this.docPage(updated), created: false, version: updated.version.number };
       } catch (error) {
         if (!(error instanceof ConfluenceError && error.status === 409) || attempt >= VERSION_RETRIES) throw error;

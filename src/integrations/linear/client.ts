@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { z } from "zod";
 import { redactDeep } from "../../core/redactor.js";
+import { parseJson } from "../kinds/rest.js";
 import { RemoteError, fetchWithin } from "../kinds/status.js";
 import { graphqlErrors } from "./schema.js";
 
@@ -84,12 +85,4 @@ function resetWaitMs(headers: Headers, attempt: number): number {
   const retryAfter = Number(headers.get("retry-after") ?? Number.NaN);
   if (Number.isFinite(retryAfter)) return Math.max(0, retryAfter * 1000);
   return 1000 * 2 ** attempt;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
