@@ -3,12 +3,19 @@
  * (verify, parse, hand to the intake writer, which queues and records it on PostgreSQL behind the
  * response) and to a bare Probot app that does nothing, in the same run; then how long after being
  * taken each delivery was durably queued. The app is measured twice: as ROLE=web runs it, and as
- * the default ROLE=all does (after the others, each round against a bare round just before it) — its worker in the same process taking what the deliveries queue
- * (recording them, the trigger jobs' permission checks, 👀 reactions and replies to a loopback
- * GitHub under Octokit's production throttle, the plan runs), with the production poll interval.
- * Run with `npm run bench:intake`.
+ * the default ROLE=all does — the production entry in a process of its own, its worker taking what
+ * the deliveries queue (recording them, the trigger jobs' permission checks, 👀 reactions and
+ * replies to a GitHub in another process under Octokit's production throttle, the plan runs) with
+ * the production poll interval, each round against a bare Probot process measured just before.
+ * Run with `npm run bench:intake` (BENCH_APP_FLAGS="--cpu-prof" to profile the ROLE=all app).
  */
+import { type ChildProcess, execFileSync, fork, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { Agent, request } from "node:http";
 import { generateKeyPairSync } from "node:crypto";
@@ -23,9 +30,10 @@ import { JobQueue } from "../src/runs/queue.js";
 import { startWebServer } from "../src/web/server.js";
 import { freshPostgres } from "../test/helpers/databases.js";
 import { sign } from "../test/helpers/webhooks.js";
-import { WEBHOOK_SECRET, startTestApp } from "../test/helpers/app-server.js";
-import { fakeGitHub } from "../test/helpers/fake-github.js";
+import { freePort } from "../test/helpers/app-process.js";
+import type { RemoteServices } from "./peers/remote-services.js";
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DELIVERIES = 2_000;
 const IN_FLIGHT = 4;
 const WARM_UP = 100;
@@ -143,27 +151,77 @@ const server = await startWebServer(
   }),
 );
 
-// The default role: the whole app with its worker in this process, GitHub on loopback (nock), the
-// production throttle and poll. Its plan runs finish at once; what they cost is the run's own
-// bookkeeping and GitHub writes, not a model.
-const everything = await startTestApp({ plan: async () => Promise.resolve({ summary: "Planned." }) }, { production: true });
-const github = fakeGitHub();
-github.permissions.set("Codertocat", "write");
-const allPort = Number(new URL(everything.base).port);
-const allSignature = sign(WEBHOOK_SECRET, body);
+// The default role: the production entry (`node lib/main.js`, ROLE=all, built first if stale) with
+// its worker in the same process, on a PostgreSQL database of its own, the production throttle and
+// poll. GitHub and the Messages API answer from another process, as they do for a deployed app, and
+// so does the bare app it is compared with: what the fakes cost lands on neither the app's event loop
+// nor the one timing it.
+const build = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "build-if-stale.ts")], { stdio: "inherit", cwd: ROOT });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const work = await mkdtemp(path.join(tmpdir(), "ai-agent-bench-intake-"));
+const seed = path.join(work, "seed");
+await mkdir(seed);
+await writeFile(path.join(seed, "README.md"), "# Hello World\n");
+const git = (...args: string[]) => execFileSync("git", args, { stdio: "ignore" });
+git("init", "-q", "-b", "main", seed);
+git("-C", seed, "add", ".");
+git("-C", seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "init");
+git("clone", "-q", "--bare", seed, path.join(work, "github", "Codertocat", "Hello-World.git"));
+const peer = (script: string, args: string[], env: Record<string, string>): ChildProcess =>
+  fork(path.join(ROOT, "bench", "peers", script), args, { execArgv: ["--import", "tsx"], env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+const firstMessage = <T>(child: ChildProcess) =>
+  new Promise<T>((resolve, reject) => {
+    child.once("message", (message) => resolve(message as T));
+    child.once("exit", (code) => reject(new Error(`a bench peer exited with ${code}`)));
+  });
+const remote = peer("remote-services.ts", [path.join(work, "github")], { PEERS_APP_ID: "1", PEERS_WRITER: "Codertocat" });
+const services = await firstMessage<RemoteServices>(remote);
+const allPort = await freePort();
+const bareAllPort = await freePort();
+const bareProcess = peer("bare-probot.ts", [], { PEERS_PORT: String(bareAllPort), PEERS_SECRET: SECRET });
+await firstMessage<string>(bareProcess);
+const allDb = await freshPostgres();
+if (allDb.target.kind !== "postgres") throw new Error("expected PostgreSQL");
+const allDbUrl = allDb.target.url;
+// BENCH_APP_FLAGS passes node options to the app (`--cpu-prof` to see where its time goes).
+const appFlags = (process.env.BENCH_APP_FLAGS ?? "").split(" ").filter(Boolean);
+const everything = spawn(process.execPath, [...appFlags, path.join(ROOT, "lib", "main.js")], {
+  env: {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    APP_ID: "1",
+    PRIVATE_KEY: privateKey,
+    WEBHOOK_SECRET: SECRET,
+    DATABASE_URL: allDbUrl,
+    PORT: String(allPort),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: `http://127.0.0.1:${allPort}`,
+    GHE_HOST: services.github,
+    GHE_PROTOCOL: "http",
+    ANTHROPIC_API_KEY: "sk-ant-intake-bench-key",
+    ANTHROPIC_BASE_URL: services.anthropic,
+    DATA_DIR: path.join(work, "data"),
+    DELIVERY_RECOVERY_INTERVAL_MS: "0",
+    LOG_LEVEL: "warn",
+  },
+  stdio: process.env.BENCH_APP_LOG ? "inherit" : "ignore",
+});
+while (!(await fetch(`http://127.0.0.1:${allPort}/healthz`).then((r) => r.ok, () => false))) {
+  if (everything.exitCode !== null) throw new Error(`the app exited with ${everything.exitCode} before answering /healthz`);
+  await sleep(50);
+}
 
 /**
  * The jobs the ROLE=all app still has due and not taken: its worker goes on with a burst's
- * consequences after the burst, and in this one process that work would land in whichever server
- * is measured next. Each of its rounds starts once none is left (or after ten seconds), with a
- * bare round measured just before as its baseline. (Jobs it holds wait on GitHub's throttle, a
- * write a second, and cost next to nothing meanwhile.)
+ * consequences after the burst. Each of its rounds starts once none is left (or after ten
+ * seconds), with a bare round measured just before as its baseline. (Jobs it holds wait on
+ * GitHub's throttle, a write a second, and cost next to nothing meanwhile.)
  */
 async function settled(): Promise<number> {
-  const client = new pg.Client({ connectionString: everything.database.postgresUrl });
+  const client = new pg.Client({ connectionString: allDbUrl });
   await client.connect();
   try {
-    for (const deadline = Date.now() + 10_000; ; await new Promise((resolve) => setTimeout(resolve, 250))) {
+    for (const deadline = Date.now() + 10_000; ; await sleep(250)) {
       const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM agenda_jobs WHERE next_run_at <= now() AND locked_at IS NULL");
       if (Number(rows[0]!.n) === 0 || Date.now() > deadline) return Number(rows[0]!.n);
     }
@@ -184,8 +242,8 @@ for (let round = 0; round < 2; round++) {
 }
 for (let round = 0; round < 2; round++) {
   unsettled = Math.max(unsettled, await settled());
-  baseRuns.push(await measure(PORT_BARE));
-  allRuns.push(await measure(allPort, allSignature));
+  baseRuns.push(await measure(bareAllPort));
+  allRuns.push(await measure(allPort));
 }
 const bareAll = bareRuns.flat().sort((a, b) => a - b);
 const appAll = appRuns.flat().sort((a, b) => a - b);
@@ -234,8 +292,10 @@ await counter.end();
 console.log(`a worker recorded all ${sent} and queued ${triggers.rows[0]!.n} trigger jobs in ${(performance.now() - fanOutStarted).toFixed(0)} ms`);
 if (written !== sent || Number(triggers.rows[0]!.n) !== sent) throw new Error("deliveries were lost");
 
-await everything.close();
-github.done();
+const stopped = (child: ChildProcess) => new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve).kill("SIGTERM") : resolve(undefined)));
+await Promise.all([stopped(everything), stopped(bareProcess), stopped(remote)]);
+await allDb.dispose();
+await rm(work, { recursive: true, force: true });
 await queue.drain(5_000);
 await server.stop();
 await bare.stop();

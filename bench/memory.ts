@@ -4,8 +4,11 @@
  * request runs against local fakes over HTTP (GitHub Enterprise's API and git, the Messages API),
  * each run in the real sandbox, and prints the process's resident memory (RSS, from
  * /proc/<pid>/status) idle after start, after a warm-up of 10 runs, and after 50, 100 and 200,
- * with the growth from warm-up to the end. Run with `npm run bench:memory` (`-- --runs N` for
- * another count). Targets: under 250 MB on the embedded database, growth at most 50 MB.
+ * with the growth from warm-up to the end; and how long the app took from its start to answering
+ * `/healthz`, on a fresh data folder (or database) and again on a restart after the runs. Run with
+ * `npm run bench:memory` (`-- --runs N` for another count, `-- --backend pglite` for one backend).
+ * Targets: under 250 MB on the embedded database, growth at most 50 MB; start ≤ 5 s fresh, ≤ 3 s
+ * on a restart.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -24,6 +27,7 @@ import { deliver, examplePayload } from "../test/helpers/webhooks.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 200;
+const BACKENDS = (["postgres", "pglite"] as const).filter((b) => !process.argv.includes("--backend") || process.argv[process.argv.indexOf("--backend") + 1] === b);
 const WARM_UP = 10;
 const MARKS = [Math.round(RUNS / 4), Math.round(RUNS / 2), RUNS];
 const OWNER = "Codertocat";
@@ -78,7 +82,7 @@ async function measure(backend: "postgres" | "pglite"): Promise<Record<string, n
   const db = backend === "postgres" ? await freshPostgres() : undefined;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = startProduction({
+  const env = {
     APP_ID: String(APP_ID),
     PRIVATE_KEY: generatePrivateKey(),
     WEBHOOK_SECRET: SECRET,
@@ -96,10 +100,28 @@ async function measure(backend: "postgres" | "pglite"): Promise<Record<string, n
     // One person starts every run here; the per-person limit would stop them at 30 an hour.
     TRIGGER_RATE_LIMIT_PER_HOUR: "100000",
     LOG_LEVEL: "warn",
-  });
+  };
+  /** Starts the app and waits for its /healthz; returns the process and how long that took. */
+  const start = async (): Promise<[ChildProcess, number]> => {
+    const started = performance.now();
+    const child = startProduction(env);
+    while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
+      if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode} before answering /healthz`);
+      await sleep(25);
+    }
+    return [child, performance.now() - started];
+  };
+  const stop = async (child: ChildProcess) => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+  };
   const figures: Record<string, number> = {};
+  const first = await start();
+  let child = first[0];
+  figures.freshStart = first[1];
   try {
-    while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) await sleep(100);
     await sleep(5_000);
     figures.idle = await rssMb(child.pid!);
     let issue = 0;
@@ -138,9 +160,12 @@ async function measure(backend: "postgres" | "pglite"): Promise<Record<string, n
       figures.failed = done() - github.pulls.length;
       process.stdout.write(`  ${backend}: ${mark} runs, ${figures[String(mark)]} MB\n`);
     }
+    await stop(child);
+    const again = await start();
+    child = again[0];
+    figures.restart = again[1];
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((resolve) => child.once("exit", resolve));
+    await stop(child);
     await github.close();
     await anthropic.close();
     await db?.dispose();
@@ -154,11 +179,12 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 
 console.log(`Memory of the app process (RSS, MB) over ${RUNS} label → PR runs after ${WARM_UP} warm-up runs; ${availableParallelism()} cores`);
 const rows: string[] = [];
-for (const backend of ["postgres", "pglite"] as const) {
+const seconds = (ms: number | undefined) => `${((ms ?? NaN) / 1000).toFixed(2)} s`;
+for (const backend of BACKENDS) {
   const f = await measure(backend);
   const last = f[String(MARKS.at(-1))] ?? f.warm!;
-  rows.push(`| ${backend} | ${f.idle} | ${f.warm} | ${MARKS.map((mark) => f[String(mark)]).join(" | ")} | ${last - f.warm!} | ${f.failed} |`);
+  rows.push(`| ${backend} | ${f.idle} | ${f.warm} | ${MARKS.map((mark) => f[String(mark)]).join(" | ")} | ${last - f.warm!} | ${f.failed} | ${seconds(f.freshStart)} | ${seconds(f.restart)} |`);
 }
-console.log(`| backend | idle | after warm-up | ${MARKS.map((mark) => `after ${mark}`).join(" | ")} | growth | runs without a PR |`);
-console.log(`| --- | --- | --- | ${MARKS.map(() => "---").join(" | ")} | --- | --- |`);
+console.log(`| backend | idle | after warm-up | ${MARKS.map((mark) => `after ${mark}`).join(" | ")} | growth | runs without a PR | start, fresh | restart |`);
+console.log(`| --- | --- | --- | ${MARKS.map(() => "---").join(" | ")} | --- | --- | --- | --- |`);
 for (const row of rows) console.log(row);

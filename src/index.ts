@@ -6,8 +6,7 @@ import type { Store } from "./store/types.js";
 import type { QueueJobs } from "./store/queue-health.js";
 import { INTAKE_EVENTS, type WebhookIntakeDeps, createWebhookIntake } from "./triggers/webhook.js";
 import { createHealthHandler } from "./web/health.js";
-import type { AppMetrics } from "./web/metrics.js";
-import { createMetricsHandler } from "./web/metrics-route.js";
+import { type MetricsSource, createMetricsHandler } from "./web/metrics-route.js";
 import type { RunLinks } from "./web/run-links.js";
 import { type RunReaders, createRunsHandler } from "./web/runs-route.js";
 import type { SignIn } from "./web/auth/sign-in.js";
@@ -26,7 +25,7 @@ export interface AppDependencies {
   intake: { accept: WebhookIntakeDeps["accept"]; readonly backlog: number };
   appId: number | undefined;
   /** Where this process runs commands, for /readyz; absent in a process that runs none. */
-  sandbox?: () => SandboxStatus;
+  sandbox?: () => SandboxStatus | undefined;
   /** Checks the signed links that open /runs/:id; without it no run is served. */
   runLinks?: Pick<RunLinks, "verify">;
   /**
@@ -42,7 +41,7 @@ export interface AppDependencies {
   /** Counts the deliveries received and refused. */
   metrics?: Pick<MetricsRecorder, "delivery">;
   /** Serves /metrics beside the app's routes, behind the token (METRICS_TOKEN without METRICS_PORT). */
-  metricsRoute?: { metrics: Pick<AppMetrics, "registry">; token: string };
+  metricsRoute?: { metrics: MetricsSource; token: string };
 }
 
 /** The Probot app: wires handlers and HTTP routes, nothing else. */

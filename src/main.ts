@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: the V8 settings the rest is compiled under.
+import "./core/v8-settings.js";
 import type { Server as HttpServer } from "node:http";
 import { agentEnvironment } from "./agent/environment.js";
 import { connectIntegrations } from "./integrations/connect.js";
@@ -27,15 +29,19 @@ import { metricsOnApp, metricsPlacement, startMetricsServer } from "./web/metric
 import { workflowTasks } from "./runs/workflow-task.js";
 import { WorkerHeartbeats } from "./runs/worker-heartbeat.js";
 import { appVersion } from "./core/app-version.js";
+import { WorkerThread, inWorkerThread, mergedMetrics, serveMainThread, yieldToMainThread } from "./runs/worker-thread.js";
 
 /**
- * Process entry. ROLE=web serves webhooks and HTTP, ROLE=worker runs jobs, ROLE=all (default) both.
- * SIGTERM stops taking work, lets running jobs finish up to SHUTDOWN_TIMEOUT_MS, and exits 0.
+ * Process entry. ROLE=web serves webhooks and HTTP, ROLE=worker runs jobs, ROLE=all (default) both:
+ * on a database server, the worker on a thread of its own that runs this same entry (worker-thread.ts);
+ * on the embedded database, in this thread. SIGTERM stops taking work, lets running jobs finish up to
+ * SHUTDOWN_TIMEOUT_MS, and exits 0.
  */
 async function main(): Promise<void> {
   // The setup page writes the registered app's credentials to .env; they fill what the environment
   // leaves unset or empty.
   loadEnvFile(".env");
+  if (inWorkerThread) yieldToMainThread();
 
   let config;
   try {
@@ -48,7 +54,8 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const log = await createLogger(config);
+  const logger = await createLogger(config);
+  const log = inWorkerThread ? logger.child({ thread: "worker" }) : logger;
   const target = databaseTarget(config);
   let database;
   try {
@@ -61,7 +68,9 @@ async function main(): Promise<void> {
   }
   log.info({ database: database.kind, role: config.ROLE }, "database ready");
 
-  const runsJobs = config.ROLE !== "web";
+  // What this thread does: ROLE=all on a database server splits into a web thread and a worker one.
+  const part = inWorkerThread ? "worker" : config.ROLE === "all" && target.kind !== "pglite" ? "web" : config.ROLE;
+  const runsJobs = part !== "web";
   // One registry for the process; served (METRICS_TOKEN, METRICS_PORT) or not, it is fed the same.
   const metrics = new AppMetrics();
   const queue = new JobQueue(database, {
@@ -82,7 +91,8 @@ async function main(): Promise<void> {
   const tasks = workflowTasks({ agent: { ...agentEnvironment(config, database.store, sandbox, log), metrics }, botLogin: access.botLogin, mirrors, runUrl, runEvents: { store: database.store, log } });
   registerJobs(queue, { store: database.store, ...access, urls: githubUrls(config), tasks, runUrl, log, metrics, mirrors, triggerRateLimitPerHour: config.TRIGGER_RATE_LIMIT_PER_HOUR, ...(sandbox.kind === "host" ? { notice: UNSANDBOXED_NOTICE } : {}) });
   const intake = triggerIntake(queue, log);
-  metrics.observe({ activeRuns: () => database.store.countActiveRuns(), ...(config.ROLE !== "worker" ? { intakeBacklog: () => intake.backlog } : {}) });
+  // The gauges read the store: once per process, by the main thread (a worker thread's metrics are summed into its own).
+  metrics.observe({ ...(inWorkerThread ? {} : { activeRuns: () => database.store.countActiveRuns() }), ...(part !== "worker" ? { intakeBacklog: () => intake.backlog } : {}) });
 
   // A worker says it is alive every few seconds, for the queue page; a web process takes no jobs.
   const heartbeat = runsJobs
@@ -92,12 +102,15 @@ async function main(): Promise<void> {
   // Installed before any work starts, so a SIGTERM that arrives during start-up still drains.
   let server: Server | undefined;
   let metricsServer: HttpServer | undefined;
-  installGracefulShutdown({
-    stopIntake: async () => {
+  let thread: WorkerThread | undefined;
+  const shutdown = installGracefulShutdown({
+    stopIntake: async (signal) => {
       metricsServer?.close();
       await server?.stop();
       // What was acknowledged is written before the database closes.
       await intake.drain(config.SHUTDOWN_TIMEOUT_MS);
+      // The worker thread drains its jobs as a worker process would; a little past the same deadline, it is ended.
+      await thread?.stop(signal, config.SHUTDOWN_TIMEOUT_MS + 5_000);
     },
     queue,
     ...(heartbeat ? { stopHeartbeat: () => heartbeat.stop() } : {}),
@@ -108,9 +121,21 @@ async function main(): Promise<void> {
   // A failure in one delivery or job must not take the server down with every other run in it.
   process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
 
+  if (part === "web" && config.ROLE === "all") {
+    thread = new WorkerThread(new URL(import.meta.url), process.env, log, (code) => {
+      log.fatal({ code }, "the worker thread ended; stopping, so that a restart brings both back");
+      process.exit(1);
+    });
+  }
   if (runsJobs) {
     await queue.start();
     heartbeat?.start();
+    if (inWorkerThread) {
+      const main = serveMainThread({ registry: metrics.registry, shutdown });
+      const report = () => main.report({ processing: queue.isProcessing, sandbox: sandbox.describe() });
+      report();
+      setInterval(report, 5_000).unref();
+    }
     log.info({ concurrency: config.QUEUE_CONCURRENCY, worker: heartbeat?.id }, "worker taking jobs");
     const recover = config.DELIVERY_RECOVERY_INTERVAL_MS > 0 && config.APP_ID && config.privateKey;
     await scheduleDeliveryRecovery(
@@ -120,20 +145,22 @@ async function main(): Promise<void> {
     );
   }
 
+  // Both threads' metrics, served by the main thread.
+  const served = thread ? mergedMetrics(metrics.registry, thread) : metrics;
   const placement = metricsPlacement(config);
-  if (placement === "own port") {
-    metricsServer = await startMetricsServer(metrics, { port: config.METRICS_PORT!, host: config.HOST ?? "localhost", token: config.METRICS_TOKEN, log });
+  if (placement === "own port" && !inWorkerThread) {
+    metricsServer = await startMetricsServer(served, { port: config.METRICS_PORT!, host: config.HOST ?? "localhost", token: config.METRICS_TOKEN, log });
   }
 
-  if (config.ROLE !== "worker") {
-    const onApp = metricsOnApp(config, metrics);
+  if (part !== "worker") {
+    const onApp = metricsOnApp(config, served);
     const appFn = createApp({
       store: database.store,
       role: config.ROLE,
-      queueProcessing: () => (runsJobs ? queue.isProcessing : null),
+      queueProcessing: () => (thread ? thread.queueProcessing() : runsJobs ? queue.isProcessing : null),
       intake,
       appId: config.APP_ID ? Number(config.APP_ID) : undefined,
-      ...(runsJobs ? { sandbox: () => sandbox.describe() } : {}),
+      ...(thread ? { sandbox: () => thread?.sandbox() } : runsJobs ? { sandbox: () => sandbox.describe() } : {}),
       runLinks,
       ...withReaders(readersFromConfig(config)),
       dashboard: dashboardSettings(config),

@@ -3,7 +3,7 @@ import type { JobQueue } from "./queue.js";
 
 export interface ShutdownPlan {
   /** Stops taking new webhooks (closes the HTTP server); absent for a worker. */
-  stopIntake?: () => Promise<void>;
+  stopIntake?: (signal: string) => Promise<void>;
   queue: JobQueue;
   /** Ends the worker's heartbeat once its jobs are drained (it shows as alive while they finish). */
   stopHeartbeat?: () => Promise<void>;
@@ -27,7 +27,7 @@ export function installGracefulShutdown(plan: ShutdownPlan): (signal: string) =>
     stopping ??= (async () => {
       plan.log.info({ signal, timeoutMs: plan.timeoutMs }, "shutting down: no new work, draining running jobs");
       try {
-        await plan.stopIntake?.();
+        await plan.stopIntake?.(signal);
         const outcome = await plan.queue.drain(plan.timeoutMs);
         if (outcome.timedOut) {
           plan.log.warn(

@@ -10,7 +10,8 @@ export interface HealthSources {
   /** Webhook deliveries taken and not yet written to the database. */
   intakeBacklog?: () => number;
   /** Where this process runs the commands of runs; absent in a web-only process. */
-  sandbox?: () => SandboxStatus;
+  /** Undefined while a worker thread has not said yet. */
+  sandbox?: () => SandboxStatus | undefined;
 }
 
 const READY_TIMEOUT_MS = 2_000;
@@ -31,6 +32,7 @@ export function createHealthHandler(sources: HealthSources) {
     if (pathname === "/readyz") {
       const database = await checkDatabase(sources.store);
       const processing = sources.queueProcessing();
+      const sandbox = sources.sandbox?.();
       const queue = processing === null ? "not run by this process" : processing ? "running" : "stopped";
       const ready = database === "reachable" && processing !== false;
       sendJson(res, ready ? 200 : 503, {
@@ -40,7 +42,7 @@ export function createHealthHandler(sources: HealthSources) {
         queue,
         ...(sources.intakeBacklog ? { intake: { backlog: sources.intakeBacklog() } } : {}),
         // Reported, not gating: without a sandbox, reviews, plans and answers still work.
-        ...(sources.sandbox ? { sandbox: sources.sandbox() } : {}),
+        ...(sandbox ? { sandbox } : {}),
       });
       return true;
     }

@@ -1,7 +1,12 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { Logger } from "pino";
-import type { AppMetrics } from "./metrics.js";
+import type { Registry } from "prom-client";
+
+/** What /metrics is read from: a process's registry, or one that merges a worker thread's into it. */
+export interface MetricsSource {
+  registry: Pick<Registry, "metrics" | "contentType">;
+}
 
 /**
  * `GET /metrics` in Prometheus' text format. Off unless the operator turns it on: with
@@ -9,7 +14,7 @@ import type { AppMetrics } from "./metrics.js";
  * that port instead of the app's (see `metricsPlacement`). The figures say how busy the app is
  * and what it spends, which is not for everyone who can reach the webhook URL.
  */
-export function createMetricsHandler(metrics: Pick<AppMetrics, "registry">, token: string | undefined) {
+export function createMetricsHandler(metrics: MetricsSource, token: string | undefined) {
   return async function metricsHandler(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     if ((req.url ?? "/").split("?")[0] !== "/metrics") return false;
@@ -48,7 +53,7 @@ export function metricsPlacement(settings: MetricsSettings): "own port" | "app" 
 }
 
 /** What serves /metrics beside the app's routes: only with a token, and only without METRICS_PORT. */
-export function metricsOnApp<M extends Pick<AppMetrics, "registry">>(settings: MetricsSettings, metrics: M): { metrics: M; token: string } | undefined {
+export function metricsOnApp<M extends MetricsSource>(settings: MetricsSettings, metrics: M): { metrics: M; token: string } | undefined {
   return metricsPlacement(settings) === "app" && settings.METRICS_TOKEN ? { metrics, token: settings.METRICS_TOKEN } : undefined;
 }
 
@@ -57,7 +62,7 @@ export function metricsOnApp<M extends Pick<AppMetrics, "registry">>(settings: M
  * else. Bound to HOST like the app, so a private interface keeps it private.
  */
 export async function startMetricsServer(
-  metrics: Pick<AppMetrics, "registry">,
+  metrics: MetricsSource,
   options: { port: number; host: string; token?: string | undefined; log: Pick<Logger, "info" | "error"> },
 ): Promise<Server> {
   const handler = createMetricsHandler(metrics, options.token);

@@ -10,6 +10,7 @@ import { deliver, examplePayload } from "../helpers/webhooks.js";
 
 const privateKey = generatePrivateKey();
 const webhookSecret = "webhook-secret-for-tests-7f3a";
+const metricsToken = "metrics-token-for-tests-0123456789";
 
 describe("the app process (ROLE=all on PostgreSQL)", () => {
   let db: TestDatabase;
@@ -41,6 +42,7 @@ describe("the app process (ROLE=all on PostgreSQL)", () => {
       LOG_LEVEL: "debug",
       GHE_HOST: `127.0.0.1:${githubPort}`,
       GHE_PROTOCOL: "http",
+      METRICS_TOKEN: metricsToken,
     });
     await app.waitForOutput("Listening on");
   });
@@ -58,8 +60,12 @@ describe("the app process (ROLE=all on PostgreSQL)", () => {
     expect(await res.json()).toMatchObject({ status: "ok", role: "all" });
   });
 
-  it("answers /readyz with the database reachable and the queue running", async () => {
-    const res = await fetch(`${base}/readyz`);
+  it("answers /readyz with the database reachable and the queue running, once its worker thread takes jobs", async () => {
+    // The web thread answers from the start; the worker thread follows a moment later, and until then the app is not ready.
+    const res = await eventually(async () => {
+      const answer = await fetch(`${base}/readyz`);
+      return answer.status === 200 ? answer : (expect(await answer.json()).toMatchObject({ status: "not ready", queue: "stopped" }), undefined);
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       status: "ready",
@@ -85,6 +91,21 @@ describe("the app process (ROLE=all on PostgreSQL)", () => {
     expect(read.authorization).toMatch(/^bearer eyJ/);
   });
 
+  it("runs its worker on a thread of its own, whose metrics /metrics serves with the web thread's", async () => {
+    const lines = () => app.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+    await eventually(async () => lines().find((l) => l.msg === "worker taking jobs"));
+    expect(lines().find((l) => l.msg === "worker taking jobs")).toMatchObject({ thread: "worker" });
+    expect(lines().find((l) => l.msg === "Listening on" || String(l.msg).startsWith("Listening on"))).not.toHaveProperty("thread");
+    // The delivery log is read by the worker's recovery job, on the worker thread; the deliveries
+    // are counted where they arrive, on the main one. One scrape shows both.
+    await eventually(async () => githubRequests.find((r) => r.url.startsWith("/api/v3/app/hook/deliveries")));
+    const text = await eventually(async () => {
+      const body = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+      return /ai_agent_github_requests_total\{[^}]*\} [1-9]/.test(body) && /ai_agent_webhook_deliveries_total\{[^}]*result="received"[^}]*\} [1-9]/.test(body) ? body : undefined;
+    });
+    expect(text).toContain("ai_agent_queue_depth");
+  });
+
   it("drains and exits 0 on SIGTERM, with what it acknowledged written, never having logged a secret", async () => {
     const id = randomUUID();
     const payload = examplePayload("issue_comment", "created");
@@ -102,7 +123,10 @@ describe("the app process (ROLE=all on PostgreSQL)", () => {
     await client.end();
     expect(rows.length).toBeGreaterThanOrEqual(1);
     const output = app.output();
-    expect(output).toContain('"msg":"stopped"');
+    // Both threads drained and stopped, the worker's first.
+    const stopped = output.split("\n").filter((l) => l.includes('"msg":"stopped"'));
+    expect(stopped).toHaveLength(2);
+    expect(stopped[0]).toContain('"thread":"worker"');
     expect(output).not.toContain(webhookSecret);
     for (const line of privateKey.split("\n").filter((l) => l.length > 20)) expect(output).not.toContain(line);
   });
