@@ -389,11 +389,7 @@ export class WorkspaceManager {
   /** Where the run starts: its branch on the remote (a retry), else `startRef`, else the base branch. */
   private async startOf(gitDir: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses): Promise<Pick<SetUp, "baseSha" | "reusedBranch" | "forkPoint">> {
     const { branch, baseBranch, repo } = options;
-    const tip = (name: string) =>
-      git(["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${name}^{commit}`], gitDir, { okCodes: [1] }).then((r) =>
-        r.code === 0 ? r.stdout.trim() : undefined,
-      );
-    const [branchTip, baseTip] = await Promise.all([tip(branch), tip(baseBranch)]);
+    const [branchTip, baseTip] = await this.tips(gitDir, [branch, baseBranch], git);
     const startTip = options.startRef && branchTip === undefined ? await this.fetchStart(gitDir, options.startRef, options.runId, git, hidden) : undefined;
     const baseSha = branchTip ?? startTip ?? baseTip;
     if (baseSha === undefined) throw new UserFacingError(`The repository ${repo} has no branch ${baseBranch} to start from.`);
@@ -404,6 +400,33 @@ export class WorkspaceManager {
       forkPoint = mergeBase.stdout.trim() || baseSha;
     }
     return { baseSha, reusedBranch: branchTip !== undefined, forkPoint };
+  }
+
+  /**
+   * The commits the remote-tracking branches `names` point at (undefined for one that is not
+   * there), as `rev-parse --verify <ref>^{commit}` reads them, from one git: a branch on a commit,
+   * or on a tag of one, is read from the listing; anything else is left to rev-parse.
+   */
+  private async tips(gitDir: string, names: readonly string[], git: GitFn): Promise<(string | undefined)[]> {
+    const refs = names.map((name) => `refs/remotes/origin/${name}`);
+    const listed = await git(["for-each-ref", "--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)", "--", ...refs], gitDir);
+    const found = new Map<string, string[]>();
+    // A pattern also matches the refs below it (origin/main/x): only the ref itself counts.
+    for (const line of listed.stdout.split("\n")) {
+      const [ref = "", ...fields] = line.split("\0");
+      if (refs.includes(ref)) found.set(ref, fields);
+    }
+    return Promise.all(
+      refs.map(async (ref) => {
+        const fields = found.get(ref);
+        if (!fields) return undefined;
+        const [type, sha, peeledType, peeled] = fields;
+        if (type === "commit") return sha;
+        if (type === "tag" && peeledType === "commit") return peeled;
+        const parsed = await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], gitDir, { okCodes: [1] });
+        return parsed.code === 0 ? parsed.stdout.trim() : undefined;
+      }),
+    );
   }
 
   /**
