@@ -74,6 +74,14 @@ export class WorktreePool {
     return worktree;
   }
 
+  /** Gives a taken worktree back as idle as it was, unused: where it stood in the order of eviction. */
+  untake(worktree: PooledWorktree): void {
+    this.taken.delete(worktree.dir);
+    const list = this.listFor(worktree.gitDir);
+    const at = list.findIndex((other) => other.lastUsed > worktree.lastUsed);
+    list.splice(at < 0 ? list.length : at, 0, worktree);
+  }
+
   /** Reserves a new directory in `folder` for a run: the lowest number neither in use nor on disk. */
   async reserve(folder: string): Promise<string> {
     for (let n = 1; ; n++) {

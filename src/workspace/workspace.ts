@@ -13,14 +13,14 @@
  * set-up step still fails and the clone fails a local check, the clone is re-created from scratch.
  */
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UserFacingError } from "../core/errors.js";
 import { GitFailed, type HiddenAddresses } from "./git-failure.js";
 import { diskUsage } from "./disk-usage.js";
 import { GitError, NETWORK_TIMEOUT_MS, authScopeOf, normaliseRemote, runGit, type GitFn, type RunGitOptions } from "./git.js";
 import { DEFAULT_POOL_LIMITS, type PoolLimits, type PooledWorktree, WorktreePool } from "./pool.js";
-import { addWorktree, emptyWorktree, removeWorktree, resetWorktree } from "./worktree-reset.js";
+import { BrokenWorktree, addWorktree, checkoutWorktree, cleanWorktree, emptyWorktree, pointsInto, removeWorktree, resetWorktree } from "./worktree-reset.js";
 
 export { GitError } from "./git.js";
 export { GitFailed } from "./git-failure.js";
@@ -97,6 +97,10 @@ const locks = new Map<string, Promise<void>>();
 const liveRuns = new Set<string>();
 /** The worktree pool of each cache directory, shared by every manager in the process. */
 const pools = new Map<string, WorktreePool>();
+/** Branch names git accepted (`check-ref-format --branch`): a name's validity is its own. */
+const validNames = new Set<string>();
+/** The configuration file `resetConfig` writes for each remote, once git has written it the first time. */
+const configs = new Map<string, string>();
 /** How many git commands of this process run in each clone (its worktrees included), by clone. */
 const running = new Map<string, number>();
 /** No git command of ours runs longer (runGit kills it at its timeout): an older lock is nobody's. */
@@ -155,6 +159,11 @@ type SetUp = Omit<Prepared, "home">;
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
+/** Waits for every one of `work` to end, then throws the failure of the first that failed, if any. */
+async function firstFailure(work: readonly Promise<unknown>[]): Promise<void> {
+  for (const outcome of await Promise.allSettled(work)) if (outcome.status === "rejected") throw outcome.reason;
+}
+
 /** The regular files named `*.lock` under `dir`, recursively, without following symbolic links. */
 async function lockFilesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -188,14 +197,21 @@ export class WorkspaceManager {
     const home = await realpath(this.cacheDir);
     const authScope = authScopeOf(remote);
     const git = (args: string[], cwd: string, extra?: Partial<RunGitOptions>) => runGit(args, { cwd, home, token, ...(authScope ? { authScope } : {}), ...extra });
-    // Side by side: each git started is a few milliseconds of a run's set-up.
-    await Promise.all(
-      [branch, baseBranch].map((ref) =>
-        git(["check-ref-format", "--branch", ref], home).catch(() => {
-          throw new Error(`Invalid branch name: ${ref}`);
-        }),
-      ),
-    );
+    // Side by side, and beside the fetch (set-up checks them before it uses a name): each git
+    // started is a few milliseconds of a run's set-up.
+    const names = () =>
+      Promise.all(
+        [branch, baseBranch]
+          .filter((ref) => !validNames.has(ref))
+          .map((ref) =>
+            git(["check-ref-format", "--branch", ref], home).then(
+              () => void validNames.add(ref),
+              () => {
+                throw new Error(`Invalid branch name: ${ref}`);
+              },
+            ),
+          ),
+      ).then(() => undefined);
 
     const gitDir = path.join(home, "repos", owner, `${name}.git`);
     // Every git command in the clone or its worktrees is counted while it runs.
@@ -216,7 +232,7 @@ export class WorkspaceManager {
       const pool = await this.poolOf(home);
       const hidden: HiddenAddresses = { remote, paths: [home, this.cacheDir] };
       const prepared = await withLock(gitDir, () =>
-        plainly(`Preparing a working copy of ${repo}`, hidden, () => this.setUp(gitDir, pool.folderOf(owner, name), remote, options, tracked, hidden, pool)),
+        plainly(`Preparing a working copy of ${repo}`, hidden, () => this.setUp(gitDir, pool.folderOf(owner, name), remote, options, names, tracked, hidden, pool)),
       );
       return this.workspace({ ...prepared, home }, () => liveRuns.delete(runKey));
     } catch (error) {
@@ -251,17 +267,17 @@ export class WorkspaceManager {
    * Clears stale lock files, then sets up; when a step fails and the clone fails a local check, the
    * clone is re-created from scratch and set-up tried once more. Runs under the repository's lock.
    */
-  private async setUp(gitDir: string, folder: string, remote: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses, pool: WorktreePool): Promise<SetUp> {
+  private async setUp(gitDir: string, folder: string, remote: string, options: PrepareOptions, names: () => Promise<void>, git: GitFn, hidden: HiddenAddresses, pool: WorktreePool): Promise<SetUp> {
     const { repo } = options;
     const cleared = await this.clearStaleLocks(gitDir);
     if (cleared.length > 0) this.log?.warn({ repo, locks: cleared }, `Removed ${cleared.length} stale git lock file(s) from the shared clone of ${repo}`);
     try {
-      return await this.setUpOnce(gitDir, folder, remote, options, git, hidden, pool);
+      return await this.setUpOnce(gitDir, folder, remote, options, names, git, hidden, pool);
     } catch (error) {
       if (!(error instanceof GitError || error instanceof GitFailed) || !(await exists(gitDir)) || (await this.usable(gitDir, git))) throw error;
       this.log?.warn({ repo, err: error }, `The shared clone of ${repo} is unusable; re-creating it from scratch`);
       await this.discardClone(gitDir, pool);
-      return await this.setUpOnce(gitDir, folder, remote, options, git, hidden, pool);
+      return await this.setUpOnce(gitDir, folder, remote, options, names, git, hidden, pool);
     }
   }
 
@@ -324,24 +340,56 @@ export class WorkspaceManager {
     for (const worktree of pool.dropClone(gitDir)) await rm(worktree.dir, { recursive: true, force: true });
   }
 
-  /** Clones or fetches, clears the way and takes a worktree. */
-  private async setUpOnce(gitDir: string, folder: string, remote: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses, pool: WorktreePool): Promise<SetUp> {
-    const { branch, baseBranch, repo } = options;
-    await plainly(`Fetching ${repo} from its repository`, hidden, async () => {
-      if (await exists(gitDir)) {
-        await this.resetConfig(gitDir, remote, git);
-        await git(["fetch", "--prune", "--no-tags", "--quiet", "origin"], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
-      } else {
-        await this.clone(remote, gitDir, git);
-      }
-    });
-    await this.clearWay(gitDir, branch, git, pool);
+  /**
+   * Clones or fetches, clears the way and takes a worktree. A kept worktree is cleaned while the
+   * clone fetches, and then only checked out at the run's start; when set-up fails, it goes back
+   * to the pool unused.
+   */
+  private async setUpOnce(gitDir: string, folder: string, remote: string, options: PrepareOptions, names: () => Promise<void>, git: GitFn, hidden: HiddenAddresses, pool: WorktreePool): Promise<SetUp> {
+    const { branch, repo } = options;
+    const fetching = `Fetching ${repo} from its repository`;
+    if (!(await exists(gitDir))) {
+      await names();
+      await plainly(fetching, hidden, () => this.clone(remote, gitDir, git));
+      await this.clearWay(gitDir, branch, git, pool);
+      const start = await this.startOf(gitDir, options, git, hidden);
+      const dir = await this.takeWorktree(gitDir, folder, branch, start.baseSha, git, pool, repo);
+      return { dir, branch, ...start, gitDir, git, repo, hidden, pool };
+    }
+    // Each git started holds the event loop a few milliseconds: the longest work starts first, the
+    // cleaning, then the fetch, then the rest.
+    const kept = pool.take(gitDir);
+    const trusted = kept !== undefined && (await pointsInto(kept.dir, gitDir));
+    const cleaning = (async () => {
+      if (kept && !trusted) throw new BrokenWorktree("its .git is not the pointer into the clone that the app wrote");
+      if (kept) await cleanWorktree(kept.dir, git);
+    })();
+    const starting = (async () => {
+      await this.resetConfig(gitDir, remote, git);
+      const fetched = plainly(fetching, hidden, () => git(["fetch", "--prune", "--no-tags", "--quiet", "origin"], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS }));
+      // All three run to their end before set-up goes on; a bad name is said before a failed fetch.
+      await firstFailure([names(), fetched, this.clearWay(gitDir, branch, git, pool, kept?.dir)]);
+      return this.startOf(gitDir, options, git, hidden);
+    })();
+    const [start, cleaned] = await Promise.allSettled([starting, cleaning]);
+    if (start.status === "rejected") {
+      if (kept) pool.untake(kept); // cleaned or not, it is cleaned again when next taken
+      throw start.reason;
+    }
+    let ready = kept;
+    if (kept && cleaned.status === "rejected") {
+      this.log?.warn({ repo, err: cleaned.reason }, `A kept worktree of ${repo} could not be reset; removing it and using another`);
+      await removeWorktree(kept.dir, gitDir, git).finally(() => pool.release(kept.dir));
+      ready = undefined;
+    }
+    const dir = await this.takeWorktree(gitDir, folder, branch, start.value.baseSha, git, pool, repo, ready);
+    return { dir, branch, ...start.value, gitDir, git, repo, hidden, pool };
+  }
 
-    const tip = (name: string) =>
-      git(["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${name}^{commit}`], gitDir, { okCodes: [1] }).then((r) =>
-        r.code === 0 ? r.stdout.trim() : undefined,
-      );
-    const [branchTip, baseTip] = await Promise.all([tip(branch), tip(baseBranch)]);
+  /** Where the run starts: its branch on the remote (a retry), else `startRef`, else the base branch. */
+  private async startOf(gitDir: string, options: PrepareOptions, git: GitFn, hidden: HiddenAddresses): Promise<Pick<SetUp, "baseSha" | "reusedBranch" | "forkPoint">> {
+    const { branch, baseBranch, repo } = options;
+    const [branchTip, baseTip] = await this.tips(gitDir, [branch, baseBranch], git);
     const startTip = options.startRef && branchTip === undefined ? await this.fetchStart(gitDir, options.startRef, options.runId, git, hidden) : undefined;
     const baseSha = branchTip ?? startTip ?? baseTip;
     if (baseSha === undefined) throw new UserFacingError(`The repository ${repo} has no branch ${baseBranch} to start from.`);
@@ -351,19 +399,47 @@ export class WorkspaceManager {
       const mergeBase = await git(["merge-base", branchTip, baseTip], gitDir, { okCodes: [1] });
       forkPoint = mergeBase.stdout.trim() || baseSha;
     }
-    const dir = await this.takeWorktree(gitDir, folder, branch, baseSha, git, pool, repo);
-    return { dir, branch, baseSha, reusedBranch: branchTip !== undefined, forkPoint, gitDir, git, repo, hidden, pool };
+    return { baseSha, reusedBranch: branchTip !== undefined, forkPoint };
   }
 
   /**
-   * A worktree on `branch` at `sha` for one run: the most recently used idle one of the
-   * repository, reset, or a new one when there is none. A kept worktree that cannot be reset (or
-   * whose `.git` is not the app's pointer) is removed, said in the log, and the next one tried.
+   * The commits the remote-tracking branches `names` point at (undefined for one that is not
+   * there), as `rev-parse --verify <ref>^{commit}` reads them, from one git: a branch on a commit,
+   * or on a tag of one, is read from the listing; anything else is left to rev-parse.
    */
-  private async takeWorktree(gitDir: string, folder: string, branch: string, sha: string, git: GitFn, pool: WorktreePool, repo: string): Promise<string> {
-    for (let kept = pool.take(gitDir); kept; kept = pool.take(gitDir)) {
+  private async tips(gitDir: string, names: readonly string[], git: GitFn): Promise<(string | undefined)[]> {
+    const refs = names.map((name) => `refs/remotes/origin/${name}`);
+    const listed = await git(["for-each-ref", "--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)", "--", ...refs], gitDir);
+    const found = new Map<string, string[]>();
+    // A pattern also matches the refs below it (origin/main/x): only the ref itself counts.
+    for (const line of listed.stdout.split("\n")) {
+      const [ref = "", ...fields] = line.split("\0");
+      if (refs.includes(ref)) found.set(ref, fields);
+    }
+    return Promise.all(
+      refs.map(async (ref) => {
+        const fields = found.get(ref);
+        if (!fields) return undefined;
+        const [type, sha, peeledType, peeled] = fields;
+        if (type === "commit") return sha;
+        if (type === "tag" && peeledType === "commit") return peeled;
+        const parsed = await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], gitDir, { okCodes: [1] });
+        return parsed.code === 0 ? parsed.stdout.trim() : undefined;
+      }),
+    );
+  }
+
+  /**
+   * A worktree on `branch` at `sha` for one run: `cleaned`, a kept worktree already cleaned for
+   * this run, checked out; else the most recently used idle one of the repository, reset; else a
+   * new one. A kept worktree that cannot be reset (or whose `.git` is not the app's pointer) is
+   * removed, said in the log, and the next one tried.
+   */
+  private async takeWorktree(gitDir: string, folder: string, branch: string, sha: string, git: GitFn, pool: WorktreePool, repo: string, cleaned?: PooledWorktree): Promise<string> {
+    const reset = (kept: PooledWorktree) => (kept === cleaned ? checkoutWorktree(kept.dir, branch, sha, git) : resetWorktree(kept.dir, gitDir, branch, sha, git));
+    for (let kept = cleaned ?? pool.take(gitDir); kept; kept = pool.take(gitDir)) {
       try {
-        await resetWorktree(kept.dir, gitDir, branch, sha, git);
+        await reset(kept);
         return kept.dir;
       } catch (error) {
         this.log?.warn({ repo, err: error }, `A kept worktree of ${repo} could not be reset; removing it and using another`);
@@ -419,36 +495,48 @@ export class WorkspaceManager {
    * Writes the clone's configuration afresh, and empties its hooks and attributes, at every
    * set-up: whatever got into the shared clone (a test script's `core.fsmonitor`, a filter, a
    * hook) does not outlive the run that put it there. Values go in through `git config --file`,
-   * which quotes them.
+   * which quotes them, the first time for a remote; later set-ups write the file git wrote then.
    */
   private async resetConfig(gitDir: string, remote: string, git: GitFn): Promise<void> {
     const file = path.join(gitDir, "config");
-    await writeFile(file, "[core]\n\trepositoryformatversion = 1\n\tfilemode = true\n\tbare = true\n");
-    const settings: [string, string][] = [
-      ["remote.origin.url", remote],
-      ["remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"],
-      ["remote.origin.tagOpt", "--no-tags"],
-      ["remote.origin.promisor", "true"],
-      ["remote.origin.partialclonefilter", "blob:none"],
-    ];
-    for (const [key, value] of settings) await git(["config", "--file", file, key, value], gitDir);
-    await rm(path.join(gitDir, "hooks"), { recursive: true, force: true });
-    await rm(path.join(gitDir, "info", "attributes"), { force: true });
+    const cleared = Promise.all([rm(path.join(gitDir, "hooks"), { recursive: true, force: true }), rm(path.join(gitDir, "info", "attributes"), { force: true })]);
+    const known = configs.get(remote);
+    if (known !== undefined) {
+      // The bytes git wrote for this remote before: the same file, without five gits to write it.
+      await writeFile(file, known);
+    } else {
+      await writeFile(file, "[core]\n\trepositoryformatversion = 1\n\tfilemode = true\n\tbare = true\n");
+      const settings: [string, string][] = [
+        ["remote.origin.url", remote],
+        ["remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"],
+        ["remote.origin.tagOpt", "--no-tags"],
+        ["remote.origin.promisor", "true"],
+        ["remote.origin.partialclonefilter", "blob:none"],
+      ];
+      for (const [key, value] of settings) await git(["config", "--file", file, key, value], gitDir);
+      configs.set(remote, await readFile(file, "utf8"));
+    }
+    await cleared;
   }
 
   /**
    * Clears `branch` for this run: git checks a branch out in one worktree at a time. A kept
    * worktree still on it (its run crashed before giving it back) is taken off it; a worktree
    * outside the pool on it (left by an earlier layout) is removed; a run's worktree on it means
-   * another run works on the branch now.
+   * another run works on the branch now. `mine`, a kept worktree this run took, is left as it is:
+   * the run's checkout there takes the branch.
    */
-  private async clearWay(gitDir: string, branch: string, git: GitFn, pool: WorktreePool): Promise<void> {
-    await git(["worktree", "prune"], gitDir);
-    const list = (await git(["worktree", "list", "--porcelain", "-z"], gitDir)).stdout;
-    for (const entry of list.split("\0\0")) {
-      const fields = entry.split("\0");
+  private async clearWay(gitDir: string, branch: string, git: GitFn, pool: WorktreePool, mine?: string): Promise<void> {
+    let list = (await git(["worktree", "list", "--porcelain", "-z"], gitDir)).stdout;
+    const entries = () => list.split("\0\0").map((entry) => entry.split("\0"));
+    // A registration whose worktree is gone would keep its branch from being checked out anywhere.
+    if (entries().some((fields) => fields.some((f) => f === "prunable" || f.startsWith("prunable ")))) {
+      await git(["worktree", "prune"], gitDir);
+      list = (await git(["worktree", "list", "--porcelain", "-z"], gitDir)).stdout;
+    }
+    for (const fields of entries()) {
       const where = fields.find((f) => f.startsWith("worktree "))?.slice("worktree ".length);
-      if (!where || where === gitDir || !fields.includes(`branch refs/heads/${branch}`)) continue;
+      if (!where || where === gitDir || where === mine || !fields.includes(`branch refs/heads/${branch}`)) continue;
       if (pool.isTaken(where)) throw new Error(`Branch ${branch} is in use by the workspace at ${where}`);
       if (pool.isIdle(where)) await git(["checkout", "--quiet", "--detach"], where);
       else await removeWorktree(where, gitDir, git);

@@ -2,10 +2,12 @@
  * git's part in keeping worktrees between runs: adding one, resetting a kept one to a run's start,
  * emptying one given back, and removing one. Whatever a run left in a worktree — changed tracked
  * files, new files, ignored build output, nested repositories — is gone before the next run gets
- * it: `checkout --force -B` puts the index and the tracked files at the start commit, and
- * `clean -ffdx` removes every file the commit does not track, ignored ones and other repositories
- * included. The app's git runs no hook and no fsmonitor (git.ts), so nothing the repository or a
- * run wrote takes part.
+ * it: `clean -ffdx` removes every file the index does not track, ignored ones and other
+ * repositories included, and `checkout --force -B` puts the index and the tracked files at the
+ * start commit, removing what the start commit no longer tracks. The two halves are apart so that
+ * the cleaning, which needs no commit, can run while the clone fetches the one to check out
+ * (workspace.ts); done in that order they leave the same tree as in the other. The app's git runs
+ * no hook and no fsmonitor (git.ts), so nothing the repository or a run wrote takes part.
  */
 import { lstat, mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
@@ -31,23 +33,45 @@ export async function pointsInto(dir: string, gitDir: string): Promise<boolean> 
   return back?.trim() === pointer;
 }
 
-/** A new worktree at `dir` on `branch`, at `sha`. Checking out fetches the missing blobs of that one tree. */
+/**
+ * A new worktree at `dir` on `branch`, at `sha`. Checking out fetches the missing blobs of that one
+ * tree. Its index is of version 4, which writes each path as a change of the one before: a third
+ * smaller on a large tree, and read and written at every reset.
+ */
 export async function addWorktree(dir: string, gitDir: string, branch: string, sha: string, git: GitFn): Promise<void> {
   await mkdir(path.dirname(dir), { recursive: true });
   await rm(dir, { recursive: true, force: true });
-  await git(["worktree", "add", "--quiet", "--no-track", "-B", branch, dir, sha], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
+  await git(["-c", "index.version=4", "worktree", "add", "--quiet", "--no-track", "-B", branch, dir, sha], gitDir, { timeoutMs: NETWORK_TIMEOUT_MS });
 }
 
 /**
- * Puts a kept worktree on `branch` at `sha` with nothing else in it. Only the files that differ
- * from what the index says are written, which is what makes a kept worktree quick; the index is
- * the app's alone (in the clone, out of the sandbox's sight), and git looks at each file's change
- * time, which no command can set back, to tell whether it still matches.
+ * Puts a kept worktree on `branch` at `sha` with nothing else in it: cleaned, then checked out.
+ * Only the files that differ from what the index says are written, which is what makes a kept
+ * worktree quick; the index is the app's alone (in the clone, out of the sandbox's sight), and git
+ * looks at each file's change time, which no command can set back, to tell whether it still matches.
  */
 export async function resetWorktree(dir: string, gitDir: string, branch: string, sha: string, git: GitFn): Promise<void> {
   if (!(await pointsInto(dir, gitDir))) throw new BrokenWorktree("its .git is not the pointer into the clone that the app wrote");
-  await git(["checkout", "--quiet", "--force", "--no-track", "-B", branch, sha], dir, { timeoutMs: NETWORK_TIMEOUT_MS });
+  await cleanWorktree(dir, git);
+  await checkoutWorktree(dir, branch, sha, git);
+}
+
+/**
+ * The first half of a reset, which needs no start commit, for a worktree whose `.git` was found to
+ * be the app's pointer (pointsInto): removes every file the index does not track (the commit the
+ * worktree is on, or what a crashed run had staged: the checkout that follows removes those).
+ */
+export async function cleanWorktree(dir: string, git: GitFn): Promise<void> {
   await git(["clean", "-ffdxq"], dir);
+}
+
+/**
+ * The second half: the index and every tracked file at `sha` on `branch`, what `sha` does not
+ * track removed. Checking out fetches the blobs of the files that change, when the clone lacks them.
+ */
+export async function checkoutWorktree(dir: string, branch: string, sha: string, git: GitFn): Promise<void> {
+  // The fetch of missing blobs starts no maintenance of its own: the clone's fetch at each set-up runs it.
+  await git(["-c", "maintenance.auto=false", "checkout", "--quiet", "--force", "--no-track", "-B", branch, sha], dir, { timeoutMs: NETWORK_TIMEOUT_MS });
 }
 
 /**

@@ -167,6 +167,22 @@ describe("the pool", () => {
     expect((await worktrees()).sort()).toEqual([a.dir, b.dir].sort());
   });
 
+  it("gives a worktree taken for a set-up that failed back as it stood, to the next run", async () => {
+    const manager = new WorkspaceManager({ cacheDir, pool: { perRepo: 2, maxBytes: 1024 ** 3 } });
+    const [a, b] = await Promise.all([manager.prepare(options({ runId: "run-a", branch: "ai/a" })), manager.prepare(options({ runId: "run-b", branch: "ai/b" }))]);
+    await a.dispose();
+    await b.dispose(); // b, the most recently given back, is the next one taken
+    await writeFile(path.join(b.dir, "late.txt"), "written after the run ended\n");
+    const failed = await manager.prepare(options({ runId: "run-c", remoteUrl: path.join(root, "missing.git") })).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect((await worktrees()).sort()).toEqual([a.dir, b.dir].sort());
+
+    const next = await manager.prepare(options({ runId: "run-d" }));
+    expect(next.dir).toBe(b.dir);
+    expect(existsSync(path.join(next.dir, "late.txt"))).toBe(false);
+    expect(await next.changedFiles()).toEqual([]);
+  });
+
   it("keeps at most perRepo worktrees of a repository, removing the least recently given back", async () => {
     const manager = new WorkspaceManager({ cacheDir, pool: { perRepo: 2, maxBytes: 1024 ** 3 } });
     const taken = await Promise.all(["a", "b", "c"].map((n) => manager.prepare(options({ runId: `run-${n}`, branch: `ai/${n}` }))));

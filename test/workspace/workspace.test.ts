@@ -121,6 +121,37 @@ describe("WorkspaceManager", () => {
     expect(await readFile(path.join(second.dir, "src/c.txt"), "utf8")).toBe("c1\n");
   });
 
+  it("writes the clone's configuration afresh at every set-up: what got into it since is gone", async () => {
+    const manager = new WorkspaceManager({ cacheDir });
+    await (await manager.prepare(options())).dispose();
+    const cache = path.join(cacheDir, "repos/acme/widgets.git");
+    const written = await readFile(path.join(cache, "config"), "utf8");
+    await git(cache, "config", "core.fsmonitor", "touch /tmp/pwned");
+    await git(cache, "config", "remote.origin.url", "https://elsewhere.example/x.git");
+    await mkdir(path.join(cache, "hooks"), { recursive: true });
+    await writeFile(path.join(cache, "hooks/post-checkout"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    await writeFile(path.join(cache, "info/attributes"), "* filter=evil\n");
+
+    const head = await pushToRemote("fourth", { "src/c.txt": "c1\n" });
+    const second = await manager.prepare(options({ runId: "run-2", branch: "ai/2-other" }));
+    expect(second.baseSha).toBe(head);
+    expect(await readFile(path.join(cache, "config"), "utf8")).toBe(written);
+    expect(existsSync(path.join(cache, "hooks"))).toBe(false);
+    expect(existsSync(path.join(cache, "info/attributes"))).toBe(false);
+  });
+
+  it("starts from the commit of a remote branch that points at an annotated tag (which git's own commands refuse to write), as rev-parse peels it", async () => {
+    const tagged = await git(remote, "rev-parse", "main~1");
+    await git(seed, "tag", "-a", "-m", "A release", "v1", tagged);
+    await git(seed, "push", "--quiet", "origin", "v1");
+    await mkdir(path.join(remote, "refs/heads/ai"), { recursive: true });
+    await writeFile(path.join(remote, "refs/heads/ai/1-fix-typo"), `${await git(seed, "rev-parse", "v1")}\n`);
+    const ws = await new WorkspaceManager({ cacheDir }).prepare(options());
+    expect(ws.reusedBranch).toBe(true);
+    expect(ws.baseSha).toBe(tagged);
+    expect(await git(ws.dir, "rev-parse", "HEAD")).toBe(tagged);
+  });
+
   it("lists changed files and commits them with the given message and author", async () => {
     const ws = await new WorkspaceManager({ cacheDir }).prepare(options());
     await writeFile(path.join(ws.dir, "README.md"), "# Widgets, fixed\n");
