@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, execFileSync, fork, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -240,10 +241,22 @@ for (let round = 0; round < 2; round++) {
   bareRuns.push(await measure(PORT_BARE));
   appRuns.push(await measure(PORT_APP));
 }
+/** CPU time a process has used, in ms (user + system, from /proc/<pid>/stat, in clock ticks of 10 ms). */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+const cpu = { bare: 0, all: 0, remote: 0 };
 for (let round = 0; round < 2; round++) {
   unsettled = Math.max(unsettled, await settled());
+  let before = cpuMs(bareProcess.pid!);
   baseRuns.push(await measure(bareAllPort));
+  cpu.bare += cpuMs(bareProcess.pid!) - before;
+  before = cpuMs(everything.pid!);
+  const remoteBefore = cpuMs(remote.pid!);
   allRuns.push(await measure(allPort));
+  cpu.all += cpuMs(everything.pid!) - before;
+  cpu.remote += cpuMs(remote.pid!) - remoteBefore;
 }
 const bareAll = bareRuns.flat().sort((a, b) => a - b);
 const appAll = appRuns.flat().sort((a, b) => a - b);
@@ -259,6 +272,8 @@ console.log(`${"ratio".padEnd(34)}${(pct(appAll, 50) / pct(bareAll, 50)).toFixed
 console.log(`${"bare, before each ROLE=all round".padEnd(34)}${fmt(pct(baseAll, 50))}${fmt(pct(baseAll, 99))}`);
 console.log(`${"ai-agent ROLE=all (worker too)".padEnd(34)}${fmt(pct(allAll, 50))}${fmt(pct(allAll, 99))}`);
 console.log(`${"ratio".padEnd(34)}${(pct(allAll, 50) / pct(baseAll, 50)).toFixed(2).padStart(11)}${(pct(allAll, 99) / pct(baseAll, 99)).toFixed(2).padStart(11)}`);
+const perDelivery = (ms: number) => `${((ms * 1000) / (2 * (WARM_UP + DELIVERIES))).toFixed(0)} µs`.padStart(11);
+console.log(`${"CPU per delivery: bare, ROLE=all".padEnd(34)}${perDelivery(cpu.bare)}${perDelivery(cpu.all)}  (each process; the fakes of GitHub and the Messages API took ${perDelivery(cpu.remote).trim()} meanwhile)`);
 if (unsettled > 0) console.log(`(the ROLE=all app still had ${unsettled} jobs due after ten seconds when a round began)`);
 console.log("targets: p99 ≤ 50 ms, ratio ≤ 1.5");
 

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// First: the V8 settings the rest is compiled under.
-import "./core/v8-settings.js";
 import type { Server as HttpServer } from "node:http";
 import { agentEnvironment } from "./agent/environment.js";
 import { connectIntegrations } from "./integrations/connect.js";
