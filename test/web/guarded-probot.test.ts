@@ -32,7 +32,7 @@ async function serve() {
   const middleware = await probot.getNodeMiddleware();
   server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api/github/webhooks`;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
   return { probot, received, verifyAndReceive, url };
 }
 
