@@ -56,6 +56,7 @@ export function yieldToMainThread(): void {
 
 /** The main thread's handle on its worker thread. */
 export class WorkerThread {
+  private readonly worker: Worker;
   private processing = false;
   private sandboxStatus: SandboxStatus | undefined;
   private stopping = false;
@@ -88,8 +89,6 @@ export class WorkerThread {
       if (!this.stopping) onLost(code);
     });
   }
-
-  private readonly worker: Worker;
 
   /** Whether the worker's queue is taking jobs: false until it says it is, and once it has ended. */
   queueProcessing(): boolean {
