@@ -9,14 +9,13 @@
  * the production poll interval, each round against a bare Probot process measured just before.
  * Run with `npm run bench:intake` (BENCH_APP_FLAGS="--cpu-prof" to profile the ROLE=all app).
  */
-import { type ChildProcess, execFileSync, fork, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { Agent, request } from "node:http";
 import { generateKeyPairSync } from "node:crypto";
@@ -33,8 +32,8 @@ import { freshPostgres } from "../test/helpers/databases.js";
 import { sign } from "../test/helpers/webhooks.js";
 import { freePort } from "../test/helpers/app-process.js";
 import type { RemoteServices } from "./peers/remote-services.js";
+import { ROOT, buildIfStale, hostedRepository, startProductionApp, stopProcess } from "./production-app.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DELIVERIES = 2_000;
 const IN_FLIGHT = 4;
 const WARM_UP = 100;
@@ -153,21 +152,13 @@ const server = await startWebServer(
 );
 
 // The default role: the production entry (`node lib/main.js`, ROLE=all, built first if stale) with
-// its worker in the same process, on a PostgreSQL database of its own, the production throttle and
-// poll. GitHub and the Messages API answer from another process, as they do for a deployed app, and
-// so does the bare app it is compared with: what the fakes cost lands on neither the app's event loop
-// nor the one timing it.
-const build = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "build-if-stale.ts")], { stdio: "inherit", cwd: ROOT });
-if (build.status !== 0) process.exit(build.status ?? 1);
+// its worker on a thread of its own, on a PostgreSQL database of its own, the production throttle
+// and poll. GitHub and the Messages API answer from another process, as they do for a deployed app,
+// and so does the bare app it is compared with: what the fakes cost lands on neither the app's
+// event loop nor the one timing it.
+buildIfStale();
 const work = await mkdtemp(path.join(tmpdir(), "ai-agent-bench-intake-"));
-const seed = path.join(work, "seed");
-await mkdir(seed);
-await writeFile(path.join(seed, "README.md"), "# Hello World\n");
-const git = (...args: string[]) => execFileSync("git", args, { stdio: "ignore" });
-git("init", "-q", "-b", "main", seed);
-git("-C", seed, "add", ".");
-git("-C", seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "init");
-git("clone", "-q", "--bare", seed, path.join(work, "github", "Codertocat", "Hello-World.git"));
+await hostedRepository(path.join(work, "github"), "Codertocat", "Hello-World", { "README.md": "# Hello World\n" });
 const peer = (script: string, args: string[], env: Record<string, string>): ChildProcess =>
   fork(path.join(ROOT, "bench", "peers", script), args, { execArgv: ["--import", "tsx"], env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
 const firstMessage = <T>(child: ChildProcess) =>
@@ -185,11 +176,8 @@ const allDb = await freshPostgres();
 if (allDb.target.kind !== "postgres") throw new Error("expected PostgreSQL");
 const allDbUrl = allDb.target.url;
 // BENCH_APP_FLAGS passes node options to the app (`--cpu-prof` to see where its time goes).
-const appFlags = (process.env.BENCH_APP_FLAGS ?? "").split(" ").filter(Boolean);
-const everything = spawn(process.execPath, [...appFlags, path.join(ROOT, "lib", "main.js")], {
-  env: {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
+const { child: everything } = await startProductionApp(
+  {
     APP_ID: "1",
     PRIVATE_KEY: privateKey,
     WEBHOOK_SECRET: SECRET,
@@ -205,12 +193,8 @@ const everything = spawn(process.execPath, [...appFlags, path.join(ROOT, "lib", 
     DELIVERY_RECOVERY_INTERVAL_MS: "0",
     LOG_LEVEL: "warn",
   },
-  stdio: process.env.BENCH_APP_LOG ? "inherit" : "ignore",
-});
-while (!(await fetch(`http://127.0.0.1:${allPort}/healthz`).then((r) => r.ok, () => false))) {
-  if (everything.exitCode !== null) throw new Error(`the app exited with ${everything.exitCode} before answering /healthz`);
-  await sleep(50);
-}
+  (process.env.BENCH_APP_FLAGS ?? "").split(" ").filter(Boolean),
+);
 
 /**
  * The jobs the ROLE=all app still has due and not taken: its worker goes on with a burst's
@@ -316,8 +300,7 @@ await counter.end();
 console.log(`a worker recorded all ${sent} and queued ${triggers.rows[0]!.n} trigger jobs in ${(performance.now() - fanOutStarted).toFixed(0)} ms`);
 if (written !== sent || Number(triggers.rows[0]!.n) !== sent) throw new Error("deliveries were lost");
 
-const stopped = (child: ChildProcess) => new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve).kill("SIGTERM") : resolve(undefined)));
-await Promise.all([stopped(everything), stopped(bareProcess), stopped(remote)]);
+await Promise.all([stopProcess(everything), stopProcess(bareProcess), stopProcess(remote)]);
 await allDb.dispose();
 await rm(work, { recursive: true, force: true });
 await queue.drain(5_000);

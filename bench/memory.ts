@@ -10,12 +10,10 @@
  * Targets: under 250 MB on the embedded database, growth at most 50 MB; start ≤ 5 s fresh, ≤ 3 s
  * on a restart.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import type { IssuesLabeledEvent } from "@octokit/webhooks-types";
 import { freePort } from "../test/helpers/app-process.js";
 import { freshPostgres } from "../test/helpers/databases.js";
@@ -24,8 +22,8 @@ import { startGitHubHttp } from "../test/helpers/github-http.js";
 import { generatePrivateKey } from "../test/helpers/keys.js";
 import { reachableTempDir } from "../test/helpers/sandbox.js";
 import { deliver, examplePayload } from "../test/helpers/webhooks.js";
+import { buildIfStale, hostedRepository, startProductionApp, stopProcess } from "./production-app.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 200;
 const BACKENDS = (["postgres", "pglite"] as const).filter((b) => !process.argv.includes("--backend") || process.argv[process.argv.indexOf("--backend") + 1] === b);
 const WARM_UP = 10;
@@ -59,23 +57,10 @@ async function rssMb(pid: number): Promise<number> {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
-function startProduction(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, "lib", "main.js")], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: process.env.BENCH_APP_LOG ? "inherit" : "ignore" });
-}
-
 async function measure(backend: "postgres" | "pglite"): Promise<Record<string, number>> {
   const work = await reachableTempDir(`ai-agent-memory-${backend}-`);
   const root = path.join(work, "github");
-  const seed = path.join(work, "seed");
-  await mkdir(path.join(seed, ".github"), { recursive: true });
-  await writeFile(path.join(seed, "README.md"), "# Hello World\n\nThis is a tipo.\n");
-  await writeFile(path.join(seed, ".github", "ai-agent.yml"), CONFIG);
-  const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-C", cwd, ...args], { stdio: process.env.BENCH_APP_LOG ? "inherit" : "ignore" });
-  execFileSync("git", ["init", "-q", "-b", "main", seed]);
-  git(seed, "add", ".");
-  git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "init");
-  await mkdir(path.join(root, OWNER), { recursive: true });
-  execFileSync("git", ["clone", "-q", "--bare", seed, path.join(root, OWNER, `${REPO}.git`)]);
+  await hostedRepository(root, OWNER, REPO, { "README.md": "# Hello World\n\nThis is a tipo.\n", ".github/ai-agent.yml": CONFIG });
   const github = await startGitHubHttp(root, APP_ID);
   github.permissions.set(OWNER, "write");
   const anthropic = await startFakeAnthropic([], { fallback: model });
@@ -101,26 +86,10 @@ async function measure(backend: "postgres" | "pglite"): Promise<Record<string, n
     TRIGGER_RATE_LIMIT_PER_HOUR: "100000",
     LOG_LEVEL: "warn",
   };
-  /** Starts the app and waits for its /healthz; returns the process and how long that took. */
-  const start = async (): Promise<[ChildProcess, number]> => {
-    const started = performance.now();
-    const child = startProduction(env);
-    while (!(await fetch(`${base}/healthz`).then((r) => r.ok, () => false))) {
-      if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode} before answering /healthz`);
-      await sleep(25);
-    }
-    return [child, performance.now() - started];
-  };
-  const stop = async (child: ChildProcess) => {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
-    }
-  };
   const figures: Record<string, number> = {};
-  const first = await start();
-  let child = first[0];
-  figures.freshStart = first[1];
+  const first = await startProductionApp(env);
+  let child = first.child;
+  figures.freshStart = first.startMs;
   try {
     await sleep(5_000);
     figures.idle = await rssMb(child.pid!);
@@ -160,12 +129,12 @@ async function measure(backend: "postgres" | "pglite"): Promise<Record<string, n
       figures.failed = done() - github.pulls.length;
       process.stdout.write(`  ${backend}: ${mark} runs, ${figures[String(mark)]} MB\n`);
     }
-    await stop(child);
-    const again = await start();
-    child = again[0];
-    figures.restart = again[1];
+    await stopProcess(child);
+    const again = await startProductionApp(env);
+    child = again.child;
+    figures.restart = again.startMs;
   } finally {
-    await stop(child);
+    await stopProcess(child);
     await github.close();
     await anthropic.close();
     await db?.dispose();
@@ -174,8 +143,7 @@ async function measure(backend: "postgres" | "pglite"): Promise<Record<string, n
   return figures;
 }
 
-const build = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "build-if-stale.ts")], { stdio: "inherit", cwd: ROOT });
-if (build.status !== 0) process.exit(build.status ?? 1);
+buildIfStale();
 
 console.log(`Memory of the app process (RSS, MB) over ${RUNS} label → PR runs after ${WARM_UP} warm-up runs; ${availableParallelism()} cores`);
 const rows: string[] = [];

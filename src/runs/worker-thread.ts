@@ -23,12 +23,9 @@ import type { SandboxStatus } from "../sandbox/index.js";
  * is chosen to save.
  */
 
-type ToWorker = { type: "stop"; signal: string } | { type: "metrics"; id: number };
-type FromWorker =
-  | { type: "status"; processing: boolean; sandbox: SandboxStatus }
-  | { type: "metrics"; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };
-
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
+type ToWorker = { type: "stop"; signal: string } | { type: "metrics"; id: number };
+type FromWorker = { type: "status"; processing: boolean; sandbox: SandboxStatus } | { type: "metrics"; id: number; metrics: Metrics };
 
 /** True in the thread a WorkerThread started. */
 export const inWorkerThread = !isMainThread;

@@ -9,8 +9,7 @@ export interface HealthSources {
   role: string;
   /** Webhook deliveries taken and not yet written to the database. */
   intakeBacklog?: () => number;
-  /** Where this process runs the commands of runs; absent in a web-only process. */
-  /** Undefined while a worker thread has not said yet. */
+  /** Where this process runs the commands of runs; absent in a web-only process, undefined while a worker thread has not said yet. */
   sandbox?: () => SandboxStatus | undefined;
 }
 
