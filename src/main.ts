@@ -27,7 +27,7 @@ import { metricsOnApp, metricsPlacement, startMetricsServer } from "./web/metric
 import { workflowTasks } from "./runs/workflow-task.js";
 import { WorkerHeartbeats } from "./runs/worker-heartbeat.js";
 import { appVersion } from "./core/app-version.js";
-import { WorkerThread, inWorkerThread, mergedMetrics, serveMainThread, yieldToMainThread } from "./runs/worker-thread.js";
+import { WorkerThread, endWorkerThread, inWorkerThread, mergedMetrics, serveMainThread, yieldToMainThread } from "./runs/worker-thread.js";
 
 /**
  * Process entry. ROLE=web serves webhooks and HTTP, ROLE=worker runs jobs, ROLE=all (default) both:
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     queue,
     ...(heartbeat ? { stopHeartbeat: () => heartbeat.stop() } : {}),
     close: () => database.close(),
+    ...(inWorkerThread ? { exit: endWorkerThread } : {}),
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     log,
   });

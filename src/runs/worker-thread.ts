@@ -150,6 +150,18 @@ export function serveMainThread(handlers: { registry: Registry; shutdown: (signa
   return { report: (status) => port.postMessage({ type: "status", ...status } satisfies FromWorker) };
 }
 
+/**
+ * How the worker thread ends once it has shut down: its exit code set and nothing of its own kept
+ * alive, so that it ends when its logger has written its last lines (`process.exit` in a thread
+ * drops what is still on the way to standard output, "stopped" among it) — a second later at the
+ * latest, whatever else may linger.
+ */
+export function endWorkerThread(code: number): void {
+  process.exitCode = code;
+  parentPort?.unref();
+  setTimeout(() => process.exit(code), 1_000).unref();
+}
+
 /** A registry-shaped view of both threads' metrics: the main thread's and the worker's, summed where both count. */
 export function mergedMetrics(main: Registry, worker: WorkerThread): { registry: Pick<Registry, "metrics" | "contentType"> } {
   return {
